@@ -116,8 +116,8 @@ type SessionToken struct {
 // String redacts the token.
 func (t SessionToken) String() string { return "hive.SessionToken{[redacted]}" }
 
-// GoString redacts the token.
-func (t SessionToken) GoString() string { return t.String() }
+// Format redacts the token whatever the verb.
+func (t SessionToken) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(t.String())) }
 
 // LogValue redacts the token in structured logs.
 func (t SessionToken) LogValue() slog.Value { return slog.StringValue("[redacted]") }
