@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"testing"
+
+	"github.com/hiveconsole/hiveconsole/hive/internal/apiref"
 	"time"
 )
 
@@ -51,7 +53,7 @@ func BenchmarkDecodeCustomerList10k(b *testing.B) {
 
 // BenchmarkDecodeReport decodes the reference's full report.
 func BenchmarkDecodeReport(b *testing.B) {
-	body := referenceExamples(b)[16].json
+	body := apiref.Examples()[apiref.Report].JSON
 	b.SetBytes(int64(len(body)))
 	b.ReportAllocs()
 	for b.Loop() {

@@ -6,12 +6,14 @@ import (
 	"errors"
 	"reflect"
 	"testing"
+
+	"github.com/hiveconsole/hiveconsole/hive/internal/apiref"
 )
 
 // FuzzDecodeReport: any input either decodes or fails with a typed error — never a panic — and what
 // decodes encodes to JSON that decodes to the same report.
 func FuzzDecodeReport(f *testing.F) {
-	f.Add(referenceExamples(f)[16].json)
+	f.Add(apiref.Examples()[apiref.Report].JSON)
 	f.Add([]byte(`{"document_report":{"status":"x","a":{"b":{"c":{}}}}}`))
 	f.Add([]byte(`{"facial_report":{"properties":{"emotions":null}}}`))
 	f.Add([]byte(`null`))

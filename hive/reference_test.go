@@ -1,110 +1,23 @@
 package hive
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
-	"os"
 	"reflect"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/hiveconsole/hiveconsole/hive/internal/apiref"
 )
-
-// referenceExample is one JSON example of the Hive API reference, byte for byte as printed there.
-type referenceExample struct {
-	label string // the line above the example: "response", "the customer object", …
-	path  string // the endpoint above it, when the label is "response"
-	json  []byte
-}
-
-var lineNumbers = regexp.MustCompile(`^[0-9]+$`)
-
-// referenceExamples extracts every JSON example from the reference text. In the reference each
-// example follows a line of concatenated line numbers ("0123…") and ends where its braces balance.
-func referenceExamples(t testing.TB) []referenceExample {
-	t.Helper()
-	raw, err := os.ReadFile("testdata/hive-api-reference.txt")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var lines []string
-	sc := bufio.NewScanner(bytes.NewReader(raw))
-	for sc.Scan() {
-		lines = append(lines, sc.Text())
-	}
-	var out []referenceExample
-	for i := 1; i+1 < len(lines); i++ {
-		if !lineNumbers.MatchString(lines[i]) || !strings.HasPrefix(lines[i+1], "{") {
-			continue
-		}
-		ex := referenceExample{label: lines[i-1]}
-		if i >= 2 {
-			ex.path = lines[i-2]
-		}
-		var buf bytes.Buffer
-		depth := 0
-		for j := i + 1; j < len(lines); j++ {
-			buf.WriteString(lines[j])
-			buf.WriteByte('\n')
-			depth += braceDelta(lines[j])
-			if depth == 0 {
-				i = j
-				break
-			}
-		}
-		ex.json = buf.Bytes()
-		out = append(out, ex)
-	}
-	return out
-}
-
-// braceDelta counts { minus } outside JSON strings.
-func braceDelta(line string) int {
-	d, inString, escaped := 0, false, false
-	for _, r := range line {
-		switch {
-		case escaped:
-			escaped = false
-		case r == '\\' && inString:
-			escaped = true
-		case r == '"':
-			inString = !inString
-		case r == '{' && !inString:
-			d++
-		case r == '}' && !inString:
-			d--
-		}
-	}
-	return d
-}
-
-// TestReferenceCopyIsCurrent keeps testdata's copy of the reference identical to shared/'s.
-func TestReferenceCopyIsCurrent(t *testing.T) {
-	shared, err := os.ReadFile("../../shared/hive-api-reference.txt")
-	if errors.Is(err, os.ErrNotExist) {
-		t.Skip("no ../shared checkout beside the repository (CI and developer machines have one)")
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	local, err := os.ReadFile("testdata/hive-api-reference.txt")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(shared, local) {
-		t.Fatal("testdata/hive-api-reference.txt differs from ../shared/hive-api-reference.txt: copy it again")
-	}
-}
 
 // TestDecodeReferenceExamples decodes every example of the reference into its type and checks that
 // encoding it again gives the same JSON (same keys, types, nulls and values). The reference's
 // examples for the check and file lists are not valid JSON (a missing comma, a trailing comma):
 // those must fail as a typed bad-response error, and their corrected text must decode.
 func TestDecodeReferenceExamples(t *testing.T) {
-	examples := referenceExamples(t)
+	examples := apiref.Examples()
 	type target struct {
 		label  string
 		new    func() any
@@ -139,12 +52,12 @@ func TestDecodeReferenceExamples(t *testing.T) {
 		ex := examples[i]
 		t.Run(tc.label, func(t *testing.T) {
 			v := tc.new()
-			err := decodeBody("test", bytes.NewReader(ex.json), 1<<20, v)
+			err := decodeBody("test", bytes.NewReader(ex.JSON), 1<<20, v)
 			if tc.broken {
 				if !errors.Is(err, ErrBadResponse) {
 					t.Fatalf("decoding the reference's invalid JSON: got %v, want ErrBadResponse", err)
 				}
-				fixed := fixReferenceJSON(ex.json)
+				fixed := apiref.Fixed(ex.JSON)
 				if err := decodeBody("test", bytes.NewReader(fixed), 1<<20, v); err != nil {
 					t.Fatalf("decoding the corrected example: %v", err)
 				}
@@ -155,18 +68,10 @@ func TestDecodeReferenceExamples(t *testing.T) {
 				t.Fatalf("decode: %v", err)
 			}
 			if _, ok := v.(*struct{ ID string }); !ok {
-				assertSameJSON(t, ex.json, v)
+				assertSameJSON(t, ex.JSON, v)
 			}
 		})
 	}
-}
-
-// fixReferenceJSON mends the two typos of the reference: "}]" followed by a key without a comma, and
-// a trailing comma before "}".
-func fixReferenceJSON(b []byte) []byte {
-	s := regexp.MustCompile(`\}\]\s*\n"meta"`).ReplaceAllString(string(b), "}],\n\"meta\"")
-	s = regexp.MustCompile(`,\s*\n\}`).ReplaceAllString(s, "\n}")
-	return []byte(s)
 }
 
 // assertSameJSON encodes v and compares it with want, structurally.
@@ -200,9 +105,9 @@ func compact(t *testing.T, b []byte) string {
 // TestDecodeReferenceValues checks the decoded values, not only the shape: timestamps, nulls,
 // metadata and the report's order.
 func TestDecodeReferenceValues(t *testing.T) {
-	examples := referenceExamples(t)
+	examples := apiref.Examples()
 	var c Customer
-	mustDecode(t, examples[1].json, &c)
+	mustDecode(t, examples[apiref.CustomerObject].JSON, &c)
 	if c.ID != "8462e8ce-4245-4eca-835c-4a160b93b030" || c.Email != "john@hive.id" {
 		t.Errorf("customer id/email: got %q/%q", c.ID, c.Email)
 	}
@@ -220,13 +125,13 @@ func TestDecodeReferenceValues(t *testing.T) {
 	}
 
 	var s Session
-	mustDecode(t, examples[7].json, &s)
+	mustDecode(t, examples[apiref.SessionObject].JSON, &s)
 	if s.Status != SessionCompleted || s.CheckID != nil || s.CustomerID != c.ID || !s.ExpiresAt.Equal(time.Unix(1602241889, 0)) {
 		t.Errorf("session: got %+v", s)
 	}
 
 	var r Report
-	mustDecode(t, examples[16].json, &r)
+	mustDecode(t, examples[apiref.Report].JSON, &r)
 	if r.Result != StatusCaution || r.Version != 1 || !r.Submitted.Equal(time.Unix(1593445496, 0)) {
 		t.Errorf("report header: got result %q version %d submitted %v", r.Result, r.Version, r.Submitted)
 	}
