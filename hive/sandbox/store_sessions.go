@@ -1,0 +1,161 @@
+package sandbox
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"time"
+
+	"github.com/hiveconsole/hiveconsole/hive"
+)
+
+const sessionSelect = `SELECT s.id, s.customer_id, c.email, c.first_name, c.middle_name, c.last_name, s.status,
+	s.expires_at, s.created_at, s.updated_at, s.check_id FROM sessions s JOIN customers c ON c.id = s.customer_id`
+
+// sessionIDs are the fixed parts every session carries.
+type sessionIDs struct {
+	applicationID, workspaceID string
+}
+
+// scanSession reads a session; a created session past its expiry reads as expired.
+func scanSession(r scanner, ids sessionIDs, now time.Time) (hive.Session, error) {
+	var s hive.Session
+	var first, middle, last, checkID sql.NullString
+	var status string
+	var expires, created, updated int64
+	err := r.Scan(&s.ID, &s.CustomerID, &s.Email, &first, &middle, &last, &status, &expires, &created, &updated, &checkID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return s, errNotFound
+	}
+	if err != nil {
+		return s, err
+	}
+	s.FullName = (&hive.Customer{FirstName: stringPtr(first), MiddleName: stringPtr(middle), LastName: stringPtr(last)}).FullName()
+	s.ApplicationID, s.WorkspaceID = ids.applicationID, ids.workspaceID
+	s.Status = hive.SessionStatus(status)
+	s.ExpiresAt, s.CreatedAt, s.UpdatedAt = time.Unix(expires, 0).UTC(), time.Unix(created, 0).UTC(), time.Unix(updated, 0).UTC()
+	if s.Status == hive.SessionCreated && !now.Before(s.ExpiresAt) {
+		s.Status = hive.SessionExpired
+	}
+	s.CheckID = stringPtr(checkID)
+	return s, nil
+}
+
+// newSession is a session to insert.
+type newSession struct {
+	id, customerID   string
+	created, expires time.Time
+	seq              int64 // 0: next
+	completed        *completion
+}
+
+// completion is what the SDK leaves when it finishes: the scenario it played and the person it saw.
+type completion struct {
+	scenario  Scenario
+	person    Person
+	submitted time.Time
+	files     []newFile
+}
+
+// newFile is a file the SDK uploaded.
+type newFile struct {
+	id   string
+	kind hive.FileType
+	seq  int64 // 0: next
+}
+
+func insertSession(ctx context.Context, q querier, s newSession) error {
+	seq := s.seq
+	if seq == 0 {
+		var err error
+		if seq, err = nextSeq(ctx, q, "sessions"); err != nil {
+			return err
+		}
+	}
+	_, err := q.ExecContext(ctx, `INSERT INTO sessions (id, seq, customer_id, status, expires_at, created_at, updated_at)
+		VALUES (?, ?, ?, 'created', ?, ?, ?)`, s.id, seq, s.customerID, s.expires.Unix(), s.created.Unix(), s.created.Unix())
+	if err != nil || s.completed == nil {
+		return err
+	}
+	return completeSession(ctx, q, s.id, *s.completed)
+}
+
+// completeSession records the SDK's uploads on a session.
+func completeSession(ctx context.Context, q querier, id string, c completion) error {
+	person, err := json.Marshal(c.person)
+	if err != nil {
+		return err
+	}
+	_, err = q.ExecContext(ctx, `UPDATE sessions SET status = 'completed', scenario = ?, person = ?, submitted_at = ?,
+		updated_at = ? WHERE id = ?`, string(c.scenario), string(person), c.submitted.Unix(), c.submitted.Unix(), id)
+	if err != nil {
+		return err
+	}
+	for _, f := range c.files {
+		seq := f.seq
+		if seq == 0 {
+			if seq, err = nextSeq(ctx, q, "files"); err != nil {
+				return err
+			}
+		}
+		if _, err := q.ExecContext(ctx, `INSERT INTO files (id, seq, session_id, type, created_at) VALUES (?, ?, ?, ?, ?)`,
+			f.id, seq, id, string(f.kind), c.submitted.Unix()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *store) session(ctx context.Context, id string, ids sessionIDs, now time.Time) (hive.Session, error) {
+	return scanSession(s.db.QueryRowContext(ctx, sessionSelect+` WHERE s.id = ?`, id), ids, now)
+}
+
+func (s *store) eachSession(ctx context.Context, ids sessionIDs, now time.Time, fn func(hive.Session) error) error {
+	rows, err := s.db.QueryContext(ctx, sessionSelect+` ORDER BY s.created_at DESC, s.seq DESC`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		sess, err := scanSession(rows, ids, now)
+		if err != nil {
+			return err
+		}
+		if err := fn(sess); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// sessionEvidence returns what a completed session's evidence is generated from.
+func sessionEvidence(ctx context.Context, q querier, id string) (Scenario, Person, time.Time, error) {
+	var scenario, person sql.NullString
+	var submitted sql.NullInt64
+	err := q.QueryRowContext(ctx, `SELECT scenario, person, submitted_at FROM sessions WHERE id = ?`, id).Scan(&scenario, &person, &submitted)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", Person{}, time.Time{}, errNotFound
+	}
+	if err != nil {
+		return "", Person{}, time.Time{}, err
+	}
+	var p Person
+	if person.Valid {
+		if err := json.Unmarshal([]byte(person.String), &p); err != nil {
+			return "", Person{}, time.Time{}, err
+		}
+	}
+	return Scenario(scenario.String), p, time.Unix(submitted.Int64, 0).UTC(), nil
+}
+
+func (s *store) deleteSession(ctx context.Context, id string) error {
+	res, err := s.db.ExecContext(ctx, `DELETE FROM sessions WHERE id = ?`, id)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return errNotFound
+	}
+	return nil
+}

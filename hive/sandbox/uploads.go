@@ -1,0 +1,47 @@
+package sandbox
+
+import (
+	"bytes"
+	"image"
+	"image/png"
+	"time"
+
+	"github.com/hiveconsole/hiveconsole/hive"
+)
+
+// evidenceFileTypes are the files the SDK uploads for a session: the selfie and the document's
+// front, and its back when it is an ID card (a passport's data page is all there is).
+func evidenceFileTypes(seed uint64, p Person, sc Scenario, submitted time.Time) []hive.FileType {
+	kinds := []hive.FileType{hive.FilePortrait, hive.FileDocumentFront}
+	if NewEvidence(seed, p, sc, submitted).Document.Kind == IDCard {
+		kinds = append(kinds, hive.FileDocumentBack)
+	}
+	return kinds
+}
+
+// scenarioView is a scenario as GET /sandbox/scenarios lists it.
+type scenarioView struct {
+	Name        string      `json:"name"`
+	Title       string      `json:"title"`
+	Description string      `json:"description"`
+	Result      hive.Status `json:"result"`
+	Decision    string      `json:"decision"`
+}
+
+func scenarioList() []scenarioView {
+	var out []scenarioView
+	for _, s := range Scenarios() {
+		out = append(out, scenarioView{Name: string(s.Scenario), Title: s.Title, Description: s.Description, Result: s.Result, Decision: s.Decision()})
+	}
+	return out
+}
+
+// renderEvidenceFile renders one uploaded file of a session. Replaced by the evidence images.
+func renderEvidenceFile(kind hive.FileType, seed uint64, p Person, sc Scenario, submitted time.Time) (renderedFile, error) {
+	var buf bytes.Buffer
+	img := image.NewRGBA(image.Rect(0, 0, 8, 8))
+	if err := png.Encode(&buf, img); err != nil {
+		return renderedFile{}, err
+	}
+	return renderedFile{data: buf.Bytes(), contentType: "image/png"}, nil
+}
