@@ -255,3 +255,50 @@ func TestStatusSeverity(t *testing.T) {
 		t.Error("Normalized: unknown statuses must become StatusUnknown, known ones stay")
 	}
 }
+
+// TestEncodingKeepsTheReferenceKeyOrder: a human comparing the sandbox's JSON with the reference sees
+// the keys in the same order.
+func TestEncodingKeepsTheReferenceKeyOrder(t *testing.T) {
+	examples := apiref.Examples()
+	for _, tc := range []struct {
+		index int
+		v     any
+	}{
+		{apiref.CustomerObject, new(Customer)},
+		{apiref.SessionObject, new(Session)},
+		{apiref.CheckObject, new(Check)},
+		{apiref.Report, new(Report)},
+		{apiref.FileObject, new(File)},
+	} {
+		ex := examples[tc.index].JSON
+		mustDecode(t, ex, tc.v)
+		got, err := json.Marshal(tc.v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := topLevelKeys(t, ex); !reflect.DeepEqual(topLevelKeys(t, got), want) {
+			t.Errorf("%T key order: got %v, want %v", tc.v, topLevelKeys(t, got), want)
+		}
+	}
+}
+
+func topLevelKeys(t *testing.T, b []byte) []string {
+	t.Helper()
+	dec := json.NewDecoder(bytes.NewReader(b))
+	if _, err := dec.Token(); err != nil {
+		t.Fatal(err)
+	}
+	var keys []string
+	for dec.More() {
+		k, err := dec.Token()
+		if err != nil {
+			t.Fatal(err)
+		}
+		keys = append(keys, k.(string))
+		var skip json.RawMessage
+		if err := dec.Decode(&skip); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return keys
+}

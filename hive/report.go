@@ -23,15 +23,21 @@ type Report struct {
 	Customer  *CustomerReport `json:"customer_report"`
 }
 
-// MarshalJSON writes the report exactly in the reference's shape.
+// MarshalJSON writes the report exactly in the reference's shape and key order.
 func (r Report) MarshalJSON() ([]byte, error) {
-	type plain Report
 	return json.Marshal(struct {
-		plain
-		Processed unixTime `json:"processed"`
-		Submitted unixTime `json:"submitted"`
-		Generated unixTime `json:"generated"`
-	}{plain(r), unixTime(r.Processed), unixTime(r.Submitted), unixTime(r.Generated)})
+		ID        string          `json:"id"`
+		CheckID   string          `json:"check_id"`
+		Version   int             `json:"version"`
+		Result    Status          `json:"result"`
+		Processed unixTime        `json:"processed"`
+		Submitted unixTime        `json:"submitted"`
+		Generated unixTime        `json:"generated"`
+		Document  *DocumentReport `json:"document_report"`
+		Facial    *FacialReport   `json:"facial_report"`
+		Customer  *CustomerReport `json:"customer_report"`
+	}{r.ID, r.CheckID, r.Version, r.Result, unixTime(r.Processed), unixTime(r.Submitted), unixTime(r.Generated),
+		r.Document, r.Facial, r.Customer})
 }
 
 // UnmarshalJSON reads the reference's shape, timestamps in Unix seconds.

@@ -85,15 +85,22 @@ const (
 	SessionExpired   SessionStatus = "expired"
 )
 
-// MarshalJSON writes the session exactly in the reference's shape.
+// MarshalJSON writes the session exactly in the reference's shape and key order.
 func (s Session) MarshalJSON() ([]byte, error) {
-	type plain Session
 	return json.Marshal(struct {
-		plain
-		ExpiresAt unixTime `json:"expires_at"`
-		CreatedAt unixTime `json:"created_at"`
-		UpdatedAt unixTime `json:"updated_at"`
-	}{plain(s), unixTime(s.ExpiresAt), unixTime(s.CreatedAt), unixTime(s.UpdatedAt)})
+		ID            string        `json:"id"`
+		CustomerID    string        `json:"customer"`
+		FullName      string        `json:"full_name"`
+		Email         string        `json:"email"`
+		ApplicationID string        `json:"application_id"`
+		WorkspaceID   string        `json:"workspace_id"`
+		Status        SessionStatus `json:"status"`
+		ExpiresAt     unixTime      `json:"expires_at"`
+		CreatedAt     unixTime      `json:"created_at"`
+		UpdatedAt     unixTime      `json:"updated_at"`
+		CheckID       *string       `json:"check_id"`
+	}{s.ID, s.CustomerID, s.FullName, s.Email, s.ApplicationID, s.WorkspaceID, s.Status,
+		unixTime(s.ExpiresAt), unixTime(s.CreatedAt), unixTime(s.UpdatedAt), s.CheckID})
 }
 
 // UnmarshalJSON reads the reference's shape, timestamps in Unix seconds.

@@ -136,14 +136,19 @@ func pesel(rng *rand.Rand, dob time.Time, male bool) string {
 }
 
 // czechBirthNumber is a rodné číslo: YYMMDD, women's month plus 50, and a number divisible by 11.
+// A serial whose check would be 10 is skipped, as the registry has done since 1985.
 func czechBirthNumber(rng *rand.Rand, dob time.Time, male bool) string {
 	month := int(dob.Month())
 	if !male {
 		month += 50
 	}
-	base := fmt.Sprintf("%02d%02d%02d%03d", dob.Year()%100, month, dob.Day(), rng.IntN(1000))
-	n, _ := strconv.Atoi(base)
-	return base + strconv.Itoa(n%11%10)
+	for {
+		base := fmt.Sprintf("%02d%02d%02d%03d", dob.Year()%100, month, dob.Day(), rng.IntN(1000))
+		n, _ := strconv.Atoi(base)
+		if c := (11 - n*10%11) % 11; c < 10 {
+			return base + strconv.Itoa(c)
+		}
+	}
 }
 
 // swedishNumber is a personnummer without its hyphen: YYMMDD, a serial odd for men, a Luhn digit.

@@ -30,7 +30,7 @@ func (c *clock) Advance(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.U
 
 // env is a running sandbox, over real HTTP on loopback, and a client for it.
 type env struct {
-	t      *testing.T
+	t      testing.TB
 	srv    *sandbox.Server
 	http   *httptest.Server
 	client *hive.Client
@@ -39,7 +39,7 @@ type env struct {
 }
 
 // startSandbox starts a sandbox in a fresh data dir (or dir, when given) with instant checks.
-func startSandbox(t *testing.T, mod ...func(*sandbox.Options)) *env {
+func startSandbox(t testing.TB, mod ...func(*sandbox.Options)) *env {
 	t.Helper()
 	e := &env{t: t, clock: newClock(), dir: t.TempDir()}
 	opts := sandbox.Options{DataDir: e.dir, Now: e.clock.Now}

@@ -3,6 +3,7 @@ package sandbox
 import (
 	"image"
 	"image/color"
+	"image/draw"
 	"math"
 
 	"golang.org/x/image/vector"
@@ -42,13 +43,17 @@ func (p *path) add(verb byte, pts ...pt) {
 	p.ops = append(p.ops, op)
 }
 
-func (p *path) moveTo(a pt)         { p.add('M', a) }
-func (p *path) lineTo(a pt)         { p.add('L', a) }
-func (p *path) quadTo(b, c pt)      { p.add('Q', b, c) }
-func (p *path) cubeTo(b, c, d pt)   { p.add('C', b, c, d) }
-func (p *path) close()              { p.add('Z') }
-func (p *path) polygon(pts ...pt)   { p.moveTo(pts[0]); p.lines(pts[1:]...); p.close() }
-func (p *path) lines(pts ...pt)     { for _, q := range pts { p.lineTo(q) } }
+func (p *path) moveTo(a pt)       { p.add('M', a) }
+func (p *path) lineTo(a pt)       { p.add('L', a) }
+func (p *path) quadTo(b, c pt)    { p.add('Q', b, c) }
+func (p *path) cubeTo(b, c, d pt) { p.add('C', b, c, d) }
+func (p *path) close()            { p.add('Z') }
+func (p *path) polygon(pts ...pt) { p.moveTo(pts[0]); p.lines(pts[1:]...); p.close() }
+func (p *path) lines(pts ...pt) {
+	for _, q := range pts {
+		p.lineTo(q)
+	}
+}
 func (p *path) ellipse(c pt, rx, ry float64) { p.roundRect(c.x-rx, c.y-ry, c.x+rx, c.y+ry, rx, ry) }
 
 // roundRect adds a rectangle whose corners are quarter ellipses of radii rx, ry.
@@ -107,7 +112,14 @@ func fillEllipse(dst *image.RGBA, c pt, rx, ry float64, col color.Color) {
 	fill(dst, &p, col)
 }
 
+// fillRect paints an axis-aligned rectangle. Whole-pixel edges skip the rasteriser, which
+// would otherwise accumulate coverage over the whole area for nothing.
 func fillRect(dst *image.RGBA, x0, y0, x1, y1 float64, col color.Color) {
+	if x0 == math.Trunc(x0) && y0 == math.Trunc(y0) && x1 == math.Trunc(x1) && y1 == math.Trunc(y1) {
+		r := image.Rect(int(x0), int(y0), int(x1), int(y1))
+		draw.Draw(dst, r, image.NewUniform(col), image.Point{}, draw.Over)
+		return
+	}
 	var p path
 	p.polygon(pt{x0, y0}, pt{x1, y0}, pt{x1, y1}, pt{x0, y1})
 	fill(dst, &p, col)
@@ -177,7 +189,7 @@ func verticalGradient(dst *image.RGBA, r image.Rectangle, top, bottom color.RGBA
 	r = r.Intersect(dst.Bounds())
 	for y := r.Min.Y; y < r.Max.Y; y++ {
 		c := mix(top, bottom, float64(y-r.Min.Y)/float64(max(r.Dy()-1, 1)))
-		row := dst.Pix[dst.PixOffset(r.Min.X, y):dst.PixOffset(r.Max.X-1, y)+4]
+		row := dst.Pix[dst.PixOffset(r.Min.X, y) : dst.PixOffset(r.Max.X-1, y)+4]
 		for i := 0; i < len(row); i += 4 {
 			row[i], row[i+1], row[i+2], row[i+3] = c.R, c.G, c.B, c.A
 		}
@@ -213,4 +225,40 @@ func blurLine(src, dst []uint8, m, n, step, lineStep, r int) {
 			}
 		}
 	}
+}
+
+// roundRectPoints samples a rounded rectangle's outline, clockwise on screen.
+func roundRectPoints(x0, y0, x1, y1, r float64) []pt {
+	corners := []struct{ cx, cy, a float64 }{
+		{x1 - r, y0 + r, -math.Pi / 2}, {x1 - r, y1 - r, 0}, {x0 + r, y1 - r, math.Pi / 2}, {x0 + r, y0 + r, math.Pi},
+	}
+	var out []pt
+	for _, c := range corners {
+		for i := 0; i <= 6; i++ {
+			a := c.a + math.Pi/2*float64(i)/6
+			out = append(out, pt{c.cx + r*math.Cos(a), c.cy + r*math.Sin(a)})
+		}
+	}
+	return out
+}
+
+func reverse(pts []pt) []pt {
+	out := make([]pt, len(pts))
+	for i, q := range pts {
+		out[len(pts)-1-i] = q
+	}
+	return out
+}
+
+// chaikin smooths a polyline by cutting its corners n times; the ends stay where they are.
+func chaikin(pts []pt, n int) []pt {
+	for ; n > 0; n-- {
+		out := []pt{pts[0]}
+		for i := 0; i+1 < len(pts); i++ {
+			a, b := pts[i], pts[i+1]
+			out = append(out, pt{0.75*a.x + 0.25*b.x, 0.75*a.y + 0.25*b.y}, pt{0.25*a.x + 0.75*b.x, 0.25*a.y + 0.75*b.y})
+		}
+		pts = append(out, pts[len(pts)-1])
+	}
+	return pts
 }

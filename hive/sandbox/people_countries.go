@@ -223,11 +223,12 @@ func countryByCode(code string) (country, bool) {
 	return country{}, false
 }
 
-// fallbackCountry stands in for a nationality the table lacks, borrowing the other details from
-// the first entry.
+// fallbackCountry stands in for a nationality the table lacks: named by its code, issuing only
+// passports, its devices reporting no country (an alpha-2 cannot be told from an alpha-3: AUT is
+// AT, not AU). Names, phones and places are borrowed from the first entry.
 func fallbackCountry(code string) country {
 	c := countries[0]
-	c.Code, c.Alpha2, c.Name, c.LocalName = code, code[:2], code, code
+	c.Code, c.Alpha2, c.Name, c.LocalName, c.Locale = code, "", code, code, "en-GB"
 	c.IDTitle, c.PassportTitle, c.PassportNumber, c.Personal = "", "PASSPORT", "@@#######", personalNone
 	c.Births = []string{code}
 	c.Ink, c.Paper = rgb(0x33, 0x44, 0x55), rgb(0xee, 0xee, 0xee)

@@ -105,6 +105,7 @@ type demoCustomer struct {
 	person   Person
 	sessions int
 	live     bool // the newest few: a check still processing when the sandbox starts
+	inSDK    bool // the next few: a session open right now, the customer still in the SDK
 }
 
 // customers makes up every customer, oldest first.
@@ -134,6 +135,9 @@ func (g *seeder) customers() []demoCustomer {
 	slices.SortStableFunc(out, func(a, b demoCustomer) int { return a.CreatedAt.Compare(b.CreatedAt) })
 	for i := max(0, len(out)-3); i < len(out); i++ {
 		out[i].live, out[i].sessions = true, 1
+	}
+	for i := max(0, len(out)-6); i < max(0, len(out)-3); i++ {
+		out[i].inSDK, out[i].sessions = true, 1
 	}
 	return out
 }
@@ -178,8 +182,11 @@ func (g *seeder) insert(ctx context.Context, tx *sql.Tx, c demoCustomer, stats *
 	at := c.CreatedAt
 	for range c.sessions {
 		created := g.between(at, earliest(at.Add(72*time.Hour), now)).Truncate(time.Second)
-		if c.live {
+		switch {
+		case c.live:
 			created = now.Add(-time.Duration(2+g.rng.IntN(6)) * time.Minute).Truncate(time.Second)
+		case c.inSDK:
+			created = now.Add(-time.Duration(1+g.rng.IntN(60)) * time.Minute).Truncate(time.Second)
 		}
 		at = created
 		sess := newSession{id: g.id(), customerID: c.ID, created: created, expires: created.Add(sessionLifetime)}
@@ -187,7 +194,7 @@ func (g *seeder) insert(ctx context.Context, tx *sql.Tx, c demoCustomer, stats *
 		sess.seq = g.seq.session
 		open := now.Sub(created) < sessionLifetime && g.rng.Float64() < 0.5 // the customer is still in the SDK
 		abandoned := now.Sub(created) >= sessionLifetime && g.rng.Float64() < 0.12
-		if c.live || !open && !abandoned {
+		if c.live || !c.inSDK && !open && !abandoned {
 			sess.completed = g.completion(sess.id, c.person, created)
 		}
 		if err := insertSession(ctx, tx, sess); err != nil {

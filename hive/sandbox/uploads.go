@@ -1,9 +1,6 @@
 package sandbox
 
 import (
-	"bytes"
-	"image"
-	"image/png"
 	"time"
 
 	"github.com/hiveconsole/hiveconsole/hive"
@@ -12,11 +9,7 @@ import (
 // evidenceFileTypes are the files the SDK uploads for a session: the selfie and the document's
 // front, and its back when it is an ID card (a passport's data page is all there is).
 func evidenceFileTypes(seed uint64, p Person, sc Scenario, submitted time.Time) []hive.FileType {
-	kinds := []hive.FileType{hive.FilePortrait, hive.FileDocumentFront}
-	if NewEvidence(seed, p, sc, submitted).Document.Kind == IDCard {
-		kinds = append(kinds, hive.FileDocumentBack)
-	}
-	return kinds
+	return NewEvidence(seed, p, sc, submitted).Files()
 }
 
 // scenarioView is a scenario as GET /sandbox/scenarios lists it.
@@ -36,12 +29,8 @@ func scenarioList() []scenarioView {
 	return out
 }
 
-// renderEvidenceFile renders one uploaded file of a session. Replaced by the evidence images.
+// renderEvidenceFile renders one uploaded file of a session from its evidence.
 func renderEvidenceFile(kind hive.FileType, seed uint64, p Person, sc Scenario, submitted time.Time) (renderedFile, error) {
-	var buf bytes.Buffer
-	img := image.NewRGBA(image.Rect(0, 0, 8, 8))
-	if err := png.Encode(&buf, img); err != nil {
-		return renderedFile{}, err
-	}
-	return renderedFile{data: buf.Bytes(), contentType: "image/png"}, nil
+	data, contentType, err := RenderFile(NewEvidence(seed, p, sc, submitted), kind)
+	return renderedFile{data: data, contentType: contentType}, err
 }

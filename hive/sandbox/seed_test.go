@@ -1,0 +1,121 @@
+package sandbox_test
+
+import (
+	"context"
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/hiveconsole/hiveconsole/hive"
+	"github.com/hiveconsole/hiveconsole/hive/sandbox"
+)
+
+func seeded(t *testing.T, opts sandbox.SeedOptions) (*env, sandbox.SeedStats) {
+	t.Helper()
+	e := startSandbox(t)
+	opts.Now = e.clock.Now()
+	stats, err := e.srv.Seed(context.Background(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e, stats
+}
+
+func TestSeedIsRealisticDemoData(t *testing.T) {
+	e, stats := seeded(t, sandbox.SeedOptions{Seed: 7})
+	ctx := context.Background()
+	if stats.Customers != sandbox.DefaultDemoCustomers || stats.Skipped {
+		t.Fatalf("stats: %+v", stats)
+	}
+	customers, err := e.client.ListCustomers(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := e.clock.Now()
+	nationalities := map[string]bool{}
+	for i, c := range customers.Data {
+		if age := now.Sub(c.CreatedAt); age < 0 || age > 90*24*time.Hour {
+			t.Errorf("customer %s created %v ago, want within 90 days", c.ID, age)
+		}
+		if i > 0 && c.CreatedAt.After(customers.Data[i-1].CreatedAt) {
+			t.Fatal("customers are not newest first")
+		}
+		nationalities[c.Metadata["nationality"]] = true
+	}
+	if len(nationalities) < 8 {
+		t.Errorf("got %d nationalities, want variety", len(nationalities))
+	}
+	sessions, _ := e.client.ListSessions(ctx)
+	states := map[hive.SessionStatus]int{}
+	for _, s := range sessions.Data {
+		states[s.Status]++
+	}
+	for _, st := range []hive.SessionStatus{hive.SessionCreated, hive.SessionCompleted, hive.SessionExpired} {
+		if states[st] == 0 {
+			t.Errorf("no %s sessions: %v", st, states)
+		}
+	}
+	checks, _ := e.client.ListChecks(ctx)
+	results := map[hive.Status]int{}
+	processing := 0
+	for _, c := range checks.Data {
+		if c.Status == hive.CheckProcessing {
+			processing++
+			continue
+		}
+		r, err := e.client.GetReport(ctx, c.ID)
+		if err != nil {
+			t.Fatalf("report of %s: %v", c.ID, err)
+		}
+		results[r.Result]++
+		if *c.Decision != sandbox.DecisionFor(r.Result) {
+			t.Errorf("check %s: decision %q for result %q", c.ID, *c.Decision, r.Result)
+		}
+	}
+	if processing == 0 || processing > 5 {
+		t.Errorf("got %d checks still processing, want a few", processing)
+	}
+	if results[hive.StatusClear] <= results[hive.StatusConsider] || results[hive.StatusConsider] == 0 {
+		t.Errorf("results %v: want mostly clear, some consider", results)
+	}
+	// The live checks complete on their own a little later.
+	e.clock.Advance(3 * time.Minute)
+	checks, _ = e.client.ListChecks(ctx)
+	for _, c := range checks.Data {
+		if c.Status == hive.CheckProcessing {
+			t.Errorf("check %s still processing three minutes later", c.ID)
+		}
+	}
+}
+
+func TestSeedIsDeterministicAndOnlyOnce(t *testing.T) {
+	a, _ := seeded(t, sandbox.SeedOptions{Seed: 42, Customers: 40})
+	b, _ := seeded(t, sandbox.SeedOptions{Seed: 42, Customers: 40})
+	c, _ := seeded(t, sandbox.SeedOptions{Seed: 43, Customers: 40})
+	// Each sandbox has its own application and workspace ids and its own address (file urls).
+	comparable := func(e *env, path string) string {
+		var list struct{ Data []map[string]any }
+		if err := json.Unmarshal(e.raw("GET", path, "", "", 200), &list); err != nil {
+			t.Fatal(err)
+		}
+		for _, o := range list.Data {
+			delete(o, "application_id")
+			delete(o, "workspace_id")
+			delete(o, "url")
+		}
+		b, _ := json.Marshal(list)
+		return string(b)
+	}
+	for _, path := range []string{"/customers", "/sessions", "/checks", "/files"} {
+		if comparable(a, path) != comparable(b, path) {
+			t.Errorf("%s differs between two seedings with the same seed", path)
+		}
+	}
+	if string(a.raw("GET", "/customers", "", "", 200)) == string(c.raw("GET", "/customers", "", "", 200)) {
+		t.Error("different seeds gave the same customers")
+	}
+	again, err := a.srv.Seed(context.Background(), sandbox.SeedOptions{Seed: 1})
+	if err != nil || !again.Skipped {
+		t.Fatalf("seeding a sandbox with data: got %+v, %v, want skipped", again, err)
+	}
+}
