@@ -292,7 +292,7 @@ func streamList[T any](w http.ResponseWriter, r *http.Request, each func(context
 	n := 0
 	_, _ = bw.WriteString(`{"data":[`)
 	err := each(r.Context(), func(v T) error {
-		b, err := json.Marshal(v)
+		b, err := marshalItem(v)
 		if err != nil {
 			return err
 		}
@@ -311,4 +311,12 @@ func streamList[T any](w http.ResponseWriter, r *http.Request, each func(context
 	}
 	fmt.Fprintf(bw, `],"meta":{"total":%d}}`+"\n", n)
 	return bw.Flush()
+}
+
+// marshalItem encodes a list item; stored JSON is written as it is.
+func marshalItem(v any) ([]byte, error) {
+	if raw, ok := v.(json.RawMessage); ok {
+		return raw, nil
+	}
+	return json.Marshal(v)
 }

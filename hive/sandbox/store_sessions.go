@@ -10,7 +10,9 @@ import (
 	"github.com/hiveconsole/hiveconsole/hive"
 )
 
-const sessionSelect = `SELECT s.id, s.customer_id, c.email, c.first_name, c.middle_name, c.last_name, s.status,
+// sessionSelect reads a session with its customer's current name and email.
+const sessionSelect = `SELECT s.id, s.customer_id, json_extract(c.body, '$.email'), json_extract(c.body, '$.first_name'),
+	json_extract(c.body, '$.middle_name'), json_extract(c.body, '$.last_name'), s.status,
 	s.expires_at, s.created_at, s.updated_at, s.check_id FROM sessions s JOIN customers c ON c.id = s.customer_id`
 
 // sessionIDs are the fixed parts every session carries.

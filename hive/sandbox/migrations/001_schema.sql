@@ -1,17 +1,11 @@
 -- +goose Up
+-- A customer is kept as the JSON the API serves: lists of 100,000 customers are then a scan and a
+-- concatenation, not 100,000 encodings.
 CREATE TABLE customers (
-    id          TEXT PRIMARY KEY,
-    seq         INTEGER NOT NULL UNIQUE,
-    email       TEXT NOT NULL,
-    phone       TEXT,
-    first_name  TEXT,
-    middle_name TEXT,
-    last_name   TEXT,
-    gender      TEXT,
-    dob         TEXT,
-    metadata    TEXT NOT NULL DEFAULT '{}',
-    created_at  INTEGER NOT NULL,
-    updated_at  INTEGER NOT NULL
+    id         TEXT PRIMARY KEY,
+    seq        INTEGER NOT NULL UNIQUE,
+    created_at INTEGER NOT NULL,
+    body       TEXT NOT NULL
 );
 CREATE INDEX customers_newest ON customers (created_at DESC, seq DESC);
 
