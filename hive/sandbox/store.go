@@ -106,3 +106,22 @@ func stringPtr(n sql.NullString) *string {
 	s := n.String
 	return &s
 }
+
+// eachRow runs a query and calls fn with each row as scan reads it, streaming.
+func eachRow[T any](ctx context.Context, q querier, query string, scan func(scanner) (T, error), fn func(T) error) error {
+	rows, err := q.QueryContext(ctx, query)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return err
+		}
+		if err := fn(v); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}

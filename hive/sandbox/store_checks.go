@@ -114,21 +114,7 @@ func (s *store) check(ctx context.Context, id string) (hive.Check, error) {
 }
 
 func (s *store) eachCheck(ctx context.Context, fn func(hive.Check) error) error {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+checkColumns+` FROM checks ORDER BY created_at DESC, seq DESC`)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		c, err := scanCheck(rows)
-		if err != nil {
-			return err
-		}
-		if err := fn(c); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
+	return eachRow(ctx, s.db, `SELECT `+checkColumns+` FROM checks ORDER BY created_at DESC, seq DESC`, scanCheck, fn)
 }
 
 // deleteCheck removes a check; its report goes with it and the session and files forget it.

@@ -59,21 +59,12 @@ func (s *store) customer(ctx context.Context, id string) (hive.Customer, error) 
 
 // eachCustomerJSON calls fn with every customer's JSON, newest first, streaming from the database.
 func (s *store) eachCustomerJSON(ctx context.Context, fn func(json.RawMessage) error) error {
-	rows, err := s.db.QueryContext(ctx, `SELECT body FROM customers ORDER BY created_at DESC, seq DESC`)
-	if err != nil {
-		return err
+	scan := func(r scanner) (json.RawMessage, error) {
+		var body json.RawMessage
+		err := r.Scan(&body)
+		return body, err
 	}
-	defer rows.Close()
-	var body []byte
-	for rows.Next() {
-		if err := rows.Scan(&body); err != nil {
-			return err
-		}
-		if err := fn(body); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
+	return eachRow(ctx, s.db, `SELECT body FROM customers ORDER BY created_at DESC, seq DESC`, scan, fn)
 }
 
 // updateCustomer applies change to the stored customer inside one transaction.

@@ -40,21 +40,7 @@ func (s *store) file(ctx context.Context, id string) (storedFile, error) {
 }
 
 func (s *store) eachFile(ctx context.Context, fn func(storedFile) error) error {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+fileColumns+` FROM files ORDER BY created_at DESC, seq DESC`)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		f, err := scanFile(rows)
-		if err != nil {
-			return err
-		}
-		if err := fn(f); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
+	return eachRow(ctx, s.db, `SELECT `+fileColumns+` FROM files ORDER BY created_at DESC, seq DESC`, scanFile, fn)
 }
 
 // saveToken records an access token by its hash.

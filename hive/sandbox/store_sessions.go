@@ -114,21 +114,8 @@ func (s *store) session(ctx context.Context, id string, ids sessionIDs, now time
 }
 
 func (s *store) eachSession(ctx context.Context, ids sessionIDs, now time.Time, fn func(hive.Session) error) error {
-	rows, err := s.db.QueryContext(ctx, sessionSelect+` ORDER BY s.created_at DESC, s.seq DESC`)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		sess, err := scanSession(rows, ids, now)
-		if err != nil {
-			return err
-		}
-		if err := fn(sess); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
+	scan := func(r scanner) (hive.Session, error) { return scanSession(r, ids, now) }
+	return eachRow(ctx, s.db, sessionSelect+` ORDER BY s.created_at DESC, s.seq DESC`, scan, fn)
 }
 
 // sessionEvidence returns what a completed session's evidence is generated from.
