@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 )
 
@@ -35,20 +36,26 @@ type usageError struct{ msg string }
 
 func (u usageError) Error() string { return u.msg }
 
-const usage = `usage: hiveconsole <command> [flags]
+const usage = `usage: hiveconsole [command] [flags]
 
 commands:
-  sandbox   run the Hive API sandbox alone (see hiveconsole sandbox -h)
-  version   print the version
+  serve         run the console (the default); without Hive credentials it runs on a built-in sandbox
+  sandbox       run the Hive API sandbox alone (see hiveconsole sandbox -h)
+  healthcheck   exit 0 when the console at HIVECONSOLE_ADDR answers /healthz (for containers)
+  version       print the version
 
-The console itself (hiveconsole serve) arrives with the console's chassis.`
+Configuration comes from the environment (HIVECONSOLE_*, HIVE_*) or serve's flags: hiveconsole serve -h.`
 
 // run is the whole program: it parses the command line and runs one command until ctx ends.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	if len(args) == 0 {
-		return usageError{usage}
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") && args[0] != "-h" && args[0] != "-help" && args[0] != "--help" {
+		return runServe(ctx, args, getenv, stdout, stderr)
 	}
 	switch args[0] {
+	case "serve":
+		return runServe(ctx, args[1:], getenv, stdout, stderr)
+	case "healthcheck":
+		return runHealthcheck(ctx, getenv)
 	case "sandbox":
 		return runSandbox(ctx, args[1:], getenv, stdout, stderr)
 	case "version":

@@ -100,8 +100,10 @@ func TestUsage(t *testing.T) {
 	}{
 		{[]string{"version"}, false, "hiveconsole dev"},
 		{[]string{"help"}, false, "commands:"},
-		{nil, true, ""},
 		{[]string{"nope"}, true, ""},
+		{[]string{"serve", "--no-such-flag"}, true, ""},
+		{[]string{"--addr", "not-an-address"}, true, ""},
+		{[]string{"serve", "--hive-api-key", "k"}, true, ""}, // a key without a secret
 		{[]string{"sandbox", "--customers", "-1"}, true, ""},
 		{[]string{"sandbox", "extra"}, true, ""},
 	}
@@ -114,6 +116,108 @@ func TestUsage(t *testing.T) {
 		}
 		if !strings.Contains(stdout.String(), tc.out) {
 			t.Errorf("run(%q): stdout %q lacks %q", tc.args, stdout.String(), tc.out)
+		}
+	}
+}
+
+// TestServeInSandboxMode runs the console as `hiveconsole` with no arguments would: sandbox mode,
+// a banner with the sign-in, healthy and ready, and a clean exit when the context ends (SIGTERM).
+func TestServeInSandboxMode(t *testing.T) {
+	addr := freeAddr(t)
+	dir := t.TempDir()
+	env := map[string]string{"HIVECONSOLE_ADDR": addr, "HIVECONSOLE_DATA_DIR": dir}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var stdout, stderr syncBuffer
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, nil, func(k string) string { return env[k] }, &stdout, &stderr) }()
+	deadline := time.Now().Add(30 * time.Second)
+	for !strings.Contains(stdout.String(), "Sign in as") {
+		if time.Now().After(deadline) {
+			t.Fatalf("no banner; stdout %q stderr %q", stdout.String(), stderr.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	out := stdout.String()
+	for _, want := range []string{"http://" + addr, "SANDBOX MODE", "admin@localhost", "Seeded 150 customers"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("banner lacks %q:\n%s", want, out)
+		}
+	}
+	if !regexp.MustCompile(`password (\w{6}-){3}\w{6}`).MatchString(out) {
+		t.Errorf("banner lacks the generated password:\n%s", out)
+	}
+	for path, want := range map[string]string{"/healthz": "ok", "/readyz": "ready"} {
+		resp, err := http.Get("http://" + addr + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || !strings.Contains(string(body), want) {
+			t.Errorf("%s: got %d %q", path, resp.StatusCode, body)
+		}
+	}
+	if err := runHealthcheck(context.Background(), func(k string) string { return env[k] }); err != nil {
+		t.Errorf("healthcheck: %v", err)
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("serve after SIGTERM: %v", err)
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("the console did not shut down")
+	}
+	// A second start reuses the data: no new admin password, no second seeding.
+	var stdout2 syncBuffer
+	ctx2, cancel2 := context.WithCancel(context.Background())
+	go func() {
+		done <- run(ctx2, []string{"serve"}, func(k string) string { return env[k] }, &stdout2, &stderr)
+	}()
+	for !strings.Contains(stdout2.String(), "Sign in") {
+		if time.Now().After(deadline.Add(15 * time.Second)) {
+			t.Fatalf("no banner on restart; stdout %q", stdout2.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if out := stdout2.String(); strings.Contains(out, "Seeded") || strings.Contains(out, "with the password") {
+		t.Errorf("restart seeded again or printed a password:\n%s", out)
+	}
+	cancel2()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestConfig(t *testing.T) {
+	env := map[string]string{"HIVECONSOLE_ADDR": "0.0.0.0:9000", "HIVECONSOLE_TRUSTED_PROXIES": "10.0.0.0/8, 192.0.2.7",
+		"HIVECONSOLE_SESSION_KEYS": "new,old", "HIVE_API_KEY": "k", "HIVE_API_SECRET": "s"}
+	cfg, err := parseConfig("serve", []string{"--addr", "127.0.0.1:9001"}, func(k string) string { return env[k] }, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Addr != "127.0.0.1:9001" {
+		t.Errorf("a flag must win over its variable: addr %q", cfg.Addr)
+	}
+	if cfg.BaseURL.String() != "http://127.0.0.1:9001" || cfg.sandboxMode() {
+		t.Errorf("base URL %v, sandbox %v", cfg.BaseURL, cfg.sandboxMode())
+	}
+	if len(cfg.Proxies) != 2 || cfg.Proxies[1].String() != "192.0.2.7/32" || len(cfg.SessionKeys) != 2 {
+		t.Errorf("proxies %v keys %v", cfg.Proxies, cfg.SessionKeys)
+	}
+	if cfg.IdleTimeout != 30*time.Minute || cfg.AbsTimeout != 12*time.Hour {
+		t.Errorf("timeouts %v %v", cfg.IdleTimeout, cfg.AbsTimeout)
+	}
+	for _, bad := range []map[string]string{
+		{"HIVECONSOLE_TRUSTED_PROXIES": "not-an-ip"},
+		{"HIVECONSOLE_BASE_URL": "ftp://x"},
+		{"HIVECONSOLE_SESSION_IDLE_TIMEOUT": "-5m"},
+		{"HIVECONSOLE_SESSION_IDLE_TIMEOUT": "13h"},
+	} {
+		if _, err := parseConfig("serve", nil, func(k string) string { return bad[k] }, io.Discard); err == nil {
+			t.Errorf("%v: want an error", bad)
 		}
 	}
 }

@@ -205,3 +205,15 @@ func normalizeHosts(hosts []string) []string {
 	}
 	return out
 }
+
+// pingID is an id no object has: asking for it costs Hive one indexed lookup.
+const pingID = "00000000-0000-0000-0000-000000000000"
+
+// Ping checks that Hive is reachable and accepts the client's credentials, with one cheap
+// authenticated request (a lookup of an id that does not exist, answered 404).
+func (c *Client) Ping(ctx context.Context) error {
+	if _, err := c.GetCheck(ctx, pingID); err != nil && !errors.Is(err, ErrNotFound) {
+		return err
+	}
+	return nil
+}

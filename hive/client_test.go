@@ -220,3 +220,18 @@ func TestUnreachableIsUnavailable(t *testing.T) {
 		t.Fatalf("got %v, want ErrUnavailable", err)
 	}
 }
+
+func TestPing(t *testing.T) {
+	for _, tc := range []struct {
+		status int
+		ok     bool
+	}{{404, true}, {503, false}, {401, false}} {
+		f := newFakeHive(t, "/v1")
+		f.handle = func(w http.ResponseWriter, _ *http.Request, _ recorded) { writeJSON(w, tc.status, `{}`) }
+		c := newTestClient(t, f)
+		recordSleeps(c)
+		if err := c.Ping(context.Background()); (err == nil) != tc.ok {
+			t.Errorf("Ping with Hive answering %d: got %v, want ok=%v", tc.status, err, tc.ok)
+		}
+	}
+}

@@ -1,0 +1,168 @@
+package auth
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/pressly/goose/v3"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+//go:embed migrations
+var migrations embed.FS
+
+// DB is the console database: a Store over database/sql. Open gives the SQLite one; the dialect holds
+// everything that differs between SQLite and PostgreSQL, so a second Open can reuse all the queries.
+type DB struct {
+	sql     *sql.DB
+	dialect dialect
+}
+
+// dialect is the one place SQL differences live.
+type dialect struct {
+	goose           goose.Dialect
+	migrations      string           // folder under migrations/
+	numbered        bool             // placeholders are $1, $2 … instead of ?
+	forUpdate       string           // suffix locking rows a transaction will write back
+	uniqueViolation func(error) bool // reports a UNIQUE or PRIMARY KEY conflict
+}
+
+func sqliteDialect() dialect {
+	return dialect{
+		goose:      goose.DialectSQLite3,
+		migrations: "sqlite",
+		// Transactions begin IMMEDIATE (see Open), which already takes the write lock.
+		forUpdate: "",
+		uniqueViolation: func(err error) bool {
+			var se *sqlite.Error
+			return errors.As(err, &se) &&
+				(se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY)
+		},
+	}
+}
+
+// Open opens (creating if needed) <dataDir>/console.db and brings its schema up to date.
+func Open(ctx context.Context, dataDir string) (*DB, error) {
+	if err := os.MkdirAll(dataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("auth: create data directory: %w", err)
+	}
+	q := url.Values{}
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "synchronous(NORMAL)")
+	q.Set("_txlock", "immediate") // writers queue at BEGIN instead of failing to upgrade a read lock later
+	path := filepath.Join(dataDir, "console.db")
+	sqlDB, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	if err != nil {
+		return nil, fmt.Errorf("auth: open console database: %w", err)
+	}
+	sqlDB.SetMaxOpenConns(4)
+	db := &DB{sql: sqlDB, dialect: sqliteDialect()}
+	if err := db.migrate(ctx); err != nil {
+		sqlDB.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+func (db *DB) migrate(ctx context.Context) error {
+	sub, err := fs.Sub(migrations, "migrations/"+db.dialect.migrations)
+	if err != nil {
+		return err
+	}
+	p, err := goose.NewProvider(db.dialect.goose, db.sql, sub)
+	if err != nil {
+		return fmt.Errorf("auth: console migrations: %w", err)
+	}
+	if _, err := p.Up(ctx); err != nil {
+		return fmt.Errorf("auth: console migrations: %w", err)
+	}
+	return nil
+}
+
+// Close closes the database.
+func (db *DB) Close() error { return db.sql.Close() }
+
+// Ping reports whether the database answers.
+func (db *DB) Ping(ctx context.Context) error { return db.sql.PingContext(ctx) }
+
+// q rewrites ? placeholders for dialects that number them. The queries in this package never put a
+// ? inside a literal, which is what makes the plain replacement safe.
+func (db *DB) q(query string) string {
+	if !db.dialect.numbered {
+		return query
+	}
+	var b strings.Builder
+	n := 0
+	for _, r := range query {
+		if r == '?' {
+			n++
+			b.WriteString("$" + strconv.Itoa(n))
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// tx runs fn in a transaction, committing when it returns nil.
+func (db *DB) tx(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := db.sql.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("auth: begin: %w", err)
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("auth: commit: %w", err)
+	}
+	return nil
+}
+
+// Times are stored as Unix seconds in BIGINT columns: portable, sortable, and precise enough for
+// timeouts measured in minutes. The zero time is stored as 0 so "never" reads back as zero.
+func unix(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.Unix()
+}
+
+func fromUnix(s int64) time.Time {
+	if s == 0 {
+		return time.Time{}
+	}
+	return time.Unix(s, 0).UTC()
+}
+
+// nullUnix maps the zero time to NULL ("never").
+func nullUnix(t time.Time) sql.NullInt64 {
+	if t.IsZero() {
+		return sql.NullInt64{}
+	}
+	return sql.NullInt64{Int64: t.Unix(), Valid: true}
+}
+
+func fromNullUnix(n sql.NullInt64) time.Time {
+	if !n.Valid {
+		return time.Time{}
+	}
+	return fromUnix(n.Int64)
+}
+
+// nullString maps "" to NULL, for optional foreign keys.
+func nullString(s string) sql.NullString { return sql.NullString{String: s, Valid: s != ""} }

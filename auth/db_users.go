@@ -1,0 +1,139 @@
+package auth
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+)
+
+const userColumns = `id, email, name, role, password_hash, disabled, created_at, last_login_at, password_changed_at`
+
+// scanner is what *sql.Row and *sql.Rows share.
+type scanner interface{ Scan(dest ...any) error }
+
+func scanUser(s scanner) (StoredUser, error) {
+	var (
+		u                StoredUser
+		role             string
+		created, changed int64
+		lastLogin        sql.NullInt64
+	)
+	err := s.Scan(&u.ID, &u.Email, &u.Name, &role, &u.PasswordHash, &u.Disabled, &created, &lastLogin, &changed)
+	if errors.Is(err, sql.ErrNoRows) {
+		return StoredUser{}, ErrUserNotFound
+	}
+	if err != nil {
+		return StoredUser{}, fmt.Errorf("auth: read user: %w", err)
+	}
+	u.Role = Role(role)
+	u.CreatedAt, u.LastLoginAt, u.PasswordChangedAt = fromUnix(created), fromNullUnix(lastLogin), fromUnix(changed)
+	return u, nil
+}
+
+func userArgs(u StoredUser) []any {
+	return []any{u.ID, u.Email, u.Name, string(u.Role), u.PasswordHash, u.Disabled,
+		unix(u.CreatedAt), nullUnix(u.LastLoginAt), unix(u.PasswordChangedAt)}
+}
+
+// CreateUser inserts u.
+func (db *DB) CreateUser(ctx context.Context, u StoredUser) error {
+	_, err := db.sql.ExecContext(ctx, db.q(`INSERT INTO users (`+userColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`), userArgs(u)...)
+	return db.userWriteError("create user", err)
+}
+
+// CreateFirstUser inserts u only while no user exists. One statement decides, so two replicas
+// starting together cannot both create a first admin.
+func (db *DB) CreateFirstUser(ctx context.Context, u StoredUser) (bool, error) {
+	res, err := db.sql.ExecContext(ctx, db.q(`INSERT INTO users (`+userColumns+`)
+		SELECT ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM users)`), userArgs(u)...)
+	if err != nil {
+		return false, db.userWriteError("create first user", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("auth: create first user: %w", err)
+	}
+	return n == 1, nil
+}
+
+func (db *DB) userWriteError(op string, err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case db.dialect.uniqueViolation(err):
+		return fmt.Errorf("auth: %s: %w", op, ErrEmailTaken)
+	}
+	return fmt.Errorf("auth: %s: %w", op, err)
+}
+
+// UserByID returns the user with that id.
+func (db *DB) UserByID(ctx context.Context, id string) (StoredUser, error) {
+	return scanUser(db.sql.QueryRowContext(ctx, db.q(`SELECT `+userColumns+` FROM users WHERE id = ?`), id))
+}
+
+// UserByEmail returns the user with that (normalized) email.
+func (db *DB) UserByEmail(ctx context.Context, email string) (StoredUser, error) {
+	return scanUser(db.sql.QueryRowContext(ctx, db.q(`SELECT `+userColumns+` FROM users WHERE email = ?`), email))
+}
+
+// ListUsers returns every user ordered by email.
+func (db *DB) ListUsers(ctx context.Context) ([]User, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT `+userColumns+` FROM users ORDER BY email`)
+	if err != nil {
+		return nil, fmt.Errorf("auth: list users: %w", err)
+	}
+	defer rows.Close()
+	var users []User
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return nil, err
+		}
+		users = append(users, u.User)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("auth: list users: %w", err)
+	}
+	return users, nil
+}
+
+// UpdateUser reads, changes and writes one user in a transaction, refusing to remove the last
+// enabled admin.
+func (db *DB) UpdateUser(ctx context.Context, id string, change func(*StoredUser) error) (StoredUser, error) {
+	var after StoredUser
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		before, err := scanUser(tx.QueryRowContext(ctx, db.q(`SELECT `+userColumns+` FROM users WHERE id = ?`+db.dialect.forUpdate), id))
+		if err != nil {
+			return err
+		}
+		after = before
+		if err := change(&after); err != nil {
+			return err
+		}
+		after.ID = before.ID
+		args := append(userArgs(after)[1:], after.ID)
+		_, err = tx.ExecContext(ctx, db.q(`UPDATE users SET email = ?, name = ?, role = ?, password_hash = ?, disabled = ?,
+			created_at = ?, last_login_at = ?, password_changed_at = ? WHERE id = ?`), args...)
+		if err != nil {
+			return db.userWriteError("update user", err)
+		}
+		if isActiveAdmin(before.User) && !isActiveAdmin(after.User) {
+			var n int
+			err := tx.QueryRowContext(ctx, db.q(`SELECT COUNT(*) FROM users WHERE role = ? AND disabled = ?`), string(RoleAdmin), false).Scan(&n)
+			if err != nil {
+				return fmt.Errorf("auth: count admins: %w", err)
+			}
+			if n == 0 {
+				return ErrLastAdmin
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return StoredUser{}, err
+	}
+	return after, nil
+}
+
+func isActiveAdmin(u User) bool { return u.Role == RoleAdmin && !u.Disabled }

@@ -1,0 +1,150 @@
+package auth
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"net/netip"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gorilla/sessions"
+)
+
+// testPassword passes the policy for every test email.
+const testPassword = "plinth-otter-marsh-43"
+
+// fakeClock is the injected clock: tests move time instead of sleeping.
+type fakeClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func newFakeClock() *fakeClock {
+	return &fakeClock{t: time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC)}
+}
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *fakeClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+func testKey(b byte) []byte { return bytes.Repeat([]byte{b}, 32) }
+
+func openTestDB(t *testing.T) *DB {
+	t.Helper()
+	db, err := Open(t.Context(), t.TempDir())
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// testService returns a Service over db with an injected clock; edit adjusts the config.
+func testService(t *testing.T, db Store, clock *fakeClock, edit func(*Config)) *Service {
+	t.Helper()
+	cfg := Config{
+		BaseURL:     "http://127.0.0.1:8080",
+		SessionKeys: [][]byte{testKey('a')},
+		Now:         clock.Now,
+	}
+	if edit != nil {
+		edit(&cfg)
+	}
+	svc, err := NewService(t.Context(), db, cfg)
+	if err != nil {
+		t.Fatalf("NewService: %v", err)
+	}
+	return svc
+}
+
+// newTestEnv is the common case: a fresh database, a clock and a Service.
+func newTestEnv(t *testing.T, edit func(*Config)) (*Service, *DB, *fakeClock) {
+	t.Helper()
+	db := openTestDB(t)
+	clock := newFakeClock()
+	return testService(t, db, clock, edit), db, clock
+}
+
+func mustCreateUser(t *testing.T, svc *Service, email string, role Role) User {
+	t.Helper()
+	u, err := svc.CreateUser(context.Background(), NewUser{Email: email, Name: "Test " + string(role), Role: role, Password: testPassword})
+	if err != nil {
+		t.Fatalf("CreateUser(%s): %v", email, err)
+	}
+	return u
+}
+
+// request builds a request carrying cookie (if any).
+func request(cookie *http.Cookie) *http.Request {
+	r := httptest.NewRequest(http.MethodGet, "http://127.0.0.1:8080/", nil)
+	if cookie != nil {
+		r.AddCookie(cookie)
+	}
+	return r
+}
+
+// responseCookie returns the cookie named name that the response set, or nil.
+func responseCookie(w *httptest.ResponseRecorder, name string) *http.Cookie {
+	for _, c := range w.Result().Cookies() {
+		if c.Name == name {
+			return c
+		}
+	}
+	return nil
+}
+
+// login signs u in on a request carrying prior (may be nil) and returns the new session cookie.
+func login(t *testing.T, store *SessionStore, u User, prior *http.Cookie) *http.Cookie {
+	t.Helper()
+	w := httptest.NewRecorder()
+	if _, err := store.Login(w, request(prior), u); err != nil {
+		t.Fatalf("Login: %v", err)
+	}
+	c := responseCookie(w, store.CookieName())
+	if c == nil {
+		t.Fatal("Login set no session cookie")
+	}
+	return c
+}
+
+// load returns the session a request with cookie sees.
+func load(t *testing.T, store *SessionStore, cookie *http.Cookie) *WebSession {
+	t.Helper()
+	ws, err := store.Load(request(cookie))
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	return ws
+}
+
+// testAddr is a client address from the documentation range.
+var testAddr = netip.MustParseAddr("203.0.113.7")
+
+func mustGet(t *testing.T, store *SessionStore, r *http.Request) *sessions.Session {
+	t.Helper()
+	sess, err := store.Get(r, store.CookieName())
+	if err != nil {
+		t.Fatalf("Get: %v", err)
+	}
+	return sess
+}
+
+func countRows(t *testing.T, db *DB, table string) int {
+	t.Helper()
+	var n int
+	if err := db.sql.QueryRowContext(t.Context(), "SELECT COUNT(*) FROM "+table).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}

@@ -1,0 +1,97 @@
+package auth
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// minSessionKeyLen is the shortest signing key accepted: securecookie's HMAC-SHA256 wants 32 bytes.
+const minSessionKeyLen = 32
+
+// sessionKeysFile is where generated signing keys live, inside the data directory.
+const sessionKeysFile = "session-keys"
+
+// LoadSessionKeys returns the cookie signing keys, newest first. configured is
+// HIVECONSOLE_SESSION_KEYS: comma-separated keys of at least 32 characters, newest first, so an
+// operator rotates by prepending a key and later dropping the oldest. When it is empty, the keys come
+// from <dataDir>/session-keys, which is created once with one random key and mode 0600; a file that
+// others can read is refused, because its keys sign every session.
+func LoadSessionKeys(dataDir, configured string) ([][]byte, error) {
+	if strings.TrimSpace(configured) != "" {
+		return parseSessionKeys(configured, "HIVECONSOLE_SESSION_KEYS")
+	}
+	path := filepath.Join(dataDir, sessionKeysFile)
+	if err := createSessionKeysFile(dataDir, path); err != nil {
+		return nil, err
+	}
+	info, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("auth: session keys: %w", err)
+	}
+	if info.Mode().Perm()&0o077 != 0 {
+		return nil, fmt.Errorf("auth: session keys: %s is readable by others (mode %v); chmod 600 it", path, info.Mode().Perm())
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("auth: session keys: %w", err)
+	}
+	return parseSessionKeys(string(b), path)
+}
+
+// createSessionKeysFile writes a new key unless the file exists. O_EXCL makes two processes starting
+// at once agree on one file instead of overwriting each other's key.
+func createSessionKeysFile(dataDir, path string) error {
+	if err := os.MkdirAll(dataDir, 0o700); err != nil {
+		return fmt.Errorf("auth: session keys: %w", err)
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("auth: session keys: %w", err)
+	}
+	_, werr := f.WriteString(NewSessionKey() + "\n")
+	if cerr := f.Close(); werr == nil {
+		werr = cerr
+	}
+	if werr != nil {
+		os.Remove(path)
+		return fmt.Errorf("auth: session keys: %w", werr)
+	}
+	return nil
+}
+
+// NewSessionKey returns a random signing key (256 bits, URL-safe base64) for HIVECONSOLE_SESSION_KEYS.
+func NewSessionKey() string {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails on supported platforms
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// parseSessionKeys splits on commas and newlines; source names where the keys came from in errors,
+// which never quote a key.
+func parseSessionKeys(s, source string) ([][]byte, error) {
+	var keys [][]byte
+	for field := range strings.FieldsFuncSeq(s, func(r rune) bool { return r == ',' || r == '\n' || r == '\r' }) {
+		key := strings.TrimSpace(field)
+		if key == "" {
+			continue
+		}
+		if len(key) < minSessionKeyLen {
+			return nil, fmt.Errorf("auth: session keys from %s: key %d is %d characters; at least %d needed",
+				source, len(keys)+1, len(key), minSessionKeyLen)
+		}
+		keys = append(keys, []byte(key))
+	}
+	if len(keys) == 0 {
+		return nil, fmt.Errorf("auth: session keys from %s: no key", source)
+	}
+	return keys, nil
+}

@@ -1,0 +1,139 @@
+package auth
+
+import "fmt"
+
+// Role is what a staff member is hired to do. What each role may do is decided by the table in
+// this file and nowhere else: code asks Can with a Permission, never compares role names.
+type Role string
+
+// The roles.
+const (
+	RoleAdmin    Role = "admin"    // manages staff, reads the audit trail, may do everything
+	RoleReviewer Role = "reviewer" // works the review queue: reads everything, creates checks, decides, reveals PII
+	RoleSupport  Role = "support"  // edits customers and issues SDK sessions; reads checks and reports masked
+	RoleAuditor  Role = "auditor"  // reads everything including the audit trail; changes nothing, reveals nothing
+)
+
+// Permission is one thing a staff member may do in the console.
+type Permission string
+
+// The permissions. Each is a domain action; routes name the one they need.
+const (
+	ViewOverview    Permission = "overview.view"    // the overview page
+	ViewCustomers   Permission = "customers.view"   // customer list and detail (PII masked without RevealPII)
+	EditCustomers   Permission = "customers.edit"   // create and update customers
+	DeleteCustomers Permission = "customers.delete" // delete a customer (and, at Hive, its data)
+	ViewSessions    Permission = "sessions.view"    // SDK session list and detail
+	IssueSessions   Permission = "sessions.issue"   // create an SDK session for a customer
+	DeleteSessions  Permission = "sessions.delete"  // delete an SDK session
+	ViewChecks      Permission = "checks.view"      // check list and detail
+	CreateChecks    Permission = "checks.create"    // run a check on a completed session
+	DeleteChecks    Permission = "checks.delete"    // delete a check
+	ViewReports     Permission = "reports.view"     // the report viewer (masked without RevealPII)
+	ViewFiles       Permission = "files.view"       // file metadata: names, kinds, sizes
+	DownloadFiles   Permission = "files.download"   // file bytes: document and selfie images, PII in its rawest form
+	RevealPII       Permission = "pii.reveal"       // unmask names, dates of birth, document numbers, addresses
+	DecideReviews   Permission = "reviews.decide"   // record a review decision on a check
+	ExportCSV       Permission = "exports.csv"      // download lists as CSV (masked without RevealPII)
+	ManageUsers     Permission = "users.manage"     // create staff, change roles, disable, reset passwords, revoke sessions
+	ViewAudit       Permission = "audit.view"       // read the audit trail
+)
+
+// roleSet is a set of roles as bits, so the table below reads as a matrix and cannot be mutated.
+type roleSet uint8
+
+const (
+	admin roleSet = 1 << iota
+	reviewer
+	support
+	auditor
+
+	everyone = admin | reviewer | support | auditor
+)
+
+// grantees is THE permission table. A permission missing here is granted to nobody.
+//
+// Why the less obvious cells are what they are: support answers "why was I rejected" from masked
+// pages, so it reads checks, reports and file metadata but downloads no images and exports nothing in
+// bulk; reviewers read everything a decision needs but edit or delete no records; auditors read
+// everything, including the trail, and their exports are masked because they lack RevealPII.
+func grantees(p Permission) roleSet {
+	switch p {
+	case ViewOverview, ViewCustomers, ViewSessions, ViewChecks, ViewReports, ViewFiles:
+		return everyone
+	case EditCustomers, IssueSessions:
+		return admin | support
+	case DeleteCustomers, DeleteSessions, DeleteChecks, ManageUsers:
+		return admin
+	case CreateChecks, DecideReviews, RevealPII, DownloadFiles:
+		return admin | reviewer
+	case ExportCSV:
+		return admin | reviewer | auditor
+	case ViewAudit:
+		return admin | auditor
+	}
+	return 0
+}
+
+// Can reports whether the role grants p. An unknown role can do nothing.
+func (r Role) Can(p Permission) bool {
+	bit := r.bit()
+	return bit != 0 && grantees(p)&bit != 0
+}
+
+// Permissions lists what the role grants, in AllPermissions order; for navigation and docs.
+func (r Role) Permissions() []Permission {
+	var out []Permission
+	for _, p := range AllPermissions() {
+		if r.Can(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Valid reports whether r is one of the four roles.
+func (r Role) Valid() bool { return r.bit() != 0 }
+
+func (r Role) bit() roleSet {
+	switch r {
+	case RoleAdmin:
+		return admin
+	case RoleReviewer:
+		return reviewer
+	case RoleSupport:
+		return support
+	case RoleAuditor:
+		return auditor
+	}
+	return 0
+}
+
+// ParseRole turns a form or command-line value into a Role.
+func ParseRole(s string) (Role, error) {
+	r := Role(s)
+	if !r.Valid() {
+		return "", fmt.Errorf("auth: unknown role %q (want admin, reviewer, support or auditor)", s)
+	}
+	return r, nil
+}
+
+// AllRoles lists the roles, most powerful first. It returns a new slice each call.
+func AllRoles() []Role {
+	return []Role{RoleAdmin, RoleReviewer, RoleSupport, RoleAuditor}
+}
+
+// AllPermissions lists every permission, for tests that walk routes × roles and for docs.
+// It returns a new slice each call.
+func AllPermissions() []Permission {
+	return []Permission{
+		ViewOverview,
+		ViewCustomers, EditCustomers, DeleteCustomers,
+		ViewSessions, IssueSessions, DeleteSessions,
+		ViewChecks, CreateChecks, DeleteChecks,
+		ViewReports,
+		ViewFiles, DownloadFiles,
+		RevealPII, DecideReviews, ExportCSV,
+		ManageUsers, ViewAudit,
+	}
+}

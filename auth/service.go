@@ -1,0 +1,139 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/url"
+	"runtime"
+	"time"
+)
+
+// Config is everything the auth package is told by the console's configuration. Zero fields take
+// the defaults named on each.
+type Config struct {
+	// BaseURL is the console's public URL. When it is https, the session cookie is Secure and named
+	// with the __Host- prefix.
+	BaseURL string
+	// SessionKeys sign session cookies, newest first; see LoadSessionKeys. Required.
+	SessionKeys [][]byte
+	// IdleTimeout ends a session after this long without a request (default 30 minutes).
+	IdleTimeout time.Duration
+	// AbsoluteTimeout ends a session this long after sign-in, however active (default 12 hours).
+	AbsoluteTimeout time.Duration
+	// TouchInterval is how stale a session's last-seen time may get before a request records it
+	// (default 1 minute): one write per minute per session instead of one per request.
+	TouchInterval time.Duration
+	// HashParams are the argon2id parameters for new hashes (default DefaultHashParams, also the floor).
+	HashParams HashParams
+	// HashConcurrency bounds concurrent argon2id computations (default GOMAXPROCS, at most 8): each
+	// takes ~19 MiB and a core for tens of milliseconds.
+	HashConcurrency int
+	// AccountThrottle and AddressThrottle limit failed sign-ins (defaults DefaultAccountThrottle and
+	// DefaultAddressThrottle).
+	AccountThrottle ThrottlePolicy
+	AddressThrottle ThrottlePolicy
+	// Now is the clock (default time.Now); tests inject one to expire sessions and throttles.
+	Now func() time.Time
+	// Logger receives warnings; it never gets a password, hash, token or email (default: discard).
+	Logger *slog.Logger
+}
+
+// Service is staff identity for the console and the CLI: users, sign-in and web sessions.
+type Service struct {
+	store     Store
+	hasher    *hasher
+	policy    *passwordPolicy
+	sessions  *SessionStore
+	account   ThrottlePolicy
+	address   ThrottlePolicy
+	now       func() time.Time
+	log       *slog.Logger
+	dummyHash string // verified against when the email is unknown, so that path costs the same
+}
+
+// NewService builds the Service over store. It hashes one dummy password, so it takes as long as a
+// sign-in.
+func NewService(ctx context.Context, store Store, cfg Config) (*Service, error) {
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	base, err := url.Parse(cfg.BaseURL)
+	if err != nil {
+		return nil, fmt.Errorf("auth: base URL: %w", err)
+	}
+	s := &Service{
+		store:   store,
+		hasher:  newHasher(cfg.HashParams, cfg.HashConcurrency),
+		policy:  newPasswordPolicy(),
+		account: cfg.AccountThrottle,
+		address: cfg.AddressThrottle,
+		now:     cfg.Now,
+		log:     cfg.Logger,
+	}
+	s.sessions = newSessionStore(store, cfg.SessionKeys, base.Scheme == "https", cfg.IdleTimeout,
+		cfg.AbsoluteTimeout, cfg.TouchInterval, cfg.Now, cfg.Logger)
+	if s.dummyHash, err = s.hasher.hash(ctx, newToken()); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+func (c Config) withDefaults() (Config, error) {
+	if len(c.SessionKeys) == 0 {
+		return c, errors.New("auth: no session signing keys (see LoadSessionKeys)")
+	}
+	for i, k := range c.SessionKeys {
+		if len(k) < minSessionKeyLen {
+			return c, fmt.Errorf("auth: session key %d is %d bytes; at least %d needed", i+1, len(k), minSessionKeyLen)
+		}
+	}
+	if c.IdleTimeout <= 0 {
+		c.IdleTimeout = 30 * time.Minute
+	}
+	if c.AbsoluteTimeout <= 0 {
+		c.AbsoluteTimeout = 12 * time.Hour
+	}
+	if c.TouchInterval <= 0 {
+		c.TouchInterval = time.Minute
+	}
+	c.TouchInterval = min(c.TouchInterval, c.IdleTimeout/2) // a short idle timeout must still see activity
+	if c.HashParams == (HashParams{}) {
+		c.HashParams = DefaultHashParams()
+	}
+	if !c.HashParams.atLeast(DefaultHashParams()) {
+		return c, fmt.Errorf("auth: argon2id parameters %+v are below the minimum %+v", c.HashParams, DefaultHashParams())
+	}
+	if c.HashConcurrency <= 0 {
+		c.HashConcurrency = min(runtime.GOMAXPROCS(0), 8)
+	}
+	c.AccountThrottle = c.AccountThrottle.withDefaults(DefaultAccountThrottle())
+	c.AddressThrottle = c.AddressThrottle.withDefaults(DefaultAddressThrottle())
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	return c, nil
+}
+
+// Sessions is the web session store, for the session middleware and the sign-in handlers.
+func (s *Service) Sessions() *SessionStore { return s.sessions }
+
+// Ping reports whether the console database answers; for /readyz.
+func (s *Service) Ping(ctx context.Context) error { return s.store.Ping(ctx) }
+
+// PurgeExpired deletes expired web sessions and throttle rows idle for a day; run it now and then.
+// Nothing depends on it for security: expiry is checked on every load.
+func (s *Service) PurgeExpired(ctx context.Context) error {
+	if _, err := s.sessions.PurgeExpired(ctx); err != nil {
+		return err
+	}
+	now := s.now()
+	_, err := s.store.DeleteStaleThrottles(ctx, now.Add(-24*time.Hour), now)
+	return err
+}

@@ -1,0 +1,65 @@
+package auth
+
+import (
+	"context"
+	"time"
+)
+
+// Store is the console database as this package needs it. The SQLite implementation is *DB; a
+// PostgreSQL one arrives later and must pass the same contract tests (store_test.go).
+//
+// Methods that change related rows take a callback that runs inside one transaction, so the decisions
+// made in Go (throttle budgets, the last-admin rule) stay atomic across replicas.
+type Store interface {
+	// CreateUser inserts u; an email already in use gives an error matching ErrEmailTaken.
+	CreateUser(ctx context.Context, u StoredUser) error
+	// CreateFirstUser inserts u only while the users table is empty; created says whether it did.
+	CreateFirstUser(ctx context.Context, u StoredUser) (created bool, err error)
+	// UserByID and UserByEmail return ErrUserNotFound when nothing matches; email is normalized.
+	UserByID(ctx context.Context, id string) (StoredUser, error)
+	UserByEmail(ctx context.Context, email string) (StoredUser, error)
+	// ListUsers returns every user ordered by email.
+	ListUsers(ctx context.Context) ([]User, error)
+	// UpdateUser reads the user, lets change edit it, and writes it back in one transaction; a change
+	// that leaves users but no enabled admin is rolled back with ErrLastAdmin. An error from change
+	// rolls back and is returned as is.
+	UpdateUser(ctx context.Context, id string, change func(*StoredUser) error) (StoredUser, error)
+
+	// CreateWebSession inserts a web session row.
+	CreateWebSession(ctx context.Context, s WebSessionRecord) error
+	// WebSession returns the row with that id hash, or ErrSessionNotFound.
+	WebSession(ctx context.Context, idHash string) (WebSessionRecord, error)
+	// SaveWebSessionData replaces a session's data and last-seen time; ErrSessionNotFound if it is gone.
+	SaveWebSessionData(ctx context.Context, idHash string, data []byte, lastSeen time.Time) error
+	// TouchWebSession records activity; a missing row is not an error (it was revoked meanwhile).
+	TouchWebSession(ctx context.Context, idHash string, lastSeen time.Time) error
+	// DeleteWebSession removes one session; a missing row is not an error.
+	DeleteWebSession(ctx context.Context, idHash string) error
+	// DeleteUserWebSessions removes every session of a user and says how many there were.
+	DeleteUserWebSessions(ctx context.Context, userID string) (int64, error)
+	// DeleteExpiredWebSessions removes sessions idle since idleBefore or created before createdBefore.
+	DeleteExpiredWebSessions(ctx context.Context, idleBefore, createdBefore time.Time) (int64, error)
+
+	// UpdateThrottles reads the throttle rows for keys (zero values with Key set when absent), lets
+	// change edit them, and writes them back in one transaction; idle rows are deleted.
+	UpdateThrottles(ctx context.Context, keys []string, change func([]*Throttle) error) error
+	// DeleteStaleThrottles removes rows not updated since before that are not locked at now.
+	DeleteStaleThrottles(ctx context.Context, before, now time.Time) (int64, error)
+
+	// Ping reports whether the database answers; for readiness checks.
+	Ping(ctx context.Context) error
+}
+
+// WebSessionRecord is a web session row. The cookie's id is never stored, only its SHA-256, so a copy
+// of the database does not hand out live sessions.
+type WebSessionRecord struct {
+	IDHash     string    // hex SHA-256 of the random id the cookie carries
+	UserID     string    // "" for an anonymous session (a visitor with a flash message, say)
+	CSRFToken  string    // per-session token for forms and Datastar request headers
+	Data       []byte    // the gob-encoded gorilla session Values
+	CreatedAt  time.Time // for the absolute timeout
+	LastSeenAt time.Time // for the idle timeout; updated at most once per touch interval
+}
+
+// The SQLite database is a Store.
+var _ Store = (*DB)(nil)

@@ -1,0 +1,154 @@
+package auth
+
+import (
+	"errors"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// TestSQLiteStore runs the Store contract against the SQLite database; the PostgreSQL store will run
+// the same function.
+func TestSQLiteStore(t *testing.T) {
+	testStoreContract(t, func(t *testing.T) Store { return openTestDB(t) })
+}
+
+func testStoreContract(t *testing.T, open func(*testing.T) Store) {
+	at := time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC)
+	user := func(email string, role Role) StoredUser {
+		return StoredUser{User: User{ID: newUserID(), Email: email, Name: "N", Role: role, CreatedAt: at, PasswordChangedAt: at},
+			PasswordHash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$a2V5"}
+	}
+
+	t.Run("users round-trip", func(t *testing.T) {
+		s := open(t)
+		u := user("alice@example.com", RoleReviewer)
+		if err := s.CreateUser(t.Context(), u); err != nil {
+			t.Fatal(err)
+		}
+		for name, get := range map[string]func() (StoredUser, error){
+			"by id":    func() (StoredUser, error) { return s.UserByID(t.Context(), u.ID) },
+			"by email": func() (StoredUser, error) { return s.UserByEmail(t.Context(), u.Email) },
+		} {
+			got, err := get()
+			if err != nil || got != u {
+				t.Errorf("%s = %+v, %v; want %+v", name, got, err, u)
+			}
+		}
+		if err := s.CreateUser(t.Context(), user("alice@example.com", RoleSupport)); !errors.Is(err, ErrEmailTaken) {
+			t.Errorf("duplicate email: got %v, want ErrEmailTaken", err)
+		}
+		if _, err := s.UserByEmail(t.Context(), "bob@example.com"); !errors.Is(err, ErrUserNotFound) {
+			t.Errorf("unknown email: got %v, want ErrUserNotFound", err)
+		}
+	})
+
+	t.Run("update is all or nothing", func(t *testing.T) {
+		s := open(t)
+		u := user("alice@example.com", RoleReviewer)
+		s.CreateUser(t.Context(), u)
+		boom := errors.New("boom")
+		if _, err := s.UpdateUser(t.Context(), u.ID, func(su *StoredUser) error { su.Name = "Changed"; return boom }); !errors.Is(err, boom) {
+			t.Errorf("failing change: got %v, want its error", err)
+		}
+		if got, _ := s.UserByID(t.Context(), u.ID); got.Name != "N" {
+			t.Errorf("name after a failed change = %q, want N", got.Name)
+		}
+		got, err := s.UpdateUser(t.Context(), u.ID, func(su *StoredUser) error { su.LastLoginAt = at.Add(time.Hour); return nil })
+		if err != nil || !got.LastLoginAt.Equal(at.Add(time.Hour)) {
+			t.Errorf("UpdateUser = %+v, %v", got, err)
+		}
+		if _, err := s.UpdateUser(t.Context(), "usr_missing", func(*StoredUser) error { return nil }); !errors.Is(err, ErrUserNotFound) {
+			t.Errorf("missing user: got %v, want ErrUserNotFound", err)
+		}
+	})
+
+	t.Run("first user only once, even concurrently", func(t *testing.T) {
+		s := open(t)
+		var created atomic.Int32
+		var wg sync.WaitGroup
+		for i := range 4 {
+			wg.Go(func() {
+				ok, err := s.CreateFirstUser(t.Context(), user("admin"+string(rune('a'+i))+"@example.com", RoleAdmin))
+				if err != nil {
+					t.Errorf("CreateFirstUser: %v", err)
+				}
+				if ok {
+					created.Add(1)
+				}
+			})
+		}
+		wg.Wait()
+		users, _ := s.ListUsers(t.Context())
+		if created.Load() != 1 || len(users) != 1 {
+			t.Errorf("created %d, users %d; want 1 and 1", created.Load(), len(users))
+		}
+	})
+
+	t.Run("web sessions", func(t *testing.T) {
+		s := open(t)
+		u := user("alice@example.com", RoleReviewer)
+		s.CreateUser(t.Context(), u)
+		rec := WebSessionRecord{IDHash: hashSessionID(newSessionID()), UserID: u.ID, CSRFToken: "tok", Data: []byte{1, 2}, CreatedAt: at, LastSeenAt: at}
+		anon := WebSessionRecord{IDHash: hashSessionID(newSessionID()), CSRFToken: "t2", Data: []byte{3}, CreatedAt: at, LastSeenAt: at.Add(time.Hour)}
+		for _, r := range []WebSessionRecord{rec, anon} {
+			if err := s.CreateWebSession(t.Context(), r); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if got, err := s.WebSession(t.Context(), anon.IDHash); err != nil || got.UserID != "" || got.CSRFToken != "t2" {
+			t.Errorf("anonymous row = %+v, %v", got, err)
+		}
+		if err := s.SaveWebSessionData(t.Context(), rec.IDHash, []byte{9}, at.Add(time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.WebSession(t.Context(), rec.IDHash)
+		if err != nil || string(got.Data) != "\x09" || !got.LastSeenAt.Equal(at.Add(time.Minute)) || !got.CreatedAt.Equal(at) {
+			t.Errorf("after save = %+v, %v", got, err)
+		}
+		if err := s.SaveWebSessionData(t.Context(), "missing", nil, at); !errors.Is(err, ErrSessionNotFound) {
+			t.Errorf("saving a missing session: got %v, want ErrSessionNotFound", err)
+		}
+		if n, err := s.DeleteExpiredWebSessions(t.Context(), at.Add(30*time.Minute), at.Add(-time.Hour)); err != nil || n != 1 {
+			t.Errorf("expired sweep removed %d, %v; want 1 (the idle signed-in one)", n, err)
+		}
+		s.CreateWebSession(t.Context(), rec)
+		if n, err := s.DeleteUserWebSessions(t.Context(), u.ID); err != nil || n != 1 {
+			t.Errorf("DeleteUserWebSessions = %d, %v; want 1", n, err)
+		}
+		if _, err := s.WebSession(t.Context(), rec.IDHash); !errors.Is(err, ErrSessionNotFound) {
+			t.Errorf("after revocation: got %v, want ErrSessionNotFound", err)
+		}
+	})
+
+	t.Run("throttles", func(t *testing.T) {
+		s := open(t)
+		keys := []string{"account:a", "address:b"}
+		err := s.UpdateThrottles(t.Context(), keys, func(ts []*Throttle) error {
+			for i, th := range ts {
+				if th.Key != keys[i] || !th.idle() {
+					t.Errorf("absent row %d = %+v, want zero with key %s", i, *th, keys[i])
+				}
+			}
+			*ts[0] = Throttle{Key: ts[0].Key, Failures: 3, WindowStart: at, LockedUntil: at.Add(time.Hour), Lockouts: 1, UpdatedAt: at}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.UpdateThrottles(t.Context(), keys, func(ts []*Throttle) error {
+			want := Throttle{Key: "account:a", Failures: 3, WindowStart: at, LockedUntil: at.Add(time.Hour), Lockouts: 1, UpdatedAt: at}
+			if *ts[0] != want || !ts[1].idle() {
+				t.Errorf("read back %+v and %+v; want %+v and an idle row", *ts[0], *ts[1], want)
+			}
+			return nil
+		})
+		if n, _ := s.DeleteStaleThrottles(t.Context(), at.Add(time.Minute), at.Add(30*time.Minute)); n != 0 {
+			t.Errorf("swept %d locked rows, want 0", n)
+		}
+		if n, _ := s.DeleteStaleThrottles(t.Context(), at.Add(time.Minute), at.Add(2*time.Hour)); n != 1 {
+			t.Errorf("swept %d stale rows, want 1", n)
+		}
+	})
+}

@@ -1,0 +1,171 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/netip"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// config is the console's configuration: the environment (DESIGN §3), each variable also a flag of
+// serve, parsed once in run and passed down.
+type config struct {
+	Addr          string
+	DataDir       string
+	DatabaseURL   string
+	BaseURL       *url.URL
+	SessionKeys   []string
+	AdminEmail    string
+	AdminPassword string
+	HiveAPIURL    string
+	HiveAPIKey    string
+	HiveAPISecret string
+	HiveAppKey    string
+	FilesHosts    []string
+	IdleTimeout   time.Duration
+	AbsTimeout    time.Duration
+	Proxies       []netip.Prefix
+}
+
+// sandboxMode is true when no Hive credentials are configured: the console runs its own sandbox.
+func (c config) sandboxMode() bool { return c.HiveAPIKey == "" }
+
+// configVar is one setting: its environment variable, its flag, its default and what it means.
+type configVar struct {
+	env, flag, def, usage string
+	set                   func(*config, string) error
+}
+
+func configVars() []configVar {
+	str := func(dst func(*config) *string) func(*config, string) error {
+		return func(c *config, v string) error { *dst(c) = v; return nil }
+	}
+	list := func(dst func(*config) *[]string) func(*config, string) error {
+		return func(c *config, v string) error { *dst(c) = splitList(v); return nil }
+	}
+	dur := func(dst func(*config) *time.Duration) func(*config, string) error {
+		return func(c *config, v string) error {
+			d, err := time.ParseDuration(v)
+			if err != nil || d <= 0 {
+				return fmt.Errorf("want a positive duration such as 30m, got %q", v)
+			}
+			*dst(c) = d
+			return nil
+		}
+	}
+	return []configVar{
+		{"HIVECONSOLE_ADDR", "addr", "127.0.0.1:8080", "listen address", str(func(c *config) *string { return &c.Addr })},
+		{"HIVECONSOLE_DATA_DIR", "data-dir", "./data", "SQLite files, sandbox state, generated secrets", str(func(c *config) *string { return &c.DataDir })},
+		{"HIVECONSOLE_DATABASE_URL", "database-url", "", "postgres://… for several replicas (default: SQLite in the data dir)", str(func(c *config) *string { return &c.DatabaseURL })},
+		{"HIVECONSOLE_BASE_URL", "base-url", "", "public URL (default: from the listen address)", func(c *config, v string) error {
+			if v == "" {
+				return nil
+			}
+			u, err := url.Parse(strings.TrimRight(v, "/"))
+			if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+				return fmt.Errorf("want an absolute http(s) URL, got %q", v)
+			}
+			c.BaseURL = u
+			return nil
+		}},
+		{"HIVECONSOLE_SESSION_KEYS", "session-keys", "", "comma-separated session signing keys, newest first (default: generated into the data dir)", list(func(c *config) *[]string { return &c.SessionKeys })},
+		{"HIVECONSOLE_ADMIN_EMAIL", "admin-email", "admin@localhost", "first admin's email, used only while no user exists", str(func(c *config) *string { return &c.AdminEmail })},
+		{"HIVECONSOLE_ADMIN_PASSWORD", "admin-password", "", "first admin's password (default: random, printed once)", str(func(c *config) *string { return &c.AdminPassword })},
+		{"HIVECONSOLE_SESSION_IDLE_TIMEOUT", "session-idle-timeout", "30m", "sign staff out after this long without a request", dur(func(c *config) *time.Duration { return &c.IdleTimeout })},
+		{"HIVECONSOLE_SESSION_MAX_AGE", "session-max-age", "12h", "sign staff out this long after sign-in, whatever they do", dur(func(c *config) *time.Duration { return &c.AbsTimeout })},
+		{"HIVECONSOLE_TRUSTED_PROXIES", "trusted-proxies", "", "comma-separated addresses or CIDRs of reverse proxies whose X-Forwarded-For is believed", func(c *config, v string) error {
+			c.Proxies = nil
+			for _, s := range splitList(v) {
+				p, err := netip.ParsePrefix(s)
+				if err != nil {
+					a, aerr := netip.ParseAddr(s)
+					if aerr != nil {
+						return fmt.Errorf("want IP addresses or CIDRs, got %q", s)
+					}
+					p = netip.PrefixFrom(a, a.BitLen())
+				}
+				c.Proxies = append(c.Proxies, p.Masked())
+			}
+			return nil
+		}},
+		{"HIVE_API_URL", "hive-api-url", "https://api.hive.id", "Hive API base URL", str(func(c *config) *string { return &c.HiveAPIURL })},
+		{"HIVE_API_KEY", "hive-api-key", "", "Hive API key (empty: sandbox mode)", str(func(c *config) *string { return &c.HiveAPIKey })},
+		{"HIVE_API_SECRET", "hive-api-secret", "", "Hive API secret", str(func(c *config) *string { return &c.HiveAPISecret })},
+		{"HIVE_APPLICATION_KEY", "hive-application-key", "", "application key for new SDK sessions (sandbox: its own)", str(func(c *config) *string { return &c.HiveAppKey })},
+		{"HIVE_FILES_HOSTS", "hive-files-hosts", "", "hosts the file proxy may fetch from (default: files. + the API's domain)", list(func(c *config) *[]string { return &c.FilesHosts })},
+	}
+}
+
+func splitList(v string) []string {
+	var out []string
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// parseConfig reads defaults, then the environment, then flags: a flag wins over its variable.
+func parseConfig(name string, args []string, getenv func(string) string, stderr io.Writer) (config, error) {
+	var cfg config
+	vars := configVars()
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	flags := map[string]*string{}
+	for _, v := range vars {
+		flags[v.flag] = fs.String(v.flag, "", fmt.Sprintf("%s (env %s, default %q)", v.usage, v.env, v.def))
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return cfg, err
+		}
+		return cfg, usageError{err.Error()}
+	}
+	if fs.NArg() > 0 {
+		return cfg, usageError{fmt.Sprintf("unexpected argument %q", fs.Arg(0))}
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	for _, v := range vars {
+		val := v.def
+		if e := getenv(v.env); e != "" {
+			val = e
+		}
+		if set[v.flag] {
+			val = *flags[v.flag]
+		}
+		if err := v.set(&cfg, val); err != nil {
+			return cfg, usageError{fmt.Sprintf("%s: %v", v.env, err)}
+		}
+	}
+	return cfg, cfg.finish()
+}
+
+// finish derives what follows from the rest and checks combinations.
+func (c *config) finish() error {
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		return usageError{fmt.Sprintf("HIVECONSOLE_ADDR: want host:port, got %q", c.Addr)}
+	}
+	if (c.HiveAPIKey == "") != (c.HiveAPISecret == "") {
+		return usageError{"HIVE_API_KEY and HIVE_API_SECRET go together: set both, or neither for sandbox mode"}
+	}
+	if c.BaseURL == nil {
+		host, port, _ := net.SplitHostPort(c.Addr)
+		if host == "" || host == "0.0.0.0" || host == "::" {
+			host = "localhost"
+		}
+		c.BaseURL = &url.URL{Scheme: "http", Host: net.JoinHostPort(host, port)}
+	}
+	if c.AbsTimeout < c.IdleTimeout {
+		return usageError{"HIVECONSOLE_SESSION_MAX_AGE must not be shorter than HIVECONSOLE_SESSION_IDLE_TIMEOUT"}
+	}
+	c.DataDir = filepath.Clean(c.DataDir)
+	return nil
+}

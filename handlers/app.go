@@ -1,0 +1,111 @@
+// Package handlers is the console's HTTP layer: Echo handlers, one file per resource, every route in
+// routes.go next to the permission it needs, one error handler and one render helper. It reaches Hive
+// and staff accounts only through the small interfaces declared here.
+package handlers
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"net/netip"
+	"net/url"
+	"sync"
+
+	"github.com/hiveconsole/hiveconsole/auth"
+	"github.com/hiveconsole/hiveconsole/hive"
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+)
+
+// Hive is what the handlers need of the Hive API; *hive.Client implements it.
+type Hive interface {
+	ListCustomers(ctx context.Context) (*hive.List[hive.Customer], error)
+	ListSessions(ctx context.Context) (*hive.List[hive.Session], error)
+	ListChecks(ctx context.Context) (*hive.List[hive.Check], error)
+}
+
+// Staff is what the handlers need of staff accounts; *auth.Service implements it.
+type Staff interface {
+	Authenticate(ctx context.Context, email, password string, client netip.Addr) (auth.User, error)
+	SignedInUser(r *http.Request) (auth.User, *auth.WebSession, error)
+	Ping(ctx context.Context) error
+}
+
+// WebSessions start and end signed-in sessions; *auth.SessionStore implements it.
+type WebSessions interface {
+	Login(w http.ResponseWriter, r *http.Request, u auth.User) (*auth.WebSession, error)
+	Logout(w http.ResponseWriter, r *http.Request) error
+}
+
+// Assets are the static files; *static.Assets implements it.
+type Assets interface {
+	Path(name string) string
+	ServeHTTP(w http.ResponseWriter, r *http.Request)
+}
+
+// Config is everything New needs.
+type Config struct {
+	BaseURL        *url.URL
+	Sandbox        bool   // demo data on the embedded sandbox: the top bar says so, loudly
+	HiveHost       string // shown in the environment badge when not in sandbox mode
+	TrustedProxies []netip.Prefix
+	Hive           Hive
+	HivePing       func(context.Context) error // readiness: can Hive be reached?
+	Staff          Staff
+	Sessions       WebSessions
+	Assets         Assets
+	Metrics        *Metrics
+	Logger         *slog.Logger
+	BodyLimit      string // Echo size, "1M" when empty
+}
+
+// App holds the handlers' dependencies. Build it with New.
+type App struct {
+	Config
+	echo     *echo.Echo
+	log      *slog.Logger
+	metrics  *Metrics
+	cop      *http.CrossOriginProtection
+	https    bool
+	shutdown chan struct{} // closed when the server stops: live streams end
+	stopOnce sync.Once
+}
+
+// New builds the Echo application with every route, middleware and the error handler.
+func New(cfg Config) (*App, error) {
+	a := &App{Config: cfg, log: cfg.Logger, metrics: cfg.Metrics, cop: http.NewCrossOriginProtection(),
+		https: cfg.BaseURL.Scheme == "https", shutdown: make(chan struct{})}
+	if a.log == nil {
+		a.log = slog.New(slog.DiscardHandler)
+	}
+	if a.metrics == nil {
+		a.metrics = NewMetrics()
+	}
+	limit := cfg.BodyLimit
+	if limit == "" {
+		limit = "1M"
+	}
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = a.handleError
+	e.Use(requestID, a.securityHeaders, a.accessLog)
+	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{DisableStackAll: true, DisablePrintStack: true,
+		LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
+			a.log.Error("panic", slog.String("route", c.Path()), slog.String("request_id", requestIDOf(c)),
+				slog.Any("err", err), slog.String("stack", string(stack)))
+			return err
+		}}))
+	e.Use(middleware.BodyLimit(limit), a.crossOrigin)
+	a.echo = e
+	a.register(e)
+	return a, nil
+}
+
+// ServeHTTP serves the console.
+func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) { a.echo.ServeHTTP(w, r) }
+
+// Echo exposes the router, for tests that walk its routes.
+func (a *App) Echo() *echo.Echo { return a.echo }
+
+// Shutdown ends live streams; call it when the server starts shutting down.
+func (a *App) Shutdown() { a.stopOnce.Do(func() { close(a.shutdown) }) }

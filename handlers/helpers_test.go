@@ -1,0 +1,195 @@
+package handlers_test
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/PuerkitoBio/goquery"
+	"github.com/hiveconsole/hiveconsole/auth"
+	"github.com/hiveconsole/hiveconsole/handlers"
+	"github.com/hiveconsole/hiveconsole/hive"
+	"github.com/hiveconsole/hiveconsole/hive/sandbox"
+	"github.com/hiveconsole/hiveconsole/static"
+)
+
+const testPassword = "a long and unguessable passphrase"
+
+// clock is a settable clock shared by the auth service and the test.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time          { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) Advance(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
+
+// testConsole is the whole Echo app over real HTTP, with a real staff database, a real sandbox
+// behind a real hive.Client, and the embedded assets.
+type testConsole struct {
+	t     *testing.T
+	URL   string
+	app   *handlers.App
+	staff *auth.Service
+	clock *clock
+	users map[auth.Role]auth.User
+	hive  handlers.Hive
+}
+
+type option func(*handlers.Config, *auth.Config)
+
+func newTestConsole(t *testing.T, opts ...option) *testConsole {
+	t.Helper()
+	ctx := context.Background()
+	tc := &testConsole{t: t, clock: &clock{t: time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)}, users: map[auth.Role]auth.User{}}
+
+	sb, err := sandbox.New(ctx, sandbox.Options{DataDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sb.Seed(ctx, sandbox.SeedOptions{Seed: 3, Customers: 12}); err != nil {
+		t.Fatal(err)
+	}
+	sbHTTP := httptest.NewServer(sb)
+	t.Cleanup(func() { sbHTTP.Close(); sb.Close() })
+	creds := sb.Credentials()
+	client, err := hive.New(hive.Config{BaseURL: sbHTTP.URL, APIKey: creds.APIKey, APISecret: hive.Secret(creds.APISecret),
+		ApplicationKey: creds.ApplicationKey})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	db, err := auth.Open(ctx, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	srv := httptest.NewUnstartedServer(nil)
+	base, _ := url.Parse("http://" + srv.Listener.Addr().String())
+	acfg := auth.Config{BaseURL: base.String(), SessionKeys: [][]byte{[]byte(strings.Repeat("k", 32))}, Now: tc.clock.Now,
+		IdleTimeout: 30 * time.Minute, AbsoluteTimeout: 12 * time.Hour, HashParams: auth.DefaultHashParams()}
+	assets, err := static.Embedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tc.hive = client
+	hcfg := handlers.Config{BaseURL: base, Sandbox: true, Hive: client, HivePing: client.Ping, Assets: assets}
+	for _, o := range opts {
+		o(&hcfg, &acfg)
+	}
+	staff, err := auth.NewService(ctx, db, acfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tc.staff = staff
+	hcfg.Staff, hcfg.Sessions = staff, staff.Sessions()
+	tc.app, err = handlers.New(hcfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Config.Handler = tc.app
+	srv.Start()
+	t.Cleanup(srv.Close)
+	tc.URL = srv.URL
+	for _, role := range auth.AllRoles() {
+		u, err := staff.CreateUser(ctx, auth.NewUser{Email: string(role) + "@example.com", Name: "Test " + string(role), Role: role, Password: testPassword})
+		if err != nil {
+			t.Fatal(err)
+		}
+		tc.users[role] = u
+	}
+	return tc
+}
+
+// browser is an HTTP client with a cookie jar that does not follow redirects, like a test user.
+type browser struct {
+	t      *testing.T
+	tc     *testConsole
+	client *http.Client
+	csrf   string
+}
+
+func (tc *testConsole) browser() *browser {
+	jar, _ := cookiejar.New(nil)
+	return &browser{t: tc.t, tc: tc, client: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error {
+		return http.ErrUseLastResponse
+	}}}
+}
+
+// response is a read response.
+type response struct {
+	*http.Response
+	Body string
+}
+
+func (r response) doc(t *testing.T) *goquery.Document {
+	t.Helper()
+	d, err := goquery.NewDocumentFromReader(strings.NewReader(r.Body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+func (b *browser) do(req *http.Request) response {
+	b.t.Helper()
+	resp, err := b.client.Do(req)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return response{resp, string(body)}
+}
+
+func (b *browser) get(path string) response {
+	b.t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, b.tc.URL+path, nil)
+	return b.do(req)
+}
+
+// post sends a form as a same-origin browser would, with the page's CSRF token unless the form
+// sets one.
+func (b *browser) post(path string, form url.Values, headers ...string) response {
+	b.t.Helper()
+	if form == nil {
+		form = url.Values{}
+	}
+	if _, ok := form["csrf_token"]; !ok && b.csrf != "" {
+		form.Set("csrf_token", b.csrf)
+	}
+	req, _ := http.NewRequest(http.MethodPost, b.tc.URL+path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	return b.do(req)
+}
+
+// signIn signs in through the form and keeps the session's CSRF token for later posts.
+func (b *browser) signIn(email, password string) response {
+	b.t.Helper()
+	page := b.get("/login")
+	token, _ := page.doc(b.t).Find(`input[name="csrf_token"]`).Attr("value")
+	resp := b.post("/login", url.Values{"email": {email}, "password": {password}, "csrf_token": {token}})
+	if resp.StatusCode == http.StatusSeeOther {
+		home := b.get("/")
+		b.csrf, _ = home.doc(b.t).Find(`meta[name="csrf-token"]`).Attr("content")
+	}
+	return resp
+}
+
+func (b *browser) signInAs(role auth.Role) {
+	b.t.Helper()
+	if resp := b.signIn(string(role)+"@example.com", testPassword); resp.StatusCode != http.StatusSeeOther {
+		b.t.Fatalf("sign in as %s: got %d", role, resp.StatusCode)
+	}
+}

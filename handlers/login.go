@@ -1,0 +1,103 @@
+package handlers
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hiveconsole/hiveconsole/auth"
+	"github.com/hiveconsole/hiveconsole/views"
+	"github.com/labstack/echo/v4"
+)
+
+// preSessionCookie carries the CSRF token of forms shown before sign-in (the sign-in form itself):
+// there is no web session yet, so the token is double-submitted — cookie and form must match.
+const preSessionCookie = "hiveconsole_presession"
+
+func (a *App) preSessionToken(c echo.Context) string {
+	if ck, err := c.Cookie(a.preSessionName()); err == nil && len(ck.Value) >= 32 {
+		return ck.Value
+	}
+	token := randomString(32)
+	c.SetCookie(&http.Cookie{Name: a.preSessionName(), Value: token, Path: "/login", HttpOnly: true,
+		Secure: a.https, SameSite: http.SameSiteStrictMode, MaxAge: int((2 * time.Hour).Seconds())})
+	return token
+}
+
+func (a *App) preSessionName() string {
+	if a.https {
+		return "__Secure-" + preSessionCookie
+	}
+	return preSessionCookie
+}
+
+func (a *App) loginForm(c echo.Context) error {
+	if _, _, err := a.Staff.SignedInUser(c.Request()); err == nil {
+		return redirect(c, safeNext(c.QueryParam("next")))
+	}
+	m := views.LoginModel{Next: nextParam(c.QueryParam("next")), Sandbox: a.Sandbox, CSRFToken: a.preSessionToken(c)}
+	if c.QueryParam("signed_out") != "" {
+		p := a.page(c, "Sign in")
+		p.Flashes = []views.Flash{{Kind: "success", Message: "You have signed out."}}
+		return render(c, http.StatusOK, views.LoginPage(p, m))
+	}
+	return render(c, http.StatusOK, views.LoginPage(a.page(c, "Sign in"), m))
+}
+
+// nextParam keeps a destination only when it is safe, so the form never echoes a hostile one.
+func nextParam(next string) string {
+	if safeNext(next) == next {
+		return next
+	}
+	return ""
+}
+
+func (a *App) login(c echo.Context) error {
+	ck, err := c.Cookie(a.preSessionName())
+	if err != nil || !equalToken(ck.Value, c.FormValue(auth.CSRFField)) {
+		return echo.NewHTTPError(http.StatusForbidden, "The sign-in form expired. Reload the page and try again.")
+	}
+	email := strings.TrimSpace(c.FormValue("email"))
+	m := views.LoginModel{Email: email, Next: nextParam(c.FormValue("next")), Sandbox: a.Sandbox, CSRFToken: ck.Value}
+	client := auth.ClientIP(c.Request(), a.TrustedProxies)
+	u, err := a.Staff.Authenticate(c.Request().Context(), email, c.FormValue("password"), client)
+	var throttled *auth.ThrottledError
+	switch {
+	case errors.As(err, &throttled):
+		wait := throttled.RetryAfter.Round(time.Second)
+		c.Response().Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())))
+		m.Error = fmt.Sprintf("Too many attempts. Wait %s, then try again.", humanDuration(wait))
+		return render(c, http.StatusTooManyRequests, views.LoginPage(a.page(c, "Sign in"), m))
+	case errors.Is(err, auth.ErrInvalidCredentials):
+		m.Error = "That email and password do not match an active account."
+		return render(c, http.StatusUnauthorized, views.LoginPage(a.page(c, "Sign in"), m))
+	case err != nil:
+		return err
+	}
+	if _, err := a.Sessions.Login(c.Response(), c.Request(), u); err != nil {
+		return err
+	}
+	return redirect(c, safeNext(c.FormValue("next")))
+}
+
+func (a *App) logout(c echo.Context) error {
+	if err := a.Sessions.Logout(c.Response(), c.Request()); err != nil {
+		return err
+	}
+	return redirect(c, "/login?signed_out=1")
+}
+
+// humanDuration says a wait in minutes or seconds.
+func humanDuration(d time.Duration) string {
+	if d >= time.Minute {
+		m := int((d + time.Minute - 1) / time.Minute)
+		if m == 1 {
+			return "a minute"
+		}
+		return fmt.Sprintf("%d minutes", m)
+	}
+	return fmt.Sprintf("%d seconds", int(d.Seconds()))
+}

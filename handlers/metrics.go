@@ -1,0 +1,64 @@
+package handlers
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/hiveconsole/hiveconsole/hive"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+)
+
+// Metrics are the console's Prometheus metrics, on a registry of their own (no global state).
+type Metrics struct {
+	Registry   *prometheus.Registry
+	requests   *prometheus.CounterVec
+	latency    *prometheus.HistogramVec
+	hiveCalls  *prometheus.CounterVec
+	hiveTime   *prometheus.HistogramVec
+	sseStreams prometheus.Gauge
+}
+
+// NewMetrics registers the console's metrics and the Go runtime's.
+func NewMetrics() *Metrics {
+	m := &Metrics{
+		Registry: prometheus.NewRegistry(),
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "hiveconsole_http_requests_total", Help: "HTTP requests by route, method and status.",
+		}, []string{"route", "method", "status"}),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "hiveconsole_http_request_duration_seconds", Help: "HTTP request latency by route and method.",
+			Buckets: prometheus.ExponentialBuckets(0.001, 2.5, 10),
+		}, []string{"route", "method"}),
+		hiveCalls: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "hiveconsole_hive_calls_total", Help: "Hive API calls by endpoint and status (0: no response).",
+		}, []string{"endpoint", "status"}),
+		hiveTime: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "hiveconsole_hive_call_duration_seconds", Help: "Hive API call latency until the response headers.",
+			Buckets: prometheus.ExponentialBuckets(0.005, 2.5, 10),
+		}, []string{"endpoint"}),
+		sseStreams: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "hiveconsole_sse_streams_active", Help: "Server-sent event streams open now.",
+		}),
+	}
+	m.Registry.MustRegister(m.requests, m.latency, m.hiveCalls, m.hiveTime, m.sseStreams,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return m
+}
+
+// ObserveHive records one Hive API attempt; pass it as hive.Config.Observe.
+func (m *Metrics) ObserveHive(c hive.Call) {
+	m.hiveCalls.WithLabelValues(c.Op, strconv.Itoa(c.Status)).Inc()
+	m.hiveTime.WithLabelValues(c.Op).Observe(c.Duration.Seconds())
+}
+
+func (m *Metrics) observeRequest(route, method string, status int, d time.Duration) {
+	m.requests.WithLabelValues(route, method, strconv.Itoa(status)).Inc()
+	m.latency.WithLabelValues(route, method).Observe(d.Seconds())
+}
+
+// StreamOpened counts an SSE stream; call the returned func when it ends.
+func (m *Metrics) StreamOpened() (closed func()) {
+	m.sseStreams.Inc()
+	return m.sseStreams.Dec
+}

@@ -1,0 +1,54 @@
+package handlers
+
+import (
+	"net/http"
+
+	"github.com/hiveconsole/hiveconsole/auth"
+	"github.com/labstack/echo/v4"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// Access says who may reach a route: anyone, any signed-in user, or users whose role grants a
+// permission. The permission itself comes from auth's table; this file only names it.
+type Access struct {
+	Public     bool
+	Permission auth.Permission // empty and not Public: any signed-in user
+}
+
+var (
+	public   = Access{Public: true}
+	signedIn = Access{}
+)
+
+func can(p auth.Permission) Access { return Access{Permission: p} }
+
+// Route is one registered route and who may reach it.
+type Route struct {
+	Method, Path string
+	Access       Access
+	handler      echo.HandlerFunc
+}
+
+// Routes is every route of the console with its access rule. A test walks Echo's routes against
+// this table, role by role, so a route cannot be added without deciding who may use it.
+func (a *App) Routes() []Route {
+	static := echo.WrapHandler(a.Assets)
+	return []Route{
+		{http.MethodGet, "/healthz", public, a.healthz},
+		{http.MethodGet, "/readyz", public, a.readyz},
+		{http.MethodGet, "/metrics", public, echo.WrapHandler(promhttp.HandlerFor(a.metrics.Registry, promhttp.HandlerOpts{}))},
+		{http.MethodGet, "/static/*", public, static},
+		{http.MethodHead, "/static/*", public, static},
+		{http.MethodGet, "/login", public, a.loginForm},
+		{http.MethodPost, "/login", public, a.login},
+		{http.MethodPost, "/logout", signedIn, a.logout},
+		{http.MethodGet, "/", can(auth.ViewOverview), a.overview},
+	}
+}
+
+func (a *App) register(e *echo.Echo) {
+	for _, r := range a.Routes() {
+		e.Add(r.Method, r.Path, a.guard(r.Access, r.handler))
+	}
+	e.RouteNotFound("/*", func(echo.Context) error { return echo.ErrNotFound })
+}

@@ -1,0 +1,155 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/hiveconsole/hiveconsole/auth"
+	"github.com/hiveconsole/hiveconsole/handlers"
+	"github.com/hiveconsole/hiveconsole/hive"
+	"github.com/hiveconsole/hiveconsole/static"
+)
+
+// Server timeouts. SSE handlers lift the write deadline for their own responses.
+const (
+	readHeaderTimeout = 5 * time.Second
+	readTimeout       = 30 * time.Second
+	writeTimeout      = 60 * time.Second
+	idleTimeout       = 2 * time.Minute
+	shutdownTimeout   = 15 * time.Second
+)
+
+// runServe runs the console until ctx ends, then shuts down gracefully.
+func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cfg, err := parseConfig("hiveconsole serve", args, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	if cfg.DatabaseURL != "" {
+		return usageError{"HIVECONSOLE_DATABASE_URL: PostgreSQL is not supported yet; leave it empty for SQLite"}
+	}
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+
+	db, err := auth.Open(ctx, cfg.DataDir)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	keys, err := auth.LoadSessionKeys(cfg.DataDir, strings.Join(cfg.SessionKeys, ","))
+	if err != nil {
+		return err
+	}
+	staff, err := auth.NewService(ctx, db, auth.Config{BaseURL: cfg.BaseURL.String(), SessionKeys: keys,
+		IdleTimeout: cfg.IdleTimeout, AbsoluteTimeout: cfg.AbsTimeout, Logger: log.With(slog.String("component", "auth"))})
+	if err != nil {
+		return err
+	}
+	created, generated, err := staff.EnsureFirstAdmin(ctx, cfg.AdminEmail, cfg.AdminPassword)
+	if err != nil {
+		return fmt.Errorf("first admin: %w", err)
+	}
+
+	metrics := handlers.NewMetrics()
+	hiveCfg := hive.Config{BaseURL: cfg.HiveAPIURL, APIKey: cfg.HiveAPIKey, APISecret: hive.Secret(cfg.HiveAPISecret),
+		ApplicationKey: cfg.HiveAppKey, FilesHosts: cfg.FilesHosts, Observe: metrics.ObserveHive,
+		Logger: log.With(slog.String("component", "hive"))}
+	var sb *embeddedSandbox
+	if cfg.sandboxMode() {
+		if sb, err = startEmbeddedSandbox(ctx, cfg.DataDir, log); err != nil {
+			return err
+		}
+		defer func() {
+			closeCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			_ = sb.Close(closeCtx)
+		}()
+		hiveCfg.BaseURL, hiveCfg.APIKey, hiveCfg.APISecret = sb.URL, sb.Creds.APIKey, hive.Secret(sb.Creds.APISecret)
+		hiveCfg.ApplicationKey = sb.Creds.ApplicationKey
+	}
+	client, err := hive.New(hiveCfg)
+	if err != nil {
+		return err
+	}
+	assets, err := static.Embedded()
+	if err != nil {
+		return err
+	}
+	if err := assets.CheckBundle(); err != nil {
+		log.Warn("pages will not be live", slog.Any("err", err))
+	}
+	app, err := handlers.New(handlers.Config{
+		BaseURL: cfg.BaseURL, Sandbox: cfg.sandboxMode(), HiveHost: hostOf(client.BaseURL()), TrustedProxies: cfg.Proxies,
+		Hive: client, HivePing: client.Ping, Staff: staff, Sessions: staff.Sessions(), Assets: assets,
+		Metrics: metrics, Logger: log,
+	})
+	if err != nil {
+		return err
+	}
+
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: app, ReadHeaderTimeout: readHeaderTimeout, ReadTimeout: readTimeout,
+		WriteTimeout: writeTimeout, IdleTimeout: idleTimeout, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	srv.RegisterOnShutdown(app.Shutdown)
+	printBanner(stdout, cfg, ln.Addr(), sb, created, generated)
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return err
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+func hostOf(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return ""
+	}
+	return u.Host
+}
+
+// printBanner says, once, where the console is and how to sign in.
+func printBanner(w io.Writer, cfg config, addr net.Addr, sb *embeddedSandbox, created bool, generated string) {
+	url := cfg.BaseURL.String()
+	if tcp, ok := addr.(*net.TCPAddr); ok && cfg.BaseURL.Port() != fmt.Sprint(tcp.Port) && !strings.Contains(url, fmt.Sprint(tcp.Port)) {
+		url = "http://" + addr.String() // listening on a port other than the configured one (":0" in tests)
+	}
+	fmt.Fprintf(w, "\nHive Console %s is running at %s\n", version, url)
+	if sb != nil {
+		fmt.Fprintf(w, "  SANDBOX MODE: demo data on a local Hive sandbox at %s (no Hive credentials configured)\n", sb.URL)
+		if !sb.Seed.Skipped {
+			fmt.Fprintf(w, "  Seeded %d customers, %d sessions and %d checks.\n", sb.Seed.Customers, sb.Seed.Sessions, sb.Seed.Checks)
+		}
+	}
+	switch {
+	case created && generated != "":
+		fmt.Fprintf(w, "\n  Sign in as %s with the password %s\n  It is shown only this once: change it after signing in.\n", cfg.AdminEmail, generated)
+	case created:
+		fmt.Fprintf(w, "\n  Sign in as %s with the password from HIVECONSOLE_ADMIN_PASSWORD.\n", cfg.AdminEmail)
+	default:
+		fmt.Fprintf(w, "\n  Sign in with your staff account (hiveconsole user list shows them).\n")
+	}
+	fmt.Fprintln(w)
+}

@@ -1,0 +1,83 @@
+// Delegated behaviours that stay out of Datastar expressions, so that API-sourced values
+// (ids to copy, names in confirm dialogs) never become code. One listener on the document
+// serves elements added later by SSE patches too.
+//
+//   <button type="button" class="copy" data-copy="cus_123" aria-label="Copy ID">…</button>
+//       copies data-copy to the clipboard; sets data-copied on the button for 1.5 s.
+//   <button type="button" data-dialog-open="confirm-delete">Delete…</button>
+//       calls showModal() on <dialog id="confirm-delete">; the trigger may also be a submit
+//       button of a form that leads to a no-JavaScript confirm page: the default is prevented.
+//   <button type="button" data-dialog-close>Cancel</button>
+//       closes the enclosing <dialog>.
+//   <button type="button" data-dismiss>×</button>
+//       removes the enclosing [data-dismissible] (flash messages, toasts).
+//   <div class="toast" data-dismissible data-autohide="6000">…</div>
+//       removed after that many milliseconds unless hovered or focused.
+
+const COPIED_MS = 1500;
+
+/**
+ * Installs the delegated listeners on doc. Safe to call once per document.
+ * @param {Document} doc
+ */
+export function installBehaviours(doc) {
+  doc.addEventListener('click', (event) => {
+    const target = event.target instanceof Element ? event.target : null;
+    if (!target) return;
+    const copy = target.closest('[data-copy]');
+    if (copy) {
+      copyText(copy);
+      return;
+    }
+    const opener = target.closest('[data-dialog-open]');
+    if (opener) {
+      const dialog = doc.getElementById(opener.getAttribute('data-dialog-open'));
+      if (dialog instanceof HTMLDialogElement) {
+        event.preventDefault();
+        dialog.showModal();
+      }
+      return;
+    }
+    const closer = target.closest('[data-dialog-close]');
+    if (closer) {
+      closer.closest('dialog')?.close();
+      return;
+    }
+    const dismiss = target.closest('[data-dismiss]');
+    if (dismiss) dismiss.closest('[data-dismissible]')?.remove();
+  });
+
+  const arm = (root) => {
+    const found = root.matches?.('[data-autohide]') ? [root] : [];
+    for (const el of [...found, ...(root.querySelectorAll?.('[data-autohide]') ?? [])]) autohide(el);
+  };
+  arm(doc.documentElement);
+  new MutationObserver((records) => {
+    for (const record of records) {
+      for (const node of record.addedNodes) if (node instanceof Element) arm(node);
+    }
+  }).observe(doc.documentElement, { childList: true, subtree: true });
+}
+
+function copyText(button) {
+  const text = button.getAttribute('data-copy') ?? '';
+  navigator.clipboard?.writeText(text).then(() => {
+    button.setAttribute('data-copied', '');
+    setTimeout(() => button.removeAttribute('data-copied'), COPIED_MS);
+  }, () => {});
+}
+
+function autohide(el) {
+  if (el.dataset.autohideArmed) return;
+  el.dataset.autohideArmed = 'true';
+  const ms = Number.parseInt(el.getAttribute('data-autohide'), 10) || 6000;
+  const tick = () => {
+    if (!el.isConnected) return;
+    if (el.matches(':hover, :focus-within')) {
+      setTimeout(tick, 1000);
+      return;
+    }
+    el.remove();
+  };
+  setTimeout(tick, ms);
+}

@@ -1,0 +1,112 @@
+// Package views holds the console's templ components and pages, and the view models they take.
+// Components only render what they are given: no I/O, no API calls, no clocks.
+package views
+
+import "time"
+
+// Page is what the layout needs on every page.
+type Page struct {
+	Title       string
+	Nonce       string // the CSP nonce of this response
+	CSRFToken   string // sent by forms (csrf_token) and by Datastar (meta tag → X-CSRF-Token)
+	Assets      Assets
+	User        *User // nil when signed out
+	Nav         []NavItem
+	Environment Environment
+	Flashes     []Flash
+	RequestID   string
+}
+
+// Assets are the content-hashed URLs of the static files.
+type Assets struct {
+	CSS, JS, Icons, Favicon string
+}
+
+// Icon is the URL of one icon of the sprite.
+func (a Assets) Icon(name string) string { return a.Icons + "#i-" + name }
+
+// User is the signed-in staff member.
+type User struct {
+	Name, Email, Role string
+}
+
+// Initials are the avatar's letters.
+func (u User) Initials() string {
+	var out []rune
+	prev := ' '
+	for _, r := range u.Name {
+		if prev == ' ' && r != ' ' && len(out) < 2 {
+			out = append(out, r)
+		}
+		prev = r
+	}
+	if len(out) == 0 && u.Email != "" {
+		out = []rune(u.Email)[:1]
+	}
+	return string(out)
+}
+
+// NavItem is one entry of the main navigation; the handlers include only what the user may see.
+type NavItem struct {
+	Label, Href, Icon string
+	Current           bool
+}
+
+// Environment tells staff whether they are looking at real customers.
+type Environment struct {
+	Sandbox bool
+	Label   string // "SANDBOX", or the Hive host for the live API
+}
+
+// Flash is a one-time message shown at the top of the next page.
+type Flash struct {
+	Kind    string // info, success, warning, error
+	Title   string
+	Message string
+}
+
+// ErrorModel is an error page.
+type ErrorModel struct {
+	Status    int
+	Title     string
+	Message   string
+	RetryHint string
+	RequestID string
+}
+
+// LoginModel is the sign-in form.
+type LoginModel struct {
+	Email     string // what the user typed, kept on error
+	Next      string // where to go after signing in: a local path
+	Error     string // one message for the whole form: never says which part was wrong
+	Sandbox   bool   // show where the sandbox's first admin password was printed
+	CSRFToken string
+}
+
+// OverviewModel is the home page.
+type OverviewModel struct {
+	Customers, Sessions, Checks, Processing int
+	Recent                                  []CheckRow
+	Now                                     time.Time
+}
+
+// CheckRow is a check in a table.
+type CheckRow struct {
+	ID, SessionID string
+	Status        string // processing, complete
+	Decision      string // approved, review, declined, or "" while processing
+	Result        Status
+	CreatedAt     time.Time
+}
+
+// Status is a report grade as the badge shows it: clear, caution, consider, processing or unknown.
+type Status string
+
+// The badge statuses.
+const (
+	StatusClear      Status = "clear"
+	StatusCaution    Status = "caution"
+	StatusConsider   Status = "consider"
+	StatusProcessing Status = "processing"
+	StatusUnknown    Status = "unknown"
+)
