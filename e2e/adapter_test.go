@@ -86,7 +86,7 @@ func TestDatastarAdapter(t *testing.T) {
 	})
 	mux.HandleFunc("/echo-csrf", func(w http.ResponseWriter, r *http.Request) {
 		sse := datastar.NewSSE(w, r)
-		_ = sse.PatchElements(`<p id="csrf">`+html.EscapeString(r.Header.Get("X-CSRF-Token"))+`</p>`)
+		_ = sse.PatchElements(`<p id="csrf">` + html.EscapeString(r.Header.Get("X-CSRF-Token")) + `</p>`)
 	})
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
