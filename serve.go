@@ -87,7 +87,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	app, err := handlers.New(handlers.Config{
 		BaseURL: cfg.BaseURL, Sandbox: cfg.sandboxMode(), HiveHost: hostOf(client.BaseURL()), TrustedProxies: cfg.Proxies,
-		Hive: client, HivePing: client.Ping, Staff: staff, Sessions: staff.Sessions(), Assets: assets,
+		Hive: client, HivePing: client.Ping, Staff: staff, StaffAdmin: staff, Sessions: staff.Sessions(), Assets: assets,
 		Metrics: metrics, Logger: log,
 	})
 	if err != nil {

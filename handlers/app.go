@@ -52,6 +52,7 @@ type Config struct {
 	Hive           Hive
 	HivePing       func(context.Context) error // readiness: can Hive be reached?
 	Staff          Staff
+	StaffAdmin     StaffAdmin
 	Sessions       WebSessions
 	Assets         Assets
 	Metrics        *Metrics

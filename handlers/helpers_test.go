@@ -89,7 +89,7 @@ func newTestConsole(t *testing.T, opts ...option) *testConsole {
 		t.Fatal(err)
 	}
 	tc.staff = staff
-	hcfg.Staff, hcfg.Sessions = staff, staff.Sessions()
+	hcfg.Staff, hcfg.StaffAdmin, hcfg.Sessions = staff, staff, staff.Sessions()
 	tc.app, err = handlers.New(hcfg)
 	if err != nil {
 		t.Fatal(err)

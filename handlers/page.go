@@ -1,6 +1,9 @@
 package handlers
 
 import (
+	"log/slog"
+	"strings"
+
 	"github.com/hiveconsole/hiveconsole/auth"
 	"github.com/hiveconsole/hiveconsole/views"
 	"github.com/labstack/echo/v4"
@@ -16,6 +19,7 @@ type navEntry struct {
 func navigation() []navEntry {
 	return []navEntry{
 		{"Overview", "/", "home", auth.ViewOverview},
+		{"Staff", "/users", "user", auth.ManageUsers},
 	}
 }
 
@@ -34,6 +38,7 @@ func (a *App) page(c echo.Context, title string) views.Page {
 	}
 	if ws := sessionOf(c); ws != nil {
 		p.CSRFToken = ws.CSRFToken()
+		p.Flashes = a.takeFlashes(c, ws)
 	}
 	u, ok := userOf(c)
 	if !ok {
@@ -42,8 +47,39 @@ func (a *App) page(c echo.Context, title string) views.Page {
 	p.User = &views.User{Name: u.Name, Email: u.Email, Role: string(u.Role)}
 	for _, n := range navigation() {
 		if u.Can(n.perm) {
-			p.Nav = append(p.Nav, views.NavItem{Label: n.label, Href: n.href, Icon: n.icon, Current: c.Path() == n.href})
+			current := c.Path() == n.href || n.href != "/" && strings.HasPrefix(c.Path(), n.href+"/")
+			p.Nav = append(p.Nav, views.NavItem{Label: n.label, Href: n.href, Icon: n.icon, Current: current})
 		}
 	}
 	return p
+}
+
+// flashKey holds the next page's message in the web session: a plain string, so the session codec
+// needs no registered types.
+const flashKey = "flash"
+
+// flash leaves a message for the next page this user sees. A failure to save it is logged, not
+// fatal: the action it reports has already happened.
+func (a *App) flash(c echo.Context, kind, message string) {
+	ws := sessionOf(c)
+	if ws == nil || message == "" {
+		return
+	}
+	ws.Session.Values[flashKey] = kind + "\x1f" + message
+	if err := ws.Session.Save(c.Request(), c.Response()); err != nil {
+		a.log.Warn("flash not saved", slog.Any("err", err))
+	}
+}
+
+func (a *App) takeFlashes(c echo.Context, ws *auth.WebSession) []views.Flash {
+	v, ok := ws.Session.Values[flashKey].(string)
+	if !ok {
+		return nil
+	}
+	delete(ws.Session.Values, flashKey)
+	if err := ws.Session.Save(c.Request(), c.Response()); err != nil {
+		a.log.Warn("flash not cleared", slog.Any("err", err))
+	}
+	kind, message, _ := strings.Cut(v, "\x1f")
+	return []views.Flash{{Kind: kind, Message: message}}
 }

@@ -43,6 +43,17 @@ func (a *App) Routes() []Route {
 		{http.MethodPost, "/login", public, a.login},
 		{http.MethodPost, "/logout", signedIn, a.logout},
 		{http.MethodGet, "/", can(auth.ViewOverview), a.overview},
+		{http.MethodGet, "/account/password", signedIn, a.passwordForm},
+		{http.MethodPost, "/account/password", signedIn, a.changePassword},
+		{http.MethodGet, "/users", can(auth.ManageUsers), a.users},
+		{http.MethodGet, "/users/new", can(auth.ManageUsers), a.newUserForm},
+		{http.MethodPost, "/users", can(auth.ManageUsers), a.createUser},
+		{http.MethodGet, "/users/:id", can(auth.ManageUsers), a.user},
+		{http.MethodPost, "/users/:id/role", can(auth.ManageUsers), a.userAction(a.setUserRole)},
+		{http.MethodPost, "/users/:id/disable", can(auth.ManageUsers), a.userAction(a.disableUser)},
+		{http.MethodPost, "/users/:id/enable", can(auth.ManageUsers), a.userAction(a.enableUser)},
+		{http.MethodPost, "/users/:id/revoke", can(auth.ManageUsers), a.userAction(a.revokeUser)},
+		{http.MethodPost, "/users/:id/password", can(auth.ManageUsers), a.resetPassword},
 	}
 }
 
