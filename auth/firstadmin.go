@@ -27,7 +27,7 @@ func (s *Service) EnsureFirstAdmin(ctx context.Context, email, password string) 
 	}
 	if password == "" {
 		for generatedPassword == "" || s.policy.check(generatedPassword, email) != "" {
-			generatedPassword = generatePassword()
+			generatedPassword = GeneratePassword()
 		}
 		password = generatedPassword
 	} else if msg := s.policy.check(password, email); msg != "" {
@@ -44,9 +44,9 @@ func (s *Service) EnsureFirstAdmin(ctx context.Context, email, password string) 
 	return true, generatedPassword, nil
 }
 
-// generatePassword returns 24 random characters in four dash-separated groups (about 119 bits), from
+// GeneratePassword returns 24 random characters in four dash-separated groups (about 119 bits), from
 // an alphabet without look-alikes, since a person types it once from a terminal.
-func generatePassword() string {
+func GeneratePassword() string {
 	const alphabet = "abcdefghjkmnpqrstuvwxyz23456789" // 31 symbols; no i, l, o, 0, 1
 	const limit = 256 / len(alphabet) * len(alphabet)  // bytes at or above it are rejected: no modulo bias
 	chars := make([]byte, 0, 24)

@@ -61,12 +61,12 @@ func TestEnsureFirstAdmin(t *testing.T) {
 func TestGeneratePassword(t *testing.T) {
 	seen := map[string]bool{}
 	for range 50 {
-		p := generatePassword()
+		p := GeneratePassword()
 		if len(p) != 27 || p[6] != '-' || p[13] != '-' || p[20] != '-' {
-			t.Fatalf("generatePassword() = %q, want four groups of six", p)
+			t.Fatalf("GeneratePassword() = %q, want four groups of six", p)
 		}
 		if seen[p] {
-			t.Fatalf("generatePassword repeated %q", p)
+			t.Fatalf("GeneratePassword repeated %q", p)
 		}
 		seen[p] = true
 	}

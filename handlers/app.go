@@ -10,6 +10,7 @@ import (
 	"net/netip"
 	"net/url"
 	"sync"
+	"time"
 
 	"github.com/hiveconsole/hiveconsole/auth"
 	"github.com/hiveconsole/hiveconsole/hive"
@@ -57,7 +58,8 @@ type Config struct {
 	Assets         Assets
 	Metrics        *Metrics
 	Logger         *slog.Logger
-	BodyLimit      string // Echo size, "1M" when empty
+	BodyLimit      string        // Echo size, "1M" when empty
+	LiveInterval   time.Duration // how often live streams re-read Hive; 2 s when zero
 }
 
 // App holds the handlers' dependencies. Build it with New.

@@ -360,7 +360,10 @@ func barePage(rows []bareRow) templ.Component {
 		sb.WriteString(`<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">`)
 		sb.WriteString(`<title>Overview · Bare</title><link rel="stylesheet" href="/static/app.css"></head><body><div class="app">`)
 		sb.WriteString(`<header class="topbar"><a class="brand" href="/">Bare</a><nav class="nav"><a class="nav__link" href="/" aria-current="page">`)
-		sb.WriteString(bareIcon("home") + `Overview</a></nav></header><main class="main" id="main"><h1 class="page-header__title">Overview</h1>`)
+		sb.WriteString(bareIcon("home") + `Overview</a></nav><details class="user-menu"><summary><span class="avatar" aria-hidden="true">BA</span> `)
+		sb.WriteString(`<span class="user-menu__name">Bare Admin</span></summary><div class="user-menu__panel"><strong>Bare Admin</strong><span>admin@example.com · admin</span>`)
+		sb.WriteString(`<form method="post" action="/logout"><button class="user-menu__item" type="submit">` + bareIcon("log-out") + ` Sign out</button></form></div></details>`)
+		sb.WriteString(`</header><main class="main" id="main"><h1 class="page-header__title">Overview</h1>`)
 		sb.WriteString(`<div class="grid grid--4">`)
 		for i, label := range []string{"Customers", "SDK sessions", "Checks", "Processing"} {
 			fmt.Fprintf(&sb, `<div class="stat"><span class="stat__label">%s%s</span><span class="stat__value">%d</span></div>`,
@@ -370,10 +373,12 @@ func barePage(rows []bareRow) templ.Component {
 		sb.WriteString(`<th scope="col">Check</th><th scope="col">Result</th><th scope="col">Decision</th><th scope="col">Created</th></tr></thead><tbody>`)
 		for _, r := range rows {
 			id := templ.EscapeString(r.id)
-			fmt.Fprintf(&sb, `<tr><td><span class="chip"><span class="truncate">%s</span><button class="copy" type="button" data-copy="%s" aria-label="Copy %s">%s</button></span></td>`,
+			fmt.Fprintf(&sb, `<tr><td><span class="chip" data-testid="id-chip"><span class="truncate">%s</span> <button class="copy" type="button" data-copy="%s" aria-label="Copy %s">%s</button></span></td>`,
 				id, id, id, bareIcon("copy"))
-			fmt.Fprintf(&sb, `<td><span class="badge badge--%s" data-status="%s">%s%s</span></td><td>%s</td><td class="nowrap"><time>%s</time></td></tr>`,
-				r.status, r.status, bareIcon("check-circle"), templ.EscapeString(r.status), templ.EscapeString(r.decision), templ.EscapeString(r.created))
+			fmt.Fprintf(&sb, `<td><span class="badge badge--%s" data-testid="status-badge" data-status="%s">%s%s</span></td><td>%s</td>`,
+				r.status, r.status, bareIcon("check-circle"), templ.EscapeString(r.status), templ.EscapeString(r.decision))
+			fmt.Fprintf(&sb, `<td class="nowrap"><time datetime="2026-11-26T10:40:27Z" title="26 Nov 2026, 10:40:27 UTC">%s</time></td></tr>`,
+				templ.EscapeString(r.created))
 		}
 		sb.WriteString(`</tbody></table></div></main></div></body></html>`)
 		_, err := io.WriteString(w, sb.String())

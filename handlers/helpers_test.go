@@ -149,6 +149,26 @@ func (b *browser) do(req *http.Request) response {
 	return response{resp, string(body)}
 }
 
+// status sends a request and returns its status without reading the body, for streams that would
+// keep a full read waiting.
+func (b *browser) status(method, path string) int {
+	b.t.Helper()
+	var body io.Reader
+	if method == http.MethodPost {
+		body = strings.NewReader(url.Values{"csrf_token": {b.csrf}}.Encode())
+	}
+	req, _ := http.NewRequest(method, b.tc.URL+path, body)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	resp, err := b.client.Do(req)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
 func (b *browser) get(path string) response {
 	b.t.Helper()
 	req, _ := http.NewRequest(http.MethodGet, b.tc.URL+path, nil)

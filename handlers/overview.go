@@ -1,12 +1,14 @@
 package handlers
 
 import (
+	"context"
 	"net/http"
 	"time"
 
 	"github.com/hiveconsole/hiveconsole/hive"
 	"github.com/hiveconsole/hiveconsole/views"
 	"github.com/labstack/echo/v4"
+	"github.com/starfederation/datastar-go/datastar"
 	"golang.org/x/sync/errgroup"
 )
 
@@ -14,7 +16,15 @@ import (
 const recentChecks = 10
 
 func (a *App) overview(c echo.Context) error {
-	ctx := c.Request().Context()
+	m, err := a.overviewModel(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	return render(c, http.StatusOK, views.OverviewPage(a.page(c, "Overview"), m))
+}
+
+// overviewModel reads the counts and the most recent checks, the three lists in parallel.
+func (a *App) overviewModel(ctx context.Context) (views.OverviewModel, error) {
 	var customers *hive.List[hive.Customer]
 	var sessions *hive.List[hive.Session]
 	var checks *hive.List[hive.Check]
@@ -23,7 +33,7 @@ func (a *App) overview(c echo.Context) error {
 	g.Go(func() (err error) { sessions, err = a.Hive.ListSessions(gctx); return err })
 	g.Go(func() (err error) { checks, err = a.Hive.ListChecks(gctx); return err })
 	if err := g.Wait(); err != nil {
-		return err
+		return views.OverviewModel{}, err
 	}
 	m := views.OverviewModel{Customers: customers.Meta.Total, Sessions: sessions.Meta.Total, Checks: checks.Meta.Total, Now: time.Now()}
 	for _, ch := range checks.Data {
@@ -34,7 +44,49 @@ func (a *App) overview(c echo.Context) error {
 			m.Recent = append(m.Recent, checkRow(ch))
 		}
 	}
-	return render(c, http.StatusOK, views.OverviewPage(a.page(c, "Overview"), m))
+	return m, nil
+}
+
+// overviewStream keeps the overview live while checks are processing: every LiveInterval it reads
+// Hive again and patches the counts and the recent checks. It ends when nothing is processing any
+// more, when the page closes, or when the server shuts down — and holds no goroutine of its own.
+func (a *App) overviewStream(c echo.Context) error {
+	r, w := c.Request(), c.Response()
+	// Streams outlive the server's write timeout, which is for ordinary pages.
+	_ = http.NewResponseController(w.Writer).SetWriteDeadline(time.Time{})
+	defer a.metrics.StreamOpened()()
+	sse := datastar.NewSSE(w.Writer, r)
+	w.Committed = true // datastar-go wrote the headers itself
+	assets := a.page(c, "").Assets
+	ticker := time.NewTicker(a.liveInterval())
+	defer ticker.Stop()
+	for {
+		select {
+		case <-r.Context().Done():
+			return nil
+		case <-a.shutdown:
+			return nil
+		case <-ticker.C:
+		}
+		m, err := a.overviewModel(r.Context())
+		if err != nil {
+			a.log.Warn("overview stream", "err", err)
+			continue // Hive may be back at the next tick; the page keeps its last state
+		}
+		if err := sse.PatchElementTempl(views.OverviewLive(assets, m)); err != nil {
+			return nil // the browser went away
+		}
+		if m.Processing == 0 {
+			return nil
+		}
+	}
+}
+
+func (a *App) liveInterval() time.Duration {
+	if a.LiveInterval > 0 {
+		return a.LiveInterval
+	}
+	return 2 * time.Second
 }
 
 // checkRow is a check as tables show it. Until reports are fetched (the checks issue), the badge

@@ -43,6 +43,7 @@ func (a *App) Routes() []Route {
 		{http.MethodPost, "/login", public, a.login},
 		{http.MethodPost, "/logout", signedIn, a.logout},
 		{http.MethodGet, "/", can(auth.ViewOverview), a.overview},
+		{http.MethodGet, "/overview/stream", can(auth.ViewOverview), a.overviewStream},
 		{http.MethodGet, "/account/password", signedIn, a.passwordForm},
 		{http.MethodPost, "/account/password", signedIn, a.changePassword},
 		{http.MethodGet, "/users", can(auth.ManageUsers), a.users},

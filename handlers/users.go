@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"net/http"
 	"strings"
@@ -70,7 +69,7 @@ func (a *App) createUser(c echo.Context) error {
 	password := c.FormValue("password")
 	generated := password == ""
 	if generated {
-		password = rand.Text()
+		password = auth.GeneratePassword()
 	}
 	role, err := auth.ParseRole(f.Role)
 	if err != nil {
@@ -191,7 +190,7 @@ func (a *App) resetPassword(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	password := rand.Text()
+	password := auth.GeneratePassword()
 	if err := a.StaffAdmin.SetPassword(c.Request().Context(), u.ID, password); err != nil {
 		return err
 	}

@@ -1,0 +1,143 @@
+package handlers_test
+
+import (
+	"bufio"
+	"context"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/hiveconsole/hiveconsole/auth"
+	"github.com/hiveconsole/hiveconsole/handlers"
+	"github.com/hiveconsole/hiveconsole/hive"
+)
+
+// processingHive reports one check processing until `until` list calls have been made (forever
+// when until is 0), then complete and declined.
+type processingHive struct {
+	calls atomic.Int64
+	until int64
+}
+
+func (p *processingHive) ListCustomers(context.Context) (*hive.List[hive.Customer], error) {
+	return &hive.List[hive.Customer]{Meta: hive.ListMeta{Total: 1}}, nil
+}
+
+func (p *processingHive) ListSessions(context.Context) (*hive.List[hive.Session], error) {
+	return &hive.List[hive.Session]{Meta: hive.ListMeta{Total: 1}}, nil
+}
+
+func (p *processingHive) ListChecks(context.Context) (*hive.List[hive.Check], error) {
+	n := p.calls.Add(1)
+	c := hive.Check{ID: "db3590ce-3121-4b0d-9839-733709727f7b", Status: hive.CheckProcessing, CreatedAt: time.Now()}
+	if p.until > 0 && n > p.until {
+		declined := "declined"
+		c.Status, c.Decision = hive.CheckComplete, &declined
+	}
+	return &hive.List[hive.Check]{Data: []hive.Check{c}, Meta: hive.ListMeta{Total: 1}}, nil
+}
+
+func fastStreams(c *handlers.Config, _ *auth.Config) { c.LiveInterval = 10 * time.Millisecond }
+
+// openStream starts GET /overview/stream as a signed-in reviewer and returns its body's lines.
+func openStream(t *testing.T, tc *testConsole, ctx context.Context) (*http.Response, *bufio.Scanner) {
+	t.Helper()
+	b := tc.browser()
+	b.signInAs(auth.RoleReviewer)
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, tc.URL+"/overview/stream", nil)
+	req.Header.Set("Datastar-Request", "true")
+	resp, err := b.client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/event-stream") {
+		t.Fatalf("stream: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	return resp, bufio.NewScanner(resp.Body)
+}
+
+// TestOverviewStreamEndsWhenChecksComplete: the page's live part turns from processing into the
+// result, then the stream ends by itself.
+func TestOverviewStreamEndsWhenChecksComplete(t *testing.T) {
+	h := &processingHive{until: 3}
+	tc := newTestConsole(t, withHive(h), fastStreams)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	resp, lines := openStream(t, tc, ctx)
+	defer resp.Body.Close()
+	var events []string
+	var last strings.Builder
+	for lines.Scan() {
+		line := lines.Text()
+		if strings.HasPrefix(line, "event: ") {
+			events = append(events, strings.TrimPrefix(line, "event: "))
+			last.Reset()
+		}
+		last.WriteString(line)
+	}
+	if ctx.Err() != nil {
+		t.Fatal("the stream did not end after the check completed")
+	}
+	if len(events) < 2 || events[0] != "datastar-patch-elements" {
+		t.Fatalf("events: %v", events)
+	}
+	if !strings.Contains(last.String(), "badge--consider") || strings.Contains(last.String(), "badge--processing") {
+		t.Errorf("the last patch does not show the result: %s", last.String())
+	}
+}
+
+// TestStreamsEndAtShutdownAndDisconnect: a shutting-down server ends open streams within a second,
+// and a closed page ends its stream (the active-streams gauge returns to zero).
+func TestStreamsEndAtShutdownAndDisconnect(t *testing.T) {
+	tc := newTestConsole(t, withHive(&processingHive{}), fastStreams)
+	gauge := func() string {
+		b := tc.browser()
+		for _, line := range strings.Split(b.get("/metrics").Body, "\n") {
+			if strings.HasPrefix(line, "hiveconsole_sse_streams_active ") {
+				return strings.TrimPrefix(line, "hiveconsole_sse_streams_active ")
+			}
+		}
+		return ""
+	}
+	waitGauge := func(want string) {
+		t.Helper()
+		deadline := time.Now().Add(5 * time.Second)
+		for gauge() != want {
+			if time.Now().After(deadline) {
+				t.Fatalf("active streams: got %s, want %s", gauge(), want)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	resp, lines := openStream(t, tc, ctx)
+	lines.Scan()
+	waitGauge("1")
+	cancel()
+	resp.Body.Close()
+	waitGauge("0")
+
+	resp, lines = openStream(t, tc, context.Background())
+	defer resp.Body.Close()
+	lines.Scan()
+	done := make(chan struct{})
+	go func() {
+		for lines.Scan() {
+		}
+		close(done)
+	}()
+	start := time.Now()
+	tc.app.Shutdown()
+	select {
+	case <-done:
+		if d := time.Since(start); d > time.Second {
+			t.Errorf("stream ended %v after shutdown, want under a second", d)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the stream outlived the shutdown")
+	}
+	waitGauge("0")
+}
