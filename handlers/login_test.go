@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/hiveconsole/hiveconsole/auth"
+	"github.com/hiveconsole/hiveconsole/handlers"
 )
 
 func TestSignIn(t *testing.T) {
@@ -171,4 +172,27 @@ func mustURL(t *testing.T, s string) *url.URL {
 		t.Fatal(err)
 	}
 	return u
+}
+
+// TestHTTPSBaseURL: behind TLS, cookies are Secure with the __Host-/__Secure- prefixes and pages
+// carry HSTS.
+func TestHTTPSBaseURL(t *testing.T) {
+	tc := newTestConsole(t, func(h *handlers.Config, a *auth.Config) {
+		h.BaseURL = &url.URL{Scheme: "https", Host: "console.example.com"}
+		a.BaseURL = "https://console.example.com"
+	})
+	resp := tc.browser().get("/login")
+	if !strings.Contains(resp.Header.Get("Strict-Transport-Security"), "max-age=") {
+		t.Errorf("HSTS: %q", resp.Header.Get("Strict-Transport-Security"))
+	}
+	var pre *http.Cookie
+	for _, c := range resp.Cookies() {
+		pre = c
+	}
+	if pre == nil || pre.Name != "__Secure-hiveconsole_presession" || !pre.Secure || !pre.HttpOnly || pre.SameSite != http.SameSiteStrictMode {
+		t.Errorf("pre-session cookie: %+v", pre)
+	}
+	if name := tc.staff.Sessions().CookieName(); name != "__Host-hiveconsole" {
+		t.Errorf("session cookie name %q", name)
+	}
 }

@@ -150,3 +150,36 @@ type UserModel struct {
 type PasswordForm struct {
 	Errors map[string]string
 }
+
+// SortState is how a table column is sorted now.
+type SortState string
+
+// The sort states, as aria-sort spells them.
+const (
+	SortNone       SortState = "none"
+	SortAscending  SortState = "ascending"
+	SortDescending SortState = "descending"
+)
+
+// SortColumn is a sortable column header: its label, its state, and the URL that sorts by it
+// (toggling the direction when it is the current column).
+type SortColumn struct {
+	Label string
+	State SortState
+	Href  string
+	Num   bool // right-aligned numbers
+}
+
+// Pager is a table's pagination: what is shown, and links to the neighbours.
+type Pager struct {
+	From, To, Total int
+	Prev, Next      string // empty at the ends
+	Pages           []PageLink
+}
+
+// PageLink is one numbered page; an empty Href is a gap ("…").
+type PageLink struct {
+	Label   string
+	Href    string
+	Current bool
+}

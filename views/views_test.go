@@ -3,6 +3,7 @@ package views
 import (
 	"bytes"
 	"context"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -115,5 +116,58 @@ func TestAgo(t *testing.T) {
 		if got := Ago(now, mustTime(t, tc.t)); got != tc.want {
 			t.Errorf("Ago(%s): got %q, want %q", tc.t, got, tc.want)
 		}
+	}
+}
+
+func TestNewPager(t *testing.T) {
+	link := func(n int) string { return "/customers?page=" + strconv.Itoa(n) }
+	tests := []struct {
+		total, size, page int
+		from, to          int
+		labels            string
+		prev, next        bool
+	}{
+		{0, 25, 1, 0, 0, "1", false, false},
+		{10, 25, 1, 1, 10, "1", false, false},
+		{100, 25, 2, 26, 50, "1 2 3 4", true, true},
+		{1000, 25, 20, 476, 500, "1 … 18 19 20 21 22 … 40", true, true},
+		{1000, 25, 99, 976, 1000, "1 … 38 39 40", true, false}, // past the end: the last page
+		{1000, 25, -3, 1, 25, "1 2 3 … 40", false, true},
+	}
+	for _, tc := range tests {
+		p := NewPager(tc.total, tc.size, tc.page, link)
+		var labels []string
+		for _, l := range p.Pages {
+			labels = append(labels, l.Label)
+		}
+		if p.From != tc.from || p.To != tc.to || strings.Join(labels, " ") != tc.labels || (p.Prev != "") != tc.prev || (p.Next != "") != tc.next {
+			t.Errorf("NewPager(%d, %d, %d): got %d–%d [%s] prev %q next %q", tc.total, tc.size, tc.page, p.From, p.To, strings.Join(labels, " "), p.Prev, p.Next)
+		}
+	}
+}
+
+func TestSortHeaderAndPagination(t *testing.T) {
+	var buf bytes.Buffer
+	buf.WriteString("<table><tr>")
+	if err := SortHeader(testAssets, SortColumn{Label: "Created", State: SortDescending, Href: "/customers?sort=created&dir=asc"}).Render(context.Background(), &buf); err != nil {
+		t.Fatal(err)
+	}
+	buf.WriteString("</tr></table>")
+	doc, _ := goquery.NewDocumentFromReader(&buf)
+	th := doc.Find("th")
+	if th.AttrOr("aria-sort", "") != "descending" || th.Find(`a.sort`).AttrOr("href", "") != "/customers?sort=created&dir=asc" {
+		t.Errorf("sort header: %v", th.Nodes)
+	}
+	p := NewPager(100, 25, 2, func(n int) string { return "/x?page=" + strconv.Itoa(n) })
+	nav := renderDoc(t, Pagination(testAssets, p)).Find(`[data-testid="pagination"]`)
+	if !strings.Contains(nav.Text(), "Showing 26–50 of 100") {
+		t.Errorf("info: %q", nav.Text())
+	}
+	if nav.Find(`a[aria-current="page"]`).Text() != "2" || nav.Find(`[data-testid="prev"]`).AttrOr("href", "") != "/x?page=1" {
+		t.Error("current page or previous link wrong")
+	}
+	first := renderDoc(t, Pagination(testAssets, NewPager(10, 25, 1, func(int) string { return "/x" })))
+	if first.Find(`[data-testid="prev"][aria-disabled="true"]`).Length() != 1 {
+		t.Error("the previous link on page one must be disabled")
 	}
 }
