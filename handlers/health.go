@@ -30,3 +30,8 @@ func (a *App) readyz(c echo.Context) error {
 	}
 	return c.String(http.StatusOK, "ready\n")
 }
+
+// favicon answers browsers that ask for /favicon.ico before reading the page's icon link.
+func (a *App) favicon(c echo.Context) error {
+	return c.Redirect(http.StatusMovedPermanently, a.Assets.Path("favicon.svg"))
+}

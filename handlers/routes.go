@@ -39,6 +39,7 @@ func (a *App) Routes() []Route {
 		{http.MethodGet, "/metrics", public, echo.WrapHandler(promhttp.HandlerFor(a.metrics.Registry, promhttp.HandlerOpts{}))},
 		{http.MethodGet, "/static/*", public, static},
 		{http.MethodHead, "/static/*", public, static},
+		{http.MethodGet, "/favicon.ico", public, a.favicon},
 		{http.MethodGet, "/login", public, a.loginForm},
 		{http.MethodPost, "/login", public, a.login},
 		{http.MethodPost, "/logout", signedIn, a.logout},
