@@ -21,6 +21,7 @@ import (
 // Hive is what the handlers need of the Hive API; *hive.Client implements it.
 type Hive interface {
 	ListCustomers(ctx context.Context) (*hive.List[hive.Customer], error)
+	GetCustomer(ctx context.Context, id string) (*hive.Customer, error)
 	ListSessions(ctx context.Context) (*hive.List[hive.Session], error)
 	ListChecks(ctx context.Context) (*hive.List[hive.Check], error)
 }
@@ -65,19 +66,20 @@ type Config struct {
 // App holds the handlers' dependencies. Build it with New.
 type App struct {
 	Config
-	echo     *echo.Echo
-	log      *slog.Logger
-	metrics  *Metrics
-	cop      *http.CrossOriginProtection
-	https    bool
-	shutdown chan struct{} // closed when the server stops: live streams end
-	stopOnce sync.Once
+	echo      *echo.Echo
+	log       *slog.Logger
+	metrics   *Metrics
+	cop       *http.CrossOriginProtection
+	https     bool
+	shutdown  chan struct{} // closed when the server stops: live streams end
+	stopOnce  sync.Once
+	snapshots *snapshots
 }
 
 // New builds the Echo application with every route, middleware and the error handler.
 func New(cfg Config) (*App, error) {
 	a := &App{Config: cfg, log: cfg.Logger, metrics: cfg.Metrics, cop: http.NewCrossOriginProtection(),
-		https: cfg.BaseURL.Scheme == "https", shutdown: make(chan struct{})}
+		https: cfg.BaseURL.Scheme == "https", shutdown: make(chan struct{}), snapshots: newSnapshots(cfg.Hive)}
 	if a.log == nil {
 		a.log = slog.New(slog.DiscardHandler)
 	}

@@ -20,7 +20,8 @@ func (f failingHive) ListCustomers(context.Context) (*hive.List[hive.Customer], 
 func (f failingHive) ListSessions(context.Context) (*hive.List[hive.Session], error) {
 	return nil, f.err
 }
-func (f failingHive) ListChecks(context.Context) (*hive.List[hive.Check], error) { return nil, f.err }
+func (f failingHive) ListChecks(context.Context) (*hive.List[hive.Check], error)  { return nil, f.err }
+func (f failingHive) GetCustomer(context.Context, string) (*hive.Customer, error) { return nil, f.err }
 
 func withHive(h handlers.Hive) option {
 	return func(c *handlers.Config, _ *auth.Config) { c.Hive = h }

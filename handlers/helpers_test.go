@@ -41,11 +41,18 @@ type testConsole struct {
 	clock *clock
 	users map[auth.Role]auth.User
 	hive  handlers.Hive
+	api   *hive.Client // the sandbox's API, for tests that set up data
 }
 
 type option func(*handlers.Config, *auth.Config)
 
 func newTestConsole(t *testing.T, opts ...option) *testConsole {
+	t.Helper()
+	return newTestConsoleWith(t, 12, opts...)
+}
+
+// newTestConsoleWith seeds the sandbox with the given number of demo customers.
+func newTestConsoleWith(t *testing.T, customers int, opts ...option) *testConsole {
 	t.Helper()
 	ctx := context.Background()
 	tc := &testConsole{t: t, clock: &clock{t: time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)}, users: map[auth.Role]auth.User{}}
@@ -54,7 +61,7 @@ func newTestConsole(t *testing.T, opts ...option) *testConsole {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := sb.Seed(ctx, sandbox.SeedOptions{Seed: 3, Customers: 12}); err != nil {
+	if _, err := sb.Seed(ctx, sandbox.SeedOptions{Seed: 3, Customers: customers}); err != nil {
 		t.Fatal(err)
 	}
 	sbHTTP := httptest.NewServer(sb)
@@ -79,7 +86,7 @@ func newTestConsole(t *testing.T, opts ...option) *testConsole {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tc.hive = client
+	tc.hive, tc.api = client, client
 	hcfg := handlers.Config{BaseURL: base, Sandbox: true, Hive: client, HivePing: client.Ping, Assets: assets}
 	for _, o := range opts {
 		o(&hcfg, &acfg)

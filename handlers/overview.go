@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"context"
 	"net/http"
 	"time"
 
@@ -9,34 +8,27 @@ import (
 	"github.com/hiveconsole/hiveconsole/views"
 	"github.com/labstack/echo/v4"
 	"github.com/starfederation/datastar-go/datastar"
-	"golang.org/x/sync/errgroup"
 )
 
 // recentChecks is how many checks the overview lists.
 const recentChecks = 10
 
 func (a *App) overview(c echo.Context) error {
-	m, err := a.overviewModel(c.Request().Context())
+	snap, err := a.snapshots.get(c.Request().Context(), pageMaxAge)
 	if err != nil {
 		return err
 	}
-	return render(c, http.StatusOK, views.OverviewPage(a.page(c, "Overview"), m))
+	return render(c, http.StatusOK, views.OverviewPage(a.page(c, "Overview"), overviewModel(snap)))
 }
 
-// overviewModel reads the counts and the most recent checks, the three lists in parallel.
-func (a *App) overviewModel(ctx context.Context) (views.OverviewModel, error) {
-	var customers *hive.List[hive.Customer]
-	var sessions *hive.List[hive.Session]
-	var checks *hive.List[hive.Check]
-	g, gctx := errgroup.WithContext(ctx)
-	g.Go(func() (err error) { customers, err = a.Hive.ListCustomers(gctx); return err })
-	g.Go(func() (err error) { sessions, err = a.Hive.ListSessions(gctx); return err })
-	g.Go(func() (err error) { checks, err = a.Hive.ListChecks(gctx); return err })
-	if err := g.Wait(); err != nil {
-		return views.OverviewModel{}, err
-	}
-	m := views.OverviewModel{Customers: customers.Meta.Total, Sessions: sessions.Meta.Total, Checks: checks.Meta.Total, Now: time.Now()}
-	for _, ch := range checks.Data {
+// pageMaxAge is how old the shared snapshot of Hive's lists may be for a page view: older ones are
+// still shown while a refresh runs in the background.
+const pageMaxAge = 10 * time.Second
+
+// overviewModel is the counts and the most recent checks.
+func overviewModel(snap *snapshot) views.OverviewModel {
+	m := views.OverviewModel{Customers: len(snap.customers.entries), Sessions: len(snap.sessions), Checks: len(snap.checks), Now: time.Now()}
+	for _, ch := range snap.checks {
 		if ch.Status == hive.CheckProcessing {
 			m.Processing++
 		}
@@ -44,12 +36,13 @@ func (a *App) overviewModel(ctx context.Context) (views.OverviewModel, error) {
 			m.Recent = append(m.Recent, checkRow(ch))
 		}
 	}
-	return m, nil
+	return m
 }
 
-// overviewStream keeps the overview live while checks are processing: every LiveInterval it reads
-// Hive again and patches the counts and the recent checks. It ends when nothing is processing any
-// more, when the page closes, or when the server shuts down — and holds no goroutine of its own.
+// overviewStream keeps the overview live while checks are processing: every LiveInterval it takes
+// a fresh snapshot of Hive and patches the counts and the recent checks. It ends when nothing is
+// processing any more, when the page closes, or when the server shuts down — and holds no goroutine
+// of its own.
 func (a *App) overviewStream(c echo.Context) error {
 	r, w := c.Request(), c.Response()
 	// Streams outlive the server's write timeout, which is for ordinary pages.
@@ -68,11 +61,12 @@ func (a *App) overviewStream(c echo.Context) error {
 			return nil
 		case <-ticker.C:
 		}
-		m, err := a.overviewModel(r.Context())
+		snap, err := a.snapshots.get(r.Context(), a.liveInterval())
 		if err != nil {
 			a.log.Warn("overview stream", "err", err)
 			continue // Hive may be back at the next tick; the page keeps its last state
 		}
+		m := overviewModel(snap)
 		if err := sse.PatchElementTempl(views.OverviewLive(assets, m)); err != nil {
 			return nil // the browser went away
 		}

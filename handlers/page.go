@@ -19,6 +19,7 @@ type navEntry struct {
 func navigation() []navEntry {
 	return []navEntry{
 		{"Overview", "/", "home", auth.ViewOverview},
+		{"Customers", "/customers", "users", auth.ViewCustomers},
 		{"Staff", "/users", "user", auth.ManageUsers},
 	}
 }

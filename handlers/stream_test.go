@@ -25,6 +25,10 @@ func (p *processingHive) ListCustomers(context.Context) (*hive.List[hive.Custome
 	return &hive.List[hive.Customer]{Meta: hive.ListMeta{Total: 1}}, nil
 }
 
+func (p *processingHive) GetCustomer(context.Context, string) (*hive.Customer, error) {
+	return nil, &hive.Error{Code: hive.CodeNotFound}
+}
+
 func (p *processingHive) ListSessions(context.Context) (*hive.List[hive.Session], error) {
 	return &hive.List[hive.Session]{Meta: hive.ListMeta{Total: 1}}, nil
 }

@@ -18,6 +18,8 @@ func Ago(now, t time.Time) string {
 		return fmt.Sprintf("%d min ago", int(d.Minutes()))
 	case d < 24*time.Hour:
 		return fmt.Sprintf("%d h ago", int(d.Hours()))
+	case d < 48*time.Hour:
+		return "1 day ago"
 	case d < 60*24*time.Hour:
 		return fmt.Sprintf("%d days ago", int(d.Hours()/24))
 	}

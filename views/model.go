@@ -165,6 +165,8 @@ const (
 // (toggling the direction when it is the current column).
 type SortColumn struct {
 	Label string
+	Key   string // the sort key, one of a fixed set (safe inside a Datastar expression)
+	Dir   string // "asc" or "desc": the direction a click asks for
 	State SortState
 	Href  string
 	Num   bool // right-aligned numbers
@@ -182,4 +184,45 @@ type PageLink struct {
 	Label   string
 	Href    string
 	Current bool
+}
+
+// CustomersModel is the customer list: the query, the rows of this page, and how to move around.
+type CustomersModel struct {
+	Q, Checks, Result string
+	Size              int
+	Sizes             []int
+	URL               string // this view's address, for the address bar
+	Signals           string // the query as Datastar signals (JSON)
+	Rows              []CustomerRow
+	Columns           []SortColumn
+	Pager             Pager
+	Total             int // every customer, before filtering
+	Now               time.Time
+}
+
+// CustomerRow is a customer in the list.
+type CustomerRow struct {
+	ID, Name, Email, Phone string
+	Checks                 int
+	Result                 Status // the latest check's
+	Created                time.Time
+}
+
+// CustomerDetail is one customer with their sessions and checks.
+type CustomerDetail struct {
+	ID, Name, Email, Phone, Gender, DOB string
+	Metadata                            []KeyValue
+	Created, Updated                    time.Time
+	Sessions                            []SessionRow
+	Checks                              []CheckRow
+	Now                                 time.Time
+}
+
+// KeyValue is one metadata entry.
+type KeyValue struct{ Key, Value string }
+
+// SessionRow is an SDK session in a table.
+type SessionRow struct {
+	ID, Status, CheckID string
+	Created, Expires    time.Time
 }

@@ -1,0 +1,42 @@
+package handlers
+
+import (
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/hiveconsole/hiveconsole/hive"
+	"github.com/hiveconsole/hiveconsole/views"
+)
+
+// customerDetail joins a customer with their sessions and checks from the snapshot, newest first.
+func customerDetail(c *hive.Customer, snap *snapshot) views.CustomerDetail {
+	d := views.CustomerDetail{ID: c.ID, Name: c.FullName(), Email: c.Email, Phone: deref(c.Phone), Gender: deref(c.Gender),
+		DOB: deref(c.DOB), Created: c.CreatedAt, Updated: c.UpdatedAt, Now: time.Now()}
+	for k, v := range c.Metadata {
+		d.Metadata = append(d.Metadata, views.KeyValue{Key: k, Value: v})
+	}
+	slices.SortFunc(d.Metadata, func(a, b views.KeyValue) int { return strings.Compare(a.Key, b.Key) })
+	mine := map[string]bool{}
+	for _, s := range snap.sessions {
+		if s.CustomerID != c.ID {
+			continue
+		}
+		mine[s.ID] = true
+		d.Sessions = append(d.Sessions, views.SessionRow{ID: s.ID, Status: string(s.Status), CheckID: deref(s.CheckID),
+			Created: s.CreatedAt, Expires: s.ExpiresAt})
+	}
+	for _, ch := range snap.checks {
+		if mine[ch.SessionID] {
+			d.Checks = append(d.Checks, checkRow(ch))
+		}
+	}
+	return d
+}
+
+func deref(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
+}

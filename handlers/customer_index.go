@@ -1,0 +1,194 @@
+package handlers
+
+import (
+	"cmp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/hiveconsole/hiveconsole/hive"
+	"github.com/hiveconsole/hiveconsole/views"
+)
+
+// customerIndex is every customer at one moment, with what the list page needs worked out once:
+// Hive lists all customers in one response, so the console searches, sorts and pages itself, and
+// does the expensive part (decoding, joining checks, lower-casing, sorting) once per snapshot, not
+// once per request.
+type customerIndex struct {
+	at      time.Time
+	entries []customerEntry // the API's order: newest first
+	byName  []int32         // entry positions, name ascending
+	byEmail []int32         // entry positions, email ascending
+}
+
+// customerEntry is a customer and what the list shows and searches about them.
+type customerEntry struct {
+	customer   hive.Customer
+	name       string
+	haystack   string // lower-case name, email, phone digits and id, for search
+	checks     int
+	latest     views.Status // result of the latest check; StatusUnknown when none
+	latestTime time.Time
+}
+
+// newCustomerIndex joins customers with their sessions' checks (the latest check decides the badge)
+// and prepares the sort orders.
+func newCustomerIndex(customers []hive.Customer, sessions []hive.Session, checks []hive.Check, at time.Time) *customerIndex {
+	sessionCustomer := make(map[string]string, len(sessions))
+	for _, s := range sessions {
+		sessionCustomer[s.ID] = s.CustomerID
+	}
+	type latest struct {
+		n      int
+		result views.Status
+		at     time.Time
+	}
+	perCustomer := make(map[string]latest, len(customers))
+	for _, ch := range checks {
+		cid, ok := sessionCustomer[ch.SessionID]
+		if !ok {
+			continue
+		}
+		l := perCustomer[cid]
+		l.n++
+		if ch.CreatedAt.After(l.at) || l.at.IsZero() {
+			l.at, l.result = ch.CreatedAt, checkRow(ch).Result
+		}
+		perCustomer[cid] = l
+	}
+	idx := &customerIndex{at: at, entries: make([]customerEntry, len(customers))}
+	for i, c := range customers {
+		name := c.FullName()
+		l := perCustomer[c.ID]
+		result := l.result
+		if l.n == 0 {
+			result = views.StatusUnknown
+		}
+		idx.entries[i] = customerEntry{customer: c, name: name, haystack: haystack(c, name), checks: l.n, latest: result, latestTime: l.at}
+	}
+	idx.byName = idx.order(func(e *customerEntry) string { return strings.ToLower(e.name) })
+	idx.byEmail = idx.order(func(e *customerEntry) string { return e.customer.Email })
+	return idx
+}
+
+// haystack is what a search looks in: names and email in lower case, the phone's digits (so
+// "7700 900" finds "+447700900123") and the id.
+func haystack(c hive.Customer, name string) string {
+	var b strings.Builder
+	b.WriteString(strings.ToLower(name))
+	b.WriteByte('\n')
+	b.WriteString(strings.ToLower(c.Email))
+	b.WriteByte('\n')
+	if c.Phone != nil {
+		for _, r := range *c.Phone {
+			if r >= '0' && r <= '9' {
+				b.WriteRune(r)
+			}
+		}
+	}
+	b.WriteByte('\n')
+	b.WriteString(strings.ToLower(c.ID))
+	return b.String()
+}
+
+// order returns entry positions sorted by key, ties broken by the API's order.
+func (idx *customerIndex) order(key func(*customerEntry) string) []int32 {
+	keys := make([]string, len(idx.entries))
+	for i := range idx.entries {
+		keys[i] = key(&idx.entries[i])
+	}
+	pos := make([]int32, len(idx.entries))
+	for i := range pos {
+		pos[i] = int32(i)
+	}
+	slices.SortStableFunc(pos, func(a, b int32) int { return cmp.Compare(keys[a], keys[b]) })
+	return pos
+}
+
+// customerQuery is everything the list's URL can say.
+type customerQuery struct {
+	Q      string // search text
+	Sort   string // created, name or email
+	Desc   bool
+	Page   int    // 1-based
+	Size   int    // rows per page
+	Checks string // "", "with" or "without"
+	Result string // "", or a status the latest check must have
+}
+
+// The choices the list offers; anything else in a URL falls back to the default.
+var (
+	customerSorts    = []string{"created", "name", "email"}
+	customerSizes    = []int{25, 50, 100}
+	customerResults  = []string{"clear", "caution", "consider", "processing"}
+	customerCheckOpt = []string{"with", "without"}
+)
+
+// customerPage is one page of a query's results.
+type customerPage struct {
+	Rows  []*customerEntry
+	Total int // rows matching, all pages
+	Query customerQuery
+}
+
+// run filters, sorts and pages. Searching is a scan of precomputed lower-case strings: at 100,000
+// customers that is a few milliseconds, and it matches anywhere in a name, not only prefixes.
+func (idx *customerIndex) run(q customerQuery) customerPage {
+	needle := strings.ToLower(strings.TrimSpace(q.Q))
+	digits := onlyDigits(needle)
+	match := func(e *customerEntry) bool {
+		if needle != "" && !strings.Contains(e.haystack, needle) && (len(digits) < 3 || !strings.Contains(e.haystack, digits)) {
+			return false
+		}
+		switch q.Checks {
+		case "with":
+			if e.checks == 0 {
+				return false
+			}
+		case "without":
+			if e.checks > 0 {
+				return false
+			}
+		}
+		return q.Result == "" || (e.checks > 0 && string(e.latest) == q.Result)
+	}
+	var order func(i int) int
+	n := len(idx.entries)
+	switch {
+	case q.Sort == "name" && !q.Desc:
+		order = func(i int) int { return int(idx.byName[i]) }
+	case q.Sort == "name":
+		order = func(i int) int { return int(idx.byName[n-1-i]) }
+	case q.Sort == "email" && !q.Desc:
+		order = func(i int) int { return int(idx.byEmail[i]) }
+	case q.Sort == "email":
+		order = func(i int) int { return int(idx.byEmail[n-1-i]) }
+	case q.Desc: // created, newest first: the API's order
+		order = func(i int) int { return i }
+	default:
+		order = func(i int) int { return n - 1 - i }
+	}
+	page := customerPage{Query: q}
+	from := (q.Page - 1) * q.Size
+	for i := 0; i < n; i++ {
+		e := &idx.entries[order(i)]
+		if !match(e) {
+			continue
+		}
+		if page.Total >= from && len(page.Rows) < q.Size {
+			page.Rows = append(page.Rows, e)
+		}
+		page.Total++
+	}
+	return page
+}
+
+func onlyDigits(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if r >= '0' && r <= '9' {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}

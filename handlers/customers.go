@@ -1,0 +1,206 @@
+package handlers
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hiveconsole/hiveconsole/hive"
+	"github.com/hiveconsole/hiveconsole/views"
+	"github.com/labstack/echo/v4"
+	"github.com/starfederation/datastar-go/datastar"
+)
+
+// customerSignals is the list's state as Datastar signals: the same fields as the URL.
+type customerSignals struct {
+	Q      string `json:"q"`
+	Sort   string `json:"sort"`
+	Dir    string `json:"dir"`
+	Page   int    `json:"page"`
+	Size   int    `json:"size"`
+	Checks string `json:"checks"`
+	Result string `json:"result"`
+}
+
+// parseCustomerQuery reads the list's state; values the list does not offer fall back to defaults,
+// so an edited or stale URL still shows a sensible page.
+func parseCustomerQuery(s customerSignals) customerQuery {
+	q := customerQuery{Q: strings.TrimSpace(s.Q), Sort: "created", Desc: true, Page: max(s.Page, 1), Size: customerSizes[0]}
+	if len(q.Q) > 200 {
+		q.Q = q.Q[:200]
+	}
+	if slices.Contains(customerSorts, s.Sort) {
+		q.Sort = s.Sort
+		q.Desc = s.Sort == "created" // newest first, A to Z
+	}
+	switch s.Dir {
+	case "asc":
+		q.Desc = false
+	case "desc":
+		q.Desc = true
+	}
+	if slices.Contains(customerSizes, s.Size) {
+		q.Size = s.Size
+	}
+	if slices.Contains(customerCheckOpt, s.Checks) {
+		q.Checks = s.Checks
+	}
+	if slices.Contains(customerResults, s.Result) {
+		q.Result = s.Result
+	}
+	return q
+}
+
+func signalsFromURL(v url.Values) customerSignals {
+	page, _ := strconv.Atoi(v.Get("page"))
+	size, _ := strconv.Atoi(v.Get("size"))
+	return customerSignals{Q: v.Get("q"), Sort: v.Get("sort"), Dir: v.Get("dir"), Page: page, Size: size, Checks: v.Get("checks"), Result: v.Get("result")}
+}
+
+// signals is the query as the page's Datastar signals.
+func (q customerQuery) signals() customerSignals {
+	dir := "asc"
+	if q.Desc {
+		dir = "desc"
+	}
+	return customerSignals{Q: q.Q, Sort: q.Sort, Dir: dir, Page: q.Page, Size: q.Size, Checks: q.Checks, Result: q.Result}
+}
+
+// url is the list's address for this query, leaving out defaults so shared links stay short.
+func (q customerQuery) url() string {
+	v := url.Values{}
+	def := parseCustomerQuery(customerSignals{Sort: q.Sort})
+	if q.Q != "" {
+		v.Set("q", q.Q)
+	}
+	if q.Sort != "created" {
+		v.Set("sort", q.Sort)
+	}
+	if q.Desc != def.Desc {
+		v.Set("dir", q.signals().Dir)
+	}
+	if q.Page > 1 {
+		v.Set("page", strconv.Itoa(q.Page))
+	}
+	if q.Size != customerSizes[0] {
+		v.Set("size", strconv.Itoa(q.Size))
+	}
+	if q.Checks != "" {
+		v.Set("checks", q.Checks)
+	}
+	if q.Result != "" {
+		v.Set("result", q.Result)
+	}
+	if len(v) == 0 {
+		return "/customers"
+	}
+	return "/customers?" + v.Encode()
+}
+
+// customers is the list page: search, filters, sort and paging, all in the URL.
+func (a *App) customers(c echo.Context) error {
+	m, err := a.customersModel(c, parseCustomerQuery(signalsFromURL(c.QueryParams())))
+	if err != nil {
+		return err
+	}
+	return render(c, http.StatusOK, views.CustomersPage(a.page(c, "Customers"), m))
+}
+
+// customersTable answers the list's Datastar requests (typing in the search, sorting, paging,
+// filtering): it patches the results and keeps the address bar in step, without a reload.
+func (a *App) customersTable(c echo.Context) error {
+	var s customerSignals
+	if err := datastar.ReadSignals(c.Request(), &s); err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, "The list's state could not be read. Reload the page.")
+	}
+	m, err := a.customersModel(c, parseCustomerQuery(s))
+	if err != nil {
+		return err
+	}
+	sse := datastar.NewSSE(c.Response().Writer, c.Request())
+	c.Response().Committed = true
+	if err := sse.PatchElementTempl(views.CustomerResults(a.page(c, "").Assets, m)); err != nil {
+		return nil
+	}
+	u, _ := url.Parse(m.URL)
+	_ = sse.ReplaceURL(*u)
+	return nil
+}
+
+func (a *App) customersModel(c echo.Context, q customerQuery) (views.CustomersModel, error) {
+	snap, err := a.snapshots.get(c.Request().Context(), pageMaxAge)
+	if err != nil {
+		return views.CustomersModel{}, err
+	}
+	res := snap.customers.run(q)
+	if pages := max(1, (res.Total+q.Size-1)/q.Size); q.Page > pages {
+		q.Page = pages // past the end (the list shrank, or an edited URL): show the last page
+		res = snap.customers.run(q)
+	}
+	m := views.CustomersModel{Q: q.Q, Checks: q.Checks, Result: q.Result, Size: q.Size, Sizes: customerSizes,
+		URL: q.url(), Total: len(snap.customers.entries), Now: time.Now()}
+	sig, _ := json.Marshal(q.signals())
+	m.Signals = string(sig)
+	for _, e := range res.Rows {
+		m.Rows = append(m.Rows, customerRow(e))
+	}
+	m.Columns = []views.SortColumn{q.column("Name", "name"), q.column("Email", "email"), q.column("Created", "created")}
+	m.Pager = views.NewPager(res.Total, q.Size, q.Page, func(n int) string {
+		p := q
+		p.Page = n
+		return p.url()
+	})
+	return m, nil
+}
+
+// column is a sortable header: clicking the current column flips its direction; another column
+// starts in its natural direction.
+func (q customerQuery) column(label, key string) views.SortColumn {
+	next := q
+	next.Page = 1
+	col := views.SortColumn{Label: label, Key: key, State: views.SortNone}
+	if q.Sort == key {
+		col.State = views.SortAscending
+		if q.Desc {
+			col.State = views.SortDescending
+		}
+		next.Desc = !q.Desc
+	} else {
+		next.Sort = key
+		next.Desc = key == "created"
+	}
+	col.Href = next.url()
+	col.Dir = next.signals().Dir
+	return col
+}
+
+func customerRow(e *customerEntry) views.CustomerRow {
+	row := views.CustomerRow{ID: e.customer.ID, Name: e.name, Email: e.customer.Email, Created: e.customer.CreatedAt,
+		Checks: e.checks, Result: e.latest}
+	if e.customer.Phone != nil {
+		row.Phone = *e.customer.Phone
+	}
+	return row
+}
+
+// customer is the detail page: profile, metadata, and the customer's sessions and checks.
+func (a *App) customer(c echo.Context) error {
+	id := c.Param("id")
+	if !hive.ValidID(id) {
+		return echo.NewHTTPError(http.StatusNotFound, "There is no such customer.")
+	}
+	ctx := c.Request().Context()
+	cust, err := a.Hive.GetCustomer(ctx, id)
+	if err != nil {
+		return err
+	}
+	snap, err := a.snapshots.get(ctx, pageMaxAge)
+	if err != nil {
+		return err
+	}
+	return render(c, http.StatusOK, views.CustomerPage(a.page(c, cust.FullName()), customerDetail(cust, snap)))
+}
