@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/hiveconsole/hiveconsole/handlers"
 	"github.com/hiveconsole/hiveconsole/hive/sandbox"
 )
 
@@ -60,4 +61,23 @@ func (e *embeddedSandbox) Close(ctx context.Context) error {
 		err = serr
 	}
 	return errors.Join(err, e.srv.Close())
+}
+
+// Scenarios lists the sandbox's scenarios for the console's "Simulate SDK submission".
+func (e *embeddedSandbox) Scenarios() []handlers.Scenario {
+	var out []handlers.Scenario
+	for _, s := range sandbox.Scenarios() {
+		out = append(out, handlers.Scenario{Name: string(s.Scenario), Title: s.Title, Description: s.Description, Result: string(s.Result)})
+	}
+	return out
+}
+
+// CompleteSession plays the SDK for a session with a scenario.
+func (e *embeddedSandbox) CompleteSession(ctx context.Context, sessionID, scenario string) error {
+	sc, err := sandbox.ParseScenario(scenario)
+	if err != nil {
+		return err
+	}
+	_, err = e.srv.CompleteSession(ctx, sessionID, sc)
+	return err
 }

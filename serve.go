@@ -85,8 +85,13 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err := assets.CheckBundle(); err != nil {
 		log.Warn("pages will not be live", slog.Any("err", err))
 	}
+	var simulator handlers.Simulator
+	if sb != nil {
+		simulator = sb
+	}
 	app, err := handlers.New(handlers.Config{
-		BaseURL: cfg.BaseURL, Sandbox: cfg.sandboxMode(), HiveHost: hostOf(client.BaseURL()), TrustedProxies: cfg.Proxies,
+		Simulator: simulator,
+		BaseURL:   cfg.BaseURL, Sandbox: cfg.sandboxMode(), HiveHost: hostOf(client.BaseURL()), TrustedProxies: cfg.Proxies,
 		Hive: client, HivePing: client.Ping, Staff: staff, StaffAdmin: staff, Sessions: staff.Sessions(), Assets: assets,
 		Metrics: metrics, Logger: log,
 	})

@@ -22,8 +22,27 @@ import (
 type Hive interface {
 	ListCustomers(ctx context.Context) (*hive.List[hive.Customer], error)
 	GetCustomer(ctx context.Context, id string) (*hive.Customer, error)
+	CreateCustomer(ctx context.Context, p hive.CustomerParams) (*hive.Customer, error)
+	UpdateCustomer(ctx context.Context, id string, p hive.CustomerParams) (*hive.Customer, error)
+	DeleteCustomer(ctx context.Context, id string) (*hive.Customer, error)
 	ListSessions(ctx context.Context) (*hive.List[hive.Session], error)
+	GetSession(ctx context.Context, id string) (*hive.Session, error)
+	CreateSession(ctx context.Context, p hive.SessionParams) (*hive.SessionToken, error)
+	DeleteSession(ctx context.Context, id string) error
 	ListChecks(ctx context.Context) (*hive.List[hive.Check], error)
+	GetCheck(ctx context.Context, id string) (*hive.Check, error)
+}
+
+// Simulator plays the SDK in sandbox mode, so a new user can walk the whole flow in the browser.
+// It is nil against the real Hive API.
+type Simulator interface {
+	Scenarios() []Scenario
+	CompleteSession(ctx context.Context, sessionID, scenario string) error
+}
+
+// Scenario is an outcome the simulator can play.
+type Scenario struct {
+	Name, Title, Description, Result string
 }
 
 // Staff is what the handlers need of staff accounts; *auth.Service implements it.
@@ -57,6 +76,7 @@ type Config struct {
 	StaffAdmin     StaffAdmin
 	Sessions       WebSessions
 	Assets         Assets
+	Simulator      Simulator // sandbox mode only
 	Metrics        *Metrics
 	Logger         *slog.Logger
 	BodyLimit      string        // Echo size, "1M" when empty

@@ -12,7 +12,10 @@ import (
 )
 
 // failingHive answers every call with one error, as an unreachable or failing Hive would.
-type failingHive struct{ err error }
+type failingHive struct {
+	handlers.Hive // calls the test does not expect panic
+	err           error
+}
 
 func (f failingHive) ListCustomers(context.Context) (*hive.List[hive.Customer], error) {
 	return nil, f.err
@@ -47,7 +50,7 @@ func TestErrorPages(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			tc := newTestConsole(t, withHive(failingHive{tt.err}))
+			tc := newTestConsole(t, withHive(failingHive{err: tt.err}))
 			b := tc.browser()
 			b.signInAs(auth.RoleReviewer)
 			resp := b.get("/")

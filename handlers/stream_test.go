@@ -17,8 +17,9 @@ import (
 // processingHive reports one check processing until `until` list calls have been made (forever
 // when until is 0), then complete and declined.
 type processingHive struct {
-	calls atomic.Int64
-	until int64
+	handlers.Hive // calls the test does not expect panic
+	calls         atomic.Int64
+	until         int64
 }
 
 func (p *processingHive) ListCustomers(context.Context) (*hive.List[hive.Customer], error) {

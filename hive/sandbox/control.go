@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"context"
 	"database/sql"
 	"errors"
 	"net/http"
@@ -28,35 +29,47 @@ func (s *Server) completeSessionNow(w http.ResponseWriter, r *http.Request) erro
 			return invalidField("scenario", "%s", err.Error())
 		}
 	}
-	id := r.PathValue("id")
-	now := s.now()
-	sess, err := s.store.session(r.Context(), id, s.sessionIDs(), now)
-	if errors.Is(err, errNotFound) {
-		return notFound("session")
-	}
+	sess, err := s.CompleteSession(r.Context(), r.PathValue("id"), sc)
 	if err != nil {
 		return err
+	}
+	writeJSON(w, http.StatusOK, sess)
+	return nil
+}
+
+// Errors of CompleteSession, for callers in the same process (the console's sandbox mode).
+var (
+	ErrNoSuchSession         = notFound("session")
+	ErrSessionNotCompletable = conflict("only a created session can be completed")
+)
+
+// CompleteSession completes a created session as the SDK would, with the scenario's outcome, and
+// returns the session. It is the in-process form of POST /sandbox/sessions/{id}/complete.
+func (s *Server) CompleteSession(ctx context.Context, id string, sc Scenario) (hive.Session, error) {
+	now := s.now()
+	sess, err := s.store.session(ctx, id, s.sessionIDs(), now)
+	if errors.Is(err, errNotFound) {
+		return sess, notFound("session")
+	}
+	if err != nil {
+		return sess, err
 	}
 	if sess.Status != hive.SessionCreated {
-		return conflict("the session is %s; only a created session can be completed", sess.Status)
+		return sess, conflict("the session is %s; only a created session can be completed", sess.Status)
 	}
-	cust, err := s.store.customer(r.Context(), sess.CustomerID)
+	cust, err := s.store.customer(ctx, sess.CustomerID)
 	if err != nil {
-		return err
+		return sess, err
 	}
 	person := personOf(cust)
 	c := completion{scenario: sc, person: person, submitted: now}
 	for _, kind := range evidenceFileTypes(evidenceSeed(id), person, sc, now) {
 		c.files = append(c.files, newFile{id: s.newID(), kind: kind})
 	}
-	if err := s.store.tx(r.Context(), func(tx *sql.Tx) error { return completeSession(r.Context(), tx, id, c) }); err != nil {
-		return err
+	if err := s.store.tx(ctx, func(tx *sql.Tx) error { return completeSession(ctx, tx, id, c) }); err != nil {
+		return sess, err
 	}
-	if sess, err = s.store.session(r.Context(), id, s.sessionIDs(), now); err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, sess)
-	return nil
+	return s.store.session(ctx, id, s.sessionIDs(), now)
 }
 
 // personOf is the customer as the SDK sees them.
