@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hiveconsole/hiveconsole/auth"
 	"github.com/hiveconsole/hiveconsole/hive"
 	"github.com/hiveconsole/hiveconsole/views"
 	"github.com/labstack/echo/v4"
@@ -107,6 +108,8 @@ func (a *App) customers(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	u, _ := userOf(c)
+	m.CanCreate = u.Can(auth.EditCustomers)
 	return render(c, http.StatusOK, views.CustomersPage(a.page(c, "Customers"), m))
 }
 
@@ -145,6 +148,9 @@ func (a *App) customersModel(c echo.Context, q customerQuery) (views.CustomersMo
 		URL: q.url(), Total: len(snap.customers.entries), Now: time.Now()}
 	sig, _ := json.Marshal(q.signals())
 	m.Signals = string(sig)
+	if u, _ := userOf(c); u.Can(auth.ExportCSV) {
+		m.ExportURL = "/customers/export.csv" + strings.TrimPrefix(m.URL, "/customers")
+	}
 	for _, e := range res.Rows {
 		m.Rows = append(m.Rows, customerRow(e))
 	}
@@ -202,5 +208,8 @@ func (a *App) customer(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return render(c, http.StatusOK, views.CustomerPage(a.page(c, cust.FullName()), customerDetail(cust, snap)))
+	d := customerDetail(cust, snap)
+	u, _ := userOf(c)
+	d.CanEdit, d.CanDelete, d.CanIssue = u.Can(auth.EditCustomers), u.Can(auth.DeleteCustomers), u.Can(auth.IssueSessions)
+	return render(c, http.StatusOK, views.CustomerPage(a.page(c, orName(cust)), d))
 }

@@ -42,6 +42,7 @@ type testConsole struct {
 	users map[auth.Role]auth.User
 	hive  handlers.Hive
 	api   *hive.Client // the sandbox's API, for tests that set up data
+	sb    *sandbox.Server
 }
 
 type option func(*handlers.Config, *auth.Config)
@@ -86,7 +87,7 @@ func newTestConsoleWith(t *testing.T, customers int, opts ...option) *testConsol
 	if err != nil {
 		t.Fatal(err)
 	}
-	tc.hive, tc.api = client, client
+	tc.hive, tc.api, tc.sb = client, client, sb
 	hcfg := handlers.Config{BaseURL: base, Sandbox: true, Hive: client, HivePing: client.Ping, Assets: assets}
 	for _, o := range opts {
 		o(&hcfg, &acfg)

@@ -20,6 +20,7 @@ func navigation() []navEntry {
 	return []navEntry{
 		{"Overview", "/", "home", auth.ViewOverview},
 		{"Customers", "/customers", "users", auth.ViewCustomers},
+		{"Sessions", "/sessions", "key", auth.ViewSessions},
 		{"Staff", "/users", "user", auth.ManageUsers},
 	}
 }

@@ -198,6 +198,8 @@ type CustomersModel struct {
 	Pager             Pager
 	Total             int // every customer, before filtering
 	Now               time.Time
+	ExportURL         string // the same view as CSV; empty without the permission
+	CanCreate         bool
 }
 
 // CustomerRow is a customer in the list.
@@ -216,6 +218,7 @@ type CustomerDetail struct {
 	Sessions                            []SessionRow
 	Checks                              []CheckRow
 	Now                                 time.Time
+	CanEdit, CanDelete, CanIssue        bool
 }
 
 // KeyValue is one metadata entry.
@@ -225,4 +228,109 @@ type KeyValue struct{ Key, Value string }
 type SessionRow struct {
 	ID, Status, CheckID string
 	Created, Expires    time.Time
+}
+
+// CustomerForm is the create and edit form, with what was typed and a message per bad field.
+type CustomerForm struct {
+	ID                                                         string // empty when creating
+	Email, Phone, FirstName, MiddleName, LastName, Gender, DOB string
+	Metadata                                                   []KeyValue // existing rows, then blank ones
+	Version                                                    string     // the stored version the form edits
+	Errors                                                     map[string]string
+	Conflict                                                   *Conflict // the customer changed since the form was opened
+}
+
+// Conflict shows the user's version and the stored one side by side.
+type Conflict struct {
+	Rows []ConflictRow
+}
+
+// ConflictRow is one field that differs.
+type ConflictRow struct {
+	Field, Mine, Theirs string
+}
+
+// DeleteImpact is what deleting a customer also deletes.
+type DeleteImpact struct {
+	Sessions, Checks, Reports int
+}
+
+// DeleteCustomerModel is the delete confirmation.
+type DeleteCustomerModel struct {
+	ID, Name, Email string
+	Impact          DeleteImpact
+	Typed, Error    string
+}
+
+// SessionStatus is an SDK session's state as the console shows it: created (waiting for the
+// customer), completed or expired.
+type SessionStatus string
+
+// The SDK session states.
+const (
+	SessionCreated   SessionStatus = "created"
+	SessionCompleted SessionStatus = "completed"
+	SessionExpired   SessionStatus = "expired"
+)
+
+// SessionsModel is the SDK session list: the query, the rows of this page, and how to move around.
+type SessionsModel struct {
+	Status, Customer string
+	Size             int
+	Sizes            []int
+	URL              string // this view's address, for the address bar
+	Signals          string // the query as Datastar signals (JSON)
+	Rows             []SessionListRow
+	Columns          []SortColumn // status, created, expires
+	Pager            Pager
+	Total, Open      int // every session, and those still waiting for the customer
+	Now              time.Time
+}
+
+// SessionListRow is an SDK session in the list, with its customer.
+type SessionListRow struct {
+	ID                  string
+	CustomerID          string
+	CustomerName, Email string
+	Status              SessionStatus
+	CheckID             string // "" when no check ran
+	Created, Expires    time.Time
+}
+
+// SessionDetail is one SDK session with the actions the user may take on it.
+type SessionDetail struct {
+	ID, ApplicationID   string
+	CustomerID          string
+	CustomerName, Email string
+	Status              SessionStatus
+	CheckID             string
+	Created, Updated    time.Time
+	Expires             time.Time
+	CanDelete           bool
+	Simulate            *SimulateForm // nil unless sandbox mode, a created session and the permission
+	Error               string        // a refusal to show on the page
+	Now                 time.Time
+}
+
+// SimulateForm is "Simulate SDK submission": the sandbox's scenarios and the one chosen.
+type SimulateForm struct {
+	Scenarios []ScenarioOption
+	Scenario  string
+	Error     string
+}
+
+// ScenarioOption is an outcome the sandbox can play, with the report result it leads to.
+type ScenarioOption struct {
+	Name, Title, Description string
+	Result                   Status
+}
+
+// SessionIssued is the page shown once after issuing an SDK session: the only place the token
+// ever appears.
+type SessionIssued struct {
+	CustomerID, CustomerName, Email string
+	SessionID                       string // from the token's claims; "" when they cannot be read
+	Token                           string
+	Expires                         time.Time
+	Now                             time.Time
 }

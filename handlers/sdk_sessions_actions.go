@@ -1,0 +1,134 @@
+package handlers
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/hiveconsole/hiveconsole/hive"
+	"github.com/hiveconsole/hiveconsole/views"
+	"github.com/labstack/echo/v4"
+)
+
+// sessionLifetime is how long Hive's session tokens live, per the reference; the token's own
+// expiry claim wins when it can be read.
+const sessionLifetime = 90 * time.Minute
+
+// issueSDKSession creates an SDK session for the customer in the path with the configured
+// application key and shows its token on the response page, once. The token goes nowhere else:
+// not into a redirect, a flash, a Datastar signal, the console's database or a log.
+func (a *App) issueSDKSession(c echo.Context) error {
+	id := c.Param("id")
+	if !hive.ValidID(id) {
+		return echo.NewHTTPError(http.StatusNotFound, "There is no such customer.")
+	}
+	ctx := c.Request().Context()
+	cust, err := a.Hive.GetCustomer(ctx, id)
+	if err != nil {
+		return err
+	}
+	tok, err := a.Hive.CreateSession(ctx, hive.SessionParams{CustomerID: id})
+	if err != nil {
+		return err
+	}
+	a.snapshots.invalidate()
+	now := time.Now()
+	m := views.SessionIssued{CustomerID: cust.ID, CustomerName: cust.FullName(), Email: cust.Email, Token: tok.Token,
+		Expires: now.Add(sessionLifetime), Now: now}
+	if claims, ok := readTokenClaims(tok.Token); ok {
+		if hive.ValidID(claims.SessionID) {
+			m.SessionID = claims.SessionID
+		}
+		if claims.Exp > 0 {
+			m.Expires = time.Unix(claims.Exp, 0)
+		}
+	}
+	return render(c, http.StatusCreated, views.SessionIssuedPage(a.page(c, "SDK session issued"), m))
+}
+
+// tokenClaims are the parts of a session token's payload the console shows.
+type tokenClaims struct {
+	SessionID string `json:"session_id"`
+	Exp       int64  `json:"exp"`
+}
+
+// readTokenClaims reads a JWT's payload without verifying it: the token came straight from Hive
+// over its authenticated API, and the claims only label the page (which session, until when).
+func readTokenClaims(token string) (tokenClaims, bool) {
+	var c tokenClaims
+	parts := strings.Split(token, ".")
+	if len(parts) != 3 {
+		return c, false
+	}
+	payload, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil || json.Unmarshal(payload, &c) != nil {
+		return tokenClaims{}, false
+	}
+	return c, true
+}
+
+// deleteSDKSession deletes a session at Hive after the detail page's confirmation.
+func (a *App) deleteSDKSession(c echo.Context) error {
+	s, err := a.sessionParam(c)
+	if err != nil {
+		return err
+	}
+	if err := a.Hive.DeleteSession(c.Request().Context(), s.ID); err != nil {
+		return err
+	}
+	a.snapshots.invalidate()
+	who := s.FullName
+	if who == "" {
+		who = s.Email
+	}
+	a.flash(c, "success", "The SDK session for "+who+" was deleted.")
+	return redirect(c, "/sessions")
+}
+
+// simulateSDKSession plays the SDK on a created session with a scenario from the sandbox's
+// catalogue. It exists only in sandbox mode; against the real API the route is a 404.
+func (a *App) simulateSDKSession(c echo.Context) error {
+	if a.Simulator == nil {
+		return echo.ErrNotFound
+	}
+	s, err := a.sessionParam(c)
+	if err != nil {
+		return err
+	}
+	name := c.FormValue("scenario")
+	var chosen *Scenario
+	for _, sc := range a.Simulator.Scenarios() {
+		if sc.Name == name {
+			chosen = &sc
+			break
+		}
+	}
+	if chosen == nil {
+		return a.renderSession(c, http.StatusUnprocessableEntity, s, sessionProblem{scenarioError: "Choose one of the scenarios.", scenario: name})
+	}
+	if st := sessionStatus(*s, time.Now()); st != views.SessionCreated {
+		return a.renderSession(c, http.StatusConflict, s, notWaiting(st))
+	}
+	ctx := c.Request().Context()
+	if err := a.Simulator.CompleteSession(ctx, s.ID, chosen.Name); err != nil {
+		// The simulator's errors are the sandbox's, not Hive's: read the session again to tell a
+		// refusal (someone completed it, or it expired, in the meantime) from a failure.
+		fresh, ferr := a.Hive.GetSession(ctx, s.ID)
+		if ferr != nil {
+			return ferr
+		}
+		if st := sessionStatus(*fresh, time.Now()); st != views.SessionCreated {
+			return a.renderSession(c, http.StatusConflict, fresh, notWaiting(st))
+		}
+		return err
+	}
+	a.snapshots.invalidate()
+	a.flash(c, "success", "Submitted as the SDK would, scenario “"+chosen.Title+"”.")
+	return redirect(c, "/sessions/"+s.ID)
+}
+
+func notWaiting(st views.SessionStatus) sessionProblem {
+	return sessionProblem{page: "Only a session still waiting for the customer can be submitted; this one is " + string(st) + "."}
+}

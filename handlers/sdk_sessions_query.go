@@ -1,0 +1,202 @@
+package handlers
+
+import (
+	"cmp"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hiveconsole/hiveconsole/hive"
+	"github.com/hiveconsole/hiveconsole/views"
+)
+
+// sessionQuery is everything the SDK session list's URL can say. Sessions are far fewer than
+// customers (one per submission attempt, most customers have one or none), so each request scans
+// the snapshot's list instead of keeping an index.
+type sessionQuery struct {
+	Status   string // "", or a status the session must have
+	Customer string // a customer id, or text in the customer's email or name
+	Sort     string // created, expires or status
+	Desc     bool
+	Page     int // 1-based
+	Size     int // rows per page
+}
+
+// The choices the list offers; anything else in a URL falls back to the default.
+var (
+	sessionSorts    = []string{"created", "expires", "status"}
+	sessionSizes    = []int{25, 50, 100}
+	sessionStatuses = []string{string(views.SessionCreated), string(views.SessionCompleted), string(views.SessionExpired)}
+)
+
+// sessionSignals is the list's state as Datastar signals: the same fields as the URL.
+type sessionSignals struct {
+	Status   string `json:"status"`
+	Customer string `json:"customer"`
+	Sort     string `json:"sort"`
+	Dir      string `json:"dir"`
+	Page     int    `json:"page"`
+	Size     int    `json:"size"`
+}
+
+// sessionSortDesc is a column's natural direction: newest and latest expiry first, statuses in
+// their life's order (waiting, completed, expired).
+func sessionSortDesc(sort string) bool { return sort != "status" }
+
+// parseSessionQuery reads the list's state; values the list does not offer fall back to defaults,
+// so an edited or stale URL still shows a sensible page.
+func parseSessionQuery(s sessionSignals) sessionQuery {
+	q := sessionQuery{Customer: strings.TrimSpace(s.Customer), Sort: "created", Desc: true, Page: max(s.Page, 1), Size: sessionSizes[0]}
+	if len(q.Customer) > 200 {
+		q.Customer = q.Customer[:200]
+	}
+	if slices.Contains(sessionSorts, s.Sort) {
+		q.Sort, q.Desc = s.Sort, sessionSortDesc(s.Sort)
+	}
+	switch s.Dir {
+	case "asc":
+		q.Desc = false
+	case "desc":
+		q.Desc = true
+	}
+	if slices.Contains(sessionSizes, s.Size) {
+		q.Size = s.Size
+	}
+	if slices.Contains(sessionStatuses, s.Status) {
+		q.Status = s.Status
+	}
+	return q
+}
+
+func sessionSignalsFromURL(v url.Values) sessionSignals {
+	page, _ := strconv.Atoi(v.Get("page"))
+	size, _ := strconv.Atoi(v.Get("size"))
+	return sessionSignals{Status: v.Get("status"), Customer: v.Get("customer"), Sort: v.Get("sort"), Dir: v.Get("dir"), Page: page, Size: size}
+}
+
+// signals is the query as the page's Datastar signals.
+func (q sessionQuery) signals() sessionSignals {
+	dir := "asc"
+	if q.Desc {
+		dir = "desc"
+	}
+	return sessionSignals{Status: q.Status, Customer: q.Customer, Sort: q.Sort, Dir: dir, Page: q.Page, Size: q.Size}
+}
+
+// url is the list's address for this query, leaving out defaults so shared links stay short.
+func (q sessionQuery) url() string {
+	v := url.Values{}
+	if q.Status != "" {
+		v.Set("status", q.Status)
+	}
+	if q.Customer != "" {
+		v.Set("customer", q.Customer)
+	}
+	if q.Sort != "created" {
+		v.Set("sort", q.Sort)
+	}
+	if q.Desc != sessionSortDesc(q.Sort) {
+		v.Set("dir", q.signals().Dir)
+	}
+	if q.Page > 1 {
+		v.Set("page", strconv.Itoa(q.Page))
+	}
+	if q.Size != sessionSizes[0] {
+		v.Set("size", strconv.Itoa(q.Size))
+	}
+	if len(v) == 0 {
+		return "/sessions"
+	}
+	return "/sessions?" + v.Encode()
+}
+
+// column is a sortable header: clicking the current column flips its direction; another column
+// starts in its natural direction.
+func (q sessionQuery) column(label, key string) views.SortColumn {
+	next := q
+	next.Page = 1
+	col := views.SortColumn{Label: label, Key: key, State: views.SortNone}
+	if q.Sort == key {
+		col.State = views.SortAscending
+		if q.Desc {
+			col.State = views.SortDescending
+		}
+		next.Desc = !q.Desc
+	} else {
+		next.Sort, next.Desc = key, sessionSortDesc(key)
+	}
+	col.Href = next.url()
+	col.Dir = next.signals().Dir
+	return col
+}
+
+// sessionPage is one page of a query's results.
+type sessionPage struct {
+	Rows  []*hive.Session
+	Total int // rows matching, all pages
+}
+
+// run filters, sorts and pages the sessions (newest first, as Hive lists them) as of now.
+func (q sessionQuery) run(all []hive.Session, now time.Time) sessionPage {
+	needle := strings.ToLower(q.Customer)
+	exact := hive.ValidID(needle)
+	var hits []*hive.Session
+	for i := range all {
+		s := &all[i]
+		if q.Status != "" && string(sessionStatus(*s, now)) != q.Status {
+			continue
+		}
+		if needle != "" {
+			if exact && !strings.EqualFold(s.CustomerID, needle) {
+				continue
+			}
+			if !exact && !strings.Contains(strings.ToLower(s.Email), needle) && !strings.Contains(strings.ToLower(s.FullName), needle) &&
+				!strings.HasPrefix(strings.ToLower(s.CustomerID), needle) {
+				continue
+			}
+		}
+		hits = append(hits, s)
+	}
+	q.sort(hits, now)
+	from := min((q.Page-1)*q.Size, len(hits))
+	return sessionPage{Rows: hits[from:min(from+q.Size, len(hits))], Total: len(hits)}
+}
+
+// sort orders hits, which arrive newest first; ties keep that order in both directions.
+func (q sessionQuery) sort(hits []*hive.Session, now time.Time) {
+	var key func(a, b *hive.Session) int
+	switch q.Sort {
+	case "expires":
+		key = func(a, b *hive.Session) int { return a.ExpiresAt.Compare(b.ExpiresAt) }
+	case "status":
+		key = func(a, b *hive.Session) int {
+			return cmp.Compare(statusRank(sessionStatus(*a, now)), statusRank(sessionStatus(*b, now)))
+		}
+	default:
+		if !q.Desc {
+			slices.Reverse(hits)
+		}
+		return
+	}
+	slices.SortStableFunc(hits, func(a, b *hive.Session) int {
+		if q.Desc {
+			return key(b, a)
+		}
+		return key(a, b)
+	})
+}
+
+func statusRank(s views.SessionStatus) int {
+	return slices.Index(sessionStatuses, string(s))
+}
+
+// sessionStatus is a session's status as of now: a snapshot may be a few seconds old, and a
+// session that was waiting when it was read may have expired since, which Hive itself would say.
+func sessionStatus(s hive.Session, now time.Time) views.SessionStatus {
+	if s.Status == hive.SessionCreated && !now.Before(s.ExpiresAt) {
+		return views.SessionExpired
+	}
+	return views.SessionStatus(s.Status)
+}
