@@ -3,10 +3,12 @@
 package e2e
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 )
 
@@ -65,4 +67,90 @@ func TestCustomerSearchAsYouType(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="profile"]`)),
 		screenshot("customer"),
 	)
+}
+
+// customerFlow walks the support path: create (with a mistake, then fixed), issue a session,
+// play the SDK, edit, delete with confirmation. It runs with JavaScript on and off.
+func customerFlow(t *testing.T, ctx context.Context, url string, js bool) {
+	t.Helper()
+	suffix := "js"
+	if !js {
+		suffix = "nojs"
+	}
+	email := "grace." + suffix + "@example.com"
+	do(t, ctx,
+		chromedp.Navigate(url+"/customers"),
+		chromedp.Click(chromedp.CSS(`[data-testid="new-customer"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="customer-form"]`)),
+		chromedp.SendKeys(chromedp.CSS(`#email`), "not-an-email"),
+		chromedp.SendKeys(chromedp.CSS(`#first_name`), "Grace"),
+		chromedp.SendKeys(chromedp.CSS(`#last_name`), "Hopper"),
+		chromedp.SendKeys(chromedp.CSS(`#phone`), "+44 20 7946 0958"),
+		chromedp.SendKeys(chromedp.CSS(`#meta_key_0`), "plan"),
+		chromedp.SendKeys(chromedp.CSS(`#meta_value_0`), "gold"),
+		chromedp.Click(chromedp.CSS(`[data-testid="save-customer"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="error-email"]`)),
+		screenshot("customer-form-error-"+suffix),
+	)
+	if v, _ := chromedp.Run(ctx, chromedp.Value(chromedp.CSS(`#last_name`))); v != "Hopper" {
+		t.Fatalf("the last name typed was lost: %q", v)
+	}
+	do(t, ctx,
+		chromedp.Clear(chromedp.CSS(`#email`)),
+		chromedp.SendKeys(chromedp.CSS(`#email`), email),
+		chromedp.Click(chromedp.CSS(`[data-testid="save-customer"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="profile"]`)),
+	)
+	if p := text(t, ctx, `[data-testid="profile"]`); !strings.Contains(p, "+442079460958") {
+		t.Errorf("profile %q: want the phone normalised to E.164", p)
+	}
+	do(t, ctx,
+		chromedp.Click(chromedp.CSS(`[data-testid="issue-session"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="session-token"]`)),
+		chromedp.Click(chromedp.CSS(`[data-testid="view-session"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="simulate-form"]`)),
+		chromedp.Click(chromedp.CSS(`[data-testid="scenario-clear"]`)),
+		chromedp.Click(chromedp.CSS(`[data-testid="simulate"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="flash"]`)),
+		chromedp.Click(chromedp.CSS(`[data-testid="session-customer-link"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="profile"]`)),
+		chromedp.Click(chromedp.CSS(`[data-testid="edit-customer"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="customer-form"]`)),
+		chromedp.Clear(chromedp.CSS(`#last_name`)),
+		chromedp.SendKeys(chromedp.CSS(`#last_name`), "Murray Hopper"),
+		chromedp.Click(chromedp.CSS(`[data-testid="save-customer"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="flash"]`)),
+	)
+	if name := text(t, ctx, `[data-testid="customer-name"]`); name != "Grace Murray Hopper" {
+		t.Errorf("after edit: %q", name)
+	}
+	do(t, ctx,
+		chromedp.Click(chromedp.CSS(`[data-testid="delete-customer"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="delete-form"]`)),
+		screenshot("customer-delete-"+suffix),
+		chromedp.SendKeys(chromedp.CSS(`#confirm_email`), email),
+		chromedp.Click(chromedp.CSS(`[data-testid="confirm-delete"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="flash"]`)),
+	)
+	if flash := text(t, ctx, `[data-testid="flash"]`); !strings.Contains(flash, "deleted") {
+		t.Errorf("after delete: flash %q", flash)
+	}
+}
+
+func TestCustomerFlow(t *testing.T) {
+	c := startConsole(t)
+	ctx := browser(t)
+	do(t, ctx, signIn(c.URL, "admin@localhost", adminPassword), chromedp.WaitVisible(chromedp.CSS(`[data-testid="recent-checks"]`)))
+	customerFlow(t, ctx, c.URL, true)
+}
+
+func TestCustomerFlowWithoutJavaScript(t *testing.T) {
+	c := startConsole(t)
+	ctx := browser(t)
+	do(t, ctx, chromedp.Navigate("about:blank"))
+	if _, err := chromedp.Call(ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true}); err != nil {
+		t.Fatal(err)
+	}
+	do(t, ctx, signIn(c.URL, "admin@localhost", adminPassword), chromedp.WaitVisible(chromedp.CSS(`[data-testid="recent-checks"]`)))
+	customerFlow(t, ctx, c.URL, false)
 }
