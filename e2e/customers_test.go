@@ -116,10 +116,35 @@ func customerFlow(t *testing.T, ctx context.Context, url string, js bool) {
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="profile"]`)),
 		chromedp.Click(chromedp.CSS(`[data-testid="edit-customer"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="customer-form"]`)),
+		// A mistake first: the form says what is wrong, in place, and keeps the rest.
+		chromedp.Clear(chromedp.CSS(`#dob`)),
+		chromedp.SendKeys(chromedp.CSS(`#dob`), "31-02-1990"),
 		chromedp.Clear(chromedp.CSS(`#last_name`)),
 		chromedp.SendKeys(chromedp.CSS(`#last_name`), "Murray Hopper"),
 		chromedp.Click(chromedp.CSS(`[data-testid="save-customer"]`)),
-		chromedp.WaitVisible(chromedp.CSS(`[data-testid="flash"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="error-dob"]`)),
+		screenshot("customer-edit-error-"+suffix),
+	)
+	if v, _ := chromedp.Run(ctx, chromedp.Value(chromedp.CSS(`#last_name`))); v != "Murray Hopper" {
+		t.Fatalf("the edit typed was lost: %q", v)
+	}
+	if js {
+		if loc, _ := chromedp.Run(ctx, chromedp.Location()); strings.HasSuffix(loc, "/edit") {
+			t.Errorf("with JavaScript the edit happens in place, not on %s", loc)
+		}
+	}
+	done := `[data-testid="flash"]`
+	if js {
+		done = `[data-testid="toast"]`
+	}
+	do(t, ctx,
+		// The fields were just patched in place; set the value through the DOM, as a select-all and
+		// retype would (chromedp's Clear can act on the node it saw before the patch).
+		replaceValue(`#dob`, "09-12-1946"),
+		chromedp.Click(chromedp.CSS(`[data-testid="save-customer"]`)),
+		chromedp.WaitVisible(chromedp.CSS(done)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="profile"]`)),
+		screenshot("customer-edited-"+suffix),
 	)
 	if name := text(t, ctx, `[data-testid="customer-name"]`); name != "Grace Murray Hopper" {
 		t.Errorf("after edit: %q", name)
@@ -153,4 +178,17 @@ func TestCustomerFlowWithoutJavaScript(t *testing.T) {
 	}
 	do(t, ctx, signIn(c.URL, "admin@localhost", adminPassword), chromedp.WaitVisible(chromedp.CSS(`[data-testid="recent-checks"]`)))
 	customerFlow(t, ctx, c.URL, false)
+}
+
+// replaceValue sets an input's value and fires its input event, as typing over a selection does.
+func replaceValue(sel, value string) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+		_, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(() => {
+			const el = document.querySelector(`+"`"+sel+"`"+`);
+			el.value = `+"`"+value+"`"+`;
+			el.dispatchEvent(new Event('input', {bubbles: true}));
+			return true;
+		})()`))
+		return err
+	})
 }

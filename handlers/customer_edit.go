@@ -69,6 +69,9 @@ func (a *App) editCustomerForm(c echo.Context) error {
 	}
 	v := formFromCustomer(cust).view(nil)
 	v.ID = cust.ID
+	if isDatastar(c) {
+		return a.patch(c, "", views.CustomerInlineForm(a.page(c, ""), v))
+	}
 	return render(c, http.StatusOK, views.CustomerFormPage(a.page(c, "Edit "+orName(cust)), v))
 }
 
@@ -96,6 +99,9 @@ func (a *App) updateCustomer(c echo.Context) error {
 	show := func(status int, errs map[string]string, conflict *views.Conflict) error {
 		v := f.view(errs)
 		v.ID, v.Conflict = cust.ID, conflict
+		if isDatastar(c) {
+			return a.patch(c, "", views.CustomerInlineFields(a.page(c, ""), v))
+		}
 		return render(c, status, views.CustomerFormPage(a.page(c, title), v))
 	}
 	if errs := f.Validate(time.Now()); len(errs) > 0 {
@@ -107,19 +113,25 @@ func (a *App) updateCustomer(c echo.Context) error {
 		return show(http.StatusConflict, nil, &views.Conflict{Rows: conflict})
 	}
 	params, changed := f.updateParams(cust)
+	saved := cust
+	if changed {
+		saved, err = a.Hive.UpdateCustomer(c.Request().Context(), cust.ID, params)
+		if errs := apiFieldErrors(err); errs != nil {
+			return show(http.StatusUnprocessableEntity, errs, nil)
+		}
+		if err != nil {
+			return err
+		}
+		a.snapshots.invalidate()
+	}
+	message := "Changes saved."
 	if !changed {
-		a.flash(c, "info", "Nothing changed.")
-		return redirect(c, "/customers/"+cust.ID)
+		message = "Nothing changed."
 	}
-	_, err = a.Hive.UpdateCustomer(c.Request().Context(), cust.ID, params)
-	if errs := apiFieldErrors(err); errs != nil {
-		return show(http.StatusUnprocessableEntity, errs, nil)
+	if isDatastar(c) {
+		return a.showProfile(c, saved, message)
 	}
-	if err != nil {
-		return err
-	}
-	a.snapshots.invalidate()
-	a.flash(c, "success", "Changes saved.")
+	a.flash(c, "success", message)
 	return redirect(c, "/customers/"+cust.ID)
 }
 
@@ -151,4 +163,14 @@ func metadataText(rows []views.KeyValue) string {
 	}
 	sort.Strings(parts)
 	return strings.Join(parts, ", ")
+}
+
+// showProfile puts the read-only profile back in place of the inline form, with a toast.
+func (a *App) showProfile(c echo.Context, cust *hive.Customer, message string) error {
+	snap, err := a.snapshots.get(c.Request().Context(), pageMaxAge)
+	if err != nil {
+		return err
+	}
+	d := customerDetail(cust, snap)
+	return a.patch(c, message, views.CustomerProfile(a.page(c, "").Assets, d), views.CustomerHeading(d.Name))
 }

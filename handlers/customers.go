@@ -204,6 +204,9 @@ func (a *App) customer(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if isDatastar(c) { // the inline editor's Cancel
+		return a.showProfile(c, cust, "")
+	}
 	snap, err := a.snapshots.get(ctx, pageMaxAge)
 	if err != nil {
 		return err

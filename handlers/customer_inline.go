@@ -1,0 +1,31 @@
+package handlers
+
+import (
+	"github.com/a-h/templ"
+	"github.com/hiveconsole/hiveconsole/views"
+	"github.com/labstack/echo/v4"
+	"github.com/starfederation/datastar-go/datastar"
+)
+
+// isDatastar says whether the request came from a Datastar action rather than a navigation.
+func isDatastar(c echo.Context) bool {
+	return c.Request().Header.Get("Datastar-Request") == "true"
+}
+
+// patch answers a Datastar request with components that replace the elements of the same ids,
+// then a toast when message is not empty. Everything the request carries (form, signals) must have
+// been read before: the SSE response starts here.
+func (a *App) patch(c echo.Context, message string, components ...templ.Component) error {
+	sse := datastar.NewSSE(c.Response().Writer, c.Request())
+	c.Response().Committed = true
+	for _, comp := range components {
+		if err := sse.PatchElementTempl(comp); err != nil {
+			return nil // the page went away
+		}
+	}
+	if message != "" {
+		toast := views.Toast(views.Flash{Kind: "success", Message: message}, a.page(c, "").Assets)
+		_ = sse.PatchElementTempl(toast, datastar.WithSelectorID("toasts"), datastar.WithModeAppend())
+	}
+	return nil
+}
