@@ -2,9 +2,11 @@ package handlers
 
 import (
 	"cmp"
+	"fmt"
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/hiveconsole/hiveconsole/hive"
@@ -22,6 +24,42 @@ type customerIndex struct {
 	byEmail []int32         // entry positions, email ascending
 	corpus  string          // every haystack, in entry order, each followed by a NUL
 	starts  []int           // where each entry's haystack starts in corpus
+	results resultCache     // recent searches' matches, so paging and re-reading cost a page
+}
+
+// resultCache keeps the matching positions, in order, of the last few filtered queries of one
+// snapshot: staff page through and come back to the same search, and each of those requests then
+// costs one page of work, not a scan of every customer.
+type resultCache struct {
+	mu    sync.Mutex
+	keys  []string // oldest first
+	value map[string][]int32
+}
+
+const resultCacheSize = 16
+
+func (c *resultCache) get(key string) ([]int32, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	v, ok := c.value[key]
+	return v, ok
+}
+
+func (c *resultCache) put(key string, v []int32) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.value == nil {
+		c.value = map[string][]int32{}
+	}
+	if _, ok := c.value[key]; ok {
+		return
+	}
+	if len(c.keys) == resultCacheSize {
+		delete(c.value, c.keys[0])
+		c.keys = c.keys[1:]
+	}
+	c.keys = append(c.keys, key)
+	c.value[key] = v
 }
 
 // customerEntry is a customer and what the list shows and searches about them.
@@ -144,12 +182,40 @@ type customerPage struct {
 
 // run filters, sorts and pages. A search scans one string holding every customer's lower-case
 // text (strings.Index over a few megabytes is far faster than a call per customer) and marks the
-// matching entries; then the chosen order is walked once, counting matches and keeping one page.
-// With no search and no filter, the page is sliced straight from the order.
+// matching entries; then the chosen order is walked once and the matching positions are kept in
+// the snapshot's result cache, so the next page of the same view costs one page of work. With no
+// search and no filter, the page is sliced straight from the order.
 func (idx *customerIndex) run(q customerQuery) customerPage {
 	n := len(idx.entries)
+	needle := strings.ToLower(strings.TrimSpace(q.Q))
+	order := idx.orderFor(q)
+	page := customerPage{Query: q}
+	from := (q.Page - 1) * q.Size
+	if needle == "" && q.Checks == "" && q.Result == "" {
+		page.Total = n
+		for i := from; i < min(n, from+q.Size); i++ {
+			page.Rows = append(page.Rows, &idx.entries[order(i)])
+		}
+		return page
+	}
+	key := fmt.Sprintf("%q|%s|%s|%s|%v", needle, q.Checks, q.Result, q.Sort, q.Desc)
+	hits, ok := idx.results.get(key)
+	if !ok {
+		hits = idx.filter(needle, q, order)
+		idx.results.put(key, hits)
+	}
+	page.Total = len(hits)
+	for i := from; i < min(len(hits), from+q.Size); i++ {
+		page.Rows = append(page.Rows, &idx.entries[hits[i]])
+	}
+	return page
+}
+
+// filter returns the positions of the entries matching the search and the filters, in order.
+func (idx *customerIndex) filter(needle string, q customerQuery, order func(int) int) []int32 {
+	n := len(idx.entries)
 	var matched []bool // nil: every entry matches the search
-	if needle := strings.ToLower(strings.TrimSpace(q.Q)); needle != "" {
+	if needle != "" {
 		matched = make([]bool, n)
 		idx.mark(matched, needle)
 		if digits := onlyDigits(needle); len(digits) >= 3 && digits != needle {
@@ -163,31 +229,14 @@ func (idx *customerIndex) run(q customerQuery) customerPage {
 		}
 		return q.Result == "" || (e.checks > 0 && string(e.latest) == q.Result)
 	}
-	order := idx.orderFor(q)
-	page := customerPage{Query: q}
-	from := (q.Page - 1) * q.Size
-	if matched == nil && q.Checks == "" && q.Result == "" {
-		page.Total = n
-		for i := from; i < min(n, from+q.Size); i++ {
-			page.Rows = append(page.Rows, &idx.entries[order(i)])
-		}
-		return page
-	}
+	hits := []int32{}
 	for i := 0; i < n; i++ {
 		pos := order(i)
-		if matched != nil && !matched[pos] {
-			continue
+		if (matched == nil || matched[pos]) && keep(&idx.entries[pos]) {
+			hits = append(hits, int32(pos))
 		}
-		e := &idx.entries[pos]
-		if !keep(e) {
-			continue
-		}
-		if page.Total >= from && len(page.Rows) < q.Size {
-			page.Rows = append(page.Rows, e)
-		}
-		page.Total++
 	}
-	return page
+	return hits
 }
 
 // mark sets matched[i] for every entry whose haystack contains needle.
