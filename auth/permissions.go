@@ -61,9 +61,9 @@ func grantees(p Permission) roleSet {
 	switch p {
 	case ViewOverview, ViewCustomers, ViewSessions, ViewChecks, ViewReports, ViewFiles:
 		return everyone
-	case EditCustomers, IssueSessions:
+	case EditCustomers, IssueSessions, DeleteSessions: // support may withdraw a session it issued
 		return admin | support
-	case DeleteCustomers, DeleteSessions, DeleteChecks, ManageUsers:
+	case DeleteCustomers, DeleteChecks, ManageUsers:
 		return admin
 	case CreateChecks, DecideReviews, RevealPII, DownloadFiles:
 		return admin | reviewer

@@ -19,7 +19,7 @@ func TestPermissionMatrix(t *testing.T) {
 		{DeleteCustomers, y, n, n, n},
 		{ViewSessions, y, y, y, y},
 		{IssueSessions, y, n, y, n},
-		{DeleteSessions, y, n, n, n},
+		{DeleteSessions, y, n, y, n},
 		{ViewChecks, y, y, y, y},
 		{CreateChecks, y, y, n, n},
 		{DeleteChecks, y, n, n, n},

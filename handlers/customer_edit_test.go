@@ -10,6 +10,7 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 	"github.com/hiveconsole/hiveconsole/auth"
+	"github.com/hiveconsole/hiveconsole/handlers"
 	"github.com/hiveconsole/hiveconsole/hive"
 )
 
@@ -254,5 +255,41 @@ func TestExportCSV(t *testing.T) {
 	support.signInAs(auth.RoleSupport)
 	if r := support.get("/customers/export.csv"); r.StatusCode != http.StatusForbidden {
 		t.Errorf("support export: got %d, want 403", r.StatusCode)
+	}
+}
+
+// refusingHive passes everything to the real sandbox but refuses customer writes as Hive would a
+// value it does not accept, naming the field.
+type refusingHive struct {
+	handlers.Hive
+	field string
+}
+
+func (r refusingHive) CreateCustomer(context.Context, hive.CustomerParams) (*hive.Customer, error) {
+	return nil, &hive.Error{Code: hive.CodeInvalid, StatusCode: 422, Field: r.field, Message: "this value is not accepted"}
+}
+
+// TestAPIErrorsMapToFields: what Hive refuses comes back by the field Hive named, with the form
+// as typed.
+func TestAPIErrorsMapToFields(t *testing.T) {
+	for _, tt := range []struct{ field, shown string }{{"email", "email"}, {"metadata[plan]", "metadata"}, {"", "form"}} {
+		tc := newTestConsole(t, func(c *handlers.Config, _ *auth.Config) { c.Hive = refusingHive{Hive: c.Hive, field: tt.field} })
+		b := tc.browser()
+		b.signInAs(auth.RoleSupport)
+		resp := b.post("/customers", validCustomer())
+		if resp.StatusCode != http.StatusUnprocessableEntity {
+			t.Fatalf("%s: got %d", tt.field, resp.StatusCode)
+		}
+		doc := resp.doc(t)
+		msg := doc.Find(`[data-testid="error-` + tt.shown + `"]`).Text()
+		if tt.shown == "form" {
+			msg = doc.Find(`[data-testid="form-error"]`).Text()
+		}
+		if !strings.Contains(msg, "not accepted") {
+			t.Errorf("%s: message %q", tt.field, msg)
+		}
+		if v, _ := doc.Find(`#first_name`).Attr("value"); v != "Ada" {
+			t.Errorf("%s: typed values lost", tt.field)
+		}
 	}
 }
