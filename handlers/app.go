@@ -31,6 +31,7 @@ type Hive interface {
 	DeleteSession(ctx context.Context, id string) error
 	ListChecks(ctx context.Context) (*hive.List[hive.Check], error)
 	GetCheck(ctx context.Context, id string) (*hive.Check, error)
+	GetReport(ctx context.Context, id string) (*hive.Report, error)
 }
 
 // Simulator plays the SDK in sandbox mode, so a new user can walk the whole flow in the browser.

@@ -61,6 +61,7 @@ func (a *App) Routes() []Route {
 		{http.MethodGet, "/sessions/:id", can(auth.ViewSessions), a.sdkSession},
 		{http.MethodPost, "/sessions/:id/delete", can(auth.DeleteSessions), a.deleteSDKSession},
 		{http.MethodPost, "/sessions/:id/simulate", can(auth.IssueSessions), a.simulateSDKSession},
+		{http.MethodGet, "/checks/:id", can(auth.ViewReports), a.check},
 		{http.MethodGet, "/account/password", signedIn, a.passwordForm},
 		{http.MethodPost, "/account/password", signedIn, a.changePassword},
 		{http.MethodGet, "/users", can(auth.ManageUsers), a.users},

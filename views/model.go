@@ -334,3 +334,98 @@ type SessionIssued struct {
 	Expires                         time.Time
 	Now                             time.Time
 }
+
+// ReportModel is the report viewer: a check, its report once complete, and the customer it is about.
+type ReportModel struct {
+	CheckID, SessionID              string
+	CustomerID, CustomerName        string // empty when the session's customer is not known
+	Status                          string // processing, complete
+	Decision                        string // approved, review, declined; "" while processing
+	Result                          Status
+	Created                         time.Time
+	Submitted, Processed, Generated time.Time
+	Version                         int
+	OnlyIssues                      bool // clear sub-checks are hidden
+	Sections                        []ReportSection
+	Properties                      []PropertyRow
+	Comparison                      []ComparisonRow
+	MRZ                             *MRZView // nil when the document has no machine readable zone
+	Face                            FaceView
+	Devices                         []DeviceView
+	Now                             time.Time
+}
+
+// Complete reports whether the check has a report to show.
+func (m ReportModel) Complete() bool { return m.Status == "complete" }
+
+// ReportSection is one of the report's three parts with its tree of breakdowns.
+type ReportSection struct {
+	Key, Title string // key: document, face, device
+	Status     Status
+	Nodes      []ReportNode // the API's order; filtered when only issues are shown
+}
+
+// ReportNode is a breakdown or sub-check: a branch when it has children, a leaf otherwise.
+type ReportNode struct {
+	Name, Label string // Name as the API spells it, Label for people
+	Status      Status
+	Children    []ReportNode
+}
+
+// PropertyRow is one value read from the document, ready to show.
+type PropertyRow struct {
+	Label, Value string
+	Mono         bool
+}
+
+// ComparisonRow compares one field of the document with the customer record.
+type ComparisonRow struct {
+	Field, Document, Record string
+	OnRecord                bool // the customer record has a value to compare
+	Match                   bool
+}
+
+// MRZView is the machine readable zone as printed, with the console's own check digit validation.
+type MRZView struct {
+	Format   string
+	Lines    []MRZLine
+	Digits   []MRZDigit
+	Problems []string
+	Differs  bool // some character differs from the corrected zone
+}
+
+// MRZLine is one printed line as runs of characters that match, or differ from, the corrected zone.
+type MRZLine struct {
+	Runs []MRZRun
+}
+
+// MRZRun is a stretch of an MRZ line.
+type MRZRun struct {
+	Text    string
+	Differs bool
+}
+
+// MRZDigit is one check digit: what it protects, printed and computed.
+type MRZDigit struct {
+	Field, Printed, Computed string
+	OK                       bool
+}
+
+// FaceView is the selfie's measurements.
+type FaceView struct {
+	Scores []Score
+	Facts  []PropertyRow
+}
+
+// Score is a 0–1 measurement shown as a meter against the console's display threshold.
+type Score struct {
+	Label     string
+	Value     float64
+	Threshold float64
+}
+
+// DeviceView is one device the customer used during the session.
+type DeviceView struct {
+	Title string
+	Rows  []PropertyRow
+}

@@ -1,0 +1,383 @@
+package handlers
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/hiveconsole/hiveconsole/hive"
+	"github.com/hiveconsole/hiveconsole/hive/sandbox"
+	"github.com/hiveconsole/hiveconsole/views"
+	"github.com/labstack/echo/v4"
+)
+
+// The console's display thresholds for the face scores: where the meters mark the line between a
+// good and a doubtful score. Hive grades the scores itself; these only guide the reviewer's eye.
+const (
+	similarityThreshold = 0.6
+	livenessThreshold   = 0.9
+)
+
+// check is the report viewer: the check, and once complete its report, the document data
+// compared with the customer record, the MRZ validated by the console, face and device evidence.
+func (a *App) check(c echo.Context) error {
+	id := c.Param("id")
+	if !hive.ValidID(id) {
+		return echo.NewHTTPError(http.StatusNotFound, "There is no such check.")
+	}
+	ctx := c.Request().Context()
+	ch, err := a.Hive.GetCheck(ctx, id)
+	if err != nil {
+		return err
+	}
+	m := views.ReportModel{CheckID: ch.ID, SessionID: ch.SessionID, Status: string(ch.Status), Decision: deref(ch.Decision),
+		Result: views.StatusProcessing, Created: ch.CreatedAt, OnlyIssues: c.QueryParam("only") == "issues", Now: time.Now()}
+	m.CustomerID, m.CustomerName = a.checkCustomer(ctx, ch.SessionID)
+	title := "Check " + id[:8]
+	if ch.Status != hive.CheckComplete {
+		return render(c, http.StatusOK, views.ReportPage(a.page(c, title), m))
+	}
+	rep, err := a.Hive.GetReport(ctx, id)
+	if err != nil {
+		return err
+	}
+	var cust *hive.Customer
+	if m.CustomerID != "" {
+		// A deleted customer leaves the report readable, with nothing to compare it with.
+		if cust, err = a.Hive.GetCustomer(ctx, m.CustomerID); err == nil {
+			m.CustomerName = orName(cust)
+		}
+	}
+	fillReport(&m, rep, cust)
+	return render(c, http.StatusOK, views.ReportPage(a.page(c, title), m))
+}
+
+// checkCustomer finds who a check is about: in the shared snapshot, or, for a session newer than
+// the snapshot, from Hive. Not knowing leaves the page readable, without the link.
+func (a *App) checkCustomer(ctx context.Context, sessionID string) (id, name string) {
+	if snap, err := a.snapshots.get(ctx, pageMaxAge); err == nil {
+		if id, name = sessionCustomer(snap, sessionID); id != "" {
+			return id, name
+		}
+	}
+	if s, err := a.Hive.GetSession(ctx, sessionID); err == nil {
+		return s.CustomerID, s.FullName
+	}
+	return "", ""
+}
+
+// sessionCustomer finds the customer a session belongs to, and their name, in the snapshot.
+func sessionCustomer(snap *snapshot, sessionID string) (id, name string) {
+	for _, s := range snap.sessions {
+		if s.ID != sessionID {
+			continue
+		}
+		id, name = s.CustomerID, s.FullName
+		if snap.customers != nil {
+			for _, e := range snap.customers.entries {
+				if e.customer.ID == id {
+					name = orName(&e.customer)
+					break
+				}
+			}
+		}
+		return id, name
+	}
+	return "", ""
+}
+
+func fillReport(m *views.ReportModel, r *hive.Report, cust *hive.Customer) {
+	m.Result = viewStatus(r.Result)
+	m.Submitted, m.Processed, m.Generated, m.Version = r.Submitted, r.Processed, r.Generated, r.Version
+	if d := r.Document; d != nil {
+		m.Sections = append(m.Sections, reportSection("document", "Document", d.Section, m.OnlyIssues))
+		m.Properties = documentProperties(d.Properties)
+		m.Comparison = compareWithRecord(d.Properties, cust)
+		m.MRZ = mrzView(d.Properties)
+	}
+	if f := r.Facial; f != nil {
+		m.Sections = append(m.Sections, reportSection("face", "Face", f.Section, m.OnlyIssues))
+		m.Face = faceView(f.Properties)
+	}
+	if cr := r.Customer; cr != nil {
+		m.Sections = append(m.Sections, reportSection("device", "Customer & device", cr.Section, m.OnlyIssues))
+		for _, d := range []struct {
+			title string
+			dev   *hive.Device
+		}{{"Mobile", cr.Properties.Mobile}, {"Desktop", cr.Properties.Desktop}} {
+			if d.dev != nil {
+				m.Devices = append(m.Devices, deviceView(d.title, d.dev))
+			}
+		}
+	}
+}
+
+func viewStatus(s hive.Status) views.Status { return views.Status(s).Normalized() }
+
+func reportSection(key, title string, s hive.Section, onlyIssues bool) views.ReportSection {
+	return views.ReportSection{Key: key, Title: title, Status: viewStatus(s.Status), Nodes: reportNodes(s.Breakdowns, onlyIssues)}
+}
+
+// reportNodes keeps the API's order and every sub-check, known or not. With onlyIssues, a clear
+// leaf is dropped, and so is a clear branch with nothing but clear beneath it.
+func reportNodes(list []hive.Breakdown, onlyIssues bool) []views.ReportNode {
+	var out []views.ReportNode
+	for _, b := range list {
+		n := views.ReportNode{Name: b.Name, Label: checkLabel(b.Name), Status: viewStatus(b.Status),
+			Children: reportNodes(b.SubChecks, onlyIssues)}
+		if onlyIssues && n.Status == views.StatusClear && len(n.Children) == 0 {
+			continue
+		}
+		out = append(out, n)
+	}
+	return out
+}
+
+// checkLabels are the names people read for the API's breakdowns and sub-checks; others are
+// spelled out from their snake_case.
+var checkLabels = map[string]string{
+	"data_consistency":             "Data consistency",
+	"data_validation":              "Data validation",
+	"document_visual_authenticity": "Visual authenticity",
+	"visual_authenticity":          "Visual authenticity",
+	"image_integrity":              "Image integrity",
+	"face_comparison":              "Face comparison",
+	"device_fingerprint":           "Device fingerprint",
+	"mrz":                          "MRZ",
+	"ip":                           "IP address",
+	"tor":                          "Tor",
+	"vpn":                          "VPN",
+	"surname_and_given_names":      "Full name",
+	"spam_blacklist":               "Spam blacklists",
+	"face_detection":               "Face detection",
+}
+
+func checkLabel(name string) string {
+	if l, ok := checkLabels[name]; ok {
+		return l
+	}
+	s := strings.TrimSpace(strings.ReplaceAll(name, "_", " "))
+	if s == "" {
+		return name
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// documentDate turns the document's dd.mm.yyyy into "2 Jan 2020"; anything else is shown as sent.
+func documentDate(s string) string {
+	for _, layout := range []string{"02.01.2006", "02-01-2006"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.Format("2 Jan 2006")
+		}
+	}
+	return s
+}
+
+func documentProperties(p hive.DocumentProperties) []views.PropertyRow {
+	title := p.DocumentTitle
+	if p.MRZType != "" {
+		title = strings.TrimSpace(title + " (" + p.MRZType + ")")
+	}
+	rows := []views.PropertyRow{
+		{Label: "Document", Value: title},
+		{Label: "Country", Value: joinNonEmpty(p.CountryName, p.IssuingStateCode)},
+		{Label: "Number", Value: p.DocumentNumber, Mono: true},
+		{Label: "Date of issue", Value: documentDate(p.DateOfIssue)},
+		{Label: "Date of expiry", Value: documentDate(p.DateOfExpiry)},
+		{Label: "Months to expiry", Value: p.MonthsToExpire},
+		{Label: "Surname", Value: p.Surname},
+		{Label: "Given names", Value: p.GivenNames},
+		{Label: "Date of birth", Value: documentDate(p.DateOfBirth)},
+		{Label: "Age", Value: p.Age},
+		{Label: "Gender", Value: p.Gender},
+		{Label: "Nationality", Value: joinNonEmpty(p.Nationality, p.NationalityCode)},
+		{Label: "Personal number", Value: p.PersonalNumber, Mono: true},
+	}
+	out := rows[:0]
+	for _, r := range rows {
+		if r.Value != "" {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// joinNonEmpty writes "Estonia (EST)", or whichever of the two is set.
+func joinNonEmpty(name, code string) string {
+	switch {
+	case name == "" || strings.EqualFold(name, code):
+		return code
+	case code == "":
+		return name
+	}
+	return name + " (" + code + ")"
+}
+
+// compareWithRecord compares the document with the customer record: names ignoring case and
+// accents, the date of birth as a date, gender as its initial. Without a record there is nothing
+// to compare.
+func compareWithRecord(p hive.DocumentProperties, c *hive.Customer) []views.ComparisonRow {
+	if c == nil {
+		return nil
+	}
+	given := strings.TrimSpace(deref(c.FirstName) + " " + deref(c.MiddleName))
+	rows := []views.ComparisonRow{
+		compareRow("Surname", p.Surname, deref(c.LastName), sameName),
+		compareRow("Given names", p.GivenNames, given, sameName),
+		compareRow("Date of birth", documentDate(p.DateOfBirth), documentDate(deref(c.DOB)), sameText),
+		compareRow("Gender", p.Gender, deref(c.Gender), sameGender),
+	}
+	return rows
+}
+
+func compareRow(field, doc, record string, same func(a, b string) bool) views.ComparisonRow {
+	r := views.ComparisonRow{Field: field, Document: doc, Record: record, OnRecord: strings.TrimSpace(record) != ""}
+	r.Match = !r.OnRecord || same(doc, record)
+	return r
+}
+
+func sameText(a, b string) bool { return strings.TrimSpace(a) == strings.TrimSpace(b) }
+
+func sameName(a, b string) bool {
+	return strings.Join(strings.Fields(fold(a)), " ") == strings.Join(strings.Fields(fold(b)), " ")
+}
+
+func sameGender(doc, record string) bool {
+	d, r := fold(doc), fold(record)
+	return d != "" && r != "" && d[0] == r[0]
+}
+
+// fold lower-cases s and drops the accents of Latin letters, so "Jõgi" and "JOGI" compare equal;
+// hyphens and apostrophes read as spaces, as an MRZ writes them.
+func fold(s string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(s) {
+		switch {
+		case strings.ContainsRune("àáâãäåāăą", r):
+			r = 'a'
+		case strings.ContainsRune("çćĉċč", r):
+			r = 'c'
+		case strings.ContainsRune("ďđ", r):
+			r = 'd'
+		case strings.ContainsRune("èéêëēĕėęě", r):
+			r = 'e'
+		case strings.ContainsRune("ĝğġģ", r):
+			r = 'g'
+		case strings.ContainsRune("ìíîïĩīĭįı", r):
+			r = 'i'
+		case strings.ContainsRune("ĺļľŀł", r):
+			r = 'l'
+		case strings.ContainsRune("ñńņňŉ", r):
+			r = 'n'
+		case strings.ContainsRune("òóôõöøōŏő", r):
+			r = 'o'
+		case strings.ContainsRune("ŕŗř", r):
+			r = 'r'
+		case strings.ContainsRune("śŝşšș", r):
+			r = 's'
+		case strings.ContainsRune("ţťŧț", r):
+			r = 't'
+		case strings.ContainsRune("ùúûüũūŭůűų", r):
+			r = 'u'
+		case strings.ContainsRune("ýÿ", r):
+			r = 'y'
+		case strings.ContainsRune("źżž", r):
+			r = 'z'
+		case r == 'ß':
+			b.WriteString("ss")
+			continue
+		case r == '-' || r == '\'' || r == '<':
+			r = ' '
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// mrzView splits the zone into lines, validates its check digits and marks, character by
+// character, where the printed zone differs from the one Hive corrected.
+func mrzView(p hive.DocumentProperties) *views.MRZView {
+	lines := sandbox.SplitMRZ(p.MRZStrings)
+	if len(lines) == 0 {
+		return nil
+	}
+	corrected := sandbox.SplitMRZ(p.MRZStringsWithCorrectChecksums)
+	v := sandbox.ValidateMRZ(lines)
+	out := &views.MRZView{Format: string(v.Format), Problems: v.Problems}
+	for i, l := range lines {
+		var want string
+		if i < len(corrected) {
+			want = corrected[i]
+		}
+		line := mrzLine(l, want)
+		for _, r := range line.Runs {
+			out.Differs = out.Differs || r.Differs
+		}
+		out.Lines = append(out.Lines, line)
+	}
+	for _, c := range v.Checks {
+		out.Digits = append(out.Digits, views.MRZDigit{Field: checkLabel(c.Field), Printed: string(c.Printed),
+			Computed: string(c.Computed), OK: c.OK()})
+	}
+	return out
+}
+
+// mrzLine groups got into runs that match want or differ from it; without a corrected line to
+// compare with, nothing is marked.
+func mrzLine(got, want string) views.MRZLine {
+	var line views.MRZLine
+	for i := 0; i < len(got); i++ {
+		differs := want != "" && (i >= len(want) || got[i] != want[i])
+		if n := len(line.Runs); n > 0 && line.Runs[n-1].Differs == differs {
+			line.Runs[n-1].Text += got[i : i+1]
+			continue
+		}
+		line.Runs = append(line.Runs, views.MRZRun{Text: got[i : i+1], Differs: differs})
+	}
+	return line
+}
+
+func faceView(p hive.FacialProperties) views.FaceView {
+	yesNo := map[bool]string{true: "Yes", false: "No"}
+	return views.FaceView{
+		Scores: []views.Score{
+			{Label: "Face similarity", Value: p.Similarity, Threshold: similarityThreshold},
+			{Label: "Liveness", Value: p.Liveness, Threshold: livenessThreshold},
+		},
+		Facts: []views.PropertyRow{
+			{Label: "Faces match", Value: yesNo[p.FacesMatch]},
+			{Label: "Live person", Value: yesNo[p.Live]},
+			{Label: "Age range", Value: p.AgeRange},
+			{Label: "Gender", Value: p.Gender},
+			{Label: "Emotions", Value: strings.Join(p.Emotions, ", ")},
+			{Label: "Brightness", Value: fmt.Sprintf("%.1f", p.Brightness)},
+			{Label: "Sharpness", Value: fmt.Sprintf("%.1f", p.Sharpness)},
+			{Label: "Beard, mustache, glasses", Value: yesNo[p.Beard] + ", " + yesNo[p.Mustache] + ", " + yesNo[p.Eyeglasses]},
+		},
+	}
+}
+
+func deviceView(title string, d *hive.Device) views.DeviceView {
+	rows := []views.PropertyRow{
+		{Label: "IP address", Value: d.IP, Mono: true},
+		{Label: "Country", Value: d.Country},
+		{Label: "Platform", Value: joinNonEmpty(d.Platform, d.OS)},
+		{Label: "Browser", Value: strings.TrimSpace(d.Browser + " " + d.BrowserVersion)},
+		{Label: "Language", Value: d.RegionLanguage},
+		{Label: "Timezone", Value: d.RegionTimezone},
+		{Label: "Screen", Value: d.ScreenResolution},
+		{Label: "Fraud score", Value: fmt.Sprint(d.FraudScore)},
+		{Label: "Proxy score", Value: fmt.Sprint(d.ProxyScore)},
+		{Label: "Device hash", Value: d.DeviceHash, Mono: true},
+		{Label: "User agent", Value: d.UserAgent, Mono: true},
+	}
+	out := rows[:0]
+	for _, r := range rows {
+		if r.Value != "" {
+			out = append(out, r)
+		}
+	}
+	return views.DeviceView{Title: title, Rows: out}
+}
