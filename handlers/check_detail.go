@@ -4,9 +4,11 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"sort"
 	"strings"
 	"time"
 
+	"github.com/hiveconsole/hiveconsole/auth"
 	"github.com/hiveconsole/hiveconsole/hive"
 	"github.com/hiveconsole/hiveconsole/hive/sandbox"
 	"github.com/hiveconsole/hiveconsole/views"
@@ -51,6 +53,12 @@ func (a *App) check(c echo.Context) error {
 		}
 	}
 	fillReport(&m, rep, cust)
+	if u, _ := userOf(c); u.Can(auth.DownloadFiles) {
+		m.CanDownload = true
+		if m.Images, err = a.checkImages(ctx, id); err != nil {
+			return err
+		}
+	}
 	return render(c, http.StatusOK, views.ReportPage(a.page(c, title), m))
 }
 
@@ -380,4 +388,37 @@ func deviceView(title string, d *hive.Device) views.DeviceView {
 		}
 	}
 	return views.DeviceView{Title: title, Rows: out}
+}
+
+// checkImages lists a check's uploaded images, document first, as file-proxy URLs.
+func (a *App) checkImages(ctx context.Context, checkID string) ([]views.ReportImage, error) {
+	files, err := a.Hive.ListFiles(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rank := map[hive.FileType]int{hive.FileDocumentFront: 0, hive.FilePortrait: 1, hive.FileDocumentBack: 2}
+	labels := map[hive.FileType]string{hive.FileDocumentFront: "Document, front", hive.FilePortrait: "Selfie", hive.FileDocumentBack: "Document, back"}
+	var out []views.ReportImage
+	for _, f := range files.Data {
+		if f.CheckID == nil || *f.CheckID != checkID {
+			continue
+		}
+		label, ok := labels[f.Type]
+		if !ok {
+			label = checkLabel(string(f.Type))
+		}
+		out = append(out, views.ReportImage{Label: label, URL: "/files/" + f.ID + "/content", Kind: string(f.Type)})
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		ri, iok := rank[hive.FileType(out[i].Kind)]
+		rj, jok := rank[hive.FileType(out[j].Kind)]
+		if !iok {
+			ri = 9
+		}
+		if !jok {
+			rj = 9
+		}
+		return ri < rj
+	})
+	return out, nil
 }

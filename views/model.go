@@ -352,7 +352,14 @@ type ReportModel struct {
 	MRZ                             *MRZView // nil when the document has no machine readable zone
 	Face                            FaceView
 	Devices                         []DeviceView
+	Images                          []ReportImage // through the file proxy; empty without the permission
+	CanDownload                     bool
 	Now                             time.Time
+}
+
+// ReportImage is one uploaded image of the check, served through the console's file proxy.
+type ReportImage struct {
+	Label, URL, Kind string
 }
 
 // Complete reports whether the check has a report to show.

@@ -1,0 +1,133 @@
+package handlers_test
+
+import (
+	"bytes"
+	"context"
+	"image/png"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/hiveconsole/hiveconsole/auth"
+	"github.com/hiveconsole/hiveconsole/handlers"
+	"github.com/hiveconsole/hiveconsole/hive"
+)
+
+// TestFileContent: the proxy serves a file's bytes with its own headers, only as an image, only to
+// roles that may download, and only by id.
+func TestFileContent(t *testing.T) {
+	tc := newTestConsole(t)
+	files, err := tc.api.ListFiles(context.Background())
+	if err != nil || len(files.Data) == 0 {
+		t.Fatalf("no files in the sandbox: %v", err)
+	}
+	f := files.Data[0]
+	reviewer := tc.browser()
+	reviewer.signInAs(auth.RoleReviewer)
+	resp := reviewer.get("/files/" + f.ID + "/content")
+	if resp.StatusCode != 200 {
+		t.Fatalf("got %d", resp.StatusCode)
+	}
+	h := resp.Header
+	if h.Get("Content-Type") != "image/png" || !strings.Contains(h.Get("Content-Security-Policy"), "sandbox") ||
+		h.Get("Cache-Control") != "private, no-store" || !strings.HasPrefix(h.Get("Content-Disposition"), "inline; filename=") ||
+		h.Get("X-Content-Type-Options") != "nosniff" {
+		t.Errorf("headers: %v", h)
+	}
+	if _, err := png.Decode(strings.NewReader(resp.Body)); err != nil {
+		t.Errorf("not the PNG: %v", err)
+	}
+	support := tc.browser()
+	support.signInAs(auth.RoleSupport)
+	if r := support.get("/files/" + f.ID + "/content"); r.StatusCode != http.StatusForbidden {
+		t.Errorf("support: got %d, want 403", r.StatusCode)
+	}
+	for _, id := range []string{"8462e8ce-4245-4eca-835c-4a160b93b030", "not-an-id"} {
+		if r := reviewer.get("/files/" + id + "/content"); r.StatusCode != http.StatusNotFound {
+			t.Errorf("%s: got %d, want 404", id, r.StatusCode)
+		}
+	}
+}
+
+// fakeFiles serves fixed bytes with hostile upstream headers, to show none reach the browser.
+type fakeFiles struct {
+	handlers.Hive
+	body []byte
+}
+
+func (f fakeFiles) OpenFile(context.Context, string) (*hive.FileContent, error) {
+	return &hive.FileContent{File: &hive.File{Type: hive.FilePortrait}, Body: io.NopCloser(bytes.NewReader(f.body)),
+		ContentType: "text/html", ContentLength: int64(len(f.body))}, nil
+}
+
+func TestFileContentRefusesNonImages(t *testing.T) {
+	for _, tt := range []struct {
+		name   string
+		body   []byte
+		status int
+	}{
+		{"html posing as an image", []byte("<html><script>alert(1)</script></html>"), http.StatusBadGateway},
+		{"png labelled text/html upstream", pngHeader(), http.StatusOK},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			tc := newTestConsole(t, func(c *handlers.Config, _ *auth.Config) { c.Hive = fakeFiles{Hive: c.Hive, body: tt.body} })
+			b := tc.browser()
+			b.signInAs(auth.RoleAdmin)
+			r := b.get("/files/8462e8ce-4245-4eca-835c-4a160b93b030/content")
+			if r.StatusCode != tt.status {
+				t.Fatalf("got %d, want %d", r.StatusCode, tt.status)
+			}
+			if strings.Contains(r.Body, "<script>alert(1)") || strings.HasPrefix(r.Header.Get("Content-Type"), "text/html") && tt.status == 200 {
+				t.Errorf("served the upstream's claim: %q", r.Header.Get("Content-Type"))
+			}
+		})
+	}
+}
+
+func pngHeader() []byte {
+	var buf bytes.Buffer
+	buf.WriteString("\x89PNG\r\n\x1a\n")
+	buf.Write(make([]byte, 64))
+	return buf.Bytes()
+}
+
+// TestReportImages: a reviewer sees the check's images side by side through the proxy; support,
+// who may not download images, sees a note instead and no image URL.
+func TestReportImages(t *testing.T) {
+	tc := newTestConsole(t)
+	ctx := context.Background()
+	files, _ := tc.api.ListFiles(ctx)
+	var checkID string
+	for _, f := range files.Data {
+		if f.CheckID != nil {
+			if ch, err := tc.api.GetCheck(ctx, *f.CheckID); err == nil && ch.Status == hive.CheckComplete {
+				checkID = ch.ID
+				break
+			}
+		}
+	}
+	if checkID == "" {
+		t.Fatal("no completed check with files in the sandbox")
+	}
+	reviewer := tc.browser()
+	reviewer.signInAs(auth.RoleReviewer)
+	doc := reviewer.get("/checks/" + checkID).doc(t)
+	imgs := doc.Find(`[data-testid="report-images"] img`)
+	if imgs.Length() < 2 {
+		t.Fatalf("got %d images, want the document and the selfie", imgs.Length())
+	}
+	if first := doc.Find(`[data-testid="report-images"] figure`).First().AttrOr("data-testid", ""); first != "image-document_front" {
+		t.Errorf("first image %q, want the document", first)
+	}
+	src := imgs.First().AttrOr("src", "")
+	if r := reviewer.get(src); r.StatusCode != 200 || r.Header.Get("Content-Type") != "image/png" {
+		t.Errorf("%s: %d %s", src, r.StatusCode, r.Header.Get("Content-Type"))
+	}
+	support := tc.browser()
+	support.signInAs(auth.RoleSupport)
+	page := support.get("/checks/" + checkID)
+	if strings.Contains(page.Body, "/content") || !strings.Contains(page.doc(t).Find(`[data-testid="report-images"]`).Text(), "does not open") {
+		t.Error("support must see no image and a note")
+	}
+}
