@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"sort"
@@ -13,6 +14,7 @@ import (
 	"github.com/hiveconsole/hiveconsole/hive/sandbox"
 	"github.com/hiveconsole/hiveconsole/views"
 	"github.com/labstack/echo/v4"
+	"github.com/starfederation/datastar-go/datastar"
 )
 
 // The console's display thresholds for the face scores: where the meters mark the line between a
@@ -29,21 +31,30 @@ func (a *App) check(c echo.Context) error {
 	if !hive.ValidID(id) {
 		return echo.NewHTTPError(http.StatusNotFound, "There is no such check.")
 	}
-	ctx := c.Request().Context()
-	ch, err := a.Hive.GetCheck(ctx, id)
+	ch, err := a.Hive.GetCheck(c.Request().Context(), id)
 	if err != nil {
 		return err
 	}
+	m, err := a.reportModel(c, ch)
+	if err != nil {
+		return err
+	}
+	return render(c, http.StatusOK, views.ReportPage(a.page(c, "Check "+id[:8]), m))
+}
+
+// reportModel is everything the report viewer shows of a check: the report, the customer it is
+// compared with, and the images when the user may open them.
+func (a *App) reportModel(c echo.Context, ch *hive.Check) (views.ReportModel, error) {
+	ctx := c.Request().Context()
 	m := views.ReportModel{CheckID: ch.ID, SessionID: ch.SessionID, Status: string(ch.Status), Decision: deref(ch.Decision),
 		Result: views.StatusProcessing, Created: ch.CreatedAt, OnlyIssues: c.QueryParam("only") == "issues", Now: time.Now()}
 	m.CustomerID, m.CustomerName = a.checkCustomer(ctx, ch.SessionID)
-	title := "Check " + id[:8]
 	if ch.Status != hive.CheckComplete {
-		return render(c, http.StatusOK, views.ReportPage(a.page(c, title), m))
+		return m, nil
 	}
-	rep, err := a.Hive.GetReport(ctx, id)
+	rep, err := a.Hive.GetReport(ctx, ch.ID)
 	if err != nil {
-		return err
+		return m, err
 	}
 	var cust *hive.Customer
 	if m.CustomerID != "" {
@@ -55,11 +66,56 @@ func (a *App) check(c echo.Context) error {
 	fillReport(&m, rep, cust)
 	if u, _ := userOf(c); u.Can(auth.DownloadFiles) {
 		m.CanDownload = true
-		if m.Images, err = a.checkImages(ctx, id); err != nil {
-			return err
+		if m.Images, err = a.checkImages(ctx, ch.ID); err != nil {
+			return m, err
 		}
 	}
-	return render(c, http.StatusOK, views.ReportPage(a.page(c, title), m))
+	return m, nil
+}
+
+// checkStream watches a processing check and, when Hive completes it, replaces the page's body with
+// the report — no reload, no polling from the browser. It ends then, when the page closes, or when
+// the server shuts down, and holds no goroutine of its own.
+func (a *App) checkStream(c echo.Context) error {
+	id := c.Param("id")
+	if !hive.ValidID(id) {
+		return echo.NewHTTPError(http.StatusNotFound, "There is no such check.")
+	}
+	r, w := c.Request(), c.Response()
+	_ = http.NewResponseController(w.Writer).SetWriteDeadline(time.Time{})
+	defer a.metrics.StreamOpened()()
+	sse := datastar.NewSSE(w.Writer, r)
+	w.Committed = true
+	ticker := time.NewTicker(a.liveInterval())
+	defer ticker.Stop()
+	for {
+		select {
+		case <-r.Context().Done():
+			return nil
+		case <-a.shutdown:
+			return nil
+		case <-ticker.C:
+		}
+		ch, err := a.Hive.GetCheck(r.Context(), id)
+		if errors.Is(err, hive.ErrNotFound) {
+			return nil // deleted meanwhile
+		}
+		if err != nil {
+			a.log.Warn("check stream", "err", err)
+			continue
+		}
+		if ch.Status != hive.CheckComplete {
+			continue
+		}
+		a.snapshots.invalidate() // lists show the result at once too
+		m, err := a.reportModel(c, ch)
+		if err != nil {
+			a.log.Warn("check stream", "err", err)
+			continue
+		}
+		_ = sse.PatchElementTempl(views.ReportBody(a.page(c, ""), m))
+		return nil
+	}
 }
 
 // checkCustomer finds who a check is about: in the shared snapshot, or, for a session newer than

@@ -62,6 +62,7 @@ func (a *App) Routes() []Route {
 		{http.MethodPost, "/sessions/:id/delete", can(auth.DeleteSessions), a.deleteSDKSession},
 		{http.MethodPost, "/sessions/:id/simulate", can(auth.IssueSessions), a.simulateSDKSession},
 		{http.MethodGet, "/checks/:id", can(auth.ViewReports), a.check},
+		{http.MethodGet, "/checks/:id/stream", can(auth.ViewReports), a.checkStream},
 		{http.MethodGet, "/files/:id/content", can(auth.DownloadFiles), a.fileContent},
 		{http.MethodGet, "/account/password", signedIn, a.passwordForm},
 		{http.MethodPost, "/account/password", signedIn, a.changePassword},

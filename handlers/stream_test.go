@@ -146,3 +146,46 @@ func TestStreamsEndAtShutdownAndDisconnect(t *testing.T) {
 	}
 	waitGauge("0")
 }
+
+// TestCheckStreamTurnsIntoTheReport: a processing check's page streams until Hive completes it,
+// then the report replaces the page's body and the stream ends.
+func TestCheckStreamTurnsIntoTheReport(t *testing.T) {
+	tc := newTestConsole(t, fastStreams)
+	ctx := context.Background()
+	c, err := tc.api.CreateCustomer(ctx, hive.CustomerParams{Email: hive.String("stream@example.com")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tc.api.CreateSession(ctx, hive.SessionParams{CustomerID: c.ID}); err != nil {
+		t.Fatal(err)
+	}
+	all, _ := tc.api.ListSessions(ctx)
+	sessionID := all.Data[0].ID // newest first
+	if _, err := tc.sb.CompleteSession(ctx, sessionID, "clear"); err != nil {
+		t.Fatal(err)
+	}
+	ch, err := tc.api.CreateCheck(ctx, sessionID)
+	if err != nil || ch.Status != hive.CheckProcessing {
+		t.Fatalf("check: %+v, %v", ch, err)
+	}
+	b := tc.browser()
+	b.signInAs(auth.RoleReviewer)
+	page := b.get("/checks/" + ch.ID) // this read completes it in the sandbox; the page may show either
+	_ = page
+	ctx2, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx2, http.MethodGet, tc.URL+"/checks/"+ch.ID+"/stream", nil)
+	req.Header.Set("Datastar-Request", "true")
+	resp := b.do(req)
+	if ctx2.Err() != nil {
+		t.Fatal("the stream did not end after the check completed")
+	}
+	for _, want := range []string{"event: datastar-patch-elements", `id="report"`, `data-testid="report-result"`} {
+		if !strings.Contains(resp.Body, want) {
+			t.Errorf("stream lacks %s", want)
+		}
+	}
+	if strings.Contains(resp.Body, `data-testid="report-stream"`) {
+		t.Error("the completed report must not open another stream")
+	}
+}
