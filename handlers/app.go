@@ -31,6 +31,8 @@ type Hive interface {
 	DeleteSession(ctx context.Context, id string) error
 	ListChecks(ctx context.Context) (*hive.List[hive.Check], error)
 	GetCheck(ctx context.Context, id string) (*hive.Check, error)
+	CreateCheck(ctx context.Context, sessionID string) (*hive.Check, error)
+	DeleteCheck(ctx context.Context, id string) error
 	ListFiles(ctx context.Context) (*hive.List[hive.File], error)
 	OpenFile(ctx context.Context, id string) (*hive.FileContent, error)
 	GetReport(ctx context.Context, id string) (*hive.Report, error)

@@ -49,6 +49,9 @@ func (a *App) reportModel(c echo.Context, ch *hive.Check) (views.ReportModel, er
 	m := views.ReportModel{CheckID: ch.ID, SessionID: ch.SessionID, Status: string(ch.Status), Decision: deref(ch.Decision),
 		Result: views.StatusProcessing, Created: ch.CreatedAt, OnlyIssues: c.QueryParam("only") == "issues", Now: time.Now()}
 	m.CustomerID, m.CustomerName = a.checkCustomer(ctx, ch.SessionID)
+	if u, _ := userOf(c); u.Can(auth.DeleteChecks) {
+		m.CanDelete = true
+	}
 	if ch.Status != hive.CheckComplete {
 		return m, nil
 	}

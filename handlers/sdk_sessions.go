@@ -105,7 +105,8 @@ func (a *App) renderSession(c echo.Context, status int, s *hive.Session, prob se
 	u, _ := userOf(c)
 	d := views.SessionDetail{ID: s.ID, ApplicationID: s.ApplicationID, CustomerID: s.CustomerID, CustomerName: s.FullName,
 		Email: s.Email, Status: sessionStatus(*s, now), CheckID: deref(s.CheckID), Created: s.CreatedAt, Updated: s.UpdatedAt,
-		Expires: s.ExpiresAt, CanDelete: u.Can(auth.DeleteSessions), Error: prob.page, Now: now}
+		Expires: s.ExpiresAt, CanDelete: u.Can(auth.DeleteSessions),
+		CanRunCheck: s.Status == hive.SessionCompleted && s.CheckID == nil && u.Can(auth.CreateChecks), Error: prob.page, Now: now}
 	if a.Simulator != nil && u.Can(auth.IssueSessions) && d.Status == views.SessionCreated {
 		f := &views.SimulateForm{Scenario: prob.scenario, Error: prob.scenarioError}
 		for _, sc := range a.Simulator.Scenarios() {

@@ -307,6 +307,7 @@ type SessionDetail struct {
 	Created, Updated    time.Time
 	Expires             time.Time
 	CanDelete           bool
+	CanRunCheck         bool          // completed, no check yet, and the permission
 	Simulate            *SimulateForm // nil unless sandbox mode, a created session and the permission
 	Error               string        // a refusal to show on the page
 	Now                 time.Time
@@ -354,6 +355,7 @@ type ReportModel struct {
 	Devices                         []DeviceView
 	Images                          []ReportImage // through the file proxy; empty without the permission
 	CanDownload                     bool
+	CanDelete                       bool
 	Now                             time.Time
 }
 
