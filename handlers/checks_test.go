@@ -78,3 +78,30 @@ func TestRunAndDeleteCheck(t *testing.T) {
 		t.Errorf("the check is still at Hive: %v", err)
 	}
 }
+
+func TestRunCheckFromCustomerPage(t *testing.T) {
+	tc := newTestConsole(t)
+	sessionID := newSession(t, tc, "runner@example.com", true)
+	all, _ := tc.api.ListCustomers(context.Background())
+	customerID := all.Data[0].ID // newest first
+	reviewer := tc.browser()
+	reviewer.signInAs(auth.RoleReviewer)
+	page := reviewer.get("/customers/" + customerID).doc(t)
+	form := page.Find(`[data-testid="customer-run-check"]`).Closest("form")
+	if form.Find(`input[name="session_id"]`).AttrOr("value", "") != sessionID {
+		t.Fatal("the customer page offers no Run check for the completed session")
+	}
+	r := reviewer.post("/checks", url.Values{"session_id": {sessionID}})
+	if r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("run: %d", r.StatusCode)
+	}
+	after := reviewer.get("/customers/" + customerID).doc(t)
+	if after.Find(`[data-testid="customer-run-check"]`).Length() != 0 {
+		t.Error("a session with a check still offers Run check")
+	}
+	support := tc.browser()
+	support.signInAs(auth.RoleSupport)
+	if support.get("/customers/"+customerID).doc(t).Find(`[data-testid="customer-run-check"]`).Length() != 0 {
+		t.Error("support cannot create checks, yet is offered the button")
+	}
+}

@@ -17,13 +17,21 @@ func customerDetail(c *hive.Customer, snap *snapshot) views.CustomerDetail {
 		d.Metadata = append(d.Metadata, views.KeyValue{Key: k, Value: v})
 	}
 	slices.SortFunc(d.Metadata, func(a, b views.KeyValue) int { return strings.Compare(a.Key, b.Key) })
+	checkOf := map[string]string{} // a processing check is not on its session yet
+	for _, ch := range snap.checks {
+		checkOf[ch.SessionID] = ch.ID
+	}
 	mine := map[string]bool{}
 	for _, s := range snap.sessions {
 		if s.CustomerID != c.ID {
 			continue
 		}
 		mine[s.ID] = true
-		d.Sessions = append(d.Sessions, views.SessionRow{ID: s.ID, Status: string(s.Status), CheckID: deref(s.CheckID),
+		checkID := deref(s.CheckID)
+		if checkID == "" {
+			checkID = checkOf[s.ID]
+		}
+		d.Sessions = append(d.Sessions, views.SessionRow{ID: s.ID, Status: string(s.Status), CheckID: checkID,
 			Created: s.CreatedAt, Expires: s.ExpiresAt})
 	}
 	for _, ch := range snap.checks {

@@ -214,5 +214,6 @@ func (a *App) customer(c echo.Context) error {
 	d := customerDetail(cust, snap)
 	u, _ := userOf(c)
 	d.CanEdit, d.CanDelete, d.CanIssue = u.Can(auth.EditCustomers), u.Can(auth.DeleteCustomers), u.Can(auth.IssueSessions)
+	d.CanRunChecks = u.Can(auth.CreateChecks)
 	return render(c, http.StatusOK, views.CustomerPage(a.page(c, orName(cust)), d))
 }

@@ -219,6 +219,7 @@ type CustomerDetail struct {
 	Checks                              []CheckRow
 	Now                                 time.Time
 	CanEdit, CanDelete, CanIssue        bool
+	CanRunChecks                        bool
 }
 
 // KeyValue is one metadata entry.
