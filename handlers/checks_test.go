@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/PuerkitoBio/goquery"
 	"github.com/hiveconsole/hiveconsole/auth"
 	"github.com/hiveconsole/hiveconsole/hive"
 )
@@ -103,5 +104,46 @@ func TestRunCheckFromCustomerPage(t *testing.T) {
 	support.signInAs(auth.RoleSupport)
 	if support.get("/customers/"+customerID).doc(t).Find(`[data-testid="customer-run-check"]`).Length() != 0 {
 		t.Error("support cannot create checks, yet is offered the button")
+	}
+}
+
+func TestChecksList(t *testing.T) {
+	tc := newTestConsoleWith(t, 40)
+	ctx := context.Background()
+	all, _ := tc.api.ListChecks(ctx)
+	b := tc.browser()
+	b.signInAs(auth.RoleAuditor)
+	count := func(r response) int { return r.doc(t).Find(`[data-testid="check-row"]`).Length() }
+	page := b.get("/checks")
+	if page.StatusCode != 200 || count(page) != min(25, len(all.Data)) {
+		t.Fatalf("list: %d, %d rows of %d", page.StatusCode, count(page), len(all.Data))
+	}
+	first := page.doc(t).Find(`[data-testid="check-row"] a.mono`).First().AttrOr("href", "")
+	if first != "/checks/"+all.Data[0].ID {
+		t.Errorf("newest first: got %s", first)
+	}
+	processing := 0
+	for _, ch := range all.Data {
+		if ch.Status == hive.CheckProcessing {
+			processing++
+		}
+	}
+	if n := count(b.get("/checks?status=processing")); n != processing {
+		t.Errorf("processing filter: %d, want %d", n, processing)
+	}
+	b.get("/checks?result=consider").doc(t).Find(`[data-testid="status-badge"]`).Each(func(_ int, s *goquery.Selection) {
+		if s.AttrOr("data-status", "") != "consider" {
+			t.Errorf("a %s badge under the consider filter", s.AttrOr("data-status", ""))
+		}
+	})
+	if n := count(b.get("/checks?q=" + all.Data[0].ID[:8])); n != 1 {
+		t.Errorf("search by check id: %d rows", n)
+	}
+	if n := count(b.get("/checks?q=zzzz-nobody")); n != 0 {
+		t.Errorf("no match: %d rows", n)
+	}
+	oldest := b.get("/checks?dir=asc").doc(t).Find(`[data-testid="check-row"] a.mono`).First().AttrOr("href", "")
+	if oldest != "/checks/"+all.Data[len(all.Data)-1].ID {
+		t.Errorf("oldest first: got %s", oldest)
 	}
 }

@@ -20,6 +20,7 @@ func navigation() []navEntry {
 	return []navEntry{
 		{"Overview", "/", "home", auth.ViewOverview},
 		{"Customers", "/customers", "users", auth.ViewCustomers},
+		{"Checks", "/checks", "shield-check", auth.ViewChecks},
 		{"Sessions", "/sessions", "key", auth.ViewSessions},
 		{"Staff", "/users", "user", auth.ManageUsers},
 	}

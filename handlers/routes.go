@@ -61,6 +61,7 @@ func (a *App) Routes() []Route {
 		{http.MethodGet, "/sessions/:id", can(auth.ViewSessions), a.sdkSession},
 		{http.MethodPost, "/sessions/:id/delete", can(auth.DeleteSessions), a.deleteSDKSession},
 		{http.MethodPost, "/sessions/:id/simulate", can(auth.IssueSessions), a.simulateSDKSession},
+		{http.MethodGet, "/checks", can(auth.ViewChecks), a.checks},
 		{http.MethodPost, "/checks", can(auth.CreateChecks), a.createCheck},
 		{http.MethodGet, "/checks/:id", can(auth.ViewReports), a.check},
 		{http.MethodPost, "/checks/:id/delete", can(auth.DeleteChecks), a.deleteCheck},

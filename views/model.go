@@ -439,3 +439,22 @@ type DeviceView struct {
 	Title string
 	Rows  []PropertyRow
 }
+
+// ChecksModel is the checks list.
+type ChecksModel struct {
+	Q, Status, Result string
+	Desc              bool
+	Size              int
+	Sizes             []int
+	Rows              []CheckListRow
+	Pager             Pager
+	Total             int    // every check, before filtering
+	ToggleDir         string // the same view in the other order
+	Now               time.Time
+}
+
+// CheckListRow is a check in the list, with the customer it is about.
+type CheckListRow struct {
+	CheckRow
+	CustomerID, CustomerName, CustomerEmail string
+}
