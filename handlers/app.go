@@ -34,6 +34,7 @@ type Hive interface {
 	CreateCheck(ctx context.Context, sessionID string) (*hive.Check, error)
 	DeleteCheck(ctx context.Context, id string) error
 	ListFiles(ctx context.Context) (*hive.List[hive.File], error)
+	GetFile(ctx context.Context, id string) (*hive.File, error)
 	OpenFile(ctx context.Context, id string) (*hive.FileContent, error)
 	GetReport(ctx context.Context, id string) (*hive.Report, error)
 }

@@ -456,17 +456,12 @@ func (a *App) checkImages(ctx context.Context, checkID string) ([]views.ReportIm
 		return nil, err
 	}
 	rank := map[hive.FileType]int{hive.FileDocumentFront: 0, hive.FilePortrait: 1, hive.FileDocumentBack: 2}
-	labels := map[hive.FileType]string{hive.FileDocumentFront: "Document, front", hive.FilePortrait: "Selfie", hive.FileDocumentBack: "Document, back"}
 	var out []views.ReportImage
 	for _, f := range files.Data {
 		if f.CheckID == nil || *f.CheckID != checkID {
 			continue
 		}
-		label, ok := labels[f.Type]
-		if !ok {
-			label = checkLabel(string(f.Type))
-		}
-		out = append(out, views.ReportImage{Label: label, URL: "/files/" + f.ID + "/content", Kind: string(f.Type)})
+		out = append(out, views.ReportImage{Label: fileLabel(f.Type), URL: "/files/" + f.ID + "/content", Kind: string(f.Type)})
 	}
 	sort.SliceStable(out, func(i, j int) bool {
 		ri, iok := rank[hive.FileType(out[i].Kind)]

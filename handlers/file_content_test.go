@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/PuerkitoBio/goquery"
 	"github.com/hiveconsole/hiveconsole/auth"
 	"github.com/hiveconsole/hiveconsole/handlers"
 	"github.com/hiveconsole/hiveconsole/hive"
@@ -129,5 +130,39 @@ func TestReportImages(t *testing.T) {
 	page := support.get("/checks/" + checkID)
 	if strings.Contains(page.Body, "/content") || !strings.Contains(page.doc(t).Find(`[data-testid="report-images"]`).Text(), "does not open") {
 		t.Error("support must see no image and a note")
+	}
+}
+
+func TestFilesPages(t *testing.T) {
+	tc := newTestConsole(t)
+	files, _ := tc.api.ListFiles(context.Background())
+	auditor := tc.browser()
+	auditor.signInAs(auth.RoleAuditor)
+	list := auditor.get("/files")
+	if n := list.doc(t).Find(`[data-testid="file-row"]`).Length(); n != min(25, len(files.Data)) {
+		t.Fatalf("rows: %d of %d", n, len(files.Data))
+	}
+	portraits := auditor.get("/files?type=portrait")
+	portraits.doc(t).Find(`[data-testid="file-row"] .tag`).Each(func(_ int, s *goquery.Selection) {
+		if s.Text() != "Selfie" {
+			t.Errorf("a %q under the selfie filter", s.Text())
+		}
+	})
+	if r := auditor.get("/files?type=%3Cscript%3E"); r.StatusCode != 200 || strings.Contains(r.Body, "<script>") {
+		t.Error("an unknown type must fall back, not echo")
+	}
+	detail := auditor.get("/files/" + files.Data[0].ID)
+	if detail.StatusCode != 200 || detail.doc(t).Find(`[data-testid="file-image"]`).Length() != 0 {
+		t.Error("an auditor sees the file page but not the image")
+	}
+	reviewer := tc.browser()
+	reviewer.signInAs(auth.RoleReviewer)
+	if reviewer.get("/files/"+files.Data[0].ID).doc(t).Find(`[data-testid="file-image"] img`).Length() != 1 {
+		t.Error("a reviewer sees the image")
+	}
+	for _, id := range []string{"8462e8ce-4245-4eca-835c-4a160b93b030", "nope"} {
+		if r := auditor.get("/files/" + id); r.StatusCode != http.StatusNotFound {
+			t.Errorf("%s: %d", id, r.StatusCode)
+		}
 	}
 }

@@ -21,6 +21,7 @@ func navigation() []navEntry {
 		{"Overview", "/", "home", auth.ViewOverview},
 		{"Customers", "/customers", "users", auth.ViewCustomers},
 		{"Checks", "/checks", "shield-check", auth.ViewChecks},
+		{"Files", "/files", "image", auth.ViewFiles},
 		{"Sessions", "/sessions", "key", auth.ViewSessions},
 		{"Staff", "/users", "user", auth.ManageUsers},
 	}

@@ -458,3 +458,26 @@ type CheckListRow struct {
 	CheckRow
 	CustomerID, CustomerName, CustomerEmail string
 }
+
+// FileRow is an image Hive holds, in a table.
+type FileRow struct {
+	ID, Type, Label, CheckID string
+	Created                  time.Time
+}
+
+// FilesModel is the files list.
+type FilesModel struct {
+	Rows  []FileRow
+	Pager Pager
+	Type  string // the type filter, or ""
+	Total int
+	Now   time.Time
+}
+
+// FileModel is one file's page.
+type FileModel struct {
+	FileRow
+	Metadata    []KeyValue
+	CanDownload bool
+	Now         time.Time
+}
