@@ -11,8 +11,9 @@ import (
 // TestCopyIsCurrent keeps the embedded copy identical to ../shared/hive-api-reference.txt.
 func TestCopyIsCurrent(t *testing.T) {
 	shared, err := os.ReadFile("../../../../shared/hive-api-reference.txt")
-	if errors.Is(err, os.ErrNotExist) {
-		t.Skip("no shared/ checkout beside the repository (CI and developer machines have one)")
+	if errors.Is(err, os.ErrNotExist) && os.Getenv("CI") == "" {
+		// A clone outside the workspace has no shared/ beside it; CI always does, and fails below.
+		t.Skip("no shared/ checkout beside the repository, and not in CI")
 	}
 	if err != nil {
 		t.Fatal(err)
