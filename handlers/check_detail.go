@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -450,14 +451,23 @@ func deviceView(title string, d *hive.Device) views.DeviceView {
 }
 
 // checkImages lists a check's uploaded images, document first, as file-proxy URLs.
+// The shared snapshot answers; only a check newer than the snapshot costs a list from Hive.
 func (a *App) checkImages(ctx context.Context, checkID string) ([]views.ReportImage, error) {
-	files, err := a.Hive.ListFiles(ctx)
+	snap, err := a.snapshots.get(ctx, pageMaxAge)
 	if err != nil {
 		return nil, err
 	}
+	files := snap.files
+	if !slices.ContainsFunc(files, func(f hive.File) bool { return f.CheckID != nil && *f.CheckID == checkID }) {
+		list, err := a.Hive.ListFiles(ctx)
+		if err != nil {
+			return nil, err
+		}
+		files = list.Data
+	}
 	rank := map[hive.FileType]int{hive.FileDocumentFront: 0, hive.FilePortrait: 1, hive.FileDocumentBack: 2}
 	var out []views.ReportImage
-	for _, f := range files.Data {
+	for _, f := range files {
 		if f.CheckID == nil || *f.CheckID != checkID {
 			continue
 		}

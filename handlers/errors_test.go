@@ -24,6 +24,7 @@ func (f failingHive) ListSessions(context.Context) (*hive.List[hive.Session], er
 	return nil, f.err
 }
 func (f failingHive) ListChecks(context.Context) (*hive.List[hive.Check], error)  { return nil, f.err }
+func (f failingHive) ListFiles(context.Context) (*hive.List[hive.File], error)    { return nil, f.err }
 func (f failingHive) GetCustomer(context.Context, string) (*hive.Customer, error) { return nil, f.err }
 
 func withHive(h handlers.Hive) option {

@@ -166,3 +166,24 @@ func TestFilesPages(t *testing.T) {
 		}
 	}
 }
+
+// TestReportImagesNewerThanTheSnapshot: a check created after the shared snapshot was read still
+// shows its images (the page asks Hive when the snapshot has none for the check).
+func TestReportImagesNewerThanTheSnapshot(t *testing.T) {
+	tc := newTestConsole(t)
+	reviewer := tc.browser()
+	reviewer.signInAs(auth.RoleReviewer)
+	reviewer.get("/customers") // builds the snapshot
+	sessionID := newSession(t, tc, "fresh@example.com", true)
+	ch, err := tc.api.CreateCheck(context.Background(), sessionID) // behind the console's back
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tc.api.GetCheck(context.Background(), ch.ID); err != nil { // completes it
+		t.Fatal(err)
+	}
+	imgs := reviewer.get("/checks/" + ch.ID).doc(t).Find(`[data-testid="report-images"] img`)
+	if imgs.Length() < 2 {
+		t.Fatalf("got %d images for a check newer than the snapshot", imgs.Length())
+	}
+}

@@ -9,13 +9,15 @@ import (
 	"golang.org/x/sync/errgroup"
 )
 
-// snapshot is what the console knows of Hive's lists at one moment. Hive lists everything in one
-// response, so pages share one read of the three lists instead of each making its own.
+// snapshot is what the console knows of Hive's lists at one moment: customers, sessions, checks and
+// files. Hive lists everything in one response, so pages share one read of the lists instead of
+// each making its own.
 type snapshot struct {
 	at        time.Time
 	customers *customerIndex
 	sessions  []hive.Session // newest first
 	checks    []hive.Check   // newest first
+	files     []hive.File    // newest first
 }
 
 // snapshots keeps the latest snapshot. One younger than the caller's limit is served as it is; an
@@ -68,7 +70,7 @@ func (s *snapshots) get(ctx context.Context, maxAge time.Duration) (*snapshot, e
 	return s.current, nil
 }
 
-// refresh reads the three lists and builds a snapshot. It runs detached from any one request, so a
+// refresh reads the lists and builds a snapshot. It runs detached from any one request, so a
 // closed page does not waste work others wait for, bounded by its own timeout.
 func (s *snapshots) refresh(done chan struct{}, generation int) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
@@ -77,14 +79,16 @@ func (s *snapshots) refresh(done chan struct{}, generation int) {
 	var customers *hive.List[hive.Customer]
 	var sessions *hive.List[hive.Session]
 	var checks *hive.List[hive.Check]
+	var files *hive.List[hive.File]
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() (err error) { customers, err = s.hive.ListCustomers(gctx); return err })
 	g.Go(func() (err error) { sessions, err = s.hive.ListSessions(gctx); return err })
 	g.Go(func() (err error) { checks, err = s.hive.ListChecks(gctx); return err })
+	g.Go(func() (err error) { files, err = s.hive.ListFiles(gctx); return err })
 	err := g.Wait()
 	var snap *snapshot
 	if err == nil {
-		snap = &snapshot{at: start, sessions: sessions.Data, checks: checks.Data,
+		snap = &snapshot{at: start, sessions: sessions.Data, checks: checks.Data, files: files.Data,
 			customers: newCustomerIndex(customers.Data, sessions.Data, checks.Data, start)}
 	}
 	s.mu.Lock()

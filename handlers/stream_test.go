@@ -26,6 +26,10 @@ func (p *processingHive) ListCustomers(context.Context) (*hive.List[hive.Custome
 	return &hive.List[hive.Customer]{Meta: hive.ListMeta{Total: 1}}, nil
 }
 
+func (p *processingHive) ListFiles(context.Context) (*hive.List[hive.File], error) {
+	return &hive.List[hive.File]{}, nil
+}
+
 func (p *processingHive) GetCustomer(context.Context, string) (*hive.Customer, error) {
 	return nil, &hive.Error{Code: hive.CodeNotFound}
 }
