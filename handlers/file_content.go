@@ -6,19 +6,31 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/hiveconsole/hiveconsole/hive"
 	"github.com/labstack/echo/v4"
 )
 
-// imageTypes are the only kinds of file the proxy serves, by what the bytes are, not by what the
-// files host says they are.
-var imageTypes = map[string]string{"image/png": ".png", "image/jpeg": ".jpg", "image/webp": ".webp", "image/gif": ".gif"}
+// servedTypes are the kinds of file the proxy serves as what they are, decided by the first bytes,
+// never by what the files host says. Anything else goes out as an opaque download.
+var servedTypes = map[string]string{
+	"image/png":       ".png",
+	"image/jpeg":      ".jpg",
+	"image/webp":      ".webp",
+	"application/pdf": ".pdf",
+}
+
+// fileCSP applies to the file's own response: were a browser ever to render it as a document, it
+// would run no script, load nothing and share no origin.
+const fileCSP = "sandbox; default-src 'none'"
 
 // fileContent streams a file's bytes through the console: the browser never talks to the files
-// host and never sees its URL or the bearer token. It takes a file id, never a URL; the client only
-// fetches from allow-listed hosts and follows no redirects; no upstream header is copied; the type
-// is sniffed from the bytes and must be an image; the response is sandboxed, not cached, and named.
+// host and never sees its URL or the bearer token. It takes a file id, never a URL; the client
+// fetches only from allow-listed hosts and follows no redirects; no upstream header is copied; the
+// bytes are streamed, never held whole, and the upstream request ends when the browser leaves.
+//
+// ?download=1 asks for an attachment; otherwise known types are inline, for previews.
 func (a *App) fileContent(c echo.Context) error {
 	id := c.Param("id")
 	if !hive.ValidID(id) {
@@ -35,14 +47,17 @@ func (a *App) fileContent(c echo.Context) error {
 		return &hive.Error{Code: hive.CodeBadResponse, Op: "GET {file url}", Err: err}
 	}
 	kind := http.DetectContentType(head)
-	ext, ok := imageTypes[kind]
-	if !ok {
-		return &hive.Error{Code: hive.CodeBadResponse, Op: "GET {file url}", Message: "the file is not an image the console shows"}
+	ext, known := servedTypes[kind]
+	disposition := "inline"
+	if !known {
+		kind, ext, disposition = "application/octet-stream", ".bin", "attachment"
+	} else if c.QueryParam("download") != "" {
+		disposition = "attachment"
 	}
 	h := c.Response().Header()
 	h.Set("Content-Type", kind)
-	h.Set("Content-Disposition", `inline; filename="`+string(fc.File.Type)+"-"+id+ext+`"`)
-	h.Set("Content-Security-Policy", "default-src 'none'; img-src 'self'; sandbox")
+	h.Set("Content-Disposition", contentDisposition(disposition, fileName(fc.File, id, ext)))
+	h.Set("Content-Security-Policy", fileCSP)
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Cache-Control", "private, no-store")
 	h.Set("Cross-Origin-Resource-Policy", "same-origin")
@@ -52,4 +67,28 @@ func (a *App) fileContent(c echo.Context) error {
 	c.Response().WriteHeader(http.StatusOK)
 	_, _ = io.Copy(c.Response(), br) // a failure here is the browser leaving or Hive stopping
 	return nil
+}
+
+// fileName names a download after what it shows and its id: "document_front-<id>.jpg". The type
+// comes from the API, so only letters, digits, '-' and '_' of it are kept.
+func fileName(f *hive.File, id, ext string) string {
+	kind := strings.Map(func(r rune) rune {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '_':
+			return r
+		}
+		return -1
+	}, string(f.Type))
+	if kind == "" {
+		kind = "file"
+	}
+	kind = kind[:min(len(kind), 40)]
+	return kind + "-" + id + ext
+}
+
+// contentDisposition writes a disposition with the name as both the plain and the RFC 6266
+// filename* parameter. name is already restricted to characters that need no quoting or escaping
+// in either form, so nothing the API sent can end the header or add a parameter.
+func contentDisposition(disposition, name string) string {
+	return disposition + `; filename="` + name + `"; filename*=UTF-8''` + name
 }
