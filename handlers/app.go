@@ -100,12 +100,14 @@ type App struct {
 	shutdown  chan struct{} // closed when the server stops: live streams end
 	stopOnce  sync.Once
 	snapshots *snapshots
+	reports   *reportCache // completed checks' results, for the checks list
 }
 
 // New builds the Echo application with every route, middleware and the error handler.
 func New(cfg Config) (*App, error) {
 	a := &App{Config: cfg, log: cfg.Logger, metrics: cfg.Metrics, cop: http.NewCrossOriginProtection(),
-		https: cfg.BaseURL.Scheme == "https", shutdown: make(chan struct{}), snapshots: newSnapshots(cfg.Hive)}
+		https: cfg.BaseURL.Scheme == "https", shutdown: make(chan struct{}), snapshots: newSnapshots(cfg.Hive),
+		reports: newReportCache(cfg.Hive, reportCacheSize)}
 	if a.log == nil {
 		a.log = slog.New(slog.DiscardHandler)
 	}

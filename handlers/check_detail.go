@@ -60,6 +60,7 @@ func (a *App) reportModel(c echo.Context, ch *hive.Check) (views.ReportModel, er
 	if err != nil {
 		return m, err
 	}
+	a.reports.put(ch.ID, rep.Result)
 	var cust *hive.Customer
 	if m.CustomerID != "" {
 		// A deleted customer leaves the report readable, with nothing to compare it with.

@@ -1,6 +1,9 @@
 package handlers
 
 import (
+	"cmp"
+	"encoding/json"
+	"hash/fnv"
 	"net/http"
 	"net/url"
 	"slices"
@@ -8,52 +11,110 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hiveconsole/hiveconsole/hive"
 	"github.com/hiveconsole/hiveconsole/views"
 	"github.com/labstack/echo/v4"
+	"github.com/starfederation/datastar-go/datastar"
+)
+
+// checkSignals is the checks list's state as Datastar signals: the same fields as the URL.
+type checkSignals struct {
+	Q        string `json:"q"`
+	Status   string `json:"status"`
+	Result   string `json:"result"`
+	Decision string `json:"decision"`
+	Since    string `json:"since"`
+	Sort     string `json:"sort"`
+	Dir      string `json:"dir"`
+	Page     int    `json:"page"`
+	Size     int    `json:"size"`
+}
+
+var (
+	checkStatuses  = []string{"processing", "complete"}
+	checkResults   = []string{"clear", "caution", "consider"}
+	checkDecisions = []string{"approved", "review", "declined"}
+	checkSorts     = []string{"created", "customer", "result"}
+	// checkSince are the created filter's windows.
+	checkSince = map[string]time.Duration{"24h": 24 * time.Hour, "7d": 7 * 24 * time.Hour, "30d": 30 * 24 * time.Hour}
 )
 
 // checkQuery is everything the checks list's URL can say.
 type checkQuery struct {
-	Q      string // customer name, email or id, or the check's id
-	Status string // "", processing, complete
-	Result string // "", clear, caution, consider
-	Desc   bool   // newest first
-	Page   int
-	Size   int
+	Q                              string // customer name, email or id, or the check's id
+	Status, Result, Decision, Since string
+	Sort                           string
+	Desc                           bool
+	Page, Size                     int
 }
 
-func parseCheckQuery(v url.Values) checkQuery {
-	q := checkQuery{Q: strings.TrimSpace(v.Get("q")), Desc: v.Get("dir") != "asc", Size: customerSizes[0]}
-	q.Page, _ = strconv.Atoi(v.Get("page"))
-	q.Page = max(q.Page, 1)
-	if size, _ := strconv.Atoi(v.Get("size")); slices.Contains(customerSizes, size) {
-		q.Size = size
+// parseCheckQuery reads the list's state; values the list does not offer fall back to defaults.
+func parseCheckQuery(s checkSignals) checkQuery {
+	q := checkQuery{Q: strings.TrimSpace(s.Q), Sort: "created", Desc: true, Page: max(s.Page, 1), Size: customerSizes[0]}
+	if len(q.Q) > 200 {
+		q.Q = q.Q[:200]
 	}
-	if s := v.Get("status"); s == "processing" || s == "complete" {
-		q.Status = s
+	if slices.Contains(checkSorts, s.Sort) {
+		q.Sort = s.Sort
+		q.Desc = s.Sort != "customer" // newest first, worst first, A to Z
 	}
-	if r := v.Get("result"); r == "clear" || r == "caution" || r == "consider" {
-		q.Result = r
+	switch s.Dir {
+	case "asc":
+		q.Desc = false
+	case "desc":
+		q.Desc = true
+	}
+	if slices.Contains(customerSizes, s.Size) {
+		q.Size = s.Size
+	}
+	if slices.Contains(checkStatuses, s.Status) {
+		q.Status = s.Status
+	}
+	if slices.Contains(checkResults, s.Result) {
+		q.Result = s.Result
+	}
+	if slices.Contains(checkDecisions, s.Decision) {
+		q.Decision = s.Decision
+	}
+	if _, ok := checkSince[s.Since]; ok {
+		q.Since = s.Since
 	}
 	return q
 }
 
-func (q checkQuery) url(page int) string {
+func checkSignalsFromURL(v url.Values) checkSignals {
+	page, _ := strconv.Atoi(v.Get("page"))
+	size, _ := strconv.Atoi(v.Get("size"))
+	return checkSignals{Q: v.Get("q"), Status: v.Get("status"), Result: v.Get("result"), Decision: v.Get("decision"),
+		Since: v.Get("since"), Sort: v.Get("sort"), Dir: v.Get("dir"), Page: page, Size: size}
+}
+
+func (q checkQuery) signals() checkSignals {
+	dir := "asc"
+	if q.Desc {
+		dir = "desc"
+	}
+	return checkSignals{Q: q.Q, Status: q.Status, Result: q.Result, Decision: q.Decision, Since: q.Since,
+		Sort: q.Sort, Dir: dir, Page: q.Page, Size: q.Size}
+}
+
+// url is the list's address for this query, leaving out defaults so shared links stay short.
+func (q checkQuery) url() string {
 	v := url.Values{}
-	if q.Q != "" {
-		v.Set("q", q.Q)
+	def := parseCheckQuery(checkSignals{Sort: q.Sort})
+	for _, kv := range [][2]string{{"q", q.Q}, {"status", q.Status}, {"result", q.Result}, {"decision", q.Decision}, {"since", q.Since}} {
+		if kv[1] != "" {
+			v.Set(kv[0], kv[1])
+		}
 	}
-	if q.Status != "" {
-		v.Set("status", q.Status)
+	if q.Sort != "created" {
+		v.Set("sort", q.Sort)
 	}
-	if q.Result != "" {
-		v.Set("result", q.Result)
+	if q.Desc != def.Desc {
+		v.Set("dir", q.signals().Dir)
 	}
-	if !q.Desc {
-		v.Set("dir", "asc")
-	}
-	if page > 1 {
-		v.Set("page", strconv.Itoa(page))
+	if q.Page > 1 {
+		v.Set("page", strconv.Itoa(q.Page))
 	}
 	if q.Size != customerSizes[0] {
 		v.Set("size", strconv.Itoa(q.Size))
@@ -64,54 +125,244 @@ func (q checkQuery) url(page int) string {
 	return "/checks?" + v.Encode()
 }
 
-// checks is the checks list: status, result, customer, created; filters, search, sort and paging,
-// all in the URL. The result badge follows the decision, which Hive derives from the report.
+// column is a sortable header: clicking the current column flips its direction; another column
+// starts in its natural direction.
+func (q checkQuery) column(label, key string) views.SortColumn {
+	next := q
+	next.Page = 1
+	col := views.SortColumn{Label: label, Key: key, State: views.SortNone}
+	if q.Sort == key {
+		col.State = views.SortAscending
+		if q.Desc {
+			col.State = views.SortDescending
+		}
+		next.Desc = !q.Desc
+	} else {
+		next.Sort = key
+		next.Desc = key != "customer"
+	}
+	col.Href = next.url()
+	col.Dir = next.signals().Dir
+	return col
+}
+
+// checks is the checks list page: search, filters, sort and paging, all in the URL.
 func (a *App) checks(c echo.Context) error {
-	q := parseCheckQuery(c.QueryParams())
-	snap, err := a.snapshots.get(c.Request().Context(), pageMaxAge)
+	m, _, err := a.checksModel(c, parseCheckQuery(checkSignalsFromURL(c.QueryParams())))
 	if err != nil {
 		return err
 	}
-	customerOf := map[string]*customerEntry{} // by session id
+	return render(c, http.StatusOK, views.ChecksPage(a.page(c, "Checks"), m))
+}
+
+// checksTable answers the list's Datastar requests (typing, filtering, sorting, paging, and a
+// watched check completing): it patches the results and keeps the address bar in step.
+func (a *App) checksTable(c echo.Context) error {
+	var s checkSignals
+	if err := datastar.ReadSignals(c.Request(), &s); err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, "The list's state could not be read. Reload the page.")
+	}
+	m, _, err := a.checksModel(c, parseCheckQuery(s))
+	if err != nil {
+		return err
+	}
+	sse := datastar.NewSSE(c.Response().Writer, c.Request())
+	c.Response().Committed = true
+	if err := sse.PatchElementTempl(views.CheckResults(a.page(c, "").Assets, m)); err != nil {
+		return nil
+	}
+	u, _ := url.Parse(m.URL)
+	_ = sse.ReplaceURL(*u)
+	return nil
+}
+
+// checksStream watches the processing checks the list shows. When one completes it tells the page,
+// which asks for the table again with its current state, and ends; the refreshed table opens a new
+// stream if checks are still processing. It also ends when the page closes or the server stops.
+func (a *App) checksStream(c echo.Context) error {
+	var s checkSignals
+	if err := datastar.ReadSignals(c.Request(), &s); err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, "The list's state could not be read. Reload the page.")
+	}
+	_, watch, err := a.checksModel(c, parseCheckQuery(s))
+	if err != nil {
+		return err
+	}
+	r, w := c.Request(), c.Response()
+	_ = http.NewResponseController(w.Writer).SetWriteDeadline(time.Time{})
+	defer a.metrics.StreamOpened()()
+	sse := datastar.NewSSE(w.Writer, r)
+	w.Committed = true
+	if len(watch) == 0 {
+		return nil
+	}
+	ticker := time.NewTicker(a.liveInterval())
+	defer ticker.Stop()
+	for {
+		select {
+		case <-r.Context().Done():
+			return nil
+		case <-a.shutdown:
+			return nil
+		case <-ticker.C:
+		}
+		snap, err := a.snapshots.get(r.Context(), a.liveInterval())
+		if err != nil {
+			a.log.Warn("checks stream", "err", err)
+			continue
+		}
+		if !anyDone(snap.checks, watch) {
+			continue
+		}
+		done, _ := json.Marshal(map[string]int64{"checksChanged": time.Now().UnixNano()})
+		_ = sse.PatchSignals(done)
+		return nil
+	}
+}
+
+// anyDone reports whether a watched check is no longer processing (or no longer exists).
+func anyDone(checks []hive.Check, watch []string) bool {
+	for _, id := range watch {
+		i := slices.IndexFunc(checks, func(ch hive.Check) bool { return ch.ID == id })
+		if i < 0 || checks[i].Status != hive.CheckProcessing {
+			return true
+		}
+	}
+	return false
+}
+
+// checksModel builds the list for a query and says which of the shown checks are processing.
+// Report results come from the shared report cache; only the shown page's are fetched, unless
+// the query filters or sorts by result, which needs them all.
+func (a *App) checksModel(c echo.Context, q checkQuery) (views.ChecksModel, []string, error) {
+	ctx := c.Request().Context()
+	snap, err := a.snapshots.get(ctx, pageMaxAge)
+	if err != nil {
+		return views.ChecksModel{}, nil, err
+	}
 	byID := make(map[string]*customerEntry, len(snap.customers.entries))
 	for i := range snap.customers.entries {
 		byID[snap.customers.entries[i].customer.ID] = &snap.customers.entries[i]
 	}
+	customerOf := make(map[string]*customerEntry, len(snap.sessions)) // by session id
 	for _, s := range snap.sessions {
 		customerOf[s.ID] = byID[s.CustomerID]
 	}
+	now := time.Now()
 	needle := strings.ToLower(q.Q)
 	var rows []views.CheckListRow
 	for _, ch := range snap.checks {
-		row := checkRow(ch)
 		e := customerOf[ch.SessionID]
-		lr := views.CheckListRow{CheckRow: row}
-		if e != nil {
-			lr.CustomerID, lr.CustomerName, lr.CustomerEmail = e.customer.ID, e.name, e.customer.Email
-		}
 		switch {
 		case q.Status != "" && string(ch.Status) != q.Status:
 			continue
-		case q.Result != "" && string(row.Result) != q.Result:
+		case q.Decision != "" && deref(ch.Decision) != q.Decision:
+			continue
+		case q.Since != "" && ch.CreatedAt.Before(now.Add(-checkSince[q.Since])):
 			continue
 		case needle != "" && !strings.Contains(strings.ToLower(ch.ID), needle) &&
 			(e == nil || !strings.Contains(e.haystack, needle)):
 			continue
 		}
+		lr := views.CheckListRow{CheckRow: checkRow(ch)}
+		if ch.Status == hive.CheckComplete {
+			lr.Result = views.StatusUnknown // until the report says
+		}
+		if e != nil {
+			lr.CustomerID, lr.CustomerName, lr.CustomerEmail = e.customer.ID, e.name, e.customer.Email
+		}
 		rows = append(rows, lr)
 	}
-	if !q.Desc {
-		slices.Reverse(rows)
+	if q.Result != "" || q.Sort == "result" {
+		a.fillResults(c, rows)
 	}
+	if q.Result != "" {
+		rows = slices.DeleteFunc(rows, func(r views.CheckListRow) bool { return string(r.Result) != q.Result })
+	}
+	sortChecks(rows, q)
 	pages := max(1, (len(rows)+q.Size-1)/q.Size)
 	q.Page = min(q.Page, pages)
 	from := (q.Page - 1) * q.Size
-	m := views.ChecksModel{Q: q.Q, Status: q.Status, Result: q.Result, Desc: q.Desc, Size: q.Size, Sizes: customerSizes,
-		Total: len(snap.checks), Now: time.Now()}
-	flip := q
-	flip.Desc = !q.Desc
-	m.ToggleDir = flip.url(1)
-	m.Rows = rows[from:min(len(rows), from+q.Size)]
-	m.Pager = views.NewPager(len(rows), q.Size, q.Page, q.url)
-	return render(c, http.StatusOK, views.ChecksPage(a.page(c, "Checks"), m))
+	page := rows[from:min(len(rows), from+q.Size)]
+	if q.Result == "" && q.Sort != "result" {
+		a.fillResults(c, page)
+	}
+	m := views.ChecksModel{Q: q.Q, Status: q.Status, Result: q.Result, Decision: q.Decision, Since: q.Since,
+		Size: q.Size, Sizes: customerSizes, URL: q.url(), Total: len(snap.checks), Now: now, Rows: page}
+	sig, _ := json.Marshal(q.signals())
+	m.Signals = string(sig)
+	m.Columns = []views.SortColumn{q.column("Customer", "customer"), q.column("Result", "result"), q.column("Created", "created")}
+	m.Pager = views.NewPager(len(rows), q.Size, q.Page, func(n int) string {
+		p := q
+		p.Page = n
+		return p.url()
+	})
+	var watch []string
+	for _, r := range page {
+		if r.Status == string(hive.CheckProcessing) {
+			watch = append(watch, r.ID)
+		}
+	}
+	m.LiveKey = liveKey(watch)
+	return m, watch, nil
+}
+
+// fillResults puts each completed row's report result in, from the cache or from Hive.
+func (a *App) fillResults(c echo.Context, rows []views.CheckListRow) {
+	var ids []string
+	for _, r := range rows {
+		if r.Status == string(hive.CheckComplete) {
+			ids = append(ids, r.ID)
+		}
+	}
+	results := a.reports.resultsOf(c.Request().Context(), ids)
+	for i := range rows {
+		if s, ok := results[rows[i].ID]; ok {
+			rows[i].Result = viewStatus(s)
+		}
+	}
+}
+
+// sortChecks orders rows as the query asks; ties keep the newest first.
+func sortChecks(rows []views.CheckListRow, q checkQuery) {
+	slices.SortStableFunc(rows, func(x, y views.CheckListRow) int {
+		var n int
+		switch q.Sort {
+		case "customer":
+			n = cmp.Compare(strings.ToLower(x.CustomerName), strings.ToLower(y.CustomerName))
+		case "result":
+			n = cmp.Compare(resultRank(x.Result), resultRank(y.Result))
+		}
+		if n == 0 {
+			n = x.CreatedAt.Compare(y.CreatedAt)
+			if q.Sort != "created" {
+				return -n // ties: newest first, whatever the direction
+			}
+		}
+		if q.Desc {
+			return -n
+		}
+		return n
+	})
+}
+
+// liveKey names the set of watched checks, so that a table watching other checks gets a new live
+// element (and so a new stream) when it is patched in.
+func liveKey(ids []string) string {
+	if len(ids) == 0 {
+		return ""
+	}
+	h := fnv.New64a()
+	for _, id := range ids {
+		h.Write([]byte(id))
+	}
+	return strconv.FormatUint(h.Sum64(), 36)
+}
+
+// resultRank orders results for sorting: processing first, then clear, caution, unknown, consider.
+func resultRank(s views.Status) int {
+	if s == views.StatusProcessing {
+		return -1
+	}
+	return hive.Status(s).Severity()
 }

@@ -62,6 +62,8 @@ func (a *App) Routes() []Route {
 		{http.MethodPost, "/sessions/:id/delete", can(auth.DeleteSessions), a.deleteSDKSession},
 		{http.MethodPost, "/sessions/:id/simulate", can(auth.IssueSessions), a.simulateSDKSession},
 		{http.MethodGet, "/checks", can(auth.ViewChecks), a.checks},
+		{http.MethodGet, "/checks/table", can(auth.ViewChecks), a.checksTable},
+		{http.MethodGet, "/checks/stream", can(auth.ViewChecks), a.checksStream},
 		{http.MethodPost, "/checks", can(auth.CreateChecks), a.createCheck},
 		{http.MethodGet, "/checks/:id", can(auth.ViewReports), a.check},
 		{http.MethodPost, "/checks/:id/delete", can(auth.DeleteChecks), a.deleteCheck},

@@ -442,15 +442,17 @@ type DeviceView struct {
 
 // ChecksModel is the checks list.
 type ChecksModel struct {
-	Q, Status, Result string
-	Desc              bool
-	Size              int
-	Sizes             []int
-	Rows              []CheckListRow
-	Pager             Pager
-	Total             int    // every check, before filtering
-	ToggleDir         string // the same view in the other order
-	Now               time.Time
+	Q, Status, Result, Decision, Since string
+	Size                               int
+	Sizes                              []int
+	URL                                string // this view's address, for the address bar
+	Signals                            string // the query as Datastar signals (JSON)
+	Rows                               []CheckListRow
+	Columns                            []SortColumn // customer, result, created
+	Pager                              Pager
+	Total                              int // every check, before filtering
+	Now                                time.Time
+	LiveKey                            string // names the processing checks shown; "" when none
 }
 
 // CheckListRow is a check in the list, with the customer it is about.
