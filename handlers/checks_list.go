@@ -41,11 +41,11 @@ var (
 
 // checkQuery is everything the checks list's URL can say.
 type checkQuery struct {
-	Q                              string // customer name, email or id, or the check's id
+	Q                               string // customer name, email or id, or the check's id
 	Status, Result, Decision, Since string
-	Sort                           string
-	Desc                           bool
-	Page, Size                     int
+	Sort                            string
+	Desc                            bool
+	Page, Size                      int
 }
 
 // parseCheckQuery reads the list's state; values the list does not offer fall back to defaults.
