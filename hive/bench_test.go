@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"testing"
 
-	"github.com/hiveconsole/hiveconsole/hive/internal/apiref"
+	"github.com/hiveconsole/hiveconsole/internal/apiref"
 	"time"
 )
 

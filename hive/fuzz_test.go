@@ -7,7 +7,7 @@ import (
 	"reflect"
 	"testing"
 
-	"github.com/hiveconsole/hiveconsole/hive/internal/apiref"
+	"github.com/hiveconsole/hiveconsole/internal/apiref"
 )
 
 // FuzzDecodeReport: any input either decodes or fails with a typed error — never a panic — and what

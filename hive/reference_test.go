@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hiveconsole/hiveconsole/hive/internal/apiref"
+	"github.com/hiveconsole/hiveconsole/internal/apiref"
 )
 
 // TestDecodeReferenceExamples decodes every example of the reference into its type and checks that

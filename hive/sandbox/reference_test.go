@@ -13,7 +13,7 @@ import (
 	"testing"
 
 	"github.com/hiveconsole/hiveconsole/hive"
-	"github.com/hiveconsole/hiveconsole/hive/internal/apiref"
+	"github.com/hiveconsole/hiveconsole/internal/apiref"
 	"github.com/hiveconsole/hiveconsole/hive/sandbox"
 )
 

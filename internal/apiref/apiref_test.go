@@ -10,7 +10,7 @@ import (
 
 // TestCopyIsCurrent keeps the embedded copy identical to ../shared/hive-api-reference.txt.
 func TestCopyIsCurrent(t *testing.T) {
-	shared, err := os.ReadFile("../../../../shared/hive-api-reference.txt")
+	shared, err := os.ReadFile("../../../shared/hive-api-reference.txt")
 	if errors.Is(err, os.ErrNotExist) && os.Getenv("CI") == "" {
 		// A clone outside the workspace has no shared/ beside it; CI always does, and fails below.
 		t.Skip("no shared/ checkout beside the repository, and not in CI")
@@ -19,7 +19,7 @@ func TestCopyIsCurrent(t *testing.T) {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(shared, Text) {
-		t.Fatal("hive/internal/apiref/hive-api-reference.txt differs from shared/: copy it again")
+		t.Fatal("internal/apiref/hive-api-reference.txt differs from shared/: copy it again")
 	}
 }
 
