@@ -2,16 +2,20 @@ package handlers_test
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/PuerkitoBio/goquery"
 	"github.com/hiveconsole/hiveconsole/auth"
 	"github.com/hiveconsole/hiveconsole/handlers"
 	"github.com/hiveconsole/hiveconsole/hive"
 	"github.com/hiveconsole/hiveconsole/hive/sandbox"
+	"github.com/hiveconsole/hiveconsole/internal/apiref"
 )
 
 // scenarioCheck plays a whole SDK flow on the sandbox for a new customer and returns the
@@ -67,25 +71,72 @@ func customer(email, first, last string) hive.CustomerParams {
 		Gender: hive.String("female"), DOB: hive.String("14-03-1988")}
 }
 
-// walk lists a breakdown tree's names depth first, in the API's order.
+// walk lists a breakdown tree's nodes depth first, in the API's order, as "path=status".
 func walk(list []hive.Breakdown, prefix string, out *[]string) {
 	for _, b := range list {
-		*out = append(*out, prefix+b.Name)
+		*out = append(*out, prefix+b.Name+"="+string(b.Status.Normalized()))
 		walk(b.SubChecks, prefix+b.Name+".", out)
 	}
 }
 
-// pageTree lists the names a section's tree shows, depth first, in document order.
-func pageTree(sel *goquery.Selection) []string {
+// pageTree lists the nodes a section's tree shows, depth first, in document order, as
+// "path=status", the status read from the node's own badge: its class, its data and its text
+// must agree.
+func pageTree(t *testing.T, sel *goquery.Selection) []string {
+	t.Helper()
+	label := map[string]string{"clear": "Clear", "caution": "Caution", "consider": "Consider", "unknown": "Unknown"}
 	var out []string
 	sel.Find(`[data-testid="tree-node"], [data-testid="tree-leaf"]`).Each(func(_ int, s *goquery.Selection) {
 		name := s.AttrOr("data-name", "")
 		for p := s.Parent().Closest(`[data-testid="tree-node"]`); p.Length() > 0; p = p.Parent().Closest(`[data-testid="tree-node"]`) {
 			name = p.AttrOr("data-name", "") + "." + name
 		}
-		out = append(out, name)
+		own := s.ChildrenFiltered(`[data-testid="status-badge"]`)
+		if s.Is("details") {
+			own = s.ChildrenFiltered("summary").ChildrenFiltered(`[data-testid="status-badge"]`)
+		}
+		if own.Length() != 1 {
+			t.Errorf("node %s: %d badges of its own, want 1", name, own.Length())
+			return
+		}
+		st := own.AttrOr("data-status", "")
+		if !own.HasClass("badge--"+st) || strings.TrimSpace(own.Text()) != label[st] || s.AttrOr("data-status", "") != st {
+			t.Errorf("node %s: badge class %q, text %q, node status %q, badge status %q", name, own.AttrOr("class", ""),
+				strings.TrimSpace(own.Text()), s.AttrOr("data-status", ""), st)
+		}
+		out = append(out, name+"="+st)
 	})
 	return out
+}
+
+// assertReportRendered checks the whole report page against the report: the overall badge, and per
+// section its badge and every sub-check, known or not, in the API's order with its own status.
+// Non-clear branches are open.
+func assertReportRendered(t *testing.T, doc *goquery.Document, rep *hive.Report) {
+	t.Helper()
+	if got := doc.Find(`[data-testid="report-result"]`).AttrOr("data-status", ""); got != string(rep.Result.Normalized()) {
+		t.Errorf("result badge: got %q, want %q", got, rep.Result)
+	}
+	for _, s := range []struct {
+		key     string
+		section hive.Section
+	}{{"document", rep.Document.Section}, {"face", rep.Facial.Section}, {"device", rep.Customer.Section}} {
+		var want []string
+		walk(s.section.Breakdowns, "", &want)
+		sel := doc.Find(`[data-testid="section-` + s.key + `"]`)
+		if got := pageTree(t, sel); !slices.Equal(got, want) {
+			t.Errorf("section %s tree:\n got %v\nwant %v", s.key, got, want)
+		}
+		if got := sel.Find(`.card__header [data-testid="status-badge"]`).AttrOr("data-status", ""); got != string(s.section.Status.Normalized()) {
+			t.Errorf("section %s badge: got %q, want %q", s.key, got, s.section.Status)
+		}
+		sel.Find(`[data-testid="tree-node"]`).Each(func(_ int, n *goquery.Selection) {
+			_, open := n.Attr("open")
+			if st := n.AttrOr("data-status", ""); open != (st != "clear") {
+				t.Errorf("node %s (%s): open %v", n.AttrOr("data-name", ""), st, open)
+			}
+		})
+	}
 }
 
 func TestCheckReportShowsEveryBreakdownInOrder(t *testing.T) {
@@ -105,39 +156,68 @@ func TestCheckReportShowsEveryBreakdownInOrder(t *testing.T) {
 		t.Fatal(err)
 	}
 	doc := reportPage(t, tc, "/checks/"+id)
-	if got := doc.Find(`[data-testid="report-result"]`).AttrOr("data-status", ""); got != string(rep.Result) {
-		t.Errorf("result badge: got %q, want %q", got, rep.Result)
-	}
+	assertReportRendered(t, doc, rep)
 	if !strings.Contains(doc.Find(`[data-testid="report-header"]`).Text(), id) {
 		t.Errorf("header does not show the check id %s", id)
-	}
-	for _, s := range []struct {
-		key     string
-		section hive.Section
-	}{{"document", rep.Document.Section}, {"face", rep.Facial.Section}, {"device", rep.Customer.Section}} {
-		var want []string
-		walk(s.section.Breakdowns, "", &want)
-		sel := doc.Find(`[data-testid="section-` + s.key + `"]`)
-		if got := pageTree(sel); !slices.Equal(got, want) {
-			t.Errorf("section %s tree:\n got %v\nwant %v", s.key, got, want)
-		}
-		if got := sel.Find(`.card__header [data-testid="status-badge"]`).AttrOr("data-status", ""); got != string(s.section.Status) {
-			t.Errorf("section %s badge: got %q, want %q", s.key, got, s.section.Status)
-		}
-		// Every node carries its own badge, and non-clear branches are open.
-		sel.Find(`[data-testid="tree-node"]`).Each(func(_ int, n *goquery.Selection) {
-			_, open := n.Attr("open")
-			if st := n.AttrOr("data-status", ""); open != (st != "clear") {
-				t.Errorf("node %s (%s): open %v", n.AttrOr("data-name", ""), st, open)
-			}
-			if n.ChildrenFiltered("summary").Find(`[data-testid="status-badge"]`).Length() != 1 {
-				t.Errorf("node %s has no badge", n.AttrOr("data-name", ""))
-			}
-		})
 	}
 	if doc.Find(`a[href^="/customers/"]`).Length() == 0 {
 		t.Error("the page does not link the customer")
 	}
+}
+
+// TestCheckReportRendersEveryScenario: a check from each sandbox scenario renders its whole report.
+func TestCheckReportRendersEveryScenario(t *testing.T) {
+	tc := newTestConsoleWith(t, 0)
+	for i, sc := range sandbox.Scenarios() {
+		t.Run(string(sc.Scenario), func(t *testing.T) {
+			ch := scenarioCheck(t, tc, customer(fmt.Sprintf("scenario%d@example.com", i), "Sam", "Scenario"), sc.Scenario)
+			rep, err := tc.api.GetReport(context.Background(), ch.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rep.Result != sc.Result {
+				t.Fatalf("scenario %s: report %s, want %s", sc.Scenario, rep.Result, sc.Result)
+			}
+			assertReportRendered(t, reportPage(t, tc, "/checks/"+ch.ID), rep)
+		})
+	}
+}
+
+// exampleReport serves the API reference's example report for one check, whatever Hive holds.
+type exampleReport struct {
+	handlers.Hive
+	check hive.Check
+	rep   *hive.Report
+}
+
+func (e exampleReport) GetCheck(ctx context.Context, id string) (*hive.Check, error) {
+	if id == e.check.ID {
+		c := e.check
+		return &c, nil
+	}
+	return e.Hive.GetCheck(ctx, id)
+}
+
+func (e exampleReport) GetReport(ctx context.Context, id string) (*hive.Report, error) {
+	if id == e.check.ID {
+		return e.rep, nil
+	}
+	return e.Hive.GetReport(ctx, id)
+}
+
+// TestCheckReportRendersTheReferenceExample: the report exactly as the API reference prints it.
+func TestCheckReportRendersTheReferenceExample(t *testing.T) {
+	var rep hive.Report
+	if err := json.Unmarshal(apiref.Examples()[apiref.Report].JSON, &rep); err != nil {
+		t.Fatal(err)
+	}
+	ex := exampleReport{rep: &rep, check: hive.Check{ID: rep.CheckID, SessionID: "5b0a1cfe-7f2e-4f57-a1f4-29c1c2d8b9aa", Status: hive.CheckComplete,
+		Decision: hive.String("declined"), CreatedAt: time.Unix(1601084628, 0)}}
+	if !hive.ValidID(ex.check.ID) {
+		t.Fatalf("the example's check id %q", ex.check.ID)
+	}
+	tc := newTestConsole(t, func(c *handlers.Config, _ *auth.Config) { ex.Hive = c.Hive; c.Hive = ex })
+	assertReportRendered(t, reportPage(t, tc, "/checks/"+ex.check.ID), &rep)
 }
 
 func TestCheckReportNotFound(t *testing.T) {
