@@ -25,6 +25,7 @@ import {
 } from '@starfederation/datastar/plugins';
 import { csrfHeadersFor, v1EventWatchers, withHeaders } from './adapter.js';
 import { installBehaviours } from './behaviours.js';
+import { installViewer } from './viewer.js';
 
 // Left out on purpose: Persist (would copy signals, possibly PII, into localStorage),
 // ViewTransition and OnRaf (unused), Fit (unused).
@@ -51,6 +52,7 @@ load(
 );
 apply();
 installBehaviours(document);
+installViewer(document);
 // apply() walks the DOM in a microtask; mark readiness after it.
 queueMicrotask(() => {
   document.documentElement.dataset.datastar = 'ready';
