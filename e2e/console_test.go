@@ -104,6 +104,12 @@ func startConsole(t *testing.T, env ...string) *console {
 // browser starts a headless Chromium with the flags this machine needs.
 func browser(t *testing.T, opts ...chromedp.ExecAllocatorOption) context.Context {
 	t.Helper()
+	return browserWithin(t, 60*time.Second, opts...)
+}
+
+// browserWithin is browser for a test that needs longer than a minute.
+func browserWithin(t *testing.T, limit time.Duration, opts ...chromedp.ExecAllocatorOption) context.Context {
+	t.Helper()
 	all := append([]chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(chromiumPath(t)),
 		chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
@@ -114,7 +120,7 @@ func browser(t *testing.T, opts ...chromedp.ExecAllocatorOption) context.Context
 	t.Cleanup(cancel)
 	ctx, cancel2 := chromedp.NewContext(actx)
 	t.Cleanup(cancel2)
-	ctx, cancel3 := context.WithTimeout(ctx, 60*time.Second)
+	ctx, cancel3 := context.WithTimeout(ctx, limit)
 	t.Cleanup(cancel3)
 	return ctx
 }

@@ -41,7 +41,7 @@ func (a *App) fileContent(c echo.Context) error {
 		return err
 	}
 	defer fc.Body.Close()
-	br := bufio.NewReaderSize(fc.Body, 512)
+	br := bufio.NewReaderSize(fc.Body, 32<<10) // the copy below reads through it: keep it large
 	head, err := br.Peek(512)
 	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
 		return &hive.Error{Code: hive.CodeBadResponse, Op: "GET {file url}", Err: err}
