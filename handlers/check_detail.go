@@ -56,17 +56,26 @@ func (a *App) reportModel(c echo.Context, ch *hive.Check) (views.ReportModel, er
 	if ch.Status != hive.CheckComplete {
 		return m, nil
 	}
+	// The report and the customer it is compared with do not depend on each other.
+	var cust *hive.Customer
+	custDone := make(chan struct{})
+	go func() {
+		defer close(custDone)
+		if m.CustomerID != "" {
+			// A deleted customer leaves the report readable, with nothing to compare it with.
+			if c, err := a.Hive.GetCustomer(ctx, m.CustomerID); err == nil {
+				cust = c
+			}
+		}
+	}()
 	rep, err := a.Hive.GetReport(ctx, ch.ID)
+	<-custDone
 	if err != nil {
 		return m, err
 	}
 	a.reports.put(ch.ID, rep.Result)
-	var cust *hive.Customer
-	if m.CustomerID != "" {
-		// A deleted customer leaves the report readable, with nothing to compare it with.
-		if cust, err = a.Hive.GetCustomer(ctx, m.CustomerID); err == nil {
-			m.CustomerName = orName(cust)
-		}
+	if cust != nil {
+		m.CustomerName = orName(cust)
 	}
 	fillReport(&m, rep, cust)
 	if u, _ := userOf(c); u.Can(auth.DownloadFiles) {
