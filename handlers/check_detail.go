@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -78,6 +79,9 @@ func (a *App) reportModel(c echo.Context, ch *hive.Check) (views.ReportModel, er
 		m.CustomerName = orName(cust)
 	}
 	fillReport(&m, rep, cust)
+	if raw, err := json.MarshalIndent(rep, "", "  "); err == nil {
+		m.RawJSON = string(raw)
+	}
 	if u, _ := userOf(c); u.Can(auth.DownloadFiles) {
 		m.CanDownload = true
 		if m.Images, err = a.checkImages(ctx, ch.ID); err != nil {
@@ -495,4 +499,25 @@ func (a *App) checkImages(ctx context.Context, checkID string) ([]views.ReportIm
 		return ri < rj
 	})
 	return out, nil
+}
+
+// reportJSON downloads a completed check's report as the API sent it (the client keeps every
+// field and its order), named after the check.
+func (a *App) reportJSON(c echo.Context) error {
+	id := c.Param("id")
+	if !hive.ValidID(id) {
+		return echo.NewHTTPError(http.StatusNotFound, "There is no such check.")
+	}
+	rep, err := a.Hive.GetReport(c.Request().Context(), id)
+	if err != nil {
+		return err
+	}
+	raw, err := json.MarshalIndent(rep, "", "  ")
+	if err != nil {
+		return err
+	}
+	h := c.Response().Header()
+	h.Set("Content-Disposition", contentDisposition("attachment", "report-"+id+".json"))
+	h.Set("Cache-Control", "private, no-store")
+	return c.Blob(http.StatusOK, "application/json", append(raw, '\n'))
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -163,6 +164,47 @@ func TestCheckReportShowsEveryBreakdownInOrder(t *testing.T) {
 	if doc.Find(`a[href^="/customers/"]`).Length() == 0 {
 		t.Error("the page does not link the customer")
 	}
+
+	// The raw report: collapsed, the API's JSON, and the same as a download.
+	want, _ := json.Marshal(rep)
+	raw := doc.Find(`[data-testid="report-raw"]`)
+	if _, open := raw.Attr("open"); open || !raw.Is("details") {
+		t.Error("the raw JSON is not a collapsed details element")
+	}
+	var shown any
+	if err := json.Unmarshal([]byte(raw.Find("code").Text()), &shown); err != nil {
+		t.Fatalf("raw JSON on the page: %v", err)
+	}
+	if got, _ := json.Marshal(shown); !jsonEqual(t, got, want) {
+		t.Errorf("raw JSON on the page differs from the API's report")
+	}
+	b := tc.browser()
+	b.signInAs(auth.RoleAuditor)
+	dl := b.get(raw.Find(`[data-testid="report-download"]`).AttrOr("href", ""))
+	if dl.StatusCode != 200 || dl.Header.Get("Content-Type") != "application/json" ||
+		dl.Header.Get("Content-Disposition") != `attachment; filename="report-`+id+`.json"; filename*=UTF-8''report-`+id+`.json` ||
+		dl.Header.Get("Cache-Control") != "private, no-store" {
+		t.Errorf("download: %d %v", dl.StatusCode, dl.Header)
+	}
+	if !jsonEqual(t, []byte(dl.Body), want) {
+		t.Error("the downloaded JSON differs from the API's report")
+	}
+	if !strings.Contains(dl.Body, "\n  \"id\"") {
+		t.Error("the download is not indented")
+	}
+}
+
+// jsonEqual compares two JSON texts as values.
+func jsonEqual(t *testing.T, a, b []byte) bool {
+	t.Helper()
+	var x, y any
+	if err := json.Unmarshal(a, &x); err != nil {
+		t.Fatalf("not JSON: %v", err)
+	}
+	if err := json.Unmarshal(b, &y); err != nil {
+		t.Fatalf("not JSON: %v", err)
+	}
+	return reflect.DeepEqual(x, y)
 }
 
 // TestCheckReportRendersEveryScenario: a check from each sandbox scenario renders its whole report.

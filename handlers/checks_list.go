@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"cmp"
+	"context"
 	"encoding/json"
 	"hash/fnv"
 	"net/http"
@@ -309,14 +310,31 @@ func (a *App) checksModel(c echo.Context, q checkQuery) (views.ChecksModel, []st
 
 // fillResults puts each completed row's report result in, from the cache or from Hive.
 func (a *App) fillResults(c echo.Context, rows []views.CheckListRow) {
+	inner := make([]views.CheckRow, len(rows))
+	for i := range rows {
+		inner[i] = rows[i].CheckRow
+	}
+	a.fillCheckResults(c.Request().Context(), inner)
+	for i := range rows {
+		rows[i].CheckRow = inner[i]
+	}
+}
+
+// fillCheckResults replaces the decision-derived badge of completed checks with their report's
+// result, from the cache or from Hive; a report Hive does not give shows as unknown.
+func (a *App) fillCheckResults(ctx context.Context, rows []views.CheckRow) {
 	var ids []string
 	for _, r := range rows {
 		if r.Status == string(hive.CheckComplete) {
 			ids = append(ids, r.ID)
 		}
 	}
-	results := a.reports.resultsOf(c.Request().Context(), ids)
+	results := a.reports.resultsOf(ctx, ids)
 	for i := range rows {
+		if rows[i].Status != string(hive.CheckComplete) {
+			continue
+		}
+		rows[i].Result = views.StatusUnknown
 		if s, ok := results[rows[i].ID]; ok {
 			rows[i].Result = viewStatus(s)
 		}

@@ -34,13 +34,23 @@ func customerDetail(c *hive.Customer, snap *snapshot) views.CustomerDetail {
 		d.Sessions = append(d.Sessions, views.SessionRow{ID: s.ID, Status: string(s.Status), CheckID: checkID,
 			Created: s.CreatedAt, Expires: s.ExpiresAt})
 	}
+	myChecks := map[string]bool{}
 	for _, ch := range snap.checks {
 		if mine[ch.SessionID] {
 			d.Checks = append(d.Checks, checkRow(ch))
+			myChecks[ch.ID] = true
+		}
+	}
+	for _, f := range snap.files { // newest first, as Hive lists them
+		if f.CheckID != nil && myChecks[*f.CheckID] && len(d.Images) < maxThumbnails {
+			d.Images = append(d.Images, views.Thumbnail{ID: f.ID, Label: fileLabel(f.Type)})
 		}
 	}
 	return d
 }
+
+// maxThumbnails bounds the customer page's images: the latest checks' are what a reviewer wants.
+const maxThumbnails = 12
 
 func deref(p *string) string {
 	if p == nil {

@@ -214,6 +214,10 @@ func (a *App) customer(c echo.Context) error {
 	d := customerDetail(cust, snap)
 	u, _ := userOf(c)
 	d.CanEdit, d.CanDelete, d.CanIssue = u.Can(auth.EditCustomers), u.Can(auth.DeleteCustomers), u.Can(auth.IssueSessions)
-	d.CanRunChecks = u.Can(auth.CreateChecks)
+	d.CanRunChecks, d.CanSeeImages = u.Can(auth.CreateChecks), u.Can(auth.DownloadFiles)
+	if !d.CanSeeImages {
+		d.Images = nil
+	}
+	a.fillCheckResults(ctx, d.Checks)
 	return render(c, http.StatusOK, views.CustomerPage(a.page(c, orName(cust)), d))
 }

@@ -5,8 +5,10 @@ import (
 	"context"
 	"image/png"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/PuerkitoBio/goquery"
 	"github.com/hiveconsole/hiveconsole/auth"
@@ -98,7 +100,20 @@ func TestReportImages(t *testing.T) {
 
 func TestFilesPages(t *testing.T) {
 	tc := newTestConsole(t)
-	files, _ := tc.api.ListFiles(context.Background())
+	ctx := context.Background()
+	// A session the customer completed, with no check yet: its files have no check.
+	cust, err := tc.api.CreateCustomer(ctx, customer("files@example.com", "Fay", "Files"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tc.api.CreateSession(ctx, hive.SessionParams{CustomerID: cust.ID}); err != nil {
+		t.Fatal(err)
+	}
+	sessions, _ := tc.api.ListSessions(ctx)
+	if _, err := tc.sb.CompleteSession(ctx, sessions.Data[0].ID, "clear"); err != nil {
+		t.Fatal(err)
+	}
+	files, _ := tc.api.ListFiles(ctx)
 	auditor := tc.browser()
 	auditor.signInAs(auth.RoleAuditor)
 	list := auditor.get("/files")
@@ -114,14 +129,51 @@ func TestFilesPages(t *testing.T) {
 	if r := auditor.get("/files?type=%3Cscript%3E"); r.StatusCode != 200 || strings.Contains(r.Body, "<script>") {
 		t.Error("an unknown type must fall back, not echo")
 	}
+	count := func(path string) int {
+		r := auditor.get(path)
+		if strings.Contains(r.Body, "No results") || r.doc(t).Find(`[data-testid="file-row"]`).Length() == 0 {
+			return 0
+		}
+		info := strings.Fields(r.doc(t).Find(`[data-testid="pagination"] .pagination__info`).Text())
+		n, _ := strconv.Atoi(info[len(info)-1])
+		return n
+	}
+	var with, day int
+	for _, f := range files.Data {
+		if f.CheckID != nil {
+			with++
+		}
+		if time.Since(f.CreatedAt) < 24*time.Hour {
+			day++
+		}
+	}
+	if with == 0 || with == len(files.Data) {
+		t.Fatalf("want files with and without a check; %d of %d have one", with, len(files.Data))
+	}
+	for path, want := range map[string]int{"/files?check=with": with, "/files?check=without": len(files.Data) - with,
+		"/files?since=24h": day, "/files?check=bogus&since=bogus": len(files.Data)} {
+		if got := count(path); got != want {
+			t.Errorf("%s: %d files, want %d", path, got, want)
+		}
+	}
+	if next := auditor.get("/files?check=with&type=portrait").doc(t).Find(`[data-testid="pagination"] a[href*="page="]`).First().AttrOr("href", ""); next != "" &&
+		(!strings.Contains(next, "check=with") || !strings.Contains(next, "type=portrait")) {
+		t.Errorf("page link drops the filters: %s", next)
+	}
 	detail := auditor.get("/files/" + files.Data[0].ID)
 	if detail.StatusCode != 200 || detail.doc(t).Find(`[data-testid="file-image"]`).Length() != 0 {
 		t.Error("an auditor sees the file page but not the image")
 	}
 	reviewer := tc.browser()
 	reviewer.signInAs(auth.RoleReviewer)
-	if reviewer.get("/files/"+files.Data[0].ID).doc(t).Find(`[data-testid="file-image"] img`).Length() != 1 {
+	rdoc := reviewer.get("/files/" + files.Data[0].ID).doc(t)
+	if rdoc.Find(`[data-testid="file-image"] img`).Length() != 1 {
 		t.Error("a reviewer sees the image")
+	}
+	if href := rdoc.Find(`[data-testid="file-download"]`).AttrOr("href", ""); href != "/files/"+files.Data[0].ID+"/content?download=1" {
+		t.Errorf("download link: %q", href)
+	} else if d := reviewer.get(href).Header.Get("Content-Disposition"); !strings.HasPrefix(d, "attachment;") {
+		t.Errorf("download: Content-Disposition %q", d)
 	}
 	for _, id := range []string{"8462e8ce-4245-4eca-835c-4a160b93b030", "nope"} {
 		if r := auditor.get("/files/" + id); r.StatusCode != http.StatusNotFound {
@@ -148,5 +200,51 @@ func TestReportImagesNewerThanTheSnapshot(t *testing.T) {
 	imgs := reviewer.get("/checks/" + ch.ID).doc(t).Find(`[data-testid="report-images"] img`)
 	if imgs.Length() < 2 {
 		t.Fatalf("got %d images for a check newer than the snapshot", imgs.Length())
+	}
+}
+
+// TestCustomerThumbnails: the customer's page shows small previews of the images of the customer's
+// checks, each linking to its file; support, who may not open images, gets no image URL.
+func TestCustomerThumbnails(t *testing.T) {
+	tc := newTestConsole(t)
+	ch := scenarioCheck(t, tc, customer("thumbs@example.com", "Tia", "Thumb"), "clear")
+	ctx := context.Background()
+	s, err := tc.api.GetSession(ctx, ch.SessionID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, _ := tc.api.ListFiles(ctx)
+	want := map[string]bool{}
+	for _, f := range files.Data {
+		if f.CheckID != nil && *f.CheckID == ch.ID {
+			want[f.ID] = true
+		}
+	}
+	if len(want) == 0 {
+		t.Fatal("the check has no files")
+	}
+	reviewer := tc.browser()
+	reviewer.signInAs(auth.RoleReviewer)
+	got := map[string]bool{}
+	reviewer.get("/customers/" + s.CustomerID).doc(t).Find(`[data-testid="customer-images"] [data-testid="thumbnail"]`).Each(func(_ int, sel *goquery.Selection) {
+		id := strings.TrimPrefix(sel.Find("a").AttrOr("href", ""), "/files/")
+		if sel.Find("img").AttrOr("src", "") != "/files/"+id+"/content" || sel.Find("img").AttrOr("alt", "") == "" {
+			t.Errorf("thumbnail %s: img %v", id, sel.Find("img").Nodes)
+		}
+		got[id] = true
+	})
+	if len(got) != len(want) {
+		t.Errorf("thumbnails: got %v, want %v", got, want)
+	}
+	for id := range want {
+		if !got[id] {
+			t.Errorf("file %s has no thumbnail", id)
+		}
+	}
+	support := tc.browser()
+	support.signInAs(auth.RoleSupport)
+	page := support.get("/customers/" + s.CustomerID)
+	if strings.Contains(page.Body, "/content") || page.doc(t).Find(`[data-testid="customer-images"]`).Length() != 1 {
+		t.Error("support: want the images card with a note and no image URL")
 	}
 }

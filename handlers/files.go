@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"net/http"
+	"net/url"
 	"strconv"
 	"time"
 
@@ -13,21 +14,34 @@ import (
 
 // files lists the images Hive holds, newest first, by type, with the check each belongs to.
 func (a *App) files(c echo.Context) error {
-	list, err := a.Hive.ListFiles(c.Request().Context())
+	snap, err := a.snapshots.get(c.Request().Context(), pageMaxAge)
 	if err != nil {
 		return err
 	}
-	kind := c.QueryParam("type")
-	switch hive.FileType(kind) {
+	v := c.QueryParams()
+	q := fileQuery{Type: v.Get("type"), Check: v.Get("check"), Since: v.Get("since")}
+	switch hive.FileType(q.Type) {
 	case hive.FilePortrait, hive.FileDocumentFront, hive.FileDocumentBack:
 	default:
-		kind = "" // only the types the filter offers; anything else shows every file
+		q.Type = "" // only the types the filter offers; anything else shows every file
 	}
-	page, _ := strconv.Atoi(c.QueryParam("page"))
+	if q.Check != "with" && q.Check != "without" {
+		q.Check = ""
+	}
+	if _, ok := checkSince[q.Since]; !ok {
+		q.Since = ""
+	}
+	page, _ := strconv.Atoi(v.Get("page"))
 	size := customerSizes[0]
+	now := time.Now()
 	var rows []views.FileRow
-	for _, f := range list.Data {
-		if kind != "" && string(f.Type) != kind {
+	for _, f := range snap.files {
+		switch {
+		case q.Type != "" && string(f.Type) != q.Type:
+			continue
+		case q.Check == "with" && f.CheckID == nil, q.Check == "without" && f.CheckID != nil:
+			continue
+		case q.Since != "" && f.CreatedAt.Before(now.Add(-checkSince[q.Since])):
 			continue
 		}
 		rows = append(rows, fileRow(f))
@@ -35,16 +49,28 @@ func (a *App) files(c echo.Context) error {
 	pages := max(1, (len(rows)+size-1)/size)
 	page = min(max(page, 1), pages)
 	from := (page - 1) * size
-	link := func(n int) string {
-		u := "/files?page=" + strconv.Itoa(n)
-		if kind != "" {
-			u += "&type=" + kind
-		}
-		return u
-	}
-	m := views.FilesModel{Rows: rows[from:min(len(rows), from+size)], Pager: views.NewPager(len(rows), size, page, link),
-		Type: kind, Total: len(list.Data), Now: time.Now()}
+	m := views.FilesModel{Rows: rows[from:min(len(rows), from+size)], Pager: views.NewPager(len(rows), size, page, q.url),
+		Type: q.Type, Check: q.Check, Since: q.Since, Total: len(snap.files), Now: now}
 	return render(c, http.StatusOK, views.FilesPage(a.page(c, "Files"), m))
+}
+
+// fileQuery is what the files list's URL can say besides the page.
+type fileQuery struct{ Type, Check, Since string }
+
+func (q fileQuery) url(page int) string {
+	v := url.Values{}
+	for _, kv := range [][2]string{{"type", q.Type}, {"check", q.Check}, {"since", q.Since}} {
+		if kv[1] != "" {
+			v.Set(kv[0], kv[1])
+		}
+	}
+	if page > 1 {
+		v.Set("page", strconv.Itoa(page))
+	}
+	if len(v) == 0 {
+		return "/files"
+	}
+	return "/files?" + v.Encode()
 }
 
 func fileRow(f hive.File) views.FileRow {

@@ -68,6 +68,7 @@ func (a *App) Routes() []Route {
 		{http.MethodGet, "/checks/:id", can(auth.ViewReports), a.check},
 		{http.MethodPost, "/checks/:id/delete", can(auth.DeleteChecks), a.deleteCheck},
 		{http.MethodGet, "/checks/:id/stream", can(auth.ViewReports), a.checkStream},
+		{http.MethodGet, "/checks/:id/report.json", can(auth.ViewReports), a.reportJSON},
 		{http.MethodGet, "/files", can(auth.ViewFiles), a.files},
 		{http.MethodGet, "/files/:id", can(auth.ViewFiles), a.file},
 		{http.MethodGet, "/files/:id/content", can(auth.DownloadFiles), a.fileContent},

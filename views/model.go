@@ -220,6 +220,13 @@ type CustomerDetail struct {
 	Now                                 time.Time
 	CanEdit, CanDelete, CanIssue        bool
 	CanRunChecks                        bool
+	Images                              []Thumbnail // the customer's images, newest first
+	CanSeeImages                        bool
+}
+
+// Thumbnail is a small preview of an image Hive holds, through the file proxy.
+type Thumbnail struct {
+	ID, Label string
 }
 
 // KeyValue is one metadata entry.
@@ -354,6 +361,7 @@ type ReportModel struct {
 	MRZ                             *MRZView // nil when the document has no machine readable zone
 	Face                            FaceView
 	Devices                         []DeviceView
+	RawJSON                         string        // the report as the API sent it, indented
 	Images                          []ReportImage // through the file proxy; empty without the permission
 	CanDownload                     bool
 	CanDelete                       bool
@@ -469,11 +477,11 @@ type FileRow struct {
 
 // FilesModel is the files list.
 type FilesModel struct {
-	Rows  []FileRow
-	Pager Pager
-	Type  string // the type filter, or ""
-	Total int
-	Now   time.Time
+	Rows               []FileRow
+	Pager              Pager
+	Type, Check, Since string // the filters, or ""
+	Total              int
+	Now                time.Time
 }
 
 // FileModel is one file's page.
