@@ -13,8 +13,8 @@ import (
 	"testing"
 
 	"github.com/hiveconsole/hiveconsole/hive"
-	"github.com/hiveconsole/hiveconsole/internal/apiref"
 	"github.com/hiveconsole/hiveconsole/hive/sandbox"
+	"github.com/hiveconsole/hiveconsole/internal/apiref"
 )
 
 // sameShape compares two JSON values structurally: the same keys at every level and the same JSON
