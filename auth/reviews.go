@@ -1,0 +1,316 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+)
+
+// ReviewDecision is what a reviewer decided about a completed check.
+type ReviewDecision string
+
+// The decisions a reviewer can record.
+const (
+	ReviewApprove  ReviewDecision = "approve"
+	ReviewReject   ReviewDecision = "reject"
+	ReviewResubmit ReviewDecision = "resubmit" // request resubmission: the console issues a new SDK session
+)
+
+// Valid reports whether d is one of the known decisions.
+func (d ReviewDecision) Valid() bool {
+	return d == ReviewApprove || d == ReviewReject || d == ReviewResubmit
+}
+
+// Review is one recorded decision. Decisions are immutable; a later one supersedes, the history stays.
+type Review struct {
+	ID            int64 // assigned by the database; orders reviews recorded in the same second
+	CheckID       string
+	CustomerID    string // "" when not known
+	Decision      ReviewDecision
+	Reason        string // reason code, required for reject (one of the configured codes), else ""
+	Note          string // always required, 1..2000 characters after trimming
+	SessionID     string // the new SDK session of a resubmit request, else ""
+	ReviewerID    string
+	ReviewerEmail string // at the time
+	CreatedAt     time.Time
+}
+
+// RejectReason is a reason code a reviewer picks when rejecting, with the label the form shows.
+type RejectReason struct{ Code, Label string }
+
+// DefaultRejectReasons are the reason codes offered when none are configured.
+var DefaultRejectReasons = []RejectReason{
+	{Code: "document_fraud", Label: "Document looks forged or tampered"},
+	{Code: "face_mismatch", Label: "Selfie does not match the document"},
+	{Code: "data_mismatch", Label: "Details do not match the customer record"},
+	{Code: "expired_document", Label: "Document expired"},
+	{Code: "poor_quality", Label: "Images unreadable"},
+	{Code: "suspicious_device", Label: "Suspicious device or network"},
+	{Code: "other", Label: "Other (see note)"},
+}
+
+// Limits shared by validation and the schema's CHECK constraints (00003_reviews.sql).
+const (
+	maxReviewNoteLen   = 2000 // runes
+	maxReasonCodeLen   = 40
+	maxReasonLabelLen  = 100 // runes
+	maxReviewRefLen    = 100 // check, customer and session ids
+	reviewDecisionText = "must be approve, reject or resubmit"
+)
+
+// ReviewStore is the part of the console database that keeps review decisions. *DB implements it; a
+// Store that does not makes the review methods of Service fail.
+type ReviewStore interface {
+	// CreateReview inserts r (ID ignored) and returns the id the database gave it.
+	CreateReview(ctx context.Context, r Review) (int64, error)
+	// CheckReviews returns a check's reviews, newest first.
+	CheckReviews(ctx context.Context, checkID string) ([]Review, error)
+	// CustomerReviews returns the reviews recorded against a customer, newest first.
+	CustomerReviews(ctx context.Context, customerID string) ([]Review, error)
+	// LatestReviews returns each reviewed check's newest review, keyed by check id.
+	LatestReviews(ctx context.Context) (map[string]Review, error)
+}
+
+// The SQLite database keeps review decisions.
+var _ ReviewStore = (*DB)(nil)
+
+// ValidateReview checks a decision before anything is done about it (before a resubmit issues a
+// session): the decision is known; the note, once trimmed, is 1..2000 characters without control
+// characters other than line breaks and tabs; a rejection names one of reasons and other decisions
+// name none. Empty reasons means DefaultRejectReasons. Problems come back as ValidationErrors with the
+// form fields "decision", "reason" and "note".
+func ValidateReview(r Review, reasons []RejectReason) error {
+	r = normalizeReview(r)
+	if len(reasons) == 0 {
+		reasons = DefaultRejectReasons
+	}
+	var verrs ValidationErrors
+	if !r.Decision.Valid() {
+		verrs = append(verrs, &FieldError{Field: "decision", Message: reviewDecisionText})
+	}
+	if msg := validateReason(r.Decision, r.Reason, reasons); msg != "" {
+		verrs = append(verrs, &FieldError{Field: "reason", Message: msg})
+	}
+	if msg := validateNote(r.Note); msg != "" {
+		verrs = append(verrs, &FieldError{Field: "note", Message: msg})
+	}
+	return verrs.orNil()
+}
+
+func normalizeReview(r Review) Review {
+	r.CheckID = strings.TrimSpace(r.CheckID)
+	r.CustomerID = strings.TrimSpace(r.CustomerID)
+	r.Decision = ReviewDecision(strings.TrimSpace(string(r.Decision)))
+	r.Reason = strings.TrimSpace(r.Reason)
+	r.Note = strings.TrimSpace(r.Note)
+	r.SessionID = strings.TrimSpace(r.SessionID)
+	return r
+}
+
+func validateReason(d ReviewDecision, code string, reasons []RejectReason) string {
+	switch {
+	case !d.Valid():
+		return "" // whether a reason belongs depends on the decision; that error says enough
+	case d != ReviewReject && code != "":
+		return "is only given when rejecting"
+	case d != ReviewReject:
+		return ""
+	case code == "":
+		return "is required when rejecting"
+	}
+	for _, r := range reasons {
+		if r.Code == code {
+			return ""
+		}
+	}
+	return "is not one of the offered reasons"
+}
+
+// validateNote checks a trimmed note. Line breaks and tabs are what a textarea legitimately sends;
+// other control characters only hide text from whoever reads the history later.
+func validateNote(note string) string {
+	switch {
+	case note == "":
+		return "is required"
+	case !utf8.ValidString(note):
+		return "must be valid text"
+	case utf8.RuneCountInString(note) > maxReviewNoteLen:
+		return fmt.Sprintf("must be at most %d characters", maxReviewNoteLen)
+	case strings.ContainsFunc(note, func(r rune) bool { return unicode.IsControl(r) && r != '\n' && r != '\r' && r != '\t' }):
+		return "must not contain control characters"
+	}
+	return ""
+}
+
+// checkReviewRecord checks what the console, not the form, fills in: a record missing these is a bug
+// in the caller, so the error is a plain one.
+func checkReviewRecord(r Review) error {
+	switch {
+	case !validReviewRef(r.CheckID, true):
+		return errors.New("auth: record review: a check id of 1..100 characters is required")
+	case !validReviewRef(r.CustomerID, false):
+		return errors.New("auth: record review: the customer id is too long or not printable")
+	case r.Decision == ReviewResubmit && r.SessionID == "":
+		return errors.New("auth: record review: a resubmission needs the id of the session issued for it")
+	case r.Decision != ReviewResubmit && r.SessionID != "":
+		return errors.New("auth: record review: only a resubmission carries a session id")
+	case !validReviewRef(r.SessionID, false):
+		return errors.New("auth: record review: the session id is too long or not printable")
+	case r.ReviewerID == "" || r.ReviewerEmail == "":
+		return errors.New("auth: record review: the reviewer's id and email are required")
+	}
+	return nil
+}
+
+func validReviewRef(id string, required bool) bool {
+	if id == "" {
+		return !required
+	}
+	return len(id) <= maxReviewRefLen && utf8.ValidString(id) && !strings.ContainsFunc(id, unicode.IsControl)
+}
+
+// reviewStore is the Service's store as a ReviewStore, or an error saying it keeps no reviews.
+func (s *Service) reviewStore() (ReviewStore, error) {
+	rs, ok := s.store.(ReviewStore)
+	if !ok {
+		return nil, fmt.Errorf("auth: the console store %T does not keep review decisions", s.store)
+	}
+	return rs, nil
+}
+
+// RecordReview validates r (see ValidateReview; empty reasons means DefaultRejectReasons), stamps it
+// with the service clock in UTC, whole seconds as stored, and inserts it. It returns the review as
+// stored, ID included. Field problems come back as ValidationErrors.
+func (s *Service) RecordReview(ctx context.Context, r Review, reasons []RejectReason) (Review, error) {
+	rs, err := s.reviewStore()
+	if err != nil {
+		return Review{}, err
+	}
+	if err := ValidateReview(r, reasons); err != nil {
+		return Review{}, err
+	}
+	r = normalizeReview(r)
+	if err := checkReviewRecord(r); err != nil {
+		return Review{}, err
+	}
+	r.ID = 0
+	r.CreatedAt = s.now().UTC().Truncate(time.Second)
+	if r.ID, err = rs.CreateReview(ctx, r); err != nil {
+		return Review{}, err
+	}
+	return r, nil
+}
+
+// Reviews returns a check's review history, newest first; an empty slice when it has none.
+func (s *Service) Reviews(ctx context.Context, checkID string) ([]Review, error) {
+	rs, err := s.reviewStore()
+	if err != nil {
+		return nil, err
+	}
+	return rs.CheckReviews(ctx, checkID)
+}
+
+// LatestReviews maps each reviewed check's id to its newest review, for check lists and the review
+// queue. Checks never reviewed are absent.
+func (s *Service) LatestReviews(ctx context.Context) (map[string]Review, error) {
+	rs, err := s.reviewStore()
+	if err != nil {
+		return nil, err
+	}
+	return rs.LatestReviews(ctx)
+}
+
+// CustomerReviews returns every review recorded against a customer, newest first; an empty slice
+// when there are none.
+func (s *Service) CustomerReviews(ctx context.Context, customerID string) ([]Review, error) {
+	rs, err := s.reviewStore()
+	if err != nil {
+		return nil, err
+	}
+	if customerID == "" {
+		return []Review{}, nil // "" means "not known" on a review, not a customer
+	}
+	return rs.CustomerReviews(ctx, customerID)
+}
+
+// RejectReasonLabel returns the label of code in reasons, or the code itself when the list no longer
+// has it: reasons are configuration and may change after a review was recorded.
+func RejectReasonLabel(reasons []RejectReason, code string) string {
+	for _, r := range reasons {
+		if r.Code == code {
+			return r.Label
+		}
+	}
+	return code
+}
+
+// ParseRejectReasons parses the configured reject reasons: entries separated by ";", each a code,
+// "=" and the label the form shows, for example
+//
+//	document_fraud=Document looks forged;face_mismatch=Selfie does not match;other=Other (see note)
+//
+// Space around entries, codes and labels is ignored, and so is an empty entry (a trailing ";").
+// Codes are 1..40 of a-z, 0-9 and _, since they are stored with each rejection; labels are 1..100
+// characters and may contain "=" but not ";". Codes and labels must not repeat. A blank s gives a
+// copy of DefaultRejectReasons, so the configuration can pass an unset variable straight through.
+func ParseRejectReasons(s string) ([]RejectReason, error) {
+	if strings.TrimSpace(s) == "" {
+		return append([]RejectReason(nil), DefaultRejectReasons...), nil
+	}
+	var out []RejectReason
+	codes, labels := map[string]bool{}, map[string]bool{}
+	for entry := range strings.SplitSeq(s, ";") {
+		entry = strings.TrimSpace(entry)
+		if entry == "" {
+			continue
+		}
+		code, label, ok := strings.Cut(entry, "=")
+		code, label = strings.TrimSpace(code), strings.TrimSpace(label)
+		switch {
+		case !ok:
+			return nil, fmt.Errorf("reject reason %q: want code=Label", entry)
+		case !validReasonCode(code):
+			return nil, fmt.Errorf("reject reason %q: the code must be 1..%d of a-z, 0-9 and _", entry, maxReasonCodeLen)
+		case label == "" || utf8.RuneCountInString(label) > maxReasonLabelLen || !utf8.ValidString(label):
+			return nil, fmt.Errorf("reject reason %q: the label must be 1..%d characters", entry, maxReasonLabelLen)
+		case strings.ContainsFunc(label, unicode.IsControl):
+			return nil, fmt.Errorf("reject reason %q: the label must not contain control characters", entry)
+		case codes[code]:
+			return nil, fmt.Errorf("reject reason %q: the code %s is listed twice", entry, code)
+		case labels[label]:
+			return nil, fmt.Errorf("reject reason %q: the label is listed twice", entry)
+		}
+		codes[code], labels[label] = true, true
+		out = append(out, RejectReason{Code: code, Label: label})
+	}
+	if len(out) == 0 {
+		return nil, errors.New("reject reasons: none given; want code=Label;code2=Label two")
+	}
+	return out, nil
+}
+
+func validReasonCode(code string) bool {
+	if code == "" || len(code) > maxReasonCodeLen {
+		return false
+	}
+	for _, c := range code {
+		if (c < 'a' || c > 'z') && (c < '0' || c > '9') && c != '_' {
+			return false
+		}
+	}
+	return true
+}
+
+// FormatRejectReasons is the inverse of ParseRejectReasons, for showing a list (the default, say) in
+// the form the configuration takes.
+func FormatRejectReasons(reasons []RejectReason) string {
+	parts := make([]string, len(reasons))
+	for i, r := range reasons {
+		parts[i] = r.Code + "=" + r.Label
+	}
+	return strings.Join(parts, ";")
+}
