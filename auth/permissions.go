@@ -20,7 +20,7 @@ type Permission string
 // The permissions. Each is a domain action; routes name the one they need.
 const (
 	ViewOverview    Permission = "overview.view"    // the overview page
-	ViewCustomers   Permission = "customers.view"   // customer list and detail (PII masked without RevealPII)
+	ViewCustomers   Permission = "customers.view"   // customer list and detail (contact data masked without SeeRecordPII)
 	EditCustomers   Permission = "customers.edit"   // create and update customers
 	DeleteCustomers Permission = "customers.delete" // delete a customer (and, at Hive, its data)
 	ViewSessions    Permission = "sessions.view"    // SDK session list and detail
@@ -29,12 +29,14 @@ const (
 	ViewChecks      Permission = "checks.view"      // check list and detail
 	CreateChecks    Permission = "checks.create"    // run a check on a completed session
 	DeleteChecks    Permission = "checks.delete"    // delete a check
-	ViewReports     Permission = "reports.view"     // the report viewer (masked without RevealPII)
+	ViewReports     Permission = "reports.view"     // the report viewer (identity data masked without SeeReportPII)
 	ViewFiles       Permission = "files.view"       // file metadata: names, kinds, sizes
 	DownloadFiles   Permission = "files.download"   // file bytes: document and selfie images, PII in its rawest form
-	RevealPII       Permission = "pii.reveal"       // unmask names, dates of birth, document numbers, addresses
+	SeeRecordPII    Permission = "pii.record"       // customer records' email, phone and date of birth shown in clear
+	SeeReportPII    Permission = "pii.report"       // reports' document and personal numbers, MRZ, birth date, IP, coordinates, device hash, raw JSON in clear
+	RevealPII       Permission = "pii.reveal"       // reveal one masked field, with a reason, audited
 	DecideReviews   Permission = "reviews.decide"   // record a review decision on a check
-	ExportCSV       Permission = "exports.csv"      // download lists as CSV (masked without RevealPII)
+	ExportCSV       Permission = "exports.csv"      // download lists as CSV (masked without SeeRecordPII)
 	ManageUsers     Permission = "users.manage"     // create staff, change roles, disable, reset passwords, revoke sessions
 	ViewAudit       Permission = "audit.view"       // read the audit trail
 )
@@ -55,8 +57,10 @@ const (
 //
 // Why the less obvious cells are what they are: support answers "why was I rejected" from masked
 // pages, so it reads checks, reports and file metadata but downloads no images and exports nothing in
-// bulk; reviewers read everything a decision needs but edit or delete no records; auditors read
-// everything, including the trail, and their exports are masked because they lack RevealPII.
+// bulk; it edits customer records, so it sees their contact data. Reviewers read everything a
+// decision needs, identity data in reports in clear, but customers' contact data masked (a reveal,
+// with a reason, is audited); they edit or delete no records. Auditors read everything, including
+// the trail, always masked, and reveal nothing.
 func grantees(p Permission) roleSet {
 	switch p {
 	case ViewOverview, ViewCustomers, ViewSessions, ViewChecks, ViewReports, ViewFiles:
@@ -65,8 +69,10 @@ func grantees(p Permission) roleSet {
 		return admin | support
 	case DeleteCustomers, DeleteChecks, ManageUsers:
 		return admin
-	case CreateChecks, DecideReviews, RevealPII, DownloadFiles:
+	case CreateChecks, DecideReviews, RevealPII, DownloadFiles, SeeReportPII:
 		return admin | reviewer
+	case SeeRecordPII:
+		return admin | support
 	case ExportCSV:
 		return admin | reviewer | auditor
 	case ViewAudit:
@@ -133,7 +139,7 @@ func AllPermissions() []Permission {
 		ViewChecks, CreateChecks, DeleteChecks,
 		ViewReports,
 		ViewFiles, DownloadFiles,
-		RevealPII, DecideReviews, ExportCSV,
+		SeeRecordPII, SeeReportPII, RevealPII, DecideReviews, ExportCSV,
 		ManageUsers, ViewAudit,
 	}
 }

@@ -26,6 +26,8 @@ func TestPermissionMatrix(t *testing.T) {
 		{ViewReports, y, y, y, y},
 		{ViewFiles, y, y, y, y},
 		{DownloadFiles, y, y, n, n},
+		{SeeRecordPII, y, n, y, n},
+		{SeeReportPII, y, y, n, n},
 		{RevealPII, y, y, n, n},
 		{DecideReviews, y, y, n, n},
 		{ExportCSV, y, y, n, y},
@@ -60,6 +62,9 @@ func TestRoleRules(t *testing.T) {
 	}
 	if RoleSupport.Can(RevealPII) || RoleAuditor.Can(RevealPII) {
 		t.Errorf("support or auditor can reveal PII")
+	}
+	if RoleAuditor.Can(SeeRecordPII) || RoleAuditor.Can(SeeReportPII) {
+		t.Errorf("auditors see PII in clear; they must see it masked always")
 	}
 	for _, r := range []Role{"", "root", "Admin"} {
 		if r.Valid() || r.Can(ViewOverview) {

@@ -78,8 +78,11 @@ func (a *App) reportModel(c echo.Context, ch *hive.Check) (views.ReportModel, er
 	if cust != nil {
 		m.CustomerName = orName(cust)
 	}
-	fillReport(&m, rep, cust)
-	if raw, err := json.MarshalIndent(rep, "", "  "); err == nil {
+	pol := pii(c)
+	fillReport(&m, rep, cust, pol)
+	if !pol.clear(fromReport) {
+		m.RawMasked = true // the raw JSON would show everything; masked users do not get it
+	} else if raw, err := json.MarshalIndent(rep, "", "  "); err == nil {
 		m.RawJSON = string(raw)
 	}
 	if u, _ := userOf(c); u.Can(auth.DownloadFiles) {
@@ -170,14 +173,25 @@ func sessionCustomer(snap *snapshot, sessionID string) (id, name string) {
 	return "", ""
 }
 
-func fillReport(m *views.ReportModel, r *hive.Report, cust *hive.Customer) {
+// fillReport puts the report into the model, with classified fields as pol shows them. The
+// comparison with the customer record is made on the real values, then masked for display.
+func fillReport(m *views.ReportModel, r *hive.Report, cust *hive.Customer, pol piiPolicy) {
 	m.Result = viewStatus(r.Result)
 	m.Submitted, m.Processed, m.Generated, m.Version = r.Submitted, r.Processed, r.Generated, r.Version
 	if d := r.Document; d != nil {
 		m.Sections = append(m.Sections, reportSection("document", "Document", d.Section, m.OnlyIssues))
-		m.Properties = documentProperties(d.Properties)
+		m.Properties = documentProperties(d.Properties, pol)
 		m.Comparison = compareWithRecord(d.Properties, cust)
+		for i := range m.Comparison {
+			if m.Comparison[i].Field == "Date of birth" {
+				m.Comparison[i].Document = pol.show(fromReport, piiDOB, m.Comparison[i].Document)
+				m.Comparison[i].Record = pol.show(fromRecord, piiDOB, m.Comparison[i].Record)
+			}
+		}
 		m.MRZ = mrzView(d.Properties)
+		if m.MRZ != nil && !pol.clear(fromReport) {
+			m.MRZ.Lines, m.MRZ.Masked = nil, true
+		}
 	}
 	if f := r.Facial; f != nil {
 		m.Sections = append(m.Sections, reportSection("face", "Face", f.Section, m.OnlyIssues))
@@ -190,7 +204,7 @@ func fillReport(m *views.ReportModel, r *hive.Report, cust *hive.Customer) {
 			dev   *hive.Device
 		}{{"Mobile", cr.Properties.Mobile}, {"Desktop", cr.Properties.Desktop}} {
 			if d.dev != nil {
-				m.Devices = append(m.Devices, deviceView(d.title, d.dev))
+				m.Devices = append(m.Devices, deviceView(d.title, d.dev, pol))
 			}
 		}
 	}
@@ -257,7 +271,7 @@ func documentDate(s string) string {
 	return s
 }
 
-func documentProperties(p hive.DocumentProperties) []views.PropertyRow {
+func documentProperties(p hive.DocumentProperties, pol piiPolicy) []views.PropertyRow {
 	title := p.DocumentTitle
 	if p.MRZType != "" {
 		title = strings.TrimSpace(title + " (" + p.MRZType + ")")
@@ -265,17 +279,17 @@ func documentProperties(p hive.DocumentProperties) []views.PropertyRow {
 	rows := []views.PropertyRow{
 		{Label: "Document", Value: title},
 		{Label: "Country", Value: joinNonEmpty(p.CountryName, p.IssuingStateCode)},
-		{Label: "Number", Value: p.DocumentNumber, Mono: true},
+		{Label: "Number", Value: pol.show(fromReport, piiDocumentNumber, p.DocumentNumber), Mono: true},
 		{Label: "Date of issue", Value: documentDate(p.DateOfIssue)},
 		{Label: "Date of expiry", Value: documentDate(p.DateOfExpiry)},
 		{Label: "Months to expiry", Value: p.MonthsToExpire},
 		{Label: "Surname", Value: p.Surname},
 		{Label: "Given names", Value: p.GivenNames},
-		{Label: "Date of birth", Value: documentDate(p.DateOfBirth)},
+		{Label: "Date of birth", Value: pol.show(fromReport, piiDOB, documentDate(p.DateOfBirth))},
 		{Label: "Age", Value: p.Age},
 		{Label: "Gender", Value: p.Gender},
 		{Label: "Nationality", Value: joinNonEmpty(p.Nationality, p.NationalityCode)},
-		{Label: "Personal number", Value: p.PersonalNumber, Mono: true},
+		{Label: "Personal number", Value: pol.show(fromReport, piiPersonalNumber, p.PersonalNumber), Mono: true},
 	}
 	out := rows[:0]
 	for _, r := range rows {
@@ -441,10 +455,16 @@ func faceView(p hive.FacialProperties) views.FaceView {
 	}
 }
 
-func deviceView(title string, d *hive.Device) views.DeviceView {
+func deviceView(title string, d *hive.Device, pol piiPolicy) views.DeviceView {
+	var coords string
+	if d.Latitude != 0 || d.Longitude != 0 {
+		coords = pol.show(fromReport, piiCoordinates, fmt.Sprintf("%.4f, %.4f", d.Latitude, d.Longitude))
+	}
 	rows := []views.PropertyRow{
-		{Label: "IP address", Value: d.IP, Mono: true},
+		{Label: "IP address", Value: pol.show(fromReport, piiIP, d.IP), Mono: true},
 		{Label: "Country", Value: d.Country},
+		{Label: "Coordinates", Value: coords, Mono: true},
+		{Label: "Connection", Value: d.Type},
 		{Label: "Platform", Value: joinNonEmpty(d.Platform, d.OS)},
 		{Label: "Browser", Value: strings.TrimSpace(d.Browser + " " + d.BrowserVersion)},
 		{Label: "Language", Value: d.RegionLanguage},
@@ -452,7 +472,8 @@ func deviceView(title string, d *hive.Device) views.DeviceView {
 		{Label: "Screen", Value: d.ScreenResolution},
 		{Label: "Fraud score", Value: fmt.Sprint(d.FraudScore)},
 		{Label: "Proxy score", Value: fmt.Sprint(d.ProxyScore)},
-		{Label: "Device hash", Value: d.DeviceHash, Mono: true},
+		{Label: "Spam lists", Value: spamLists(d.SpamNumber)},
+		{Label: "Device hash", Value: pol.show(fromReport, piiDeviceHash, d.DeviceHash), Mono: true},
 		{Label: "User agent", Value: d.UserAgent, Mono: true},
 	}
 	out := rows[:0]
@@ -502,7 +523,8 @@ func (a *App) checkImages(ctx context.Context, checkID string) ([]views.ReportIm
 }
 
 // reportJSON downloads a completed check's report as the API sent it (the client keeps every
-// field and its order), named after the check.
+// field and its order), named after the check. It holds every classified field, so only roles that
+// see reports in clear get it.
 func (a *App) reportJSON(c echo.Context) error {
 	id := c.Param("id")
 	if !hive.ValidID(id) {
@@ -520,4 +542,15 @@ func (a *App) reportJSON(c echo.Context) error {
 	h.Set("Content-Disposition", contentDisposition("attachment", "report-"+id+".json"))
 	h.Set("Cache-Control", "private, no-store")
 	return c.Blob(http.StatusOK, "application/json", append(raw, '\n'))
+}
+
+// spamLists says how many spam lists know the address; nothing when the API did not say.
+func spamLists(n int) string {
+	switch {
+	case n <= 0:
+		return "none"
+	case n == 1:
+		return "on 1 list"
+	}
+	return fmt.Sprintf("on %d lists", n)
 }

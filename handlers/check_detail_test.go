@@ -179,7 +179,7 @@ func TestCheckReportShowsEveryBreakdownInOrder(t *testing.T) {
 		t.Errorf("raw JSON on the page differs from the API's report")
 	}
 	b := tc.browser()
-	b.signInAs(auth.RoleAuditor)
+	b.signInAs(auth.RoleAdmin)
 	dl := b.get(raw.Find(`[data-testid="report-download"]`).AttrOr("href", ""))
 	if dl.StatusCode != 200 || dl.Header.Get("Content-Type") != "application/json" ||
 		dl.Header.Get("Content-Disposition") != `attachment; filename="report-`+id+`.json"; filename*=UTF-8''report-`+id+`.json` ||

@@ -250,6 +250,7 @@ func (a *App) checksModel(c echo.Context, q checkQuery) (views.ChecksModel, []st
 		customerOf[s.ID] = byID[s.CustomerID]
 	}
 	now := time.Now()
+	pol := pii(c)
 	needle := strings.ToLower(q.Q)
 	var rows []views.CheckListRow
 	for _, ch := range snap.checks {
@@ -270,7 +271,7 @@ func (a *App) checksModel(c echo.Context, q checkQuery) (views.ChecksModel, []st
 			lr.Result = views.StatusUnknown // until the report says
 		}
 		if e != nil {
-			lr.CustomerID, lr.CustomerName, lr.CustomerEmail = e.customer.ID, e.name, e.customer.Email
+			lr.CustomerID, lr.CustomerName, lr.CustomerEmail = e.customer.ID, e.name, pol.show(fromRecord, piiEmail, e.customer.Email)
 		}
 		rows = append(rows, lr)
 	}

@@ -10,9 +10,16 @@ import (
 )
 
 // customerDetail joins a customer with their sessions and checks from the snapshot, newest first.
-func customerDetail(c *hive.Customer, snap *snapshot) views.CustomerDetail {
-	d := views.CustomerDetail{ID: c.ID, Name: c.FullName(), Email: c.Email, Phone: deref(c.Phone), Gender: deref(c.Gender),
-		DOB: deref(c.DOB), Created: c.CreatedAt, Updated: c.UpdatedAt, Now: time.Now()}
+func customerDetail(c *hive.Customer, snap *snapshot, pol piiPolicy) views.CustomerDetail {
+	d := views.CustomerDetail{ID: c.ID, Name: c.FullName(), Email: pol.show(fromRecord, piiEmail, c.Email),
+		Phone: pol.show(fromRecord, piiPhone, deref(c.Phone)), Gender: deref(c.Gender),
+		DOB: pol.show(fromRecord, piiDOB, deref(c.DOB)), Created: c.CreatedAt, Updated: c.UpdatedAt, Now: time.Now()}
+	d.Masked = !pol.clear(fromRecord)
+	d.CanReveal = d.Masked && pol.reveal
+	for _, f := range customerContact {
+		d.Contact = append(d.Contact, views.RevealField{Target: "customer", TargetID: c.ID, Field: string(f.kind), Label: f.label,
+			Value: pol.show(fromRecord, f.kind, f.value(c)), Masked: d.Masked, CanReveal: d.CanReveal, Mono: f.kind == piiPhone})
+	}
 	for k, v := range c.Metadata {
 		d.Metadata = append(d.Metadata, views.KeyValue{Key: k, Value: v})
 	}
@@ -51,6 +58,17 @@ func customerDetail(c *hive.Customer, snap *snapshot) views.CustomerDetail {
 
 // maxThumbnails bounds the customer page's images: the latest checks' are what a reviewer wants.
 const maxThumbnails = 12
+
+// customerContact are a customer record's classified fields, in the order the profile shows them.
+var customerContact = []struct {
+	kind  piiKind
+	label string
+	value func(*hive.Customer) string
+}{
+	{piiEmail, "Email", func(c *hive.Customer) string { return c.Email }},
+	{piiPhone, "Phone", func(c *hive.Customer) string { return deref(c.Phone) }},
+	{piiDOB, "Date of birth", func(c *hive.Customer) string { return deref(c.DOB) }},
+}
 
 func deref(p *string) string {
 	if p == nil {

@@ -171,6 +171,7 @@ func (a *App) showProfile(c echo.Context, cust *hive.Customer, message string) e
 	if err != nil {
 		return err
 	}
-	d := customerDetail(cust, snap)
+	d := customerDetail(cust, snap, pii(c))
+	d.CSRFToken = a.page(c, "").CSRFToken
 	return a.patch(c, message, views.CustomerProfile(a.page(c, "").Assets, d), views.CustomerHeading(d.Name))
 }

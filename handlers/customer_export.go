@@ -18,6 +18,7 @@ func (a *App) exportCustomers(c echo.Context) error {
 		return err
 	}
 	q.Page, q.Size = 1, len(snap.customers.entries)+1
+	pol := pii(c)
 	res := snap.customers.run(q)
 	h := c.Response().Header()
 	h.Set("Content-Type", "text/csv; charset=utf-8")
@@ -31,7 +32,8 @@ func (a *App) exportCustomers(c echo.Context) error {
 		if e.checks > 0 {
 			latest = string(e.latest)
 		}
-		record := []string{cu.ID, e.name, cu.Email, deref(cu.Phone), deref(cu.Gender), deref(cu.DOB), strconv.Itoa(e.checks),
+		record := []string{cu.ID, e.name, pol.show(fromRecord, piiEmail, cu.Email), pol.show(fromRecord, piiPhone, deref(cu.Phone)),
+			deref(cu.Gender), pol.show(fromRecord, piiDOB, deref(cu.DOB)), strconv.Itoa(e.checks),
 			latest, cu.CreatedAt.UTC().Format(time.RFC3339), cu.UpdatedAt.UTC().Format(time.RFC3339)}
 		for i := range record {
 			record[i] = csvSafe(record[i])

@@ -152,7 +152,7 @@ func (a *App) customersModel(c echo.Context, q customerQuery) (views.CustomersMo
 		m.ExportURL = "/customers/export.csv" + strings.TrimPrefix(m.URL, "/customers")
 	}
 	for _, e := range res.Rows {
-		m.Rows = append(m.Rows, customerRow(e))
+		m.Rows = append(m.Rows, customerRow(e, pii(c)))
 	}
 	m.Columns = []views.SortColumn{q.column("Name", "name"), q.column("Email", "email"), q.column("Created", "created")}
 	m.Pager = views.NewPager(res.Total, q.Size, q.Page, func(n int) string {
@@ -184,13 +184,10 @@ func (q customerQuery) column(label, key string) views.SortColumn {
 	return col
 }
 
-func customerRow(e *customerEntry) views.CustomerRow {
-	row := views.CustomerRow{ID: e.customer.ID, Name: e.name, Email: e.customer.Email, Created: e.customer.CreatedAt,
+func customerRow(e *customerEntry, pol piiPolicy) views.CustomerRow {
+	return views.CustomerRow{ID: e.customer.ID, Name: e.name, Email: pol.show(fromRecord, piiEmail, e.customer.Email),
+		Phone: pol.show(fromRecord, piiPhone, deref(e.customer.Phone)), Created: e.customer.CreatedAt,
 		Checks: e.checks, Result: e.latest}
-	if e.customer.Phone != nil {
-		row.Phone = *e.customer.Phone
-	}
-	return row
 }
 
 // customer is the detail page: profile, metadata, and the customer's sessions and checks.
@@ -211,7 +208,8 @@ func (a *App) customer(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	d := customerDetail(cust, snap)
+	d := customerDetail(cust, snap, pii(c))
+	d.CSRFToken = a.page(c, "").CSRFToken
 	u, _ := userOf(c)
 	d.CanEdit, d.CanDelete, d.CanIssue = u.Can(auth.EditCustomers), u.Can(auth.DeleteCustomers), u.Can(auth.IssueSessions)
 	d.CanRunChecks, d.CanSeeImages = u.Can(auth.CreateChecks), u.Can(auth.DownloadFiles)

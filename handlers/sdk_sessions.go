@@ -64,7 +64,7 @@ func (a *App) sessionsModel(c echo.Context, q sessionQuery) (views.SessionsModel
 	sig, _ := json.Marshal(q.signals())
 	m.Signals = string(sig)
 	for _, s := range res.Rows {
-		m.Rows = append(m.Rows, views.SessionListRow{ID: s.ID, CustomerID: s.CustomerID, CustomerName: s.FullName, Email: s.Email,
+		m.Rows = append(m.Rows, views.SessionListRow{ID: s.ID, CustomerID: s.CustomerID, CustomerName: s.FullName, Email: pii(c).show(fromRecord, piiEmail, s.Email),
 			Status: sessionStatus(*s, now), CheckID: deref(s.CheckID), Created: s.CreatedAt, Expires: s.ExpiresAt})
 	}
 	m.Columns = []views.SortColumn{q.column("Status", "status"), q.column("Created", "created"), q.column("Expires", "expires")}
@@ -104,7 +104,7 @@ func (a *App) renderSession(c echo.Context, status int, s *hive.Session, prob se
 	now := time.Now()
 	u, _ := userOf(c)
 	d := views.SessionDetail{ID: s.ID, ApplicationID: s.ApplicationID, CustomerID: s.CustomerID, CustomerName: s.FullName,
-		Email: s.Email, Status: sessionStatus(*s, now), CheckID: deref(s.CheckID), Created: s.CreatedAt, Updated: s.UpdatedAt,
+		Email: pii(c).show(fromRecord, piiEmail, s.Email), Status: sessionStatus(*s, now), CheckID: deref(s.CheckID), Created: s.CreatedAt, Updated: s.UpdatedAt,
 		Expires: s.ExpiresAt, CanDelete: u.Can(auth.DeleteSessions),
 		CanRunCheck: s.Status == hive.SessionCompleted && s.CheckID == nil && u.Can(auth.CreateChecks), Error: prob.page, Now: now}
 	if a.Simulator != nil && u.Can(auth.IssueSessions) && d.Status == views.SessionCreated {

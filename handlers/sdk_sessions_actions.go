@@ -35,7 +35,7 @@ func (a *App) issueSDKSession(c echo.Context) error {
 	}
 	a.snapshots.invalidate()
 	now := time.Now()
-	m := views.SessionIssued{CustomerID: cust.ID, CustomerName: cust.FullName(), Email: cust.Email, Token: tok.Token,
+	m := views.SessionIssued{CustomerID: cust.ID, CustomerName: cust.FullName(), Email: pii(c).show(fromRecord, piiEmail, cust.Email), Token: tok.Token,
 		Expires: now.Add(sessionLifetime), Now: now}
 	if claims, ok := readTokenClaims(tok.Token); ok {
 		if hive.ValidID(claims.SessionID) {
@@ -81,7 +81,7 @@ func (a *App) deleteSDKSession(c echo.Context) error {
 	a.snapshots.invalidate()
 	who := s.FullName
 	if who == "" {
-		who = s.Email
+		who = pii(c).show(fromRecord, piiEmail, s.Email)
 	}
 	a.flash(c, "success", "The SDK session for "+who+" was deleted.")
 	return redirect(c, "/sessions")

@@ -220,7 +220,11 @@ type CustomerDetail struct {
 	Now                                 time.Time
 	CanEdit, CanDelete, CanIssue        bool
 	CanRunChecks                        bool
-	Images                              []Thumbnail // the customer's images, newest first
+	Masked                              bool          // email, phone and date of birth are masked for this user
+	CanReveal                           bool          // and the user may reveal them, one at a time, with a reason
+	Contact                             []RevealField // email, phone, date of birth, as this user sees them
+	CSRFToken                           string        // for the reveal forms, which SSE patches re-render too
+	Images                              []Thumbnail   // the customer's images, newest first
 	CanSeeImages                        bool
 }
 
@@ -362,6 +366,7 @@ type ReportModel struct {
 	Face                            FaceView
 	Devices                         []DeviceView
 	RawJSON                         string        // the report as the API sent it, indented
+	RawMasked                       bool          // the raw JSON is withheld: this user sees reports masked
 	Images                          []ReportImage // through the file proxy; empty without the permission
 	CanDownload                     bool
 	CanDelete                       bool
@@ -410,6 +415,7 @@ type MRZView struct {
 	Digits   []MRZDigit
 	Problems []string
 	Differs  bool // some character differs from the corrected zone
+	Masked   bool // the lines are withheld from this user; the check digits are still shown
 }
 
 // MRZLine is one printed line as runs of characters that match, or differ from, the corrected zone.
@@ -491,3 +497,16 @@ type FileModel struct {
 	CanDownload bool
 	Now         time.Time
 }
+
+// RevealField is one classified value on a page: masked or clear, and how to ask for it.
+type RevealField struct {
+	Target, TargetID, Field string // what it belongs to: "customer", its id, "email"; fixed sets or UUIDs
+	Label                   string // "Email", for the page without JavaScript
+	Value                   string // masked or clear, as this user may see it
+	Masked, CanReveal, Mono bool
+	Revealed                bool   // the value is shown because the user revealed it
+	Reason, Error           string // what was typed, and why it was refused
+}
+
+// ElementID is the element's id, which a reveal patches.
+func (f RevealField) ElementID() string { return "pii-" + f.Target + "-" + f.TargetID + "-" + f.Field }
