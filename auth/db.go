@@ -36,6 +36,12 @@ type dialect struct {
 	numbered        bool             // placeholders are $1, $2 … instead of ?
 	forUpdate       string           // suffix locking rows a transaction will write back
 	uniqueViolation func(error) bool // reports a UNIQUE or PRIMARY KEY conflict
+	// lockAuditHead, when not empty, runs first in AppendAudit's transaction so that one writer at a
+	// time reads the chain head and extends it. SQLite needs none: its transactions begin IMMEDIATE,
+	// holding the database's write lock. PostgreSQL will use `LOCK TABLE audit_events IN EXCLUSIVE
+	// MODE` (readers go on, writers queue) or a transaction-scoped advisory lock; without one, two
+	// writers would read the same head and the second insert would fail on the seq primary key.
+	lockAuditHead string
 }
 
 func sqliteDialect() dialect {

@@ -48,6 +48,21 @@ type Store interface {
 
 	// Ping reports whether the database answers; for readiness checks.
 	Ping(ctx context.Context) error
+
+	// ---- The audit trail (audit.go, db_audit.go): append-only, so nothing here changes a row. ----
+
+	// AppendAudit adds the next row of the audit trail in one transaction that holds the chain head,
+	// so concurrent writers on any replica form one chain: it reads the newest row's seq and hash (0
+	// and "" while the trail is empty), passes them to seal, and inserts the row seal returns. An
+	// error from seal rolls back and is returned as is.
+	AppendAudit(ctx context.Context, seal func(lastSeq int64, lastHash string) (StoredAuditRecord, error)) error
+	// CountAudit counts the rows matching q's filters; q.Limit and q.Offset are ignored.
+	CountAudit(ctx context.Context, q AuditQuery) (int, error)
+	// ListAudit returns the rows matching q's filters whose seq is below beforeSeq (0: no bound),
+	// newest first, skipping q.Offset and at most q.Limit of them (which must be positive).
+	ListAudit(ctx context.Context, q AuditQuery, beforeSeq int64) ([]StoredAuditRecord, error)
+	// AuditChain returns at most limit rows with seq above afterSeq, in seq order, for verification.
+	AuditChain(ctx context.Context, afterSeq int64, limit int) ([]StoredAuditRecord, error)
 }
 
 // WebSessionRecord is a web session row. The cookie's id is never stored, only its SHA-256, so a copy
