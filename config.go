@@ -4,6 +4,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/hiveconsole/hiveconsole/auth"
 	"io"
 	"net"
 	"net/netip"
@@ -31,6 +32,7 @@ type config struct {
 	IdleTimeout   time.Duration
 	AbsTimeout    time.Duration
 	Proxies       []netip.Prefix
+	RejectReasons []auth.RejectReason
 }
 
 // sandboxMode is true when no Hive credentials are configured: the console runs its own sandbox.
@@ -93,6 +95,11 @@ func configVars() []configVar {
 				c.Proxies = append(c.Proxies, p.Masked())
 			}
 			return nil
+		}},
+		{"HIVECONSOLE_REJECT_REASONS", "reject-reasons", "", "reasons offered when rejecting a check, as code=Label;code=Label (default: a built-in list)", func(c *config, v string) error {
+			r, err := auth.ParseRejectReasons(v)
+			c.RejectReasons = r
+			return err
 		}},
 		{"HIVE_API_URL", "hive-api-url", "https://api.hive.id", "Hive API base URL", str(func(c *config) *string { return &c.HiveAPIURL })},
 		{"HIVE_API_KEY", "hive-api-key", "", "Hive API key (empty: sandbox mode)", str(func(c *config) *string { return &c.HiveAPIKey })},

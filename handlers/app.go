@@ -64,6 +64,15 @@ type WebSessions interface {
 	Logout(w http.ResponseWriter, r *http.Request) error
 }
 
+// Reviews keeps reviewers' decisions on checks, which Hive has no place for; *auth.Service
+// implements it.
+type Reviews interface {
+	RecordReview(ctx context.Context, r auth.Review, reasons []auth.RejectReason) (auth.Review, error)
+	Reviews(ctx context.Context, checkID string) ([]auth.Review, error)
+	LatestReviews(ctx context.Context) (map[string]auth.Review, error)
+	CustomerReviews(ctx context.Context, customerID string) ([]auth.Review, error)
+}
+
 // Assets are the static files; *static.Assets implements it.
 type Assets interface {
 	Path(name string) string
@@ -81,6 +90,8 @@ type Config struct {
 	Staff          Staff
 	StaffAdmin     StaffAdmin
 	Sessions       WebSessions
+	Reviews        Reviews
+	RejectReasons  []auth.RejectReason // offered when rejecting; auth.DefaultRejectReasons when empty
 	Assets         Assets
 	Simulator      Simulator // sandbox mode only
 	Metrics        *Metrics

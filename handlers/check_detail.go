@@ -85,6 +85,9 @@ func (a *App) reportModel(c echo.Context, ch *hive.Check) (views.ReportModel, er
 	} else if raw, err := json.MarshalIndent(rep, "", "  "); err == nil {
 		m.RawJSON = string(raw)
 	}
+	if m.Review, err = a.reviewPanel(c, ch.ID, views.ReviewForm{}); err != nil {
+		return m, err
+	}
 	if u, _ := userOf(c); u.Can(auth.DownloadFiles) {
 		m.CanDownload = true
 		if m.Images, err = a.checkImages(ctx, ch.ID); err != nil {

@@ -287,6 +287,17 @@ func (p processingCheck) GetCheck(ctx context.Context, id string) (*hive.Check, 
 	return c, nil
 }
 
+func (p processingCheck) ListChecks(ctx context.Context) (*hive.List[hive.Check], error) {
+	list, err := p.Hive.ListChecks(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for i := range list.Data {
+		list.Data[i].Status, list.Data[i].Decision = hive.CheckProcessing, nil
+	}
+	return list, nil
+}
+
 func (processingCheck) GetReport(context.Context, string) (*hive.Report, error) {
 	panic("the report of a processing check was fetched")
 }

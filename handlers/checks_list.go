@@ -29,6 +29,7 @@ type checkSignals struct {
 	Dir      string `json:"dir"`
 	Page     int    `json:"page"`
 	Size     int    `json:"size"`
+	Queue    string `json:"queue"` // "review": the review queue
 }
 
 var (
@@ -47,6 +48,7 @@ type checkQuery struct {
 	Sort                            string
 	Desc                            bool
 	Page, Size                      int
+	Queue                           bool // only completed checks nobody decided on, worst then oldest first
 }
 
 // parseCheckQuery reads the list's state; values the list does not offer fall back to defaults.
@@ -80,6 +82,7 @@ func parseCheckQuery(s checkSignals) checkQuery {
 	if _, ok := checkSince[s.Since]; ok {
 		q.Since = s.Since
 	}
+	q.Queue = s.Queue == "review"
 	return q
 }
 
@@ -87,7 +90,7 @@ func checkSignalsFromURL(v url.Values) checkSignals {
 	page, _ := strconv.Atoi(v.Get("page"))
 	size, _ := strconv.Atoi(v.Get("size"))
 	return checkSignals{Q: v.Get("q"), Status: v.Get("status"), Result: v.Get("result"), Decision: v.Get("decision"),
-		Since: v.Get("since"), Sort: v.Get("sort"), Dir: v.Get("dir"), Page: page, Size: size}
+		Since: v.Get("since"), Sort: v.Get("sort"), Dir: v.Get("dir"), Page: page, Size: size, Queue: v.Get("queue")}
 }
 
 func (q checkQuery) signals() checkSignals {
@@ -95,8 +98,12 @@ func (q checkQuery) signals() checkSignals {
 	if q.Desc {
 		dir = "desc"
 	}
-	return checkSignals{Q: q.Q, Status: q.Status, Result: q.Result, Decision: q.Decision, Since: q.Since,
+	s := checkSignals{Q: q.Q, Status: q.Status, Result: q.Result, Decision: q.Decision, Since: q.Since,
 		Sort: q.Sort, Dir: dir, Page: q.Page, Size: q.Size}
+	if q.Queue {
+		s.Queue = "review"
+	}
+	return s
 }
 
 // url is the list's address for this query, leaving out defaults so shared links stay short.
@@ -107,6 +114,9 @@ func (q checkQuery) url() string {
 		if kv[1] != "" {
 			v.Set(kv[0], kv[1])
 		}
+	}
+	if q.Queue {
+		v.Set("queue", "review")
 	}
 	if q.Sort != "created" {
 		v.Set("sort", q.Sort)
@@ -251,6 +261,10 @@ func (a *App) checksModel(c echo.Context, q checkQuery) (views.ChecksModel, []st
 	}
 	now := time.Now()
 	pol := pii(c)
+	states, err := a.reviewStates(ctx)
+	if err != nil {
+		return views.ChecksModel{}, nil, err
+	}
 	needle := strings.ToLower(q.Q)
 	var rows []views.CheckListRow
 	for _, ch := range snap.checks {
@@ -262,6 +276,8 @@ func (a *App) checksModel(c echo.Context, q checkQuery) (views.ChecksModel, []st
 			continue
 		case q.Since != "" && ch.CreatedAt.Before(now.Add(-checkSince[q.Since])):
 			continue
+		case q.Queue && (ch.Status != hive.CheckComplete || states[ch.ID] != ""):
+			continue
 		case needle != "" && !strings.Contains(strings.ToLower(ch.ID), needle) &&
 			(e == nil || !strings.Contains(e.haystack, needle)):
 			continue
@@ -269,27 +285,32 @@ func (a *App) checksModel(c echo.Context, q checkQuery) (views.ChecksModel, []st
 		lr := views.CheckListRow{CheckRow: checkRow(ch)}
 		if ch.Status == hive.CheckComplete {
 			lr.Result = views.StatusUnknown // until the report says
+			lr.ReviewState = cmp.Or(states[ch.ID], views.ReviewUnreviewed)
 		}
 		if e != nil {
 			lr.CustomerID, lr.CustomerName, lr.CustomerEmail = e.customer.ID, e.name, pol.show(fromRecord, piiEmail, e.customer.Email)
 		}
 		rows = append(rows, lr)
 	}
-	if q.Result != "" || q.Sort == "result" {
+	if q.Result != "" || q.Sort == "result" || q.Queue {
 		a.fillResults(c, rows)
 	}
 	if q.Result != "" {
 		rows = slices.DeleteFunc(rows, func(r views.CheckListRow) bool { return string(r.Result) != q.Result })
 	}
-	sortChecks(rows, q)
+	if q.Queue {
+		sortQueue(rows)
+	} else {
+		sortChecks(rows, q)
+	}
 	pages := max(1, (len(rows)+q.Size-1)/q.Size)
 	q.Page = min(q.Page, pages)
 	from := (q.Page - 1) * q.Size
 	page := rows[from:min(len(rows), from+q.Size)]
-	if q.Result == "" && q.Sort != "result" {
+	if q.Result == "" && q.Sort != "result" && !q.Queue {
 		a.fillResults(c, page)
 	}
-	m := views.ChecksModel{Q: q.Q, Status: q.Status, Result: q.Result, Decision: q.Decision, Since: q.Since,
+	m := views.ChecksModel{Queue: q.Queue, Q: q.Q, Status: q.Status, Result: q.Result, Decision: q.Decision, Since: q.Since,
 		Size: q.Size, Sizes: customerSizes, URL: q.url(), Total: len(snap.checks), Now: now, Rows: page}
 	sig, _ := json.Marshal(q.signals())
 	m.Signals = string(sig)
@@ -376,6 +397,16 @@ func liveKey(ids []string) string {
 		h.Write([]byte(id))
 	}
 	return strconv.FormatUint(h.Sum64(), 36)
+}
+
+// sortQueue puts the most severe result first, then the oldest check.
+func sortQueue(rows []views.CheckListRow) {
+	slices.SortStableFunc(rows, func(x, y views.CheckListRow) int {
+		if n := cmp.Compare(resultRank(y.Result), resultRank(x.Result)); n != 0 {
+			return n
+		}
+		return x.CreatedAt.Compare(y.CreatedAt)
+	})
 }
 
 // resultRank orders results for sorting: processing first, then clear, caution, unknown, consider.

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"cmp"
 	"encoding/json"
 	"net/http"
 	"net/url"
@@ -217,5 +218,14 @@ func (a *App) customer(c echo.Context) error {
 		d.Images = nil
 	}
 	a.fillCheckResults(ctx, d.Checks)
+	states, err := a.reviewStates(ctx)
+	if err != nil {
+		return err
+	}
+	for i := range d.Checks {
+		if d.Checks[i].Status == string(hive.CheckComplete) {
+			d.Checks[i].ReviewState = cmp.Or(states[d.Checks[i].ID], views.ReviewUnreviewed)
+		}
+	}
 	return render(c, http.StatusOK, views.CustomerPage(a.page(c, orName(cust)), d))
 }

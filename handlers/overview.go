@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"github.com/hiveconsole/hiveconsole/auth"
 	"net/http"
 	"time"
 
@@ -18,7 +19,16 @@ func (a *App) overview(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return render(c, http.StatusOK, views.OverviewPage(a.page(c, "Overview"), overviewModel(snap)))
+	m := overviewModel(snap)
+	if u, _ := userOf(c); u.Can(auth.DecideReviews) {
+		queue, err := a.reviewQueue(c)
+		if err != nil {
+			return err
+		}
+		m.ShowQueue, m.QueueTotal = true, len(queue)
+		m.Queue = queue[:min(len(queue), 5)]
+	}
+	return render(c, http.StatusOK, views.OverviewPage(a.page(c, "Overview"), m))
 }
 
 // pageMaxAge is how old the shared snapshot of Hive's lists may be for a page view: older ones are

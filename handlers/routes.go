@@ -69,6 +69,8 @@ func (a *App) Routes() []Route {
 		{http.MethodGet, "/checks/:id", can(auth.ViewReports), a.check},
 		{http.MethodPost, "/checks/:id/delete", can(auth.DeleteChecks), a.deleteCheck},
 		{http.MethodGet, "/checks/:id/stream", can(auth.ViewReports), a.checkStream},
+		{http.MethodPost, "/checks/:id/review", can(auth.DecideReviews), a.decideReview},
+		{http.MethodGet, "/reviews/next", can(auth.DecideReviews), a.nextReview},
 		{http.MethodGet, "/checks/:id/report.json", can(auth.SeeReportPII), a.reportJSON},
 		{http.MethodGet, "/files", can(auth.ViewFiles), a.files},
 		{http.MethodGet, "/files/:id", can(auth.ViewFiles), a.file},

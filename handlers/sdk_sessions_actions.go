@@ -29,9 +29,19 @@ func (a *App) issueSDKSession(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	tok, err := a.Hive.CreateSession(ctx, hive.SessionParams{CustomerID: id})
+	m, err := a.newSDKSession(c, cust)
 	if err != nil {
 		return err
+	}
+	return render(c, http.StatusCreated, views.SessionIssuedPage(a.page(c, "SDK session issued"), m))
+}
+
+// newSDKSession asks Hive for a session for the customer and describes it for the page that shows
+// its token once.
+func (a *App) newSDKSession(c echo.Context, cust *hive.Customer) (views.SessionIssued, error) {
+	tok, err := a.Hive.CreateSession(c.Request().Context(), hive.SessionParams{CustomerID: cust.ID})
+	if err != nil {
+		return views.SessionIssued{}, err
 	}
 	a.snapshots.invalidate()
 	now := time.Now()
@@ -45,7 +55,7 @@ func (a *App) issueSDKSession(c echo.Context) error {
 			m.Expires = time.Unix(claims.Exp, 0)
 		}
 	}
-	return render(c, http.StatusCreated, views.SessionIssuedPage(a.page(c, "SDK session issued"), m))
+	return m, nil
 }
 
 // tokenClaims are the parts of a session token's payload the console shows.

@@ -88,6 +88,9 @@ type OverviewModel struct {
 	Customers, Sessions, Checks, Processing int
 	Recent                                  []CheckRow
 	Now                                     time.Time
+	ShowQueue                               bool           // the user decides reviews
+	Queue                                   []CheckListRow // the top of the review queue
+	QueueTotal                              int
 }
 
 // CheckRow is a check in a table.
@@ -96,6 +99,7 @@ type CheckRow struct {
 	Status        string // processing, complete
 	Decision      string // approved, review, declined, or "" while processing
 	Result        Status
+	ReviewState   string // the console's own review: one of the Review… states ("" while processing)
 	CreatedAt     time.Time
 }
 
@@ -370,6 +374,7 @@ type ReportModel struct {
 	Images                          []ReportImage // through the file proxy; empty without the permission
 	CanDownload                     bool
 	CanDelete                       bool
+	Review                          ReviewPanelModel
 	Now                             time.Time
 }
 
@@ -467,6 +472,7 @@ type ChecksModel struct {
 	Total                              int // every check, before filtering
 	Now                                time.Time
 	LiveKey                            string // names the processing checks shown; "" when none
+	Queue                              bool   // the review queue: completed checks nobody decided on
 }
 
 // CheckListRow is a check in the list, with the customer it is about.
@@ -510,3 +516,43 @@ type RevealField struct {
 
 // ElementID is the element's id, which a reveal patches.
 func (f RevealField) ElementID() string { return "pii-" + f.Target + "-" + f.TargetID + "-" + f.Field }
+
+// The review states a completed check can be in, beside Hive's own decision.
+const (
+	ReviewUnreviewed   = "unreviewed"
+	ReviewApproved     = "approved"
+	ReviewRejected     = "rejected"
+	ReviewResubmission = "resubmission"
+)
+
+// ReviewStateOf is the review state a decision puts a check in.
+func ReviewStateOf(decision string) string { return reviewStateOf(decision) }
+
+// ReviewPanelModel is the review of one check on its page.
+type ReviewPanelModel struct {
+	State     string // one of the Review… states
+	History   []ReviewView
+	CanDecide bool
+	Form      ReviewForm
+	NextURL   string // the next check in the review queue, or "" when there is none
+}
+
+// ReviewView is one recorded decision, for the history.
+type ReviewView struct {
+	Decision  string // approve, reject, resubmit
+	Reason    string // the reject reason's label
+	Note      string
+	Reviewer  string
+	SessionID string // a resubmission's new SDK session
+	At        time.Time
+}
+
+// ReviewForm is the decision form with what was typed and a message per field.
+type ReviewForm struct {
+	Decision, Reason, Note string
+	Errors                 map[string]string
+	Reasons                []Option
+}
+
+// Option is one choice of a select.
+type Option struct{ Value, Label string }

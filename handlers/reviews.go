@@ -1,0 +1,190 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+	"slices"
+
+	"github.com/hiveconsole/hiveconsole/auth"
+	"github.com/hiveconsole/hiveconsole/hive"
+	"github.com/hiveconsole/hiveconsole/views"
+	"github.com/labstack/echo/v4"
+)
+
+// rejectReasons are the reasons offered when rejecting.
+func (a *App) rejectReasons() []auth.RejectReason {
+	if len(a.RejectReasons) > 0 {
+		return a.RejectReasons
+	}
+	return auth.DefaultRejectReasons
+}
+
+// reviewPanel is a completed check's review: its history, its state, and the form for those who
+// decide. form carries what was typed when a decision was refused.
+func (a *App) reviewPanel(c echo.Context, checkID string, form views.ReviewForm) (views.ReviewPanelModel, error) {
+	r := views.ReviewPanelModel{State: views.ReviewUnreviewed, Form: form}
+	if a.Reviews == nil {
+		return r, nil
+	}
+	history, err := a.Reviews.Reviews(c.Request().Context(), checkID)
+	if err != nil {
+		return r, err
+	}
+	reasons := a.rejectReasons()
+	for i, h := range history {
+		if i == 0 {
+			r.State = views.ReviewStateOf(string(h.Decision))
+		}
+		v := views.ReviewView{Decision: string(h.Decision), Note: h.Note, Reviewer: h.ReviewerEmail, SessionID: h.SessionID, At: h.CreatedAt}
+		if h.Reason != "" {
+			v.Reason = auth.RejectReasonLabel(reasons, h.Reason)
+		}
+		r.History = append(r.History, v)
+	}
+	if u, _ := userOf(c); u.Can(auth.DecideReviews) {
+		r.CanDecide = true
+		r.NextURL = "/reviews/next?after=" + url.QueryEscape(checkID)
+		for _, o := range reasons {
+			r.Form.Reasons = append(r.Form.Reasons, views.Option{Value: o.Code, Label: o.Label})
+		}
+	}
+	return r, nil
+}
+
+// decideReview records a reviewer's decision on a completed check: approve, reject with a reason,
+// or request resubmission, which issues a new SDK session for the customer and shows its token
+// once. Every decision needs a note. A refused decision comes back on the report page with what
+// was typed and a message by each field.
+func (a *App) decideReview(c echo.Context) error {
+	id := c.Param("id")
+	if !hive.ValidID(id) {
+		return echo.NewHTTPError(http.StatusNotFound, "There is no such check.")
+	}
+	ctx := c.Request().Context()
+	ch, err := a.Hive.GetCheck(ctx, id)
+	if err != nil {
+		return err
+	}
+	if ch.Status != hive.CheckComplete {
+		return echo.NewHTTPError(http.StatusConflict, "The check is still processing: decide once its report is ready.")
+	}
+	u, _ := userOf(c)
+	customerID, _ := a.checkCustomer(ctx, ch.SessionID)
+	rev := auth.Review{CheckID: id, CustomerID: customerID, Decision: auth.ReviewDecision(c.FormValue("decision")),
+		Reason: c.FormValue("reason"), Note: c.FormValue("note"), ReviewerID: u.ID, ReviewerEmail: u.Email}
+	if rev.Decision != auth.ReviewReject {
+		rev.Reason = "" // the select keeps its value when the reviewer changes their mind
+	}
+	if err := auth.ValidateReview(rev, a.rejectReasons()); err != nil {
+		return a.refuseReview(c, ch, rev, fieldErrors(err))
+	}
+	if rev.Decision == auth.ReviewResubmit && customerID == "" {
+		return a.refuseReview(c, ch, rev, map[string]string{"decision": "The check's customer is not known any more, so no new session can be issued."})
+	}
+	details := map[string]any{"decision": string(rev.Decision)}
+	if rev.Reason != "" {
+		details["reason"] = rev.Reason
+	}
+	if err := a.audit(c, auditEntry{Action: "review.decide", TargetType: "check", TargetID: id, Outcome: outcomeSuccess, Details: details}); err != nil {
+		return err
+	}
+	var issued *views.SessionIssued
+	if rev.Decision == auth.ReviewResubmit {
+		cust, err := a.Hive.GetCustomer(ctx, customerID)
+		if err != nil {
+			return err
+		}
+		m, err := a.newSDKSession(c, cust)
+		if err != nil {
+			return err
+		}
+		if m.SessionID == "" {
+			return errors.New("reviews: Hive's session token names no session")
+		}
+		rev.SessionID, issued = m.SessionID, &m
+	}
+	if _, err := a.Reviews.RecordReview(ctx, rev, a.rejectReasons()); err != nil {
+		if errs := fieldErrors(err); errs != nil {
+			return a.refuseReview(c, ch, rev, errs)
+		}
+		return err
+	}
+	if issued != nil {
+		a.flash(c, "success", "Resubmission requested. Send the customer the new session below.")
+		return render(c, http.StatusCreated, views.SessionIssuedPage(a.page(c, "Resubmission requested"), *issued))
+	}
+	a.flash(c, "success", views.ReviewStateLabel(views.ReviewStateOf(string(rev.Decision)))+". The decision is recorded.")
+	return redirect(c, "/checks/"+id)
+}
+
+// refuseReview shows the report again with the decision form as it was typed and what is wrong.
+func (a *App) refuseReview(c echo.Context, ch *hive.Check, rev auth.Review, errs map[string]string) error {
+	m, err := a.reportModel(c, ch)
+	if err != nil {
+		return err
+	}
+	for k, v := range errs {
+		errs[k] = fieldLabel(k) + " " + v
+	}
+	m.Review, err = a.reviewPanel(c, ch.ID, views.ReviewForm{Decision: string(rev.Decision), Reason: rev.Reason, Note: rev.Note, Errors: errs})
+	if err != nil {
+		return err
+	}
+	return render(c, http.StatusUnprocessableEntity, views.ReportPage(a.page(c, "Check "+ch.ID[:8]), m))
+}
+
+func fieldLabel(field string) string {
+	switch field {
+	case "decision":
+		return "The decision"
+	case "reason":
+		return "A reason"
+	case "note":
+		return "The note"
+	}
+	return field
+}
+
+// nextReview opens the next check in the review queue after the one the reviewer just looked at.
+func (a *App) nextReview(c echo.Context) error {
+	queue, err := a.reviewQueue(c)
+	if err != nil {
+		return err
+	}
+	after := c.QueryParam("after")
+	for _, r := range queue {
+		if r.ID != after {
+			return redirect(c, "/checks/"+r.ID)
+		}
+	}
+	a.flash(c, "success", "The review queue is empty.")
+	return redirect(c, "/checks?queue=review")
+}
+
+// reviewStates is each check's review state; checks nobody decided on are absent.
+func (a *App) reviewStates(ctx context.Context) (map[string]string, error) {
+	out := map[string]string{}
+	if a.Reviews == nil {
+		return out, nil
+	}
+	latest, err := a.Reviews.LatestReviews(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for id, r := range latest {
+		out[id] = views.ReviewStateOf(string(r.Decision))
+	}
+	return out, nil
+}
+
+// reviewQueue is every completed check nobody has decided on, the most severe result first, then
+// the oldest.
+func (a *App) reviewQueue(c echo.Context) ([]views.CheckListRow, error) {
+	m, _, err := a.checksModel(c, checkQuery{Queue: true, Page: 1, Size: 1 << 30, Sort: "created"})
+	if err != nil {
+		return nil, err
+	}
+	return slices.Clone(m.Rows), nil
+}
