@@ -202,4 +202,3 @@ func TestReviewQueue(t *testing.T) {
 		t.Error("support is offered the decision form")
 	}
 }
-
