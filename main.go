@@ -42,6 +42,7 @@ commands:
   serve         run the console (the default); without Hive credentials it runs on a built-in sandbox
   sandbox       run the Hive API sandbox alone (see hiveconsole sandbox -h)
   user          manage staff accounts: add, list, passwd, disable, enable, role, revoke (see hiveconsole user -h)
+  audit         check the audit trail's hash chain (verify) or print its newest events (list)
   healthcheck   exit 0 when the console at HIVECONSOLE_ADDR answers /healthz (for containers)
   version       print the version
 
@@ -61,6 +62,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runSandbox(ctx, args[1:], getenv, stdout, stderr)
 	case "user":
 		return runUser(ctx, args[1:], getenv, stdout, stderr)
+	case "audit":
+		return runAudit(ctx, args[1:], getenv, stdout, stderr)
 	case "version":
 		_, err := fmt.Fprintln(stdout, "hiveconsole", version)
 		return err

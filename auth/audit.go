@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -96,7 +97,8 @@ const (
 // nothing happens unrecorded.
 //
 // Fields are normalised before they are stored: Time to UTC (the service clock when zero), ActorEmail
-// with NormalizeEmail, and invalid UTF-8 replaced. ActorID, ActorEmail, TargetID, ClientIP and RequestID
+// with NormalizeEmail, and invalid UTF-8 and control characters in the free-text fields replaced by
+// U+FFFD. ActorID, ActorEmail, TargetID, ClientIP and RequestID
 // longer than 500 characters are cut to 499 and "…" rather than refused: a client controls some of
 // them (a typed email, a request id header), and refusing would let it stop the audited action.
 func (s *Service) Record(ctx context.Context, e AuditEvent) error {
@@ -178,9 +180,16 @@ func validAuditName(s string, maxLen int, dotted bool) bool {
 	return !start
 }
 
-// auditText makes s valid UTF-8 (PostgreSQL refuses anything else) and cuts it to maxAuditText runes.
+// auditText makes s valid UTF-8 (PostgreSQL refuses anything else) without control characters (a
+// typed email must not carry terminal escapes into `hiveconsole audit list`), and cuts it to
+// maxAuditText runes.
 func auditText(s string) string {
-	s = strings.ToValidUTF8(s, "\uFFFD")
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return utf8.RuneError
+		}
+		return r
+	}, strings.ToValidUTF8(s, string(utf8.RuneError)))
 	if utf8.RuneCountInString(s) <= maxAuditText {
 		return s
 	}

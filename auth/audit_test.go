@@ -127,18 +127,19 @@ func testAuditRoundTrip(t *testing.T, db *DB) {
 		t.Errorf("LastHash = %q, want the newest row's %q", v.LastHash, second.Hash)
 	}
 
-	// Long free text is cut, invalid UTF-8 replaced: a client must not be able to stop the audited action.
+	// Long free text is cut, invalid UTF-8 and control characters replaced: a client must not be able to
+	// stop the audited action, nor put terminal escapes in the trail.
 	long := strings.Repeat("é", 600)
 	mustRecordAudit(t, svc, AuditEvent{Action: "auth.sign_in", ActorEmail: long, TargetID: long,
-		RequestID: "bad\xffid", ClientIP: long, Outcome: OutcomeFailure})
+		RequestID: "bad\xffid\x1b[2J", ClientIP: long, Outcome: OutcomeFailure})
 	rows, _, _ = svc.AuditEvents(t.Context(), AuditQuery{Limit: 1})
 	for name, s := range map[string]string{"email": rows[0].ActorEmail, "target id": rows[0].TargetID, "client ip": rows[0].ClientIP} {
 		if utf8.RuneCountInString(s) != 500 || !strings.HasSuffix(s, "é…") {
 			t.Errorf("%s of 600 runes stored as %d runes ending %q; want 500 ending in …", name, utf8.RuneCountInString(s), s[len(s)-5:])
 		}
 	}
-	if rows[0].RequestID != "bad\uFFFDid" {
-		t.Errorf("request id = %q, want the invalid byte replaced", rows[0].RequestID)
+	if rows[0].RequestID != "bad\uFFFDid\uFFFD[2J" {
+		t.Errorf("request id = %q, want the invalid byte and the escape replaced", rows[0].RequestID)
 	}
 	wantIntact(t, svc, 3)
 
