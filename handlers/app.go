@@ -5,6 +5,7 @@ package handlers
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net/http"
 	"net/netip"
@@ -91,6 +92,7 @@ type Config struct {
 	StaffAdmin     StaffAdmin
 	Sessions       WebSessions
 	Reviews        Reviews
+	Audit          Auditor             // required: the console does nothing it cannot record
 	RejectReasons  []auth.RejectReason // offered when rejecting; auth.DefaultRejectReasons when empty
 	Assets         Assets
 	Simulator      Simulator // sandbox mode only
@@ -119,6 +121,9 @@ func New(cfg Config) (*App, error) {
 	a := &App{Config: cfg, log: cfg.Logger, metrics: cfg.Metrics, cop: http.NewCrossOriginProtection(),
 		https: cfg.BaseURL.Scheme == "https", shutdown: make(chan struct{}), snapshots: newSnapshots(cfg.Hive),
 		reports: newReportCache(cfg.Hive, reportCacheSize)}
+	if cfg.Audit == nil {
+		return nil, errors.New("handlers: an Auditor is required: the console does nothing it cannot record")
+	}
 	if a.log == nil {
 		a.log = slog.New(slog.DiscardHandler)
 	}

@@ -1,19 +1,135 @@
 package handlers
 
-import "github.com/labstack/echo/v4"
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"slices"
+
+	"github.com/hiveconsole/hiveconsole/auth"
+	"github.com/hiveconsole/hiveconsole/hive"
+	"github.com/labstack/echo/v4"
+)
+
+// Auditor keeps the audit trail; *auth.Service implements it.
+type Auditor interface {
+	Record(ctx context.Context, e auth.AuditEvent) error
+	AuditEvents(ctx context.Context, q auth.AuditQuery) ([]auth.AuditRecord, int, error)
+	AuditEach(ctx context.Context, q auth.AuditQuery, fn func(auth.AuditRecord) error) error
+}
 
 // The outcomes an audit row records.
 const (
-	outcomeSuccess = "success"
-	outcomeFailure = "failure"
-	outcomeDenied  = "denied"
+	outcomeSuccess = auth.OutcomeSuccess
+	outcomeFailure = auth.OutcomeFailure
+	outcomeDenied  = auth.OutcomeDenied
 )
 
-// auditEntry is what a handler says happened; audit adds who, from where and which request.
+// auditEntry is what a handler says happened; audit adds who, from where and in which request.
 type auditEntry struct {
 	Action, TargetType, TargetID, Outcome string
 	Details                               map[string]any
 }
 
-// audit records e. Interim: the audit store lands next.
-func (a *App) audit(c echo.Context, e auditEntry) error { return nil }
+// errAuditUnavailable refuses an action whose audit row could not be written: the console fails
+// closed, so nothing is changed or served that the trail does not show.
+var errAuditUnavailable = echo.NewHTTPError(http.StatusServiceUnavailable,
+	"The audit trail could not be written, so this was not done and nothing was shown. Try again in a moment.")
+
+// audit writes one row for the signed-in user's request. Its error is the one to return: the
+// action must not go ahead. Mutations call it before asking Hive, sensitive reads after fetching
+// and before serving, so a failing trail stops both.
+func (a *App) audit(c echo.Context, e auditEntry) error {
+	u, _ := userOf(c)
+	return a.recordAudit(c, u, e)
+}
+
+func (a *App) recordAudit(c echo.Context, u auth.User, e auditEntry) error {
+	ev := auth.AuditEvent{ActorID: u.ID, ActorEmail: u.Email, Role: u.Role, Action: e.Action, TargetType: e.TargetType,
+		TargetID: e.TargetID, ClientIP: auth.ClientIP(c.Request(), a.TrustedProxies).String(), RequestID: requestIDOf(c),
+		Outcome: e.Outcome, Details: e.Details}
+	if err := a.Audit.Record(c.Request().Context(), ev); err != nil {
+		a.log.LogAttrs(c.Request().Context(), slog.LevelError, "audit write failed", slog.String("action", e.Action),
+			slog.String("request_id", ev.RequestID), slog.Any("err", err))
+		return errAuditUnavailable
+	}
+	return nil
+}
+
+// auditFailure records that an action already audited as attempted did not happen (Hive refused
+// it). Best effort: the action failed anyway, and the first row stands.
+func (a *App) auditFailure(c echo.Context, e auditEntry, cause error) {
+	e.Outcome = outcomeFailure
+	if e.Details == nil {
+		e.Details = map[string]any{}
+	}
+	e.Details["error"] = errorClass(cause)
+	_ = a.audit(c, e)
+}
+
+// errorClass names an error for the trail without its text, which could carry API data.
+func errorClass(err error) string {
+	var he *echo.HTTPError
+	var hv *hive.Error
+	switch {
+	case err == nil:
+		return ""
+	case errors.As(err, &hv):
+		return "hive: " + string(hv.Code)
+	case errors.As(err, &he):
+		return http.StatusText(he.Code)
+	}
+	return "internal"
+}
+
+// mutate records e, then does the change. The row comes first so that a trail that cannot be
+// written stops the change; should Hive then refuse, a second row records the failure.
+func (a *App) mutate(c echo.Context, e auditEntry, do func() error) error {
+	if e.Outcome == "" {
+		e.Outcome = outcomeSuccess
+	}
+	if err := a.audit(c, e); err != nil {
+		return err
+	}
+	if err := do(); err != nil {
+		a.auditFailure(c, e, err)
+		return err
+	}
+	return nil
+}
+
+// customerDiff is an update's field-level change, before → after, for the trail. Values are cut at
+// 200 characters and at most 30 fields are listed, so a row stays within the trail's size limit.
+func customerDiff(before *hive.Customer, p hive.CustomerParams) map[string]any {
+	changes := map[string]any{}
+	add := func(field, was string, now *string) {
+		if now != nil && len(changes) < 30 {
+			changes[field] = map[string]string{"before": cut(was, 200), "after": cut(*now, 200)}
+		}
+	}
+	add("email", before.Email, p.Email)
+	add("phone", deref(before.Phone), p.Phone)
+	add("first_name", deref(before.FirstName), p.FirstName)
+	add("middle_name", deref(before.MiddleName), p.MiddleName)
+	add("last_name", deref(before.LastName), p.LastName)
+	add("gender", deref(before.Gender), p.Gender)
+	add("dob", deref(before.DOB), p.DOB)
+	keys := make([]string, 0, len(p.Metadata))
+	for k := range p.Metadata {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		v := p.Metadata[k]
+		add("metadata."+cut(k, 40), before.Metadata[k], &v)
+	}
+	return map[string]any{"changes": changes}
+}
+
+func cut(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n-1]) + "…"
+	}
+	return s
+}

@@ -85,7 +85,7 @@ func newBenchConsole(b *testing.B, customers int, opts ...option) *benchConsole 
 	if err != nil {
 		b.Fatal(err)
 	}
-	hcfg.Staff, hcfg.Sessions = staff, staff.Sessions()
+	hcfg.Staff, hcfg.Sessions, hcfg.Reviews, hcfg.Audit = staff, staff.Sessions(), staff, staff
 	app, err := handlers.New(hcfg)
 	if err != nil {
 		b.Fatal(err)

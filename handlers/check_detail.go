@@ -75,6 +75,10 @@ func (a *App) reportModel(c echo.Context, ch *hive.Check) (views.ReportModel, er
 		return m, err
 	}
 	a.reports.put(ch.ID, rep.Result)
+	if err := a.audit(c, auditEntry{Action: "report.view", TargetType: "check", TargetID: ch.ID, Outcome: outcomeSuccess,
+		Details: map[string]any{"masked": !pii(c).clear(fromReport)}}); err != nil {
+		return m, err
+	}
 	if cust != nil {
 		m.CustomerName = orName(cust)
 	}
@@ -539,6 +543,9 @@ func (a *App) reportJSON(c echo.Context) error {
 	}
 	raw, err := json.MarshalIndent(rep, "", "  ")
 	if err != nil {
+		return err
+	}
+	if err := a.audit(c, auditEntry{Action: "report.download", TargetType: "check", TargetID: id, Outcome: outcomeSuccess}); err != nil {
 		return err
 	}
 	h := c.Response().Header()

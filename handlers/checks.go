@@ -25,6 +25,11 @@ func (a *App) createCheck(c echo.Context) error {
 		return err
 	}
 	a.snapshots.invalidate()
+	// Hive names the check only once it exists, so this row follows the change.
+	if err := a.audit(c, auditEntry{Action: "check.create", TargetType: "check", TargetID: ch.ID, Outcome: outcomeSuccess,
+		Details: map[string]any{"session": sessionID}}); err != nil {
+		return err
+	}
 	return redirect(c, "/checks/"+ch.ID)
 }
 
@@ -39,7 +44,8 @@ func (a *App) deleteCheck(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := a.Hive.DeleteCheck(ctx, id); err != nil {
+	if err := a.mutate(c, auditEntry{Action: "check.delete", TargetType: "check", TargetID: id,
+		Details: map[string]any{"session": ch.SessionID}}, func() error { return a.Hive.DeleteCheck(ctx, id) }); err != nil {
 		return err
 	}
 	a.snapshots.invalidate()

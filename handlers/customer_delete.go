@@ -63,7 +63,10 @@ func (a *App) deleteCustomer(c echo.Context) error {
 			Error: "Type the customer's email address exactly to confirm."}
 		return render(c, http.StatusUnprocessableEntity, views.DeleteCustomerPage(a.page(c, "Delete "+orName(cust)), m))
 	}
-	if _, err := a.Hive.DeleteCustomer(c.Request().Context(), cust.ID); err != nil {
+	if err := a.mutate(c, auditEntry{Action: "customer.delete", TargetType: "customer", TargetID: cust.ID}, func() error {
+		_, err := a.Hive.DeleteCustomer(c.Request().Context(), cust.ID)
+		return err
+	}); err != nil {
 		return err
 	}
 	a.snapshots.invalidate()

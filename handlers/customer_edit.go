@@ -32,6 +32,10 @@ func (a *App) createCustomer(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	// Hive names the customer only once it exists, so this row follows the change.
+	if err := a.audit(c, auditEntry{Action: "customer.create", TargetType: "customer", TargetID: cust.ID, Outcome: outcomeSuccess}); err != nil {
+		return err
+	}
 	a.snapshots.invalidate()
 	a.flash(c, "success", "Customer created.")
 	return redirect(c, "/customers/"+cust.ID)
@@ -115,7 +119,11 @@ func (a *App) updateCustomer(c echo.Context) error {
 	params, changed := f.updateParams(cust)
 	saved := cust
 	if changed {
-		saved, err = a.Hive.UpdateCustomer(c.Request().Context(), cust.ID, params)
+		err = a.mutate(c, auditEntry{Action: "customer.update", TargetType: "customer", TargetID: cust.ID, Details: customerDiff(cust, params)},
+			func() (err error) {
+				saved, err = a.Hive.UpdateCustomer(c.Request().Context(), cust.ID, params)
+				return err
+			})
 		if errs := apiFieldErrors(err); errs != nil {
 			return show(http.StatusUnprocessableEntity, errs, nil)
 		}

@@ -20,6 +20,10 @@ func (a *App) exportCustomers(c echo.Context) error {
 	q.Page, q.Size = 1, len(snap.customers.entries)+1
 	pol := pii(c)
 	res := snap.customers.run(q)
+	if err := a.audit(c, auditEntry{Action: "customers.export", TargetType: "customer", Outcome: outcomeSuccess,
+		Details: map[string]any{"query": q.url(), "rows": len(res.Rows), "masked": !pol.clear(fromRecord)}}); err != nil {
+		return err
+	}
 	h := c.Response().Header()
 	h.Set("Content-Type", "text/csv; charset=utf-8")
 	h.Set("Content-Disposition", `attachment; filename="customers-`+time.Now().UTC().Format("20060102-150405")+`.csv"`)

@@ -46,12 +46,24 @@ func (a *App) fileContent(c echo.Context) error {
 	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
 		return &hive.Error{Code: hive.CodeBadResponse, Op: "GET {file url}", Err: err}
 	}
+	download := c.QueryParam("download") != ""
+	action := "file.view"
+	if download {
+		action = "file.download"
+	}
+	details := map[string]any{}
+	if fc.File.CheckID != nil {
+		details["check"] = *fc.File.CheckID
+	}
+	if err := a.audit(c, auditEntry{Action: action, TargetType: "file", TargetID: id, Outcome: outcomeSuccess, Details: details}); err != nil {
+		return err // nothing has been sent yet
+	}
 	kind := http.DetectContentType(head)
 	ext, known := servedTypes[kind]
 	disposition := "inline"
 	if !known {
 		kind, ext, disposition = "application/octet-stream", ".bin", "attachment"
-	} else if c.QueryParam("download") != "" {
+	} else if download {
 		disposition = "attachment"
 	}
 	h := c.Response().Header()

@@ -45,6 +45,10 @@ func (a *App) guard(acc Access, next echo.HandlerFunc) echo.HandlerFunc {
 			}
 		}
 		if acc.Permission != "" && !u.Can(acc.Permission) {
+			if err := a.audit(c, auditEntry{Action: "access.denied", Outcome: outcomeDenied,
+				Details: map[string]any{"method": r.Method, "route": c.Path(), "permission": string(acc.Permission)}}); err != nil {
+				return err
+			}
 			return echo.NewHTTPError(http.StatusForbidden, defaultMessage(http.StatusForbidden))
 		}
 		return next(c)

@@ -97,7 +97,7 @@ func newTestConsoleWith(t *testing.T, customers int, opts ...option) *testConsol
 		t.Fatal(err)
 	}
 	tc.staff = staff
-	hcfg.Staff, hcfg.StaffAdmin, hcfg.Sessions, hcfg.Reviews = staff, staff, staff.Sessions(), staff
+	hcfg.Staff, hcfg.StaffAdmin, hcfg.Sessions, hcfg.Reviews, hcfg.Audit = staff, staff, staff.Sessions(), staff, staff
 	tc.app, err = handlers.New(hcfg)
 	if err != nil {
 		t.Fatal(err)

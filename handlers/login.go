@@ -65,17 +65,23 @@ func (a *App) login(c echo.Context) error {
 	client := auth.ClientIP(c.Request(), a.TrustedProxies)
 	u, err := a.Staff.Authenticate(c.Request().Context(), email, c.FormValue("password"), client)
 	var throttled *auth.ThrottledError
+	typed := auth.User{Email: strings.ToLower(email)} // who tried, as typed, until we know who it is
 	switch {
 	case errors.As(err, &throttled):
+		a.auditSignIn(c, typed, "auth.lockout", outcomeDenied)
 		wait := throttled.RetryAfter.Round(time.Second)
 		c.Response().Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())))
 		m.Error = fmt.Sprintf("Too many attempts. Wait %s, then try again.", humanDuration(wait))
 		return render(c, http.StatusTooManyRequests, views.LoginPage(a.page(c, "Sign in"), m))
 	case errors.Is(err, auth.ErrInvalidCredentials):
+		a.auditSignIn(c, typed, "auth.sign_in", outcomeFailure)
 		m.Error = "That email and password do not match an active account."
 		return render(c, http.StatusUnauthorized, views.LoginPage(a.page(c, "Sign in"), m))
 	case err != nil:
 		return err
+	}
+	if err := a.recordAudit(c, u, auditEntry{Action: "auth.sign_in", TargetType: "user", TargetID: u.ID, Outcome: outcomeSuccess}); err != nil {
+		return err // no session the trail does not show
 	}
 	if _, err := a.Sessions.Login(c.Response(), c.Request(), u); err != nil {
 		return err
@@ -83,7 +89,15 @@ func (a *App) login(c echo.Context) error {
 	return redirect(c, safeNext(c.FormValue("next")))
 }
 
+// auditSignIn records a refused sign-in. The refusal stands whether or not the row is written.
+func (a *App) auditSignIn(c echo.Context, typed auth.User, action, outcome string) {
+	_ = a.recordAudit(c, typed, auditEntry{Action: action, TargetType: "user", Outcome: outcome})
+}
+
 func (a *App) logout(c echo.Context) error {
+	if u, ok := userOf(c); ok {
+		_ = a.audit(c, auditEntry{Action: "auth.sign_out", TargetType: "user", TargetID: u.ID, Outcome: outcomeSuccess})
+	}
 	if err := a.Sessions.Logout(c.Response(), c.Request()); err != nil {
 		return err
 	}

@@ -81,10 +81,10 @@ func (a *App) Routes() []Route {
 		{http.MethodGet, "/users/new", can(auth.ManageUsers), a.newUserForm},
 		{http.MethodPost, "/users", can(auth.ManageUsers), a.createUser},
 		{http.MethodGet, "/users/:id", can(auth.ManageUsers), a.user},
-		{http.MethodPost, "/users/:id/role", can(auth.ManageUsers), a.userAction(a.setUserRole)},
-		{http.MethodPost, "/users/:id/disable", can(auth.ManageUsers), a.userAction(a.disableUser)},
-		{http.MethodPost, "/users/:id/enable", can(auth.ManageUsers), a.userAction(a.enableUser)},
-		{http.MethodPost, "/users/:id/revoke", can(auth.ManageUsers), a.userAction(a.revokeUser)},
+		{http.MethodPost, "/users/:id/role", can(auth.ManageUsers), a.userAction("user.role", a.setUserRole)},
+		{http.MethodPost, "/users/:id/disable", can(auth.ManageUsers), a.userAction("user.disable", a.disableUser)},
+		{http.MethodPost, "/users/:id/enable", can(auth.ManageUsers), a.userAction("user.enable", a.enableUser)},
+		{http.MethodPost, "/users/:id/revoke", can(auth.ManageUsers), a.userAction("user.revoke_sessions", a.revokeUser)},
 		{http.MethodPost, "/users/:id/password", can(auth.ManageUsers), a.resetPassword},
 	}
 }

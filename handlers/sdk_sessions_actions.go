@@ -55,6 +55,12 @@ func (a *App) newSDKSession(c echo.Context, cust *hive.Customer) (views.SessionI
 			m.Expires = time.Unix(claims.Exp, 0)
 		}
 	}
+	// Hive names the session only once it exists, so this row follows it; without the row the
+	// token is not shown, and a session nobody has the token of is of no use.
+	if err := a.audit(c, auditEntry{Action: "session.issue", TargetType: "session", TargetID: m.SessionID, Outcome: outcomeSuccess,
+		Details: map[string]any{"customer": cust.ID}}); err != nil {
+		return views.SessionIssued{}, err
+	}
 	return m, nil
 }
 
@@ -85,7 +91,8 @@ func (a *App) deleteSDKSession(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := a.Hive.DeleteSession(c.Request().Context(), s.ID); err != nil {
+	if err := a.mutate(c, auditEntry{Action: "session.delete", TargetType: "session", TargetID: s.ID,
+		Details: map[string]any{"customer": s.CustomerID}}, func() error { return a.Hive.DeleteSession(c.Request().Context(), s.ID) }); err != nil {
 		return err
 	}
 	a.snapshots.invalidate()
@@ -122,6 +129,10 @@ func (a *App) simulateSDKSession(c echo.Context) error {
 		return a.renderSession(c, http.StatusConflict, s, notWaiting(st))
 	}
 	ctx := c.Request().Context()
+	if err := a.audit(c, auditEntry{Action: "session.simulate", TargetType: "session", TargetID: s.ID, Outcome: outcomeSuccess,
+		Details: map[string]any{"scenario": chosen.Name}}); err != nil {
+		return err
+	}
 	if err := a.Simulator.CompleteSession(ctx, s.ID, chosen.Name); err != nil {
 		// The simulator's errors are the sandbox's, not Hive's: read the session again to tell a
 		// refusal (someone completed it, or it expired, in the meantime) from a failure.

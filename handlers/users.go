@@ -84,6 +84,12 @@ func (a *App) createUser(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	// The account has an id only once it exists, so this row follows it; without the row the
+	// generated password is not shown.
+	if err := a.audit(c, auditEntry{Action: "user.create", TargetType: "user", TargetID: u.ID, Outcome: outcomeSuccess,
+		Details: map[string]any{"email": u.Email, "role": string(u.Role)}}); err != nil {
+		return err
+	}
 	if !generated {
 		a.flash(c, "success", "Account created for "+u.Name+".")
 		return redirect(c, "/users/"+u.ID)
@@ -133,13 +139,21 @@ func (a *App) userParam(c echo.Context) (auth.User, error) {
 
 // userAction runs one admin action on the user in the path and returns to their page with a flash;
 // refusals the admin should read (the last admin, say) come back on the page itself.
-func (a *App) userAction(do func(ctx context.Context, c echo.Context, u auth.User) (string, error)) echo.HandlerFunc {
+func (a *App) userAction(action string, do func(ctx context.Context, c echo.Context, u auth.User) (string, error)) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		u, err := a.userParam(c)
 		if err != nil {
 			return err
 		}
-		msg, err := do(c.Request().Context(), c, u)
+		details := map[string]any{"email": u.Email, "role": string(u.Role)}
+		if action == "user.role" {
+			details["new_role"] = c.FormValue("role")
+		}
+		var msg string
+		err = a.mutate(c, auditEntry{Action: action, TargetType: "user", TargetID: u.ID, Details: details}, func() (err error) {
+			msg, err = do(c.Request().Context(), c, u)
+			return err
+		})
 		switch {
 		case errors.Is(err, auth.ErrLastAdmin):
 			return a.renderUser(c, http.StatusConflict, u, "", "The console needs at least one enabled admin: make someone else an admin first.")
@@ -191,7 +205,10 @@ func (a *App) resetPassword(c echo.Context) error {
 		return err
 	}
 	password := auth.GeneratePassword()
-	if err := a.StaffAdmin.SetPassword(c.Request().Context(), u.ID, password); err != nil {
+	if err := a.mutate(c, auditEntry{Action: "user.reset_password", TargetType: "user", TargetID: u.ID,
+		Details: map[string]any{"email": u.Email}}, func() error {
+		return a.StaffAdmin.SetPassword(c.Request().Context(), u.ID, password)
+	}); err != nil {
 		return err
 	}
 	if me, _ := userOf(c); me.ID == u.ID {
@@ -208,7 +225,13 @@ func (a *App) passwordForm(c echo.Context) error {
 // this browser included, so a fresh session is started here.
 func (a *App) changePassword(c echo.Context) error {
 	me, _ := userOf(c)
+	if err := a.audit(c, auditEntry{Action: "user.change_password", TargetType: "user", TargetID: me.ID, Outcome: outcomeSuccess}); err != nil {
+		return err
+	}
 	err := a.StaffAdmin.ChangePassword(c.Request().Context(), me.ID, c.FormValue("current_password"), c.FormValue("password"))
+	if err != nil {
+		a.auditFailure(c, auditEntry{Action: "user.change_password", TargetType: "user", TargetID: me.ID}, err)
+	}
 	if fe := fieldErrors(err); fe != nil {
 		return render(c, http.StatusUnprocessableEntity, views.PasswordPage(a.page(c, "Change your password"), views.PasswordForm{Errors: fe}))
 	}
