@@ -92,6 +92,9 @@ func (a *App) reportModel(c echo.Context, ch *hive.Check) (views.ReportModel, er
 	if m.Review, err = a.reviewPanel(c, ch.ID, views.ReviewForm{}); err != nil {
 		return m, err
 	}
+	if m.History, err = a.auditHistory(c, "check", ch.ID); err != nil {
+		return m, err
+	}
 	if u, _ := userOf(c); u.Can(auth.DownloadFiles) {
 		m.CanDownload = true
 		if m.Images, err = a.checkImages(ctx, ch.ID); err != nil {

@@ -218,6 +218,9 @@ func (a *App) customer(c echo.Context) error {
 		d.Images = nil
 	}
 	a.fillCheckResults(ctx, d.Checks)
+	if d.History, err = a.auditHistory(c, "customer", id); err != nil {
+		return err
+	}
 	states, err := a.reviewStates(ctx)
 	if err != nil {
 		return err

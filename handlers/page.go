@@ -24,6 +24,7 @@ func navigation() []navEntry {
 		{"Files", "/files", "image", auth.ViewFiles},
 		{"Sessions", "/sessions", "key", auth.ViewSessions},
 		{"Staff", "/users", "user", auth.ManageUsers},
+		{"Audit", "/audit", "history", auth.ViewAudit},
 	}
 }
 

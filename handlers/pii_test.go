@@ -25,7 +25,7 @@ type piiFixture struct {
 func newPIIFixture(t *testing.T, tc *testConsole) piiFixture {
 	t.Helper()
 	p := customer("piiperson@example.com", "Pia", "Private")
-	p.Phone = hive.String("+447700900123")
+	p.Phone = hive.String("+447911123456")
 	ch := scenarioCheck(t, tc, p, sandbox.ScenarioVPNTor)
 	ctx := context.Background()
 	rep, err := tc.api.GetReport(ctx, ch.ID)
@@ -42,7 +42,7 @@ func newPIIFixture(t *testing.T, tc *testConsole) piiFixture {
 		dev = rep.Customer.Properties.Desktop
 	}
 	f := piiFixture{customerID: s.CustomerID, checkID: ch.ID, sessionID: ch.SessionID,
-		record: map[string]string{"email": "piiperson@example.com", "phone": "+447700900123", "dob": "14-03-1988"},
+		record: map[string]string{"email": "piiperson@example.com", "phone": "+447911123456", "dob": "14-03-1988"},
 		report: map[string]string{"document number": doc.DocumentNumber, "personal number": doc.PersonalNumber,
 			"mrz": sandbox.SplitMRZ(doc.MRZStrings)[0], "ip": dev.IP, "device hash": dev.DeviceHash,
 			"coordinates": fmt.Sprintf("%.4f, %.4f", dev.Latitude, dev.Longitude)}}
@@ -152,7 +152,7 @@ func TestReveal(t *testing.T) {
 		return url.Values{"target": {"customer"}, "id": {f.customerID}, "field": {field}, "reason": {reason}}
 	}
 	page := reviewer.post("/reveal", form("phone", "customer called  to confirm"))
-	if page.StatusCode != 200 || !strings.Contains(page.Body, "+447700900123") {
+	if page.StatusCode != 200 || !strings.Contains(page.Body, "+447911123456") {
 		t.Fatalf("reveal without JavaScript: %d", page.StatusCode)
 	}
 	if strings.Contains(page.Body, "piiperson@example.com") {

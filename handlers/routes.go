@@ -62,6 +62,8 @@ func (a *App) Routes() []Route {
 		{http.MethodPost, "/sessions/:id/delete", can(auth.DeleteSessions), a.deleteSDKSession},
 		{http.MethodPost, "/sessions/:id/simulate", can(auth.IssueSessions), a.simulateSDKSession},
 		{http.MethodPost, "/reveal", can(auth.RevealPII), a.reveal},
+		{http.MethodGet, "/audit", can(auth.ViewAudit), a.auditPage},
+		{http.MethodGet, "/audit/export.csv", can(auth.ViewAudit), a.auditExport},
 		{http.MethodGet, "/checks", can(auth.ViewChecks), a.checks},
 		{http.MethodGet, "/checks/table", can(auth.ViewChecks), a.checksTable},
 		{http.MethodGet, "/checks/stream", can(auth.ViewChecks), a.checksStream},

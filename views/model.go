@@ -227,6 +227,7 @@ type CustomerDetail struct {
 	Masked                              bool          // email, phone and date of birth are masked for this user
 	CanReveal                           bool          // and the user may reveal them, one at a time, with a reason
 	Contact                             []RevealField // email, phone, date of birth, as this user sees them
+	History                             []AuditRow    // the customer's own trail; nil without the permission
 	CSRFToken                           string        // for the reveal forms, which SSE patches re-render too
 	Images                              []Thumbnail   // the customer's images, newest first
 	CanSeeImages                        bool
@@ -375,6 +376,7 @@ type ReportModel struct {
 	CanDownload                     bool
 	CanDelete                       bool
 	Review                          ReviewPanelModel
+	History                         []AuditRow // the check's own trail; nil without the permission
 	Now                             time.Time
 }
 
@@ -556,3 +558,24 @@ type ReviewForm struct {
 
 // Option is one choice of a select.
 type Option struct{ Value, Label string }
+
+// AuditModel is the audit trail page.
+type AuditModel struct {
+	Actor, Action, Target, Outcome, Since, Until string
+	Errors                                       map[string]string
+	Rows                                         []AuditRow
+	Pager                                        Pager
+	Total                                        int
+	ExportURL                                    string
+	Now                                          time.Time
+}
+
+// AuditRow is one audit event as pages show it.
+type AuditRow struct {
+	Seq                             int64
+	Time                            time.Time
+	Actor, Role, Action             string
+	TargetType, TargetID, TargetURL string
+	ClientIP, RequestID, Outcome    string
+	DetailsText                     string
+}
