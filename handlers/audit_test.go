@@ -295,7 +295,7 @@ func TestAuditPage(t *testing.T) {
 	auditor.signInAs(auth.RoleAuditor)
 	reviewer.signInAs(auth.RoleReviewer)
 	form := url.Values{}
-	admin.get("/customers/"+f.customerID+"/edit").doc(t).Find(`form input, form select`).Each(func(_ int, s *goquery.Selection) {
+	admin.get("/customers/" + f.customerID + "/edit").doc(t).Find(`form input, form select`).Each(func(_ int, s *goquery.Selection) {
 		if name := s.AttrOr("name", ""); name != "" && name != "csrf_token" {
 			v := s.AttrOr("value", "")
 			if s.Is("select") {
