@@ -63,11 +63,20 @@ func TestReportViewer(t *testing.T) {
 }
 
 // pollJS waits until js is truthy, failing with what it waited for.
+// It survives navigations: an evaluation that fails while a page is replaced is tried again.
 func pollJS(t *testing.T, ctx context.Context, what, js string, timeout time.Duration) {
 	t.Helper()
-	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](js, chromedp.WithPollingTimeout(timeout))); err != nil {
-		t.Fatalf("waiting for %s: %v", what, err)
+	deadline := time.Now().Add(timeout)
+	var last error
+	for time.Now().Before(deadline) && ctx.Err() == nil {
+		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(() => { try { return !!(`+js+`); } catch (e) { return false; } })()`))
+		if err == nil && ok {
+			return
+		}
+		last = err
+		time.Sleep(100 * time.Millisecond)
 	}
+	t.Fatalf("waiting for %s: timed out (last error: %v)", what, last)
 }
 
 // runScenarioCheck issues a new SDK session for the first customer, simulates the customer

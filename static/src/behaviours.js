@@ -13,6 +13,10 @@
 //       removes the enclosing [data-dismissible] (flash messages, toasts).
 //   <div class="toast" data-dismissible data-autohide="6000">…</div>
 //       removed after that many milliseconds unless hovered or focused.
+//   <input type="radio" data-shortcut="a"> / <a href="…" data-shortcut="n">
+//       pressing the key (no modifier, not while typing in a field) clicks the element; a radio
+//       then moves focus to the next field its form still needs (a required select or textarea
+//       left empty), so "x" then typing writes the reason's note straight away.
 
 const COPIED_MS = 1500;
 
@@ -45,6 +49,26 @@ export function installBehaviours(doc) {
     }
     const dismiss = target.closest('[data-dismiss]');
     if (dismiss) dismiss.closest('[data-dismissible]')?.remove();
+  });
+
+  doc.addEventListener('keydown', (event) => {
+    if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey || event.isComposing) return;
+    const t = event.target;
+    if (t instanceof Element && t.closest('input, textarea, select, [contenteditable], dialog[open]')) return;
+    const key = event.key.length === 1 ? event.key.toLowerCase() : '';
+    if (!key) return;
+    const el = [...doc.querySelectorAll('[data-shortcut]')].find(
+      (e) => e.getAttribute('data-shortcut') === key && !e.closest('[hidden]'));
+    if (!el) return;
+    event.preventDefault();
+    el.click();
+    if (el instanceof HTMLInputElement && el.type === 'radio' && el.form) {
+      const next = [...el.form.querySelectorAll('select, textarea')].find((f) => {
+        if (f.id === 'review-reason') return el.value === 'reject' && !f.value;
+        return f.required && !f.value.trim();
+      });
+      (next ?? el).focus();
+    }
   });
 
   const arm = (root) => {
