@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hiveconsole/hiveconsole/auth"
 	"github.com/hiveconsole/hiveconsole/hive"
@@ -195,6 +196,49 @@ func TestReveal(t *testing.T) {
 		b.signInAs(role)
 		if r := b.post("/reveal", form("email", "curious")); r.StatusCode != http.StatusForbidden || strings.Contains(r.Body, "piiperson@example.com") {
 			t.Errorf("%s: %d", role, r.StatusCode)
+		}
+	}
+}
+
+// TestPIIMaskedInTheReportStream: the fragment that replaces a processing check's page when it
+// completes is masked like the page.
+func TestPIIMaskedInTheReportStream(t *testing.T) {
+	tc := newTestConsole(t, fastStreams)
+	ctx := context.Background()
+	p := customer("streampii@example.com", "Sam", "Stream")
+	cust, err := tc.api.CreateCustomer(ctx, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tc.api.CreateSession(ctx, hive.SessionParams{CustomerID: cust.ID}); err != nil {
+		t.Fatal(err)
+	}
+	all, _ := tc.api.ListSessions(ctx)
+	if _, err := tc.sb.CompleteSession(ctx, all.Data[0].ID, sandbox.ScenarioClear); err != nil {
+		t.Fatal(err)
+	}
+	ch, err := tc.api.CreateCheck(ctx, all.Data[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, role := range []auth.Role{auth.RoleSupport, auth.RoleAuditor, auth.RoleReviewer} {
+		b := tc.browser()
+		b.signInAs(role)
+		sctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		req, _ := http.NewRequestWithContext(sctx, http.MethodGet, tc.URL+"/checks/"+ch.ID+"/stream", nil)
+		req.Header.Set("Datastar-Request", "true")
+		body := b.do(req).Body
+		cancel()
+		rep, err := tc.api.GetReport(ctx, ch.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		number := rep.Document.Properties.DocumentNumber
+		if !strings.Contains(body, `data-testid="report-result"`) {
+			t.Fatalf("%s: the stream sent no report", role)
+		}
+		if strings.Contains(body, number) != role.Can(auth.SeeReportPII) {
+			t.Errorf("%s: document number %s in the stream fragment: %v", role, number, !role.Can(auth.SeeReportPII))
 		}
 	}
 }
