@@ -180,6 +180,6 @@ func (a *App) showProfile(c echo.Context, cust *hive.Customer, message string) e
 		return err
 	}
 	d := customerDetail(cust, snap, pii(c))
-	d.CSRFToken = a.page(c, "").CSRFToken
+	d.CSRFToken = csrfOf(c)
 	return a.patch(c, message, views.CustomerProfile(a.page(c, "").Assets, d), views.CustomerHeading(d.Name))
 }

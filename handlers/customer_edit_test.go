@@ -293,3 +293,34 @@ func TestAPIErrorsMapToFields(t *testing.T) {
 		}
 	}
 }
+
+// TestCustomerPageShowsTheFlash: after a save without JavaScript, the customer page says so (the
+// page's reveal forms must not take the flash meant for it).
+func TestCustomerPageShowsTheFlash(t *testing.T) {
+	tc := newTestConsole(t)
+	cust, err := tc.api.CreateCustomer(context.Background(), customer("flash@example.com", "Fla", "Sh"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, role := range []auth.Role{auth.RoleAdmin, auth.RoleSupport} {
+		b := tc.browser()
+		b.signInAs(role)
+		form := url.Values{}
+		b.get("/customers/"+cust.ID+"/edit").doc(t).Find(`form input, form select`).Each(func(_ int, s *goquery.Selection) {
+			if name := s.AttrOr("name", ""); name != "" && name != "csrf_token" {
+				v := s.AttrOr("value", "")
+				if s.Is("select") {
+					v = s.Find("option[selected]").AttrOr("value", "")
+				}
+				form.Set(name, v)
+			}
+		})
+		form.Set("first_name", "Flash"+string(role))
+		if r := b.post("/customers/"+cust.ID, form); r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("%s: save: %d", role, r.StatusCode)
+		}
+		if got := b.get("/customers/" + cust.ID).doc(t).Find(`[data-testid="flash"]`).Text(); !strings.Contains(got, "Changes saved") {
+			t.Errorf("%s: flash %q", role, got)
+		}
+	}
+}

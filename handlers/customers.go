@@ -210,7 +210,7 @@ func (a *App) customer(c echo.Context) error {
 		return err
 	}
 	d := customerDetail(cust, snap, pii(c))
-	d.CSRFToken = a.page(c, "").CSRFToken
+	d.CSRFToken = csrfOf(c)
 	u, _ := userOf(c)
 	d.CanEdit, d.CanDelete, d.CanIssue = u.Can(auth.EditCustomers), u.Can(auth.DeleteCustomers), u.Can(auth.IssueSessions)
 	d.CanRunChecks, d.CanSeeImages = u.Can(auth.CreateChecks), u.Can(auth.DownloadFiles)

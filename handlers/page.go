@@ -88,3 +88,12 @@ func (a *App) takeFlashes(c echo.Context, ws *auth.WebSession) []views.Flash {
 	kind, message, _ := strings.Cut(v, "\x1f")
 	return []views.Flash{{Kind: kind, Message: message}}
 }
+
+// csrfOf is the session's CSRF token, for forms rendered outside a whole page (a.page would take
+// the flash messages meant for the page).
+func csrfOf(c echo.Context) string {
+	if ws := sessionOf(c); ws != nil {
+		return ws.CSRFToken()
+	}
+	return ""
+}

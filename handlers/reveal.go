@@ -32,7 +32,7 @@ func (a *App) reveal(c echo.Context) error {
 		}
 		f.Value, f.Error = mask(spec.kind, spec.value(cust)), msg
 		if isDatastar(c) {
-			return a.patch(c, "", views.Revealable(a.page(c, "").Assets, a.page(c, "").CSRFToken, f))
+			return a.patch(c, "", views.Revealable(a.page(c, "").Assets, csrfOf(c), f))
 		}
 		return render(c, http.StatusUnprocessableEntity, views.RevealFormPage(a.page(c, "Reveal "+spec.label), f, back))
 	}
