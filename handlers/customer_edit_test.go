@@ -306,7 +306,7 @@ func TestCustomerPageShowsTheFlash(t *testing.T) {
 		b := tc.browser()
 		b.signInAs(role)
 		form := url.Values{}
-		b.get("/customers/"+cust.ID+"/edit").doc(t).Find(`form input, form select`).Each(func(_ int, s *goquery.Selection) {
+		b.get("/customers/" + cust.ID + "/edit").doc(t).Find(`form input, form select`).Each(func(_ int, s *goquery.Selection) {
 			if name := s.AttrOr("name", ""); name != "" && name != "csrf_token" {
 				v := s.AttrOr("value", "")
 				if s.Is("select") {
