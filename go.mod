@@ -18,6 +18,7 @@ require (
 	github.com/labstack/echo/v4 v4.16.0
 	github.com/pressly/goose/v3 v3.30.0
 	github.com/prometheus/client_golang v1.25.0
+	github.com/sony/gobreaker/v2 v2.4.0
 	github.com/starfederation/datastar-go v1.2.2
 	golang.org/x/image v0.48.0
 	golang.org/x/sync v0.25.0

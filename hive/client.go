@@ -43,6 +43,7 @@ type Config struct {
 	MaxObjectBytes   int64         // cap on a single-object response; DefaultMaxObjectBytes when zero
 	MaxFileBytes     int64         // cap on a file's bytes; DefaultMaxFileBytes when zero
 	Retry            RetryPolicy   // zero value: DefaultRetryPolicy
+	Breaker          BreakerPolicy // per endpoint group; zero value: the defaults
 
 	// HTTPClient, when set, sends API requests (not file downloads) instead of the client's own,
 	// whose timeouts are tuned for the API.
@@ -80,6 +81,7 @@ type Client struct {
 	observe        func(Call)
 	log            *slog.Logger
 	tokens         *tokenSource
+	breakers       *breakers
 	now            func() time.Time
 	sleep          func(context.Context, time.Duration) error // replaced in tests to observe backoff
 }
@@ -121,6 +123,7 @@ func New(cfg Config) (*Client, error) {
 		maxObject:      orDefault(cfg.MaxObjectBytes, DefaultMaxObjectBytes),
 		maxFile:        orDefault(cfg.MaxFileBytes, DefaultMaxFileBytes),
 		retry:          cfg.Retry.withDefaults(),
+		breakers:       newBreakers(cfg.Breaker),
 		http:           cfg.HTTPClient,
 		observe:        cfg.Observe,
 		log:            cfg.Logger,

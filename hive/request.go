@@ -34,25 +34,43 @@ func (c *Client) endpoint(segments ...string) *url.URL {
 }
 
 // call sends r within the client's per-call timeout and decodes a 2xx JSON body into out (when not
-// nil), reading at most limit bytes.
+// nil), reading at most limit bytes. The whole call, body included, is one outcome for r's breaker.
 func (c *Client) call(ctx context.Context, r request, limit int64, out any) error {
-	ctx, cancel := context.WithTimeout(ctx, c.timeout)
-	defer cancel()
-	resp, err := c.send(ctx, r)
-	if err != nil {
+	return c.breakers.guard(r.op, func() error {
+		ctx, cancel := context.WithTimeout(ctx, c.timeout)
+		defer cancel()
+		resp, err := c.transmit(ctx, r)
+		if err != nil {
+			return err
+		}
+		defer resp.Body.Close()
+		if out == nil {
+			_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxErrorBodyBytes))
+			return nil
+		}
+		err = decodeBody(r.op, resp.Body, limit, out)
+		if err != nil && ctx.Err() != nil {
+			// A body still arriving when time ran out is Hive being too slow, not unreadable.
+			return &Error{Code: CodeUnavailable, Op: r.op, Message: "Hive took too long to answer", Err: ctx.Err()}
+		}
 		return err
-	}
-	defer resp.Body.Close()
-	if out == nil {
-		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxErrorBodyBytes))
-		return nil
-	}
-	return decodeBody(r.op, resp.Body, limit, out)
+	})
 }
 
-// send performs r with authentication and the retry policy and returns a 2xx response whose body
-// the caller must close. Every other outcome is an *Error.
+// send is transmit through r's breaker, for callers that read the body themselves (downloads):
+// the outcome counted is the response's status.
 func (c *Client) send(ctx context.Context, r request) (*http.Response, error) {
+	var resp *http.Response
+	err := c.breakers.guard(r.op, func() (err error) {
+		resp, err = c.transmit(ctx, r)
+		return err
+	})
+	return resp, err
+}
+
+// transmit performs r with authentication and the retry policy and returns a 2xx response whose
+// body the caller must close. Every other outcome is an *Error.
+func (c *Client) transmit(ctx context.Context, r request) (*http.Response, error) {
 	refreshed := false
 	for attempt := 1; ; attempt++ {
 		resp, tok, err := c.attempt(ctx, r, attempt)
@@ -62,11 +80,11 @@ func (c *Client) send(ctx context.Context, r request) (*http.Response, error) {
 				return nil, err // refused before sending: a token failure, say
 			}
 			if ctx.Err() != nil {
-				return nil, &Error{Code: CodeUnavailable, Op: r.op, Err: ctx.Err()}
+				return nil, &Error{Code: CodeUnavailable, Op: r.op, Message: "Hive took too long to answer", Err: ctx.Err()}
 			}
 			if attempt < c.retry.MaxAttempts && retryable(r.method, 0, err) {
 				if werr := c.sleep(ctx, c.retry.backoff(attempt)); werr != nil {
-					return nil, &Error{Code: CodeUnavailable, Op: r.op, Err: werr}
+					return nil, &Error{Code: CodeUnavailable, Op: r.op, Message: "Hive could not be reached", Err: scrubURL(err)}
 				}
 				continue
 			}
@@ -95,8 +113,11 @@ func (c *Client) send(ctx context.Context, r request) (*http.Response, error) {
 			}
 			wait = max(ra, wait/2)
 		}
+		if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < wait {
+			return nil, apiErr // the retry could not finish in time: say what Hive said, now
+		}
 		if err := c.sleep(ctx, wait); err != nil {
-			return nil, &Error{Code: CodeUnavailable, Op: r.op, Err: err}
+			return nil, apiErr
 		}
 	}
 }
