@@ -112,41 +112,22 @@ func (a *App) checkStream(c echo.Context) error {
 	if !hive.ValidID(id) {
 		return echo.NewHTTPError(http.StatusNotFound, "There is no such check.")
 	}
-	r, w := c.Request(), c.Response()
-	_ = http.NewResponseController(w.Writer).SetWriteDeadline(time.Time{})
-	defer a.metrics.StreamOpened()()
-	sse := datastar.NewSSE(w.Writer, r)
-	w.Committed = true
-	ticker := time.NewTicker(a.liveInterval())
-	defer ticker.Stop()
-	for {
-		select {
-		case <-r.Context().Done():
-			return nil
-		case <-a.shutdown:
-			return nil
-		case <-ticker.C:
-		}
-		ch, err := a.Hive.GetCheck(r.Context(), id)
+	return a.liveStream(c, "check stream", func(sse *datastar.ServerSentEventGenerator) (bool, error) {
+		ch, err := a.Hive.GetCheck(c.Request().Context(), id)
 		if errors.Is(err, hive.ErrNotFound) {
-			return nil // deleted meanwhile
+			return true, nil // deleted meanwhile
 		}
-		if err != nil {
-			a.log.Warn("check stream", "err", err)
-			continue
-		}
-		if ch.Status != hive.CheckComplete {
-			continue
+		if err != nil || ch.Status != hive.CheckComplete {
+			return false, err
 		}
 		a.snapshots.invalidate() // lists show the result at once too
 		m, err := a.reportModel(c, ch)
 		if err != nil {
-			a.log.Warn("check stream", "err", err)
-			continue
+			return false, err
 		}
 		_ = sse.PatchElementTempl(views.ReportBody(a.page(c, ""), m))
-		return nil
-	}
+		return true, nil
+	})
 }
 
 // checkCustomer finds who a check is about: in the shared snapshot, or, for a session newer than

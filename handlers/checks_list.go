@@ -199,36 +199,18 @@ func (a *App) checksStream(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	r, w := c.Request(), c.Response()
-	_ = http.NewResponseController(w.Writer).SetWriteDeadline(time.Time{})
-	defer a.metrics.StreamOpened()()
-	sse := datastar.NewSSE(w.Writer, r)
-	w.Committed = true
-	if len(watch) == 0 {
-		return nil
-	}
-	ticker := time.NewTicker(a.liveInterval())
-	defer ticker.Stop()
-	for {
-		select {
-		case <-r.Context().Done():
-			return nil
-		case <-a.shutdown:
-			return nil
-		case <-ticker.C:
+	return a.liveStream(c, "checks stream", func(sse *datastar.ServerSentEventGenerator) (bool, error) {
+		if len(watch) == 0 {
+			return true, nil
 		}
-		snap, err := a.snapshots.get(r.Context(), a.liveInterval())
-		if err != nil {
-			a.log.Warn("checks stream", "err", err)
-			continue
+		snap, err := a.snapshots.get(c.Request().Context(), a.liveInterval())
+		if err != nil || !anyDone(snap.checks, watch) {
+			return false, err
 		}
-		if !anyDone(snap.checks, watch) {
-			continue
-		}
-		done, _ := json.Marshal(map[string]int64{"checksChanged": time.Now().UnixNano()})
-		_ = sse.PatchSignals(done)
-		return nil
-	}
+		changed, _ := json.Marshal(map[string]int64{"checksChanged": time.Now().UnixNano()})
+		_ = sse.PatchSignals(changed)
+		return true, nil
+	})
 }
 
 // anyDone reports whether a watched check is no longer processing (or no longer exists).
