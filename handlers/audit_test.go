@@ -294,16 +294,7 @@ func TestAuditPage(t *testing.T) {
 	admin.signInAs(auth.RoleAdmin)
 	auditor.signInAs(auth.RoleAuditor)
 	reviewer.signInAs(auth.RoleReviewer)
-	form := url.Values{}
-	admin.get("/customers/" + f.customerID + "/edit").doc(t).Find(`form input, form select`).Each(func(_ int, s *goquery.Selection) {
-		if name := s.AttrOr("name", ""); name != "" && name != "csrf_token" {
-			v := s.AttrOr("value", "")
-			if s.Is("select") {
-				v = s.Find("option[selected]").AttrOr("value", "")
-			}
-			form.Set(name, v)
-		}
-	})
+	form := editForm(t, admin, f.customerID)
 	form.Set("email", "pia.new@example.com")
 	if r := admin.post("/customers/"+f.customerID, form); r.StatusCode != http.StatusSeeOther {
 		t.Fatalf("update: %d %s", r.StatusCode, r.doc(t).Find(".field__error").Text())

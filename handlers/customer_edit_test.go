@@ -305,16 +305,7 @@ func TestCustomerPageShowsTheFlash(t *testing.T) {
 	for _, role := range []auth.Role{auth.RoleAdmin, auth.RoleSupport} {
 		b := tc.browser()
 		b.signInAs(role)
-		form := url.Values{}
-		b.get("/customers/" + cust.ID + "/edit").doc(t).Find(`form input, form select`).Each(func(_ int, s *goquery.Selection) {
-			if name := s.AttrOr("name", ""); name != "" && name != "csrf_token" {
-				v := s.AttrOr("value", "")
-				if s.Is("select") {
-					v = s.Find("option[selected]").AttrOr("value", "")
-				}
-				form.Set(name, v)
-			}
-		})
+		form := editForm(t, b, cust.ID)
 		form.Set("first_name", "Flash"+string(role))
 		if r := b.post("/customers/"+cust.ID, form); r.StatusCode != http.StatusSeeOther {
 			t.Fatalf("%s: save: %d", role, r.StatusCode)

@@ -226,3 +226,19 @@ func (b *browser) signInAs(role auth.Role) {
 		b.t.Fatalf("sign in as %s: got %d", role, resp.StatusCode)
 	}
 }
+
+// editForm reads the customer's edit form as the page fills it, ready to change a field and post.
+func editForm(t *testing.T, b *browser, customerID string) url.Values {
+	t.Helper()
+	form := url.Values{}
+	b.get("/customers/"+customerID+"/edit").doc(t).Find(`form input, form select`).Each(func(_ int, s *goquery.Selection) {
+		if name := s.AttrOr("name", ""); name != "" && name != "csrf_token" {
+			v := s.AttrOr("value", "")
+			if s.Is("select") {
+				v = s.Find("option[selected]").AttrOr("value", "")
+			}
+			form.Set(name, v)
+		}
+	})
+	return form
+}
