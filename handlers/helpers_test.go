@@ -231,7 +231,7 @@ func (b *browser) signInAs(role auth.Role) {
 func editForm(t *testing.T, b *browser, customerID string) url.Values {
 	t.Helper()
 	form := url.Values{}
-	b.get("/customers/"+customerID+"/edit").doc(t).Find(`form input, form select`).Each(func(_ int, s *goquery.Selection) {
+	b.get("/customers/" + customerID + "/edit").doc(t).Find(`form input, form select`).Each(func(_ int, s *goquery.Selection) {
 		if name := s.AttrOr("name", ""); name != "" && name != "csrf_token" {
 			v := s.AttrOr("value", "")
 			if s.Is("select") {
