@@ -51,13 +51,36 @@ func classifyHive(e *hive.Error) errorPage {
 	case hive.CodeRateLimited:
 		return errorPage{status: 503, title: "Hive is busy", message: "Hive asked the console to slow down. Try again in a moment.", retryAfter: max(e.RetryAfter, 5*time.Second)}
 	case hive.CodeUnavailable:
+		if errors.Is(e, hive.ErrCircuitOpen) {
+			// The console stopped asking after repeated failures: say so, and when it asks again.
+			return errorPage{status: 503, title: "Hive is unreachable", message: "Hive failed several times in a row, so the console is giving it a moment before asking again.", retryAfter: max(e.RetryAfter, 5*time.Second)}
+		}
 		if e.StatusCode >= 500 {
 			return errorPage{status: 502, title: "Hive is failing", message: "The Hive API answered with an error. Try again in a minute; if it persists, check Hive's status page.", retryAfter: 30 * time.Second}
 		}
-		return errorPage{status: 503, title: "Hive is unreachable", message: "The console could not reach the Hive API. Try again in a minute.", retryAfter: 30 * time.Second}
+		return errorPage{status: 503, title: "Hive is unreachable", message: "The console could not reach the Hive API, or it did not answer in time. Try again in a minute.", retryAfter: 30 * time.Second}
+	case hive.CodeBadResponse:
+		// Often a one-off (a cut-off or oversized answer), but worth a look if it repeats.
+		return errorPage{status: 502, title: "Hive gave an unexpected answer", message: "The Hive API sent an answer the console cannot read. Try again in a minute; if it persists, an administrator should check the console's logs."}
+	case hive.CodeUnauthorized, hive.CodeForbidden:
+		// Refused even after a fresh token: the console's credentials are wrong or revoked.
+		return errorPage{status: 502, title: "Hive refused the console", message: "The Hive API refused the console's credentials. An administrator should check the console's Hive credentials and logs."}
 	}
-	// Unauthorized, forbidden, unreadable answers: the console's own configuration or Hive is wrong.
-	return errorPage{status: 502, title: "Hive gave an unexpected answer", message: "The Hive API answered in a way the console cannot use. An administrator should check the console's Hive credentials and logs."}
+	return errorPage{status: 502, title: "Hive gave an unexpected answer", message: "The Hive API answered in a way the console cannot use. An administrator should check the console's logs."}
+}
+
+// retryHint says when to try again in words: "Try again in 30 seconds."
+func retryHint(d time.Duration) string {
+	switch s := int(d.Round(time.Second).Seconds()); {
+	case s <= 1:
+		return "Try again in a second."
+	case s < 60:
+		return fmt.Sprintf("Try again in %d seconds.", s)
+	case s < 120:
+		return "Try again in a minute."
+	default:
+		return fmt.Sprintf("Try again in %d minutes.", (s+59)/60)
+	}
 }
 
 func defaultMessage(status int) string {
@@ -101,7 +124,7 @@ func (a *App) handleError(err error, c echo.Context) {
 	}
 	model := views.ErrorModel{Status: p.status, Title: p.title, Message: p.message, RequestID: requestIDOf(c)}
 	if p.retryAfter > 0 {
-		model.RetryHint = fmt.Sprintf("Try again in %s.", p.retryAfter.Round(time.Second))
+		model.RetryHint = retryHint(p.retryAfter)
 	}
 	if rerr := render(c, p.status, views.ErrorPage(a.page(c, p.title), model)); rerr != nil {
 		a.log.Error("error page failed", slog.Any("err", rerr))
