@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 )
@@ -22,8 +23,8 @@ import (
 //go:embed migrations
 var migrations embed.FS
 
-// DB is the console database: a Store over database/sql. Open gives the SQLite one; the dialect holds
-// everything that differs between SQLite and PostgreSQL, so a second Open can reuse all the queries.
+// DB is the console database: a Store over database/sql. Open gives the SQLite one, OpenPostgres the
+// PostgreSQL one; the dialect holds everything that differs between them, so both share every query.
 type DB struct {
 	sql     *sql.DB
 	dialect dialect
@@ -38,10 +39,19 @@ type dialect struct {
 	uniqueViolation func(error) bool // reports a UNIQUE or PRIMARY KEY conflict
 	// lockAuditHead, when not empty, runs first in AppendAudit's transaction so that one writer at a
 	// time reads the chain head and extends it. SQLite needs none: its transactions begin IMMEDIATE,
-	// holding the database's write lock. PostgreSQL will use `LOCK TABLE audit_events IN EXCLUSIVE
-	// MODE` (readers go on, writers queue) or a transaction-scoped advisory lock; without one, two
-	// writers would read the same head and the second insert would fail on the seq primary key.
+	// holding the database's write lock. PostgreSQL takes a transaction-scoped advisory lock (see
+	// db_postgres.go); without one, two writers would read the same head and the second insert would
+	// fail on the seq primary key.
 	lockAuditHead string
+	// lockTable, when set, is a statement format (with %s for the table) that a transaction runs
+	// first when its decision depends on rows it does not lock by reading them: that no user exists
+	// yet, that another admin remains, that a throttle row is still absent. It queues the other
+	// writers of that table, on any replica, until the transaction ends. SQLite needs none: its
+	// IMMEDIATE transactions hold the database's write lock.
+	lockTable string
+	// migrationLock, when set, keeps two processes opening the database at once from running the
+	// same migration twice. SQLite needs none: goose's transaction holds the write lock.
+	migrationLock lock.SessionLocker
 }
 
 func sqliteDialect() dialect {
@@ -88,7 +98,11 @@ func (db *DB) migrate(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	p, err := goose.NewProvider(db.dialect.goose, db.sql, sub)
+	var opts []goose.ProviderOption
+	if db.dialect.migrationLock != nil {
+		opts = append(opts, goose.WithSessionLocker(db.dialect.migrationLock))
+	}
+	p, err := goose.NewProvider(db.dialect.goose, db.sql, sub, opts...)
 	if err != nil {
 		return fmt.Errorf("auth: console migrations: %w", err)
 	}
@@ -135,6 +149,17 @@ func (db *DB) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("auth: commit: %w", err)
+	}
+	return nil
+}
+
+// lockTable runs the dialect's table lock, if it has one, at the start of tx.
+func (db *DB) lockTable(ctx context.Context, tx *sql.Tx, table string) error {
+	if db.dialect.lockTable == "" {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf(db.dialect.lockTable, table)); err != nil {
+		return fmt.Errorf("auth: lock %s: %w", table, err)
 	}
 	return nil
 }

@@ -11,6 +11,11 @@ import (
 // UpdateThrottles reads, changes and writes the throttle rows for keys in one transaction.
 func (db *DB) UpdateThrottles(ctx context.Context, keys []string, change func([]*Throttle) error) error {
 	return db.tx(ctx, func(tx *sql.Tx) error {
+		// A row lock cannot hold a row that does not exist yet: without the table lock, two first
+		// failures on a key would both count from zero.
+		if err := db.lockTable(ctx, tx, "login_throttles"); err != nil {
+			return err
+		}
 		ts := make([]*Throttle, len(keys))
 		for i, key := range keys {
 			t, err := db.readThrottle(ctx, tx, key)

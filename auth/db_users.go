@@ -42,19 +42,28 @@ func (db *DB) CreateUser(ctx context.Context, u StoredUser) error {
 	return db.userWriteError("create user", err)
 }
 
-// CreateFirstUser inserts u only while no user exists. One statement decides, so two replicas
-// starting together cannot both create a first admin.
+// CreateFirstUser inserts u only while no user exists. One statement decides, under the users
+// table's lock where the dialect needs one, so two replicas starting together cannot both create a
+// first admin.
 func (db *DB) CreateFirstUser(ctx context.Context, u StoredUser) (bool, error) {
-	res, err := db.sql.ExecContext(ctx, db.q(`INSERT INTO users (`+userColumns+`)
-		SELECT ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM users)`), userArgs(u)...)
-	if err != nil {
-		return false, db.userWriteError("create first user", err)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return false, fmt.Errorf("auth: create first user: %w", err)
-	}
-	return n == 1, nil
+	var created bool
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		if err := db.lockTable(ctx, tx, "users"); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, db.q(`INSERT INTO users (`+userColumns+`)
+			SELECT ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM users)`), userArgs(u)...)
+		if err != nil {
+			return db.userWriteError("create first user", err)
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return fmt.Errorf("auth: create first user: %w", err)
+		}
+		created = n == 1
+		return nil
+	})
+	return created, err
 }
 
 func (db *DB) userWriteError(op string, err error) error {
@@ -103,6 +112,11 @@ func (db *DB) ListUsers(ctx context.Context) ([]User, error) {
 func (db *DB) UpdateUser(ctx context.Context, id string, change func(*StoredUser) error) (StoredUser, error) {
 	var after StoredUser
 	err := db.tx(ctx, func(tx *sql.Tx) error {
+		// Row locks alone would let two transactions each disable a different admin, each counting
+		// the other as still enabled.
+		if err := db.lockTable(ctx, tx, "users"); err != nil {
+			return err
+		}
 		before, err := scanUser(tx.QueryRowContext(ctx, db.q(`SELECT `+userColumns+` FROM users WHERE id = ?`+db.dialect.forUpdate), id))
 		if err != nil {
 			return err
