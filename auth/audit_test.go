@@ -19,14 +19,13 @@ import (
 	"github.com/pressly/goose/v3"
 )
 
-// TestSQLiteAudit runs the audit contract against the SQLite database; the PostgreSQL store, also a
-// *DB, will run the same function.
-func TestSQLiteAudit(t *testing.T) {
-	testAuditContract(t, openTestDB)
+// TestAudit runs the audit contract against SQLite and PostgreSQL.
+func TestAudit(t *testing.T) {
+	forEachDatabase(t, testAuditContract)
 }
 
 func testAuditContract(t *testing.T, open func(*testing.T) *DB) {
-	t.Run("record round-trips", func(t *testing.T) { testAuditRoundTrip(t, open(t)) })
+	t.Run("record round-trips", func(t *testing.T) { testAuditRoundTrip(t, open(t), open) })
 	t.Run("filters", func(t *testing.T) { testAuditFilters(t, open(t)) })
 	t.Run("paging and streaming", func(t *testing.T) { testAuditPaging(t, open(t)) })
 	t.Run("concurrent writers keep one chain", func(t *testing.T) { testAuditConcurrent(t, open(t)) })
@@ -69,7 +68,7 @@ func wantIntact(t *testing.T, svc *Service, rows int64) AuditVerification {
 	return v
 }
 
-func testAuditRoundTrip(t *testing.T, db *DB) {
+func testAuditRoundTrip(t *testing.T, db *DB, open func(*testing.T) *DB) {
 	clock := newFakeClock()
 	svc := testService(t, db, clock, nil)
 	at := time.Date(2025, 2, 3, 4, 5, 6, 789012345, time.FixedZone("CET", 3600))
@@ -144,7 +143,7 @@ func testAuditRoundTrip(t *testing.T, db *DB) {
 	wantIntact(t, svc, 3)
 
 	// An empty trail verifies, with no last hash.
-	empty := testService(t, openTestDB(t), clock, nil)
+	empty := testService(t, open(t), clock, nil)
 	if v, err := empty.VerifyAudit(t.Context()); err != nil || v != (AuditVerification{}) {
 		t.Errorf("empty trail: VerifyAudit = %+v, %v; want all zero", v, err)
 	}
@@ -360,10 +359,10 @@ func testAuditValidation(t *testing.T, db *DB) {
 }
 
 // tamperableTrail records ten events and drops the append-only triggers, as someone with write access
-// to the database file could.
-func tamperableTrail(t *testing.T) (*Service, *DB) {
+// to the database could.
+func tamperableTrail(t *testing.T, open func(*testing.T) *DB) (*Service, *DB) {
 	t.Helper()
-	db := openTestDB(t)
+	db := open(t)
 	clock := newFakeClock()
 	svc := testService(t, db, clock, nil)
 	for i := range 10 {
@@ -373,39 +372,59 @@ func tamperableTrail(t *testing.T) (*Service, *DB) {
 		clock.Advance(time.Second)
 	}
 	for _, trigger := range []string{"audit_events_no_update", "audit_events_no_delete", "audit_events_next_seq"} {
-		if _, err := db.sql.ExecContext(t.Context(), "DROP TRIGGER "+trigger); err != nil {
-			t.Fatal(err)
-		}
+		dropTrigger(t, db, "audit_events", trigger)
 	}
 	return svc, db
 }
 
+// dropTrigger drops a trigger the migrations created, in the dialect's syntax.
+func dropTrigger(t *testing.T, db *DB, table, trigger string) {
+	t.Helper()
+	if db.dialect.goose == goose.DialectPostgres {
+		exec(t, db, "DROP TRIGGER "+trigger+" ON "+table)
+		return
+	}
+	exec(t, db, "DROP TRIGGER "+trigger)
+}
+
+// exec runs query, its ? placeholders numbered for the dialect, or fails the test.
 func exec(t *testing.T, db *DB, query string, args ...any) {
 	t.Helper()
-	if _, err := db.sql.ExecContext(t.Context(), query, args...); err != nil {
+	if _, err := db.sql.ExecContext(t.Context(), db.q(query), args...); err != nil {
 		t.Fatalf("%s: %v", query, err)
 	}
 }
 
 func TestAuditTrailIsAppendOnly(t *testing.T) {
-	db := openTestDB(t)
+	forEachDatabase(t, testAuditTrailIsAppendOnly)
+}
+
+func testAuditTrailIsAppendOnly(t *testing.T, open func(*testing.T) *DB) {
+	db := open(t)
 	svc := testService(t, db, newFakeClock(), nil)
 	for range 3 {
 		mustRecordAudit(t, svc, AuditEvent{Action: "report.view", Outcome: OutcomeSuccess})
 	}
 	before := allAudit(t, svc)
-	for _, stmt := range []string{
+	// Ways around row triggers: SQLite's REPLACE deletes without firing delete triggers, PostgreSQL's
+	// upsert updates without an UPDATE statement and TRUNCATE fires no row trigger.
+	dialectSpecific := []string{`INSERT OR REPLACE INTO audit_events SELECT * FROM audit_events WHERE seq = 2`}
+	if db.dialect.goose == goose.DialectPostgres {
+		dialectSpecific = []string{
+			`INSERT INTO audit_events SELECT * FROM audit_events WHERE seq = 2 ON CONFLICT (seq) DO UPDATE SET outcome = 'denied'`,
+			`TRUNCATE audit_events`,
+		}
+	}
+	for _, stmt := range append(dialectSpecific,
 		`UPDATE audit_events SET outcome = 'failure' WHERE seq = 2`,
 		`UPDATE audit_events SET details = '{}'`,
 		`DELETE FROM audit_events WHERE seq = 3`,
 		`DELETE FROM audit_events`,
-		// REPLACE deletes without firing delete triggers; the next-seq trigger stops it.
-		`INSERT OR REPLACE INTO audit_events SELECT * FROM audit_events WHERE seq = 2`,
 		`INSERT INTO audit_events (seq, at_ns, actor_id, actor_email, role, action, target_type, target_id, client_ip,
 			request_id, outcome, details, hash_version, prev_hash, hash)
 			SELECT seq + 2, at_ns, actor_id, actor_email, role, action, target_type, target_id, client_ip,
 			request_id, outcome, details, hash_version, prev_hash, hash FROM audit_events WHERE seq = 3`,
-	} {
+	) {
 		if _, err := db.sql.ExecContext(t.Context(), stmt); err == nil || !strings.Contains(err.Error(), "the audit trail is append-only") {
 			t.Errorf("%s: got %v, want the trigger's refusal", stmt, err)
 		}
@@ -417,6 +436,10 @@ func TestAuditTrailIsAppendOnly(t *testing.T) {
 }
 
 func TestVerifyAuditFindsTampering(t *testing.T) {
+	forEachDatabase(t, testVerifyAuditFindsTampering)
+}
+
+func testVerifyAuditFindsTampering(t *testing.T, open func(*testing.T) *DB) {
 	tests := []struct {
 		name       string
 		tamper     func(t *testing.T, db *DB)
@@ -461,7 +484,7 @@ func TestVerifyAuditFindsTampering(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			svc, db := tamperableTrail(t)
+			svc, db := tamperableTrail(t, open)
 			wantIntact(t, svc, 10)
 			tt.tamper(t, db)
 			v, err := svc.VerifyAudit(t.Context())
@@ -475,7 +498,7 @@ func TestVerifyAuditFindsTampering(t *testing.T) {
 		})
 	}
 	t.Run("unreadable details are shown raw", func(t *testing.T) {
-		svc, db := tamperableTrail(t)
+		svc, db := tamperableTrail(t, open)
 		exec(t, db, `UPDATE audit_events SET details = 'not json' WHERE seq = 10`)
 		rows, _, err := svc.AuditEvents(t.Context(), AuditQuery{Limit: 1})
 		if err != nil || rows[0].Details["_raw"] != "not json" {
@@ -500,12 +523,15 @@ func rehash(t *testing.T, db *DB, seq int64, change string) {
 
 // TestVerifyAuditAcrossBatches puts the break in a later batch than the first.
 func TestVerifyAuditAcrossBatches(t *testing.T) {
-	db := openTestDB(t)
+	forEachDatabase(t, func(t *testing.T, open func(*testing.T) *DB) { testVerifyAuditAcrossBatches(t, open(t)) })
+}
+
+func testVerifyAuditAcrossBatches(t *testing.T, db *DB) {
 	svc := testService(t, db, newFakeClock(), nil)
 	for range auditBatch + 20 {
 		mustRecordAudit(t, svc, AuditEvent{Action: "report.view", Outcome: OutcomeSuccess})
 	}
-	exec(t, db, `DROP TRIGGER audit_events_no_delete`)
+	dropTrigger(t, db, "audit_events", "audit_events_no_delete")
 	exec(t, db, `DELETE FROM audit_events WHERE seq = ?`, auditBatch+1)
 	v, err := svc.VerifyAudit(t.Context())
 	if err != nil || v.BrokenSeq != auditBatch+1 || v.Reason != "gap in sequence" {
@@ -550,7 +576,10 @@ func TestRecordFailsClosed(t *testing.T) {
 
 // TestAuditMigrationDown rolls the audit migration back and forth.
 func TestAuditMigrationDown(t *testing.T) {
-	db := openTestDB(t)
+	forEachDatabase(t, func(t *testing.T, open func(*testing.T) *DB) { testAuditMigrationDown(t, open(t)) })
+}
+
+func testAuditMigrationDown(t *testing.T, db *DB) {
 	sub, err := fs.Sub(migrations, "migrations/"+db.dialect.migrations)
 	if err != nil {
 		t.Fatal(err)
@@ -562,10 +591,8 @@ func TestAuditMigrationDown(t *testing.T) {
 	if _, err := p.DownTo(t.Context(), 1); err != nil {
 		t.Fatalf("DownTo(1): %v", err)
 	}
-	var n int
-	err = db.sql.QueryRowContext(t.Context(), `SELECT COUNT(*) FROM sqlite_master WHERE name LIKE 'audit_events%'`).Scan(&n)
-	if err != nil || n != 0 {
-		t.Errorf("audit objects after Down = %d, %v; want 0", n, err)
+	if n := schemaObjects(t, db, "audit_events"); n != 0 {
+		t.Errorf("audit objects after Down = %d, want 0", n)
 	}
 	if _, err := p.Up(t.Context()); err != nil {
 		t.Fatalf("Up again: %v", err)

@@ -3,14 +3,21 @@ package auth
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"database/sql"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
+	"net/url"
+	"os"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/gorilla/sessions"
+	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver, for creating test schemas
+	"github.com/pressly/goose/v3"
 )
 
 // testPassword passes the policy for every test email.
@@ -50,6 +57,71 @@ func openTestDB(t *testing.T) *DB {
 	return db
 }
 
+// testDatabaseURLEnv names the PostgreSQL database the tests may use: each test gets a schema of its
+// own there, dropped when it ends. Without it the PostgreSQL runs are skipped, except in CI.
+const testDatabaseURLEnv = "HIVECONSOLE_TEST_DATABASE_URL"
+
+// forEachDatabase runs fn once per console database, as subtests "sqlite" and "postgres"; open gives
+// a fresh, migrated database of that kind.
+func forEachDatabase(t *testing.T, fn func(t *testing.T, open func(*testing.T) *DB)) {
+	t.Helper()
+	t.Run("sqlite", func(t *testing.T) { fn(t, openTestDB) })
+	t.Run("postgres", func(t *testing.T) {
+		needTestPostgres(t)
+		fn(t, openTestPostgres)
+	})
+}
+
+// needTestPostgres skips the test when no PostgreSQL database is configured, or fails it in CI (CI=true):
+// a skipped PostgreSQL run there would look like a passed one.
+func needTestPostgres(t *testing.T) string {
+	t.Helper()
+	base := os.Getenv(testDatabaseURLEnv)
+	if base == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("%s is not set; CI runs every store test on PostgreSQL too (.ci/run sets it)", testDatabaseURLEnv)
+		}
+		t.Skipf("%s not set", testDatabaseURLEnv)
+	}
+	return base
+}
+
+// openTestPostgres opens a new schema in the database HIVECONSOLE_TEST_DATABASE_URL names.
+func openTestPostgres(t *testing.T) *DB {
+	t.Helper()
+	base := needTestPostgres(t)
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatalf("%s: %v", testDatabaseURLEnv, err)
+	}
+	admin, err := sql.Open("pgx", base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	schema := "test_" + strings.ToLower(rand.Text())
+	if _, err := admin.ExecContext(t.Context(), `CREATE SCHEMA "`+schema+`"`); err != nil {
+		admin.Close()
+		t.Fatalf("create schema: %v", err)
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	db, err := OpenPostgres(t.Context(), u.String())
+	t.Cleanup(func() {
+		if db != nil {
+			db.Close()
+		}
+		if _, err := admin.ExecContext(context.Background(), `DROP SCHEMA "`+schema+`" CASCADE`); err != nil {
+			t.Errorf("drop schema %s: %v", schema, err)
+		}
+		admin.Close()
+	})
+	if err != nil {
+		t.Fatalf("OpenPostgres: %v", err)
+	}
+	return db
+}
+
 // testService returns a Service over db with an injected clock; edit adjusts the config.
 func testService(t *testing.T, db Store, clock *fakeClock, edit func(*Config)) *Service {
 	t.Helper()
@@ -68,10 +140,16 @@ func testService(t *testing.T, db Store, clock *fakeClock, edit func(*Config)) *
 	return svc
 }
 
-// newTestEnv is the common case: a fresh database, a clock and a Service.
+// newTestEnv is the common case: a fresh SQLite database, a clock and a Service.
 func newTestEnv(t *testing.T, edit func(*Config)) (*Service, *DB, *fakeClock) {
 	t.Helper()
-	db := openTestDB(t)
+	return newTestEnvOn(t, openTestDB, edit)
+}
+
+// newTestEnvOn is newTestEnv on the database open gives.
+func newTestEnvOn(t *testing.T, open func(*testing.T) *DB, edit func(*Config)) (*Service, *DB, *fakeClock) {
+	t.Helper()
+	db := open(t)
 	clock := newFakeClock()
 	return testService(t, db, clock, edit), db, clock
 }
@@ -145,6 +223,22 @@ func countRows(t *testing.T, db *DB, table string) int {
 	var n int
 	if err := db.sql.QueryRowContext(t.Context(), "SELECT COUNT(*) FROM "+table).Scan(&n); err != nil {
 		t.Fatal(err)
+	}
+	return n
+}
+
+// schemaObjects counts the tables, indexes, triggers and functions whose names start with prefix in
+// db's schema, for migration tests.
+func schemaObjects(t *testing.T, db *DB, prefix string) int {
+	t.Helper()
+	query := `SELECT COUNT(*) FROM sqlite_master WHERE name LIKE ?`
+	if db.dialect.goose == goose.DialectPostgres {
+		query = `SELECT (SELECT COUNT(*) FROM pg_class WHERE relnamespace = current_schema()::regnamespace AND relname LIKE $1)
+			+ (SELECT COUNT(*) FROM pg_proc WHERE pronamespace = current_schema()::regnamespace AND proname LIKE $1)`
+	}
+	var n int
+	if err := db.sql.QueryRowContext(t.Context(), query, prefix+"%").Scan(&n); err != nil {
+		t.Fatalf("count schema objects: %v", err)
 	}
 	return n
 }

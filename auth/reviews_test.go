@@ -73,10 +73,10 @@ func TestValidateReview(t *testing.T) {
 	}
 }
 
-// reviewEnv is a service with a reviewer who may record decisions.
-func reviewEnv(t *testing.T) (*Service, *DB, *fakeClock, User) {
+// reviewEnv is a service on the database open gives, with a reviewer who may record decisions.
+func reviewEnv(t *testing.T, open func(*testing.T) *DB) (*Service, *DB, *fakeClock, User) {
 	t.Helper()
-	svc, db, clock := newTestEnv(t, nil)
+	svc, db, clock := newTestEnvOn(t, open, nil)
 	return svc, db, clock, mustCreateUser(t, svc, "reviewer@example.com", RoleReviewer)
 }
 
@@ -107,8 +107,10 @@ func ids(reviews []Review) []int64 {
 	return out
 }
 
-func TestRecordReview(t *testing.T) {
-	svc, db, clock, u := reviewEnv(t)
+func TestRecordReview(t *testing.T) { forEachDatabase(t, testRecordReview) }
+
+func testRecordReview(t *testing.T, open func(*testing.T) *DB) {
+	svc, db, clock, u := reviewEnv(t, open)
 	clock.Advance(1500 * time.Millisecond)
 
 	in := review(u, " chk-1 ", func(r *Review) {
@@ -167,8 +169,10 @@ func TestRecordReview(t *testing.T) {
 	})
 }
 
-func TestReviewHistoryOrder(t *testing.T) {
-	svc, _, clock, u := reviewEnv(t)
+func TestReviewHistoryOrder(t *testing.T) { forEachDatabase(t, testReviewHistoryOrder) }
+
+func testReviewHistoryOrder(t *testing.T, open func(*testing.T) *DB) {
+	svc, _, clock, u := reviewEnv(t, open)
 	first := mustRecord(t, svc, review(u, "chk-1", nil))
 	// Two more in the same second: the id decides.
 	second := mustRecord(t, svc, review(u, "chk-1", func(r *Review) { r.Decision, r.Reason = ReviewReject, "other" }))
@@ -192,8 +196,10 @@ func TestReviewHistoryOrder(t *testing.T) {
 	}
 }
 
-func TestLatestReviews(t *testing.T) {
-	svc, _, clock, u := reviewEnv(t)
+func TestLatestReviews(t *testing.T) { forEachDatabase(t, testLatestReviews) }
+
+func testLatestReviews(t *testing.T, open func(*testing.T) *DB) {
+	svc, _, clock, u := reviewEnv(t, open)
 	if got, err := svc.LatestReviews(t.Context()); err != nil || len(got) != 0 {
 		t.Errorf("LatestReviews of none = %v, %v; want empty", got, err)
 	}
@@ -212,8 +218,10 @@ func TestLatestReviews(t *testing.T) {
 	}
 }
 
-func TestCustomerReviews(t *testing.T) {
-	svc, _, clock, u := reviewEnv(t)
+func TestCustomerReviews(t *testing.T) { forEachDatabase(t, testCustomerReviews) }
+
+func testCustomerReviews(t *testing.T, open func(*testing.T) *DB) {
+	svc, _, clock, u := reviewEnv(t, open)
 	a := mustRecord(t, svc, review(u, "chk-1", func(r *Review) { r.CustomerID = "cus-x" }))
 	mustRecord(t, svc, review(u, "chk-2", func(r *Review) { r.CustomerID = "cus-y" }))
 	mustRecord(t, svc, review(u, "chk-3", func(r *Review) { r.CustomerID = "" }))
@@ -232,16 +240,26 @@ func TestCustomerReviews(t *testing.T) {
 	}
 }
 
-func TestReviewsImmutable(t *testing.T) {
-	svc, db, _, u := reviewEnv(t)
+func TestReviewsImmutable(t *testing.T) { forEachDatabase(t, testReviewsImmutable) }
+
+func testReviewsImmutable(t *testing.T, open func(*testing.T) *DB) {
+	svc, db, _, u := reviewEnv(t, open)
 	r := mustRecord(t, svc, review(u, "chk-1", nil))
-	for _, stmt := range []string{
+	stmts := []string{
 		`UPDATE reviews SET decision = 'reject', reason = 'other' WHERE id = ?`,
 		`UPDATE reviews SET note = 'rewritten history'`,
 		`DELETE FROM reviews WHERE id = ?`,
 		`DELETE FROM reviews`,
-	} {
-		_, err := db.sql.ExecContext(t.Context(), stmt, r.ID)
+	}
+	if db.dialect.goose == goose.DialectPostgres {
+		stmts = append(stmts, `TRUNCATE reviews`) // fires no row trigger
+	}
+	for _, stmt := range stmts {
+		var args []any
+		if strings.Contains(stmt, "?") {
+			args = append(args, r.ID)
+		}
+		_, err := db.sql.ExecContext(t.Context(), db.q(stmt), args...)
 		if err == nil || !strings.Contains(err.Error(), "review decisions are immutable") {
 			t.Errorf("%s: got %v, want the trigger's refusal", stmt, err)
 		}
@@ -253,8 +271,10 @@ func TestReviewsImmutable(t *testing.T) {
 
 // TestReviewSchemaChecks shows the table refusing what validation would have stopped, for writers that
 // bypass the Service.
-func TestReviewSchemaChecks(t *testing.T) {
-	_, db, _, u := reviewEnv(t)
+func TestReviewSchemaChecks(t *testing.T) { forEachDatabase(t, testReviewSchemaChecks) }
+
+func testReviewSchemaChecks(t *testing.T, open func(*testing.T) *DB) {
+	_, db, _, u := reviewEnv(t, open)
 	at := time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC)
 	tests := []struct {
 		name   string
@@ -311,7 +331,10 @@ func TestReviewsNeedAReviewStore(t *testing.T) {
 
 // TestReviewsMigrationDown rolls the reviews migration back and forth.
 func TestReviewsMigrationDown(t *testing.T) {
-	db := openTestDB(t)
+	forEachDatabase(t, func(t *testing.T, open func(*testing.T) *DB) { testReviewsMigrationDown(t, open(t)) })
+}
+
+func testReviewsMigrationDown(t *testing.T, db *DB) {
 	sub, err := fs.Sub(migrations, "migrations/"+db.dialect.migrations)
 	if err != nil {
 		t.Fatal(err)
@@ -323,10 +346,8 @@ func TestReviewsMigrationDown(t *testing.T) {
 	if _, err := p.DownTo(t.Context(), 2); err != nil {
 		t.Fatalf("DownTo(2): %v", err)
 	}
-	var n int
-	err = db.sql.QueryRowContext(t.Context(), `SELECT COUNT(*) FROM sqlite_master WHERE name LIKE 'reviews%'`).Scan(&n)
-	if err != nil || n != 0 {
-		t.Errorf("reviews objects after Down = %d, %v; want 0", n, err)
+	if n := schemaObjects(t, db, "reviews"); n != 0 {
+		t.Errorf("reviews objects after Down = %d, want 0", n)
 	}
 	if _, err := p.Up(t.Context()); err != nil {
 		t.Fatalf("Up again: %v", err)

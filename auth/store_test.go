@@ -8,10 +8,11 @@ import (
 	"time"
 )
 
-// TestSQLiteStore runs the Store contract against the SQLite database; the PostgreSQL store will run
-// the same function.
-func TestSQLiteStore(t *testing.T) {
-	testStoreContract(t, func(t *testing.T) Store { return openTestDB(t) })
+// TestStore runs the Store contract against SQLite and PostgreSQL.
+func TestStore(t *testing.T) {
+	forEachDatabase(t, func(t *testing.T, open func(*testing.T) *DB) {
+		testStoreContract(t, func(t *testing.T) Store { return open(t) })
+	})
 }
 
 func testStoreContract(t *testing.T, open func(*testing.T) Store) {
@@ -86,6 +87,37 @@ func testStoreContract(t *testing.T, open func(*testing.T) Store) {
 		}
 	})
 
+	t.Run("the last admin stays, even concurrently", func(t *testing.T) {
+		s := open(t)
+		admins := make([]StoredUser, 4)
+		for i := range admins {
+			admins[i] = user("admin"+string(rune('a'+i))+"@example.com", RoleAdmin)
+			if err := s.CreateUser(t.Context(), admins[i]); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var wg sync.WaitGroup
+		for _, a := range admins {
+			wg.Go(func() {
+				_, err := s.UpdateUser(t.Context(), a.ID, func(su *StoredUser) error { su.Disabled = true; return nil })
+				if err != nil && !errors.Is(err, ErrLastAdmin) {
+					t.Errorf("disabling %s: %v", a.Email, err)
+				}
+			})
+		}
+		wg.Wait()
+		enabled := 0
+		users, _ := s.ListUsers(t.Context())
+		for _, u := range users {
+			if !u.Disabled {
+				enabled++
+			}
+		}
+		if enabled != 1 {
+			t.Errorf("enabled admins after disabling all four at once = %d, want 1", enabled)
+		}
+	})
+
 	t.Run("web sessions", func(t *testing.T) {
 		s := open(t)
 		u := user("alice@example.com", RoleReviewer)
@@ -142,6 +174,32 @@ func testStoreContract(t *testing.T, open func(*testing.T) Store) {
 			if *ts[0] != want || !ts[1].idle() {
 				t.Errorf("read back %+v and %+v; want %+v and an idle row", *ts[0], *ts[1], want)
 			}
+			return nil
+		})
+		// Concurrent failures on a key nobody has failed on yet all count.
+		const attempts = 16
+		var wg sync.WaitGroup
+		start := make(chan struct{}) // all at once, for the best chance of overlapping
+		for range attempts {
+			wg.Go(func() {
+				<-start
+				err := s.UpdateThrottles(t.Context(), []string{"account:fresh"}, func(ts []*Throttle) error {
+					ts[0].Failures++
+					ts[0].WindowStart, ts[0].UpdatedAt = at, at
+					return nil
+				})
+				if err != nil {
+					t.Errorf("UpdateThrottles: %v", err)
+				}
+			})
+		}
+		close(start)
+		wg.Wait()
+		s.UpdateThrottles(t.Context(), []string{"account:fresh"}, func(ts []*Throttle) error {
+			if ts[0].Failures != attempts {
+				t.Errorf("failures after %d concurrent ones = %d, want %d", attempts, ts[0].Failures, attempts)
+			}
+			*ts[0] = Throttle{Key: ts[0].Key} // idle again, so the sweeps below see only account:a
 			return nil
 		})
 		if n, _ := s.DeleteStaleThrottles(t.Context(), at.Add(time.Minute), at.Add(30*time.Minute)); n != 0 {
