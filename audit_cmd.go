@@ -53,9 +53,6 @@ func runAudit(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return err
 	}
-	if getenv("HIVECONSOLE_DATABASE_URL") != "" {
-		return usageError{"HIVECONSOLE_DATABASE_URL: PostgreSQL is not supported yet; leave it empty for SQLite"}
-	}
 	// Opened exactly as `hiveconsole user` opens it (a zero userCommand: the database must exist), so a
 	// mistyped --data-dir is reported rather than answered with an empty, intact trail.
 	staff, closeDB, err := openStaff(ctx, userCommand{}, opts.dataDir, getenv, stderr)

@@ -33,12 +33,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return err
 	}
-	if cfg.DatabaseURL != "" {
-		return usageError{"HIVECONSOLE_DATABASE_URL: PostgreSQL is not supported yet; leave it empty for SQLite"}
-	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 
-	db, err := auth.Open(ctx, cfg.DataDir)
+	db, err := openDatabase(ctx, cfg.DataDir, cfg.DatabaseURL, false)
 	if err != nil {
 		return err
 	}

@@ -112,9 +112,6 @@ func runUserWith(ctx context.Context, args []string, getenv func(string) string,
 	if err != nil {
 		return err
 	}
-	if getenv("HIVECONSOLE_DATABASE_URL") != "" {
-		return usageError{"HIVECONSOLE_DATABASE_URL: PostgreSQL is not supported yet; leave it empty for SQLite"}
-	}
 	staff, closeDB, err := openStaff(ctx, cmd, opts.dataDir, getenv, stderr)
 	if err != nil {
 		return err
@@ -189,12 +186,7 @@ func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
 // openStaff opens the console database and the staff service the way serve does, so both see the
 // same accounts and session keys.
 func openStaff(ctx context.Context, cmd userCommand, dataDir string, getenv func(string) string, stderr io.Writer) (*auth.Service, func(), error) {
-	if !cmd.createsDB {
-		if _, err := os.Stat(filepath.Join(dataDir, "console.db")); err != nil {
-			return nil, nil, fmt.Errorf("no console database in %s (set HIVECONSOLE_DATA_DIR or --data-dir)", dataDir)
-		}
-	}
-	db, err := auth.Open(ctx, dataDir)
+	db, err := openDatabase(ctx, dataDir, getenv("HIVECONSOLE_DATABASE_URL"), !cmd.createsDB)
 	if err != nil {
 		return nil, nil, err
 	}
