@@ -1,0 +1,396 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/PuerkitoBio/goquery"
+	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver, for the test's own schema
+
+	"github.com/hiveconsole/hiveconsole/auth"
+	"github.com/hiveconsole/hiveconsole/hive"
+	"github.com/hiveconsole/hiveconsole/hive/sandbox"
+)
+
+const (
+	replicaAdminEmail = "admin@example.com"
+	replicaPassword   = "plinth-otter-marsh-43"
+)
+
+// TestReplicasShareOnePostgreSQL runs two consoles, as two replicas behind a load balancer would run,
+// on one PostgreSQL schema and one Hive (a sandbox on loopback), with the same session keys, and
+// checks that sessions, revocations, the audit chain and review decisions are shared.
+func TestReplicasShareOnePostgreSQL(t *testing.T) {
+	dbURL := replicaDatabase(t)
+	ctx := t.Context()
+
+	sb, err := sandbox.New(ctx, sandbox.Options{DataDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sb.Close() })
+	hiveSrv := httptest.NewServer(sb)
+	t.Cleanup(hiveSrv.Close)
+	creds := sb.Credentials()
+
+	shared := map[string]string{
+		"HIVECONSOLE_DATABASE_URL":   dbURL,
+		"HIVECONSOLE_SESSION_KEYS":   rand.Text() + rand.Text() + "," + rand.Text() + rand.Text(),
+		"HIVECONSOLE_ADMIN_EMAIL":    replicaAdminEmail,
+		"HIVECONSOLE_ADMIN_PASSWORD": replicaPassword,
+		"HIVE_API_URL":               hiveSrv.URL,
+		"HIVE_API_KEY":               creds.APIKey,
+		"HIVE_API_SECRET":            creds.APISecret,
+		"HIVE_APPLICATION_KEY":       creds.ApplicationKey,
+	}
+	// Both start at once, as replicas do: one creates the first admin and runs the migrations, the
+	// other waits for them.
+	var a, b *replica
+	var wg sync.WaitGroup
+	wg.Go(func() { a = startReplica(t, "A", shared) })
+	wg.Go(func() { b = startReplica(t, "B", shared) })
+	wg.Wait()
+	if a == nil || b == nil {
+		t.FailNow()
+	}
+	if created := strings.Count(a.stdout.String()+b.stdout.String(), "with the password from HIVECONSOLE_ADMIN_PASSWORD"); created != 1 {
+		t.Errorf("the first admin was created %d times, want once", created)
+	}
+
+	staff := openReplicaStaff(t, dbURL, shared["HIVECONSOLE_SESSION_KEYS"])
+	checkID := completedCheck(t, hiveSrv.URL, creds, sb)
+
+	t.Run("a session from A is valid on B, and signing out on B ends it on A", func(t *testing.T) {
+		u := newUser(t)
+		u.signIn(a, replicaAdminEmail, replicaPassword)
+		if code := u.get(b, "/").StatusCode; code != http.StatusOK {
+			t.Fatalf("overview on B with A's cookie: got %d, want 200", code)
+		}
+		if r := u.post(b, "/logout", nil); r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("sign-out on B (with the CSRF token A issued): got %d, want 303", r.StatusCode)
+		}
+		if r := u.get(a, "/"); r.StatusCode != http.StatusSeeOther || !strings.HasPrefix(r.Header.Get("Location"), "/login") {
+			t.Errorf("overview on A after signing out on B: got %d to %q, want 303 to /login", r.StatusCode, r.Header.Get("Location"))
+		}
+	})
+
+	t.Run("disabling staff on A signs them out on B", func(t *testing.T) {
+		support, err := staff.CreateUser(ctx, auth.NewUser{Email: "support@example.com", Name: "Sam Support",
+			Role: auth.RoleSupport, Password: replicaPassword})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sam := newUser(t)
+		sam.signIn(b, support.Email, replicaPassword)
+		if code := sam.get(b, "/customers").StatusCode; code != http.StatusOK {
+			t.Fatalf("customers on B before: got %d, want 200", code)
+		}
+		admin := newUser(t)
+		admin.signIn(a, replicaAdminEmail, replicaPassword)
+		if r := admin.post(a, "/users/"+support.ID+"/disable", nil); r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("disable on A: got %d, want 303", r.StatusCode)
+		}
+		if r := sam.get(b, "/customers"); r.StatusCode != http.StatusSeeOther || !strings.HasPrefix(r.Header.Get("Location"), "/login") {
+			t.Errorf("customers on B after A disabled the account: got %d to %q, want 303 to /login", r.StatusCode, r.Header.Get("Location"))
+		}
+	})
+
+	t.Run("a review decided on A shows on B", func(t *testing.T) {
+		admin := newUser(t)
+		admin.signIn(a, replicaAdminEmail, replicaPassword)
+		before := reviewState(t, admin.get(b, "/checks/"+checkID))
+		if r := admin.post(a, "/checks/"+checkID+"/review", url.Values{"decision": {"approve"}, "note": {"matches the document"}}); r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("review on A: got %d, want 303", r.StatusCode)
+		}
+		onA := reviewState(t, admin.get(a, "/checks/"+checkID))
+		onB := reviewState(t, admin.get(b, "/checks/"+checkID))
+		if onB != onA || onB == before {
+			t.Errorf("review state on B = %q (before %q), want A's %q", onB, before, onA)
+		}
+	})
+
+	t.Run("writers on both replicas form one audit chain", func(t *testing.T) {
+		before, err := staff.VerifyAudit(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		const perReplica = 20
+		var wg sync.WaitGroup
+		for _, r := range []*replica{a, b} {
+			for range 2 {
+				u := newUser(t)
+				u.signIn(r, replicaAdminEmail, replicaPassword)
+				wg.Go(func() {
+					for range perReplica / 2 {
+						// Each report view is one audit row, written by the replica that served it.
+						if code := u.get(r, "/checks/"+checkID).StatusCode; code != http.StatusOK {
+							t.Errorf("report on %s: got %d", r.name, code)
+							return
+						}
+					}
+				})
+			}
+		}
+		wg.Wait()
+		v, err := staff.VerifyAudit(ctx)
+		// Four sign-ins, then 2 × perReplica report views.
+		if want := before.Rows + 4 + 2*perReplica; err != nil || v.BrokenSeq != 0 || v.Rows != want {
+			t.Fatalf("VerifyAudit = %+v, %v; want %d rows intact", v, err, want)
+		}
+		// The shell's `hiveconsole audit verify` reads the same trail.
+		var out, errOut strings.Builder
+		env := func(k string) string {
+			if k == "HIVECONSOLE_DATA_DIR" {
+				return a.dataDir
+			}
+			return shared[k]
+		}
+		if err := run(ctx, []string{"audit", "verify"}, env, &out, &errOut); err != nil ||
+			!strings.Contains(out.String(), fmt.Sprintf("audit trail intact: %d rows", v.Rows)) {
+			t.Errorf("audit verify: %v; stdout %q stderr %q", err, out.String(), errOut.String())
+		}
+	})
+}
+
+// replicaDatabase returns the URL of a fresh schema in HIVECONSOLE_TEST_DATABASE_URL's database,
+// dropped when the test ends. Without that variable the test is skipped, except in CI.
+func replicaDatabase(t *testing.T) string {
+	t.Helper()
+	base := os.Getenv("HIVECONSOLE_TEST_DATABASE_URL")
+	if base == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("HIVECONSOLE_TEST_DATABASE_URL is not set; CI runs the two-replica test on PostgreSQL (.ci/run sets it)")
+		}
+		t.Skip("HIVECONSOLE_TEST_DATABASE_URL not set")
+	}
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin, err := sql.Open("pgx", base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	schema := "replicas_" + strings.ToLower(rand.Text())
+	if _, err := admin.ExecContext(t.Context(), `CREATE SCHEMA "`+schema+`"`); err != nil {
+		admin.Close()
+		t.Fatalf("create schema: %v", err)
+	}
+	t.Cleanup(func() {
+		if _, err := admin.ExecContext(context.Background(), `DROP SCHEMA "`+schema+`" CASCADE`); err != nil {
+			t.Errorf("drop schema: %v", err)
+		}
+		admin.Close()
+	})
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// replica is one console process (a run call) with its own address and data directory.
+type replica struct {
+	name, url, dataDir string
+	stdout             *syncBuffer
+}
+
+// startReplica runs the console with shared's settings plus its own address and data directory, and
+// waits until it is ready; it stops (and must exit cleanly) when the test ends.
+func startReplica(t *testing.T, name string, shared map[string]string) *replica {
+	t.Helper()
+	addr := freeAddr(t)
+	r := &replica{name: name, url: "http://" + addr, dataDir: t.TempDir(), stdout: &syncBuffer{}}
+	env := map[string]string{"HIVECONSOLE_ADDR": addr, "HIVECONSOLE_DATA_DIR": r.dataDir}
+	for k, v := range shared {
+		env[k] = v
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	var stderr syncBuffer
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"serve"}, func(k string) string { return env[k] }, r.stdout, &stderr)
+	}()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("replica %s: %v", name, err)
+			}
+		case <-time.After(20 * time.Second):
+			t.Errorf("replica %s did not shut down", name)
+		}
+	})
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		resp, err := http.Get(r.url + "/readyz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return r
+			}
+		}
+		select {
+		case err := <-done:
+			t.Errorf("replica %s exited: %v; stderr %s", name, err, stderr.String())
+			done <- err // for the cleanup
+			return nil
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Errorf("replica %s not ready; stdout %q stderr %q", name, r.stdout.String(), stderr.String())
+			return nil
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// openReplicaStaff opens the replicas' database from the test, as a third process would.
+func openReplicaStaff(t *testing.T, dbURL, keys string) *auth.Service {
+	t.Helper()
+	db, err := auth.OpenPostgres(t.Context(), dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	sessionKeys, err := auth.LoadSessionKeys(t.TempDir(), keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	staff, err := auth.NewService(t.Context(), db, auth.Config{SessionKeys: sessionKeys})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return staff
+}
+
+// completedCheck creates a customer with a completed session and a check on it, in the Hive both
+// replicas use, and returns the check's id.
+func completedCheck(t *testing.T, hiveURL string, creds sandbox.Credentials, sb *sandbox.Server) string {
+	t.Helper()
+	ctx := t.Context()
+	api, err := hive.New(hive.Config{BaseURL: hiveURL, APIKey: creds.APIKey, APISecret: hive.Secret(creds.APISecret),
+		ApplicationKey: creds.ApplicationKey})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cust, err := api.CreateCustomer(ctx, hive.CustomerParams{Email: hive.String("rita@example.com"), FirstName: hive.String("Rita"),
+		LastName: hive.String("Replica"), Gender: hive.String("female"), DOB: hive.String("14-03-1988")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := api.CreateSession(ctx, hive.SessionParams{CustomerID: cust.ID}); err != nil {
+		t.Fatal(err)
+	}
+	sessions, err := api.ListSessions(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := slices.IndexFunc(sessions.Data, func(s hive.Session) bool { return s.CustomerID == cust.ID })
+	if i < 0 {
+		t.Fatalf("no session for customer %s", cust.ID)
+	}
+	if _, err := sb.CompleteSession(ctx, sessions.Data[i].ID, sandbox.ScenarioClear); err != nil {
+		t.Fatal(err)
+	}
+	check, err := api.CreateCheck(ctx, sessions.Data[i].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return check.ID
+}
+
+// user is one browser: a cookie jar (cookies are per host, so the same cookie goes to both replicas,
+// as it would through a load balancer) and the CSRF token of its session.
+type user struct {
+	t      *testing.T
+	client *http.Client
+	csrf   string
+}
+
+func newUser(t *testing.T) *user {
+	jar, _ := cookiejar.New(nil)
+	return &user{t: t, client: &http.Client{Jar: jar, Timeout: 30 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+}
+
+// page is a read response.
+type page struct {
+	*http.Response
+	body string
+}
+
+func (u *user) do(req *http.Request) page {
+	resp, err := u.client.Do(req)
+	if err != nil {
+		u.t.Error(err)
+		return page{Response: &http.Response{StatusCode: 0, Header: http.Header{}}}
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return page{resp, string(body)}
+}
+
+func (u *user) get(r *replica, path string) page {
+	req, _ := http.NewRequest(http.MethodGet, r.url+path, nil)
+	return u.do(req)
+}
+
+// post sends a form as a same-origin browser would, with the session's CSRF token.
+func (u *user) post(r *replica, path string, form url.Values) page {
+	if form == nil {
+		form = url.Values{}
+	}
+	if form.Get("csrf_token") == "" {
+		form.Set("csrf_token", u.csrf)
+	}
+	req, _ := http.NewRequest(http.MethodPost, r.url+path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	return u.do(req)
+}
+
+// signIn signs in through r's form and keeps the session's CSRF token.
+func (u *user) signIn(r *replica, email, password string) {
+	u.t.Helper()
+	login := u.get(r, "/login")
+	token := find(u.t, login, `input[name="csrf_token"]`).AttrOr("value", "")
+	if resp := u.post(r, "/login", url.Values{"email": {email}, "password": {password}, "csrf_token": {token}}); resp.StatusCode != http.StatusSeeOther {
+		u.t.Fatalf("sign in as %s on %s: got %d, want 303", email, r.name, resp.StatusCode)
+	}
+	u.csrf = find(u.t, u.get(r, "/"), `meta[name="csrf-token"]`).AttrOr("content", "")
+	if u.csrf == "" {
+		u.t.Fatalf("no CSRF token after signing in on %s", r.name)
+	}
+}
+
+func find(t *testing.T, p page, selector string) *goquery.Selection {
+	t.Helper()
+	doc, err := goquery.NewDocumentFromReader(strings.NewReader(p.body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return doc.Find(selector)
+}
+
+// reviewState is the review panel's state on a check page.
+func reviewState(t *testing.T, p page) string {
+	t.Helper()
+	if p.StatusCode != http.StatusOK {
+		t.Fatalf("check page: got %d, want 200", p.StatusCode)
+	}
+	return find(t, p, `[data-testid="review-state"]`).AttrOr("data-state", "")
+}
