@@ -158,8 +158,8 @@ func run(o options) error {
 	bare := startBare()
 	defer bare.Close()
 
-	fmt.Println("| level | requests | req/s | errors | p50 | p90 | p99 | p99 ÷ p50 | max | console RSS peak | bare page req/s | console ÷ bare |")
-	fmt.Println("|---|---|---|---|---|---|---|---|---|---|---|---|")
+	fmt.Println("| level | requests | req/s | errors | p50 | p90 | p99 | p99 ÷ p50 | max | console RSS peak | CPU: console / sandbox / load | bare page req/s | console ÷ bare |")
+	fmt.Println("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
 	failed := false
 	var held *streamSet
 	for i, n := range o.users {
@@ -170,13 +170,18 @@ func run(o options) error {
 			}
 		}
 		rss := watchRSS(pid)
+		cpu0 := [3]time.Duration{cpuTime(pid), cpuTime(sb.cmd.Process.Pid), cpuTime(os.Getpid())}
 		res := browse(console.url, sessions[:n], customers, checks, o.duration, &served)
+		cpu1 := [3]time.Duration{cpuTime(pid), cpuTime(sb.cmd.Process.Pid), cpuTime(os.Getpid())}
 		peak := rss.stop()
+		share := func(i int) string {
+			return fmt.Sprintf("%.2f", (cpu1[i]-cpu0[i]).Seconds()/res.elapsed.Seconds())
+		}
 		bareRes := hammer(bare.URL, n, min(o.duration, 15*time.Second))
-		fmt.Printf("| %d users | %d | %.0f | %d | %s | %s | %s | %.1f× | %s | %.0f MiB | %.0f | %.3f× |\n",
+		fmt.Printf("| %d users | %d | %.0f | %d | %s | %s | %s | %.1f× | %s | %.0f MiB | %s / %s / %s cores | %.0f | %.3f× |\n",
 			n, res.count, res.rate(), res.errors, ms(res.pct(50)), ms(res.pct(90)), ms(res.pct(99)),
-			float64(res.pct(99))/float64(max(res.pct(50), 1)), ms(res.pct(100)), float64(peak)/1024, bareRes.rate(),
-			res.rate()/bareRes.rate())
+			float64(res.pct(99))/float64(max(res.pct(50), 1)), ms(res.pct(100)), float64(peak)/1024,
+			share(0), share(1), share(2), bareRes.rate(), res.rate()/bareRes.rate())
 		if res.errors > 0 {
 			failed = true
 			fmt.Fprintf(os.Stderr, "errors at %d users: %v\n", n, res.sample)
@@ -845,4 +850,20 @@ func countAudit(bin, dataDir, action string) (int, error) {
 // refusedConn reports an error that means the server never took the request.
 func refusedConn(err error) bool {
 	return err != nil && errors.Is(err, syscall.ECONNREFUSED)
+}
+
+// cpuTime is a process's user plus system CPU time so far, from /proc/<pid>/stat.
+func cpuTime(pid int) time.Duration {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// Fields after the command name (which may hold spaces) start after the last ')'.
+	f := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	utime, _ := strconv.ParseInt(f[11], 10, 64)
+	stime, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(utime+stime) * time.Second / 100 // USER_HZ is 100 on Linux
 }
