@@ -146,22 +146,15 @@ func (a *App) checkCustomer(ctx context.Context, sessionID string) (id, name str
 
 // sessionCustomer finds the customer a session belongs to, and their name, in the snapshot.
 func sessionCustomer(snap *snapshot, sessionID string) (id, name string) {
-	for _, s := range snap.sessions {
-		if s.ID != sessionID {
-			continue
-		}
-		id, name = s.CustomerID, s.FullName
-		if snap.customers != nil {
-			for _, e := range snap.customers.entries {
-				if e.customer.ID == id {
-					name = orName(&e.customer)
-					break
-				}
-			}
-		}
-		return id, name
+	r, ok := snap.session(sessionID)
+	if !ok {
+		return "", ""
 	}
-	return "", ""
+	id, name = r.session.CustomerID, r.session.FullName
+	if r.customer != nil {
+		name = orName(&r.customer.customer)
+	}
+	return id, name
 }
 
 // fillReport puts the report into the model, with classified fields as pol shows them. The

@@ -233,14 +233,6 @@ func (a *App) checksModel(c echo.Context, q checkQuery) (views.ChecksModel, []st
 	if err != nil {
 		return views.ChecksModel{}, nil, err
 	}
-	byID := make(map[string]*customerEntry, len(snap.customers.entries))
-	for i := range snap.customers.entries {
-		byID[snap.customers.entries[i].customer.ID] = &snap.customers.entries[i]
-	}
-	customerOf := make(map[string]*customerEntry, len(snap.sessions)) // by session id
-	for _, s := range snap.sessions {
-		customerOf[s.ID] = byID[s.CustomerID]
-	}
 	now := time.Now()
 	pol := pii(c)
 	states, err := a.reviewStates(ctx)
@@ -250,7 +242,8 @@ func (a *App) checksModel(c echo.Context, q checkQuery) (views.ChecksModel, []st
 	needle := strings.ToLower(q.Q)
 	var rows []views.CheckListRow
 	for _, ch := range snap.checks {
-		e := customerOf[ch.SessionID]
+		ref, _ := snap.session(ch.SessionID)
+		e := ref.customer
 		switch {
 		case q.Status != "" && string(ch.Status) != q.Status:
 			continue

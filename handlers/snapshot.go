@@ -18,6 +18,36 @@ type snapshot struct {
 	sessions  []hive.Session // newest first
 	checks    []hive.Check   // newest first
 	files     []hive.File    // newest first
+
+	joinOnce  sync.Once
+	bySession map[string]sessionRef // session id → the session and its customer, built on first use
+}
+
+// sessionRef is a session of the snapshot with its customer's entry (nil when Hive has no such
+// customer any more).
+type sessionRef struct {
+	session  *hive.Session
+	customer *customerEntry
+}
+
+// session finds a session and its customer. Pages join checks to customers through sessions on
+// every view, so the join is built once per snapshot, not once per request.
+func (s *snapshot) session(id string) (sessionRef, bool) {
+	s.joinOnce.Do(func() {
+		byID := map[string]*customerEntry{}
+		if s.customers != nil {
+			byID = make(map[string]*customerEntry, len(s.customers.entries))
+			for i := range s.customers.entries {
+				byID[s.customers.entries[i].customer.ID] = &s.customers.entries[i]
+			}
+		}
+		s.bySession = make(map[string]sessionRef, len(s.sessions))
+		for i := range s.sessions {
+			s.bySession[s.sessions[i].ID] = sessionRef{session: &s.sessions[i], customer: byID[s.sessions[i].CustomerID]}
+		}
+	})
+	r, ok := s.bySession[id]
+	return r, ok
 }
 
 // snapshots keeps the latest snapshot. One younger than the caller's limit is served as it is; an
