@@ -112,7 +112,7 @@ func escapeLike(s string) string {
 func (db *DB) CountAudit(ctx context.Context, q AuditQuery) (int, error) {
 	where, args := auditWhere(q)
 	var n int
-	if err := db.sql.QueryRowContext(ctx, db.q(`SELECT COUNT(*) FROM audit_events`+where), args...).Scan(&n); err != nil {
+	if err := db.queryRow(ctx, `SELECT COUNT(*) FROM audit_events`+where, args...).Scan(&n); err != nil {
 		return 0, fmt.Errorf("auth: count audit events: %w", err)
 	}
 	return n, nil
@@ -139,7 +139,7 @@ func (db *DB) AuditChain(ctx context.Context, afterSeq int64, limit int) ([]Stor
 }
 
 func (db *DB) queryAudit(ctx context.Context, query string, args ...any) ([]StoredAuditRecord, error) {
-	rows, err := db.sql.QueryContext(ctx, db.q(query), args...)
+	rows, err := db.query(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("auth: list audit events: %w", err)
 	}

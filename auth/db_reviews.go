@@ -32,8 +32,8 @@ func scanReview(s scanner) (Review, error) {
 // LastInsertId does not.
 func (db *DB) CreateReview(ctx context.Context, r Review) (int64, error) {
 	var id int64
-	err := db.sql.QueryRowContext(ctx, db.q(`INSERT INTO reviews (check_id, customer_id, decision, reason, note,
-		session_id, reviewer_id, reviewer_email, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
+	err := db.queryRow(ctx, `INSERT INTO reviews (check_id, customer_id, decision, reason, note,
+		session_id, reviewer_id, reviewer_email, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		r.CheckID, nullString(r.CustomerID), string(r.Decision), nullString(r.Reason), r.Note,
 		nullString(r.SessionID), r.ReviewerID, r.ReviewerEmail, unix(r.CreatedAt)).Scan(&id)
 	if err != nil {
@@ -70,7 +70,7 @@ func (db *DB) LatestReviews(ctx context.Context) (map[string]Review, error) {
 
 // queryReviews runs a query for review rows; never nil, so "none" is an empty slice.
 func (db *DB) queryReviews(ctx context.Context, op, query string, args ...any) ([]Review, error) {
-	rows, err := db.sql.QueryContext(ctx, db.q(query), args...)
+	rows, err := db.query(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("auth: %s: %w", op, err)
 	}

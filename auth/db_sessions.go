@@ -10,8 +10,8 @@ import (
 
 // CreateWebSession inserts a web session row.
 func (db *DB) CreateWebSession(ctx context.Context, s WebSessionRecord) error {
-	_, err := db.sql.ExecContext(ctx, db.q(`INSERT INTO web_sessions (id_hash, user_id, csrf_token, data, created_at, last_seen_at)
-		VALUES (?, ?, ?, ?, ?, ?)`),
+	_, err := db.exec(ctx, `INSERT INTO web_sessions (id_hash, user_id, csrf_token, data, created_at, last_seen_at)
+		VALUES (?, ?, ?, ?, ?, ?)`,
 		s.IDHash, nullString(s.UserID), s.CSRFToken, s.Data, unix(s.CreatedAt), unix(s.LastSeenAt))
 	if err != nil {
 		return fmt.Errorf("auth: create web session: %w", err)
@@ -26,8 +26,8 @@ func (db *DB) WebSession(ctx context.Context, idHash string) (WebSessionRecord, 
 		userID            sql.NullString
 		created, lastSeen int64
 	)
-	err := db.sql.QueryRowContext(ctx, db.q(`SELECT id_hash, user_id, csrf_token, data, created_at, last_seen_at
-		FROM web_sessions WHERE id_hash = ?`), idHash).
+	err := db.queryRow(ctx, `SELECT id_hash, user_id, csrf_token, data, created_at, last_seen_at
+		FROM web_sessions WHERE id_hash = ?`, idHash).
 		Scan(&s.IDHash, &userID, &s.CSRFToken, &s.Data, &created, &lastSeen)
 	if errors.Is(err, sql.ErrNoRows) {
 		return WebSessionRecord{}, ErrSessionNotFound
@@ -41,7 +41,7 @@ func (db *DB) WebSession(ctx context.Context, idHash string) (WebSessionRecord, 
 
 // SaveWebSessionData replaces a session's data and last-seen time.
 func (db *DB) SaveWebSessionData(ctx context.Context, idHash string, data []byte, lastSeen time.Time) error {
-	res, err := db.sql.ExecContext(ctx, db.q(`UPDATE web_sessions SET data = ?, last_seen_at = ? WHERE id_hash = ?`),
+	res, err := db.exec(ctx, `UPDATE web_sessions SET data = ?, last_seen_at = ? WHERE id_hash = ?`,
 		data, unix(lastSeen), idHash)
 	if err != nil {
 		return fmt.Errorf("auth: save web session: %w", err)
@@ -54,7 +54,7 @@ func (db *DB) SaveWebSessionData(ctx context.Context, idHash string, data []byte
 
 // TouchWebSession records activity on a session.
 func (db *DB) TouchWebSession(ctx context.Context, idHash string, lastSeen time.Time) error {
-	_, err := db.sql.ExecContext(ctx, db.q(`UPDATE web_sessions SET last_seen_at = ? WHERE id_hash = ?`), unix(lastSeen), idHash)
+	_, err := db.exec(ctx, `UPDATE web_sessions SET last_seen_at = ? WHERE id_hash = ?`, unix(lastSeen), idHash)
 	if err != nil {
 		return fmt.Errorf("auth: touch web session: %w", err)
 	}
@@ -63,7 +63,7 @@ func (db *DB) TouchWebSession(ctx context.Context, idHash string, lastSeen time.
 
 // DeleteWebSession removes one session.
 func (db *DB) DeleteWebSession(ctx context.Context, idHash string) error {
-	if _, err := db.sql.ExecContext(ctx, db.q(`DELETE FROM web_sessions WHERE id_hash = ?`), idHash); err != nil {
+	if _, err := db.exec(ctx, `DELETE FROM web_sessions WHERE id_hash = ?`, idHash); err != nil {
 		return fmt.Errorf("auth: delete web session: %w", err)
 	}
 	return nil
@@ -71,7 +71,7 @@ func (db *DB) DeleteWebSession(ctx context.Context, idHash string) error {
 
 // DeleteUserWebSessions removes every session of a user.
 func (db *DB) DeleteUserWebSessions(ctx context.Context, userID string) (int64, error) {
-	res, err := db.sql.ExecContext(ctx, db.q(`DELETE FROM web_sessions WHERE user_id = ?`), userID)
+	res, err := db.exec(ctx, `DELETE FROM web_sessions WHERE user_id = ?`, userID)
 	if err != nil {
 		return 0, fmt.Errorf("auth: revoke web sessions: %w", err)
 	}
@@ -80,7 +80,7 @@ func (db *DB) DeleteUserWebSessions(ctx context.Context, userID string) (int64, 
 
 // DeleteExpiredWebSessions removes sessions past either timeout.
 func (db *DB) DeleteExpiredWebSessions(ctx context.Context, idleBefore, createdBefore time.Time) (int64, error) {
-	res, err := db.sql.ExecContext(ctx, db.q(`DELETE FROM web_sessions WHERE last_seen_at < ? OR created_at < ?`),
+	res, err := db.exec(ctx, `DELETE FROM web_sessions WHERE last_seen_at < ? OR created_at < ?`,
 		unix(idleBefore), unix(createdBefore))
 	if err != nil {
 		return 0, fmt.Errorf("auth: delete expired web sessions: %w", err)

@@ -71,7 +71,7 @@ func (db *DB) writeThrottle(ctx context.Context, tx *sql.Tx, t Throttle) error {
 
 // DeleteStaleThrottles removes rows untouched since before and not locked at now.
 func (db *DB) DeleteStaleThrottles(ctx context.Context, before, now time.Time) (int64, error) {
-	res, err := db.sql.ExecContext(ctx, db.q(`DELETE FROM login_throttles WHERE updated_at < ? AND locked_until <= ?`),
+	res, err := db.exec(ctx, `DELETE FROM login_throttles WHERE updated_at < ? AND locked_until <= ?`,
 		unix(before), unix(now))
 	if err != nil {
 		return 0, fmt.Errorf("auth: delete stale throttles: %w", err)

@@ -38,7 +38,7 @@ func userArgs(u StoredUser) []any {
 
 // CreateUser inserts u.
 func (db *DB) CreateUser(ctx context.Context, u StoredUser) error {
-	_, err := db.sql.ExecContext(ctx, db.q(`INSERT INTO users (`+userColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`), userArgs(u)...)
+	_, err := db.exec(ctx, `INSERT INTO users (`+userColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, userArgs(u)...)
 	return db.userWriteError("create user", err)
 }
 
@@ -78,17 +78,17 @@ func (db *DB) userWriteError(op string, err error) error {
 
 // UserByID returns the user with that id.
 func (db *DB) UserByID(ctx context.Context, id string) (StoredUser, error) {
-	return scanUser(db.sql.QueryRowContext(ctx, db.q(`SELECT `+userColumns+` FROM users WHERE id = ?`), id))
+	return scanUser(db.queryRow(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id))
 }
 
 // UserByEmail returns the user with that (normalized) email.
 func (db *DB) UserByEmail(ctx context.Context, email string) (StoredUser, error) {
-	return scanUser(db.sql.QueryRowContext(ctx, db.q(`SELECT `+userColumns+` FROM users WHERE email = ?`), email))
+	return scanUser(db.queryRow(ctx, `SELECT `+userColumns+` FROM users WHERE email = ?`, email))
 }
 
 // ListUsers returns every user ordered by email.
 func (db *DB) ListUsers(ctx context.Context) ([]User, error) {
-	rows, err := db.sql.QueryContext(ctx, `SELECT `+userColumns+` FROM users ORDER BY email`)
+	rows, err := db.query(ctx, `SELECT `+userColumns+` FROM users ORDER BY email`)
 	if err != nil {
 		return nil, fmt.Errorf("auth: list users: %w", err)
 	}
