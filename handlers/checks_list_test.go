@@ -99,6 +99,16 @@ func TestChecksListResultsComeFromReports(t *testing.T) {
 	if n := counter.calls.Load(); n != int64(shownComplete) {
 		t.Errorf("first page: %d report fetches, want one per completed check shown (%d)", n, shownComplete)
 	}
+	// The overview's recent checks show the same grade.
+	var onOverview string
+	b.get("/").doc(t).Find(`[data-testid="recent-checks"] tr`).Each(func(_ int, s *goquery.Selection) {
+		if s.Find(`[data-copy="` + odd.ID + `"]`).Length() > 0 {
+			onOverview = s.Find(`[data-testid="status-badge"]`).AttrOr("data-status", "")
+		}
+	})
+	if onOverview != string(counter.override[odd.ID]) {
+		t.Errorf("overview: check %s badge %q, want the report's %q", odd.ID[:8], onOverview, counter.override[odd.ID])
+	}
 	before := counter.calls.Load()
 	b.get("/checks")
 	if n := counter.calls.Load(); n != before {

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"cmp"
 	"github.com/hiveconsole/hiveconsole/auth"
 	"net/http"
 	"time"
@@ -19,7 +20,10 @@ func (a *App) overview(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	m := overviewModel(snap)
+	m, err := a.overviewModel(c, snap)
+	if err != nil {
+		return err
+	}
 	if u, _ := userOf(c); u.Can(auth.DecideReviews) {
 		queue, err := a.reviewQueue(c)
 		if err != nil {
@@ -47,8 +51,9 @@ func (a *App) hiveUnreachable() bool {
 // still shown while a refresh runs in the background.
 const pageMaxAge = 10 * time.Second
 
-// overviewModel is the counts and the most recent checks.
-func overviewModel(snap *snapshot) views.OverviewModel {
+// overviewModel is the counts and the most recent checks, with their reports' results and their
+// review states.
+func (a *App) overviewModel(c echo.Context, snap *snapshot) (views.OverviewModel, error) {
 	m := views.OverviewModel{Customers: len(snap.customers.entries), Sessions: len(snap.sessions), Checks: len(snap.checks), Now: time.Now()}
 	for _, ch := range snap.checks {
 		if ch.Status == hive.CheckProcessing {
@@ -58,7 +63,17 @@ func overviewModel(snap *snapshot) views.OverviewModel {
 			m.Recent = append(m.Recent, checkRow(ch))
 		}
 	}
-	return m
+	a.fillCheckResults(c.Request().Context(), m.Recent)
+	states, err := a.reviewStates(c.Request().Context())
+	if err != nil {
+		return m, err
+	}
+	for i := range m.Recent {
+		if m.Recent[i].Status == string(hive.CheckComplete) {
+			m.Recent[i].ReviewState = cmp.Or(states[m.Recent[i].ID], views.ReviewUnreviewed)
+		}
+	}
+	return m, nil
 }
 
 // overviewStream keeps the overview live while checks are processing: every LiveInterval it takes
@@ -66,36 +81,21 @@ func overviewModel(snap *snapshot) views.OverviewModel {
 // processing any more, when the page closes, or when the server shuts down — and holds no goroutine
 // of its own.
 func (a *App) overviewStream(c echo.Context) error {
-	r, w := c.Request(), c.Response()
-	// Streams outlive the server's write timeout, which is for ordinary pages.
-	_ = http.NewResponseController(w.Writer).SetWriteDeadline(time.Time{})
-	defer a.metrics.StreamOpened()()
-	sse := datastar.NewSSE(w.Writer, r)
-	w.Committed = true // datastar-go wrote the headers itself
 	assets := a.page(c, "").Assets
-	ticker := time.NewTicker(a.liveInterval())
-	defer ticker.Stop()
-	for {
-		select {
-		case <-r.Context().Done():
-			return nil
-		case <-a.shutdown:
-			return nil
-		case <-ticker.C:
-		}
-		snap, err := a.snapshots.get(r.Context(), a.liveInterval())
+	return a.liveStream(c, "overview stream", func(sse *datastar.ServerSentEventGenerator) (bool, error) {
+		snap, err := a.snapshots.get(c.Request().Context(), a.liveInterval())
 		if err != nil {
-			a.log.Warn("overview stream", "err", err)
-			continue // Hive may be back at the next tick; the page keeps its last state
+			return false, err // Hive may be back at the next tick; the page keeps its last state
 		}
-		m := overviewModel(snap)
+		m, err := a.overviewModel(c, snap)
+		if err != nil {
+			return false, err
+		}
 		if err := sse.PatchElementTempl(views.OverviewLive(assets, m)); err != nil {
-			return nil // the browser went away
+			return true, nil // the browser went away
 		}
-		if m.Processing == 0 {
-			return nil
-		}
-	}
+		return m.Processing == 0, nil
+	})
 }
 
 func (a *App) liveInterval() time.Duration {
