@@ -102,7 +102,7 @@ func TestChecksListResultsComeFromReports(t *testing.T) {
 	// The overview's recent checks show the same grade.
 	var onOverview string
 	b.get("/").doc(t).Find(`[data-testid="recent-checks"] tr`).Each(func(_ int, s *goquery.Selection) {
-		if s.Find(`[data-copy="` + odd.ID + `"]`).Length() > 0 {
+		if s.Find(`[data-copy="`+odd.ID+`"]`).Length() > 0 {
 			onOverview = s.Find(`[data-testid="status-badge"]`).AttrOr("data-status", "")
 		}
 	})
