@@ -61,24 +61,11 @@ func parseCheckQuery(s checkSignals) checkQuery {
 		q.Sort = s.Sort
 		q.Desc = s.Sort != "customer" // newest first, worst first, A to Z
 	}
-	switch s.Dir {
-	case "asc":
-		q.Desc = false
-	case "desc":
-		q.Desc = true
-	}
+	q.Desc = descending(s.Dir, q.Desc)
 	if slices.Contains(customerSizes, s.Size) {
 		q.Size = s.Size
 	}
-	if slices.Contains(checkStatuses, s.Status) {
-		q.Status = s.Status
-	}
-	if slices.Contains(checkResults, s.Result) {
-		q.Result = s.Result
-	}
-	if slices.Contains(checkDecisions, s.Decision) {
-		q.Decision = s.Decision
-	}
+	q.Status, q.Result, q.Decision = oneOf(s.Status, checkStatuses), oneOf(s.Result, checkResults), oneOf(s.Decision, checkDecisions)
 	if _, ok := checkSince[s.Since]; ok {
 		q.Since = s.Since
 	}

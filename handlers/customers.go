@@ -39,21 +39,11 @@ func parseCustomerQuery(s customerSignals) customerQuery {
 		q.Sort = s.Sort
 		q.Desc = s.Sort == "created" // newest first, A to Z
 	}
-	switch s.Dir {
-	case "asc":
-		q.Desc = false
-	case "desc":
-		q.Desc = true
-	}
+	q.Desc = descending(s.Dir, q.Desc)
 	if slices.Contains(customerSizes, s.Size) {
 		q.Size = s.Size
 	}
-	if slices.Contains(customerCheckOpt, s.Checks) {
-		q.Checks = s.Checks
-	}
-	if slices.Contains(customerResults, s.Result) {
-		q.Result = s.Result
-	}
+	q.Checks, q.Result = oneOf(s.Checks, customerCheckOpt), oneOf(s.Result, customerResults)
 	return q
 }
 

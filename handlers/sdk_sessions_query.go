@@ -55,18 +55,11 @@ func parseSessionQuery(s sessionSignals) sessionQuery {
 	if slices.Contains(sessionSorts, s.Sort) {
 		q.Sort, q.Desc = s.Sort, sessionSortDesc(s.Sort)
 	}
-	switch s.Dir {
-	case "asc":
-		q.Desc = false
-	case "desc":
-		q.Desc = true
-	}
+	q.Desc = descending(s.Dir, q.Desc)
 	if slices.Contains(sessionSizes, s.Size) {
 		q.Size = s.Size
 	}
-	if slices.Contains(sessionStatuses, s.Status) {
-		q.Status = s.Status
-	}
+	q.Status = oneOf(s.Status, sessionStatuses)
 	return q
 }
 
