@@ -115,6 +115,8 @@ func TestAuditRecordsEveryAction(t *testing.T) {
 		t.Errorf("reveal details: %v", e.Details)
 	}
 	secrets = append(secrets, f.record["phone"])
+	r = support.get("/customers/" + f.customerID)
+	expect("customer view", r, auth.RoleSupport, "customer.view", "customer", f.customerID, auth.OutcomeSuccess)
 	r = reviewer.get("/customers/export.csv")
 	expect("CSV export", r, auth.RoleReviewer, "customers.export", "customer", "", auth.OutcomeSuccess)
 	r = admin.get("/audit/export.csv")
@@ -246,6 +248,7 @@ func TestAuditFailsClosed(t *testing.T) {
 		{"report download", func() response { return reviewer.get("/checks/" + f.checkID + "/report.json") }, []string{f.report["document number"]}},
 		{"file view", func() response { return reviewer.get("/files/" + files.Data[0].ID + "/content") }, []string{"PNG", "JFIF"}},
 		{"CSV export", func() response { return admin.get("/customers/export.csv") }, []string{f.record["email"]}},
+		{"customer page", func() response { return admin.get("/customers/" + f.customerID) }, []string{f.record["email"], f.record["phone"]}},
 		{"customer update", func() response {
 			return admin.post("/customers/"+f.customerID, url.Values{"email": {f.record["email"]}, "first_name": {"Changed"},
 				"last_name": {"Private"}, "version": {version}})

@@ -208,6 +208,12 @@ func (a *App) customer(c echo.Context) error {
 		d.Images = nil
 	}
 	a.fillCheckResults(ctx, d.Checks)
+	// A customer's page shows their contact data (masked or not): a PII view, in the trail like
+	// report views, before the page is served.
+	if err := a.audit(c, auditEntry{Action: "customer.view", TargetType: "customer", TargetID: id, Outcome: outcomeSuccess,
+		Details: map[string]any{"masked": d.Masked}}); err != nil {
+		return err
+	}
 	if d.History, err = a.auditHistory(c, "customer", id); err != nil {
 		return err
 	}
