@@ -33,6 +33,10 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return err
 	}
+	if cfg.DatabaseURL != "" && len(cfg.SessionKeys) == 0 {
+		// Keys generated into one replica's data dir would sign cookies no other replica accepts.
+		return usageError{"with HIVECONSOLE_DATABASE_URL, set HIVECONSOLE_SESSION_KEYS too: every replica must sign sessions with the same keys"}
+	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 
 	db, err := openDatabase(ctx, cfg.DataDir, cfg.DatabaseURL, false)
