@@ -79,6 +79,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return err
 	}
+	metrics.WatchBreakers(client.BreakerStates)
 	assets, err := static.Embedded()
 	if err != nil {
 		return err

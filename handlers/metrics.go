@@ -62,3 +62,27 @@ func (m *Metrics) StreamOpened() (closed func()) {
 	m.sseStreams.Inc()
 	return m.sseStreams.Dec
 }
+
+// WatchBreakers exports the Hive client's circuit breakers as hiveconsole_hive_breaker_open{group}:
+// 1 while a group's breaker is open or letting its probe through, 0 while closed. states is read at
+// each scrape; pass (*hive.Client).BreakerStates.
+func (m *Metrics) WatchBreakers(states func() map[string]string) {
+	m.Registry.MustRegister(breakerCollector{states})
+}
+
+var breakerDesc = prometheus.NewDesc("hiveconsole_hive_breaker_open",
+	"1 while the circuit breaker of a Hive endpoint group is open or probing, else 0.", []string{"group"}, nil)
+
+type breakerCollector struct{ states func() map[string]string }
+
+func (b breakerCollector) Describe(ch chan<- *prometheus.Desc) { ch <- breakerDesc }
+
+func (b breakerCollector) Collect(ch chan<- prometheus.Metric) {
+	for group, state := range b.states() {
+		v := 0.0
+		if state != "closed" {
+			v = 1
+		}
+		ch <- prometheus.MustNewConstMetric(breakerDesc, prometheus.GaugeValue, v, group)
+	}
+}
