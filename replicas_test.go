@@ -3,14 +3,12 @@ package main
 import (
 	"context"
 	"crypto/rand"
-	"database/sql"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
-	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -23,6 +21,7 @@ import (
 	"github.com/hiveconsole/hiveconsole/auth"
 	"github.com/hiveconsole/hiveconsole/hive"
 	"github.com/hiveconsole/hiveconsole/hive/sandbox"
+	"github.com/hiveconsole/hiveconsole/internal/pgtest"
 )
 
 const (
@@ -34,7 +33,7 @@ const (
 // on one PostgreSQL schema and one Hive (a sandbox on loopback), with the same session keys, and
 // checks that sessions, revocations, the audit chain and review decisions are shared.
 func TestReplicasShareOnePostgreSQL(t *testing.T) {
-	dbURL := replicaDatabase(t)
+	dbURL := pgtest.Schema(t, "replicas")
 	ctx := t.Context()
 
 	sb, err := sandbox.New(ctx, sandbox.Options{DataDir: t.TempDir()})
@@ -163,42 +162,6 @@ func TestReplicasShareOnePostgreSQL(t *testing.T) {
 			t.Errorf("audit verify: %v; stdout %q stderr %q", err, out.String(), errOut.String())
 		}
 	})
-}
-
-// replicaDatabase returns the URL of a fresh schema in HIVECONSOLE_TEST_DATABASE_URL's database,
-// dropped when the test ends. Without that variable the test is skipped, except in CI.
-func replicaDatabase(t *testing.T) string {
-	t.Helper()
-	base := os.Getenv("HIVECONSOLE_TEST_DATABASE_URL")
-	if base == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("HIVECONSOLE_TEST_DATABASE_URL is not set; CI runs the two-replica test on PostgreSQL (.ci/run sets it)")
-		}
-		t.Skip("HIVECONSOLE_TEST_DATABASE_URL not set")
-	}
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	admin, err := sql.Open("pgx", base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	schema := "replicas_" + strings.ToLower(rand.Text())
-	if _, err := admin.ExecContext(t.Context(), `CREATE SCHEMA "`+schema+`"`); err != nil {
-		admin.Close()
-		t.Fatalf("create schema: %v", err)
-	}
-	t.Cleanup(func() {
-		if _, err := admin.ExecContext(context.Background(), `DROP SCHEMA "`+schema+`" CASCADE`); err != nil {
-			t.Errorf("drop schema: %v", err)
-		}
-		admin.Close()
-	})
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
 }
 
 // replica is one console process (a run call) with its own address and data directory.

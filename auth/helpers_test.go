@@ -3,19 +3,15 @@ package auth
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"database/sql"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
-	"net/url"
-	"os"
-	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/gorilla/sessions"
+	"github.com/hiveconsole/hiveconsole/internal/pgtest"
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver, for creating test schemas
 	"github.com/pressly/goose/v3"
 )
@@ -57,68 +53,24 @@ func openTestDB(t *testing.T) *DB {
 	return db
 }
 
-// testDatabaseURLEnv names the PostgreSQL database the tests may use: each test gets a schema of its
-// own there, dropped when it ends. Without it the PostgreSQL runs are skipped, except in CI.
-const testDatabaseURLEnv = "HIVECONSOLE_TEST_DATABASE_URL"
-
 // forEachDatabase runs fn once per console database, as subtests "sqlite" and "postgres"; open gives
 // a fresh, migrated database of that kind.
 func forEachDatabase(t *testing.T, fn func(t *testing.T, open func(*testing.T) *DB)) {
 	t.Helper()
 	t.Run("sqlite", func(t *testing.T) { fn(t, openTestDB) })
 	t.Run("postgres", func(t *testing.T) {
-		needTestPostgres(t)
 		fn(t, openTestPostgres)
 	})
-}
-
-// needTestPostgres skips the test when no PostgreSQL database is configured, or fails it in CI (CI=true):
-// a skipped PostgreSQL run there would look like a passed one.
-func needTestPostgres(t *testing.T) string {
-	t.Helper()
-	base := os.Getenv(testDatabaseURLEnv)
-	if base == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s is not set; CI runs every store test on PostgreSQL too (.ci/run sets it)", testDatabaseURLEnv)
-		}
-		t.Skipf("%s not set", testDatabaseURLEnv)
-	}
-	return base
 }
 
 // openTestPostgres opens a new schema in the database HIVECONSOLE_TEST_DATABASE_URL names.
 func openTestPostgres(t *testing.T) *DB {
 	t.Helper()
-	base := needTestPostgres(t)
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatalf("%s: %v", testDatabaseURLEnv, err)
-	}
-	admin, err := sql.Open("pgx", base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	schema := "test_" + strings.ToLower(rand.Text())
-	if _, err := admin.ExecContext(t.Context(), `CREATE SCHEMA "`+schema+`"`); err != nil {
-		admin.Close()
-		t.Fatalf("create schema: %v", err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	db, err := OpenPostgres(t.Context(), u.String())
-	t.Cleanup(func() {
-		if db != nil {
-			db.Close()
-		}
-		if _, err := admin.ExecContext(context.Background(), `DROP SCHEMA "`+schema+`" CASCADE`); err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-		}
-		admin.Close()
-	})
+	db, err := OpenPostgres(t.Context(), pgtest.Schema(t, "test"))
 	if err != nil {
 		t.Fatalf("OpenPostgres: %v", err)
 	}
+	t.Cleanup(func() { db.Close() }) // registered after the schema's drop, so it runs first
 	return db
 }
 
