@@ -123,25 +123,14 @@ func (q checkQuery) url() string {
 	return "/checks?" + v.Encode()
 }
 
-// column is a sortable header: clicking the current column flips its direction; another column
-// starts in its natural direction.
+// column is the list's sortable header for key; the customer column starts A to Z, the others worst
+// or newest first.
 func (q checkQuery) column(label, key string) views.SortColumn {
-	next := q
-	next.Page = 1
-	col := views.SortColumn{Label: label, Key: key, State: views.SortNone}
-	if q.Sort == key {
-		col.State = views.SortAscending
-		if q.Desc {
-			col.State = views.SortDescending
-		}
-		next.Desc = !q.Desc
-	} else {
-		next.Sort = key
-		next.Desc = key != "customer"
-	}
-	col.Href = next.url()
-	col.Dir = next.signals().Dir
-	return col
+	return sortColumn(label, key, q.Sort, q.Desc, key != "customer", func(sort string, desc bool) string {
+		next := q
+		next.Page, next.Sort, next.Desc = 1, sort, desc
+		return next.url()
+	})
 }
 
 // checks is the checks list page: search, filters, sort and paging, all in the URL.
@@ -294,19 +283,16 @@ func (a *App) checksModel(c echo.Context, q checkQuery) (views.ChecksModel, []st
 
 // fillResults puts each completed row's report result in, from the cache or from Hive.
 func (a *App) fillResults(c echo.Context, rows []views.CheckListRow) {
-	inner := make([]views.CheckRow, len(rows))
+	ptrs := make([]*views.CheckRow, len(rows))
 	for i := range rows {
-		inner[i] = rows[i].CheckRow
+		ptrs[i] = &rows[i].CheckRow
 	}
-	a.fillCheckResults(c.Request().Context(), inner)
-	for i := range rows {
-		rows[i].CheckRow = inner[i]
-	}
+	a.fillCheckResults(c.Request().Context(), ptrs)
 }
 
 // fillCheckResults replaces the decision-derived badge of completed checks with their report's
 // result, from the cache or from Hive; a report Hive does not give shows as unknown.
-func (a *App) fillCheckResults(ctx context.Context, rows []views.CheckRow) {
+func (a *App) fillCheckResults(ctx context.Context, rows []*views.CheckRow) {
 	var ids []string
 	for _, r := range rows {
 		if r.Status == string(hive.CheckComplete) {
@@ -314,15 +300,35 @@ func (a *App) fillCheckResults(ctx context.Context, rows []views.CheckRow) {
 		}
 	}
 	results := a.reports.resultsOf(ctx, ids)
-	for i := range rows {
-		if rows[i].Status != string(hive.CheckComplete) {
+	for _, r := range rows {
+		if r.Status != string(hive.CheckComplete) {
 			continue
 		}
-		rows[i].Result = views.StatusUnknown
-		if s, ok := results[rows[i].ID]; ok {
-			rows[i].Result = viewStatus(s)
+		r.Result = views.StatusUnknown
+		if s, ok := results[r.ID]; ok {
+			r.Result = viewStatus(s)
 		}
 	}
+}
+
+// annotateChecks gives completed checks their report's result and their review state, for the
+// tables that show a few checks (a customer's, the overview's recent ones).
+func (a *App) annotateChecks(ctx context.Context, rows []views.CheckRow) error {
+	ptrs := make([]*views.CheckRow, len(rows))
+	for i := range rows {
+		ptrs[i] = &rows[i]
+	}
+	a.fillCheckResults(ctx, ptrs)
+	states, err := a.reviewStates(ctx)
+	if err != nil {
+		return err
+	}
+	for i := range rows {
+		if rows[i].Status == string(hive.CheckComplete) {
+			rows[i].ReviewState = cmp.Or(states[rows[i].ID], views.ReviewUnreviewed)
+		}
+	}
+	return nil
 }
 
 // sortChecks orders rows as the query asks; ties keep the newest first.

@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"cmp"
 	"encoding/json"
 	"net/http"
 	"net/url"
@@ -154,25 +153,13 @@ func (a *App) customersModel(c echo.Context, q customerQuery) (views.CustomersMo
 	return m, nil
 }
 
-// column is a sortable header: clicking the current column flips its direction; another column
-// starts in its natural direction.
+// column is the list's sortable header for key; created starts newest first, the others A to Z.
 func (q customerQuery) column(label, key string) views.SortColumn {
-	next := q
-	next.Page = 1
-	col := views.SortColumn{Label: label, Key: key, State: views.SortNone}
-	if q.Sort == key {
-		col.State = views.SortAscending
-		if q.Desc {
-			col.State = views.SortDescending
-		}
-		next.Desc = !q.Desc
-	} else {
-		next.Sort = key
-		next.Desc = key == "created"
-	}
-	col.Href = next.url()
-	col.Dir = next.signals().Dir
-	return col
+	return sortColumn(label, key, q.Sort, q.Desc, key == "created", func(sort string, desc bool) string {
+		next := q
+		next.Page, next.Sort, next.Desc = 1, sort, desc
+		return next.url()
+	})
 }
 
 func customerRow(e *customerEntry, pol piiPolicy) views.CustomerRow {
@@ -207,7 +194,9 @@ func (a *App) customer(c echo.Context) error {
 	if !d.CanSeeImages {
 		d.Images = nil
 	}
-	a.fillCheckResults(ctx, d.Checks)
+	if err := a.annotateChecks(ctx, d.Checks); err != nil {
+		return err
+	}
 	// A customer's page shows their contact data (masked or not): a PII view, in the trail like
 	// report views, before the page is served.
 	if err := a.audit(c, auditEntry{Action: "customer.view", TargetType: "customer", TargetID: id, Outcome: outcomeSuccess,
@@ -216,15 +205,6 @@ func (a *App) customer(c echo.Context) error {
 	}
 	if d.History, err = a.auditHistory(c, "customer", id); err != nil {
 		return err
-	}
-	states, err := a.reviewStates(ctx)
-	if err != nil {
-		return err
-	}
-	for i := range d.Checks {
-		if d.Checks[i].Status == string(hive.CheckComplete) {
-			d.Checks[i].ReviewState = cmp.Or(states[d.Checks[i].ID], views.ReviewUnreviewed)
-		}
 	}
 	return render(c, http.StatusOK, views.CustomerPage(a.page(c, orName(cust)), d))
 }

@@ -1,10 +1,10 @@
 package handlers
 
 import (
-	"cmp"
-	"github.com/hiveconsole/hiveconsole/auth"
 	"net/http"
 	"time"
+
+	"github.com/hiveconsole/hiveconsole/auth"
 
 	"github.com/hiveconsole/hiveconsole/hive"
 	"github.com/hiveconsole/hiveconsole/views"
@@ -63,17 +63,8 @@ func (a *App) overviewModel(c echo.Context, snap *snapshot) (views.OverviewModel
 			m.Recent = append(m.Recent, checkRow(ch))
 		}
 	}
-	a.fillCheckResults(c.Request().Context(), m.Recent)
-	states, err := a.reviewStates(c.Request().Context())
-	if err != nil {
-		return m, err
-	}
-	for i := range m.Recent {
-		if m.Recent[i].Status == string(hive.CheckComplete) {
-			m.Recent[i].ReviewState = cmp.Or(states[m.Recent[i].ID], views.ReviewUnreviewed)
-		}
-	}
-	return m, nil
+	err := a.annotateChecks(c.Request().Context(), m.Recent)
+	return m, err
 }
 
 // overviewStream keeps the overview live while checks are processing: every LiveInterval it takes

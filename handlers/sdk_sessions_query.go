@@ -105,24 +105,13 @@ func (q sessionQuery) url() string {
 	return "/sessions?" + v.Encode()
 }
 
-// column is a sortable header: clicking the current column flips its direction; another column
-// starts in its natural direction.
+// column is the list's sortable header for key, starting in the key's natural direction.
 func (q sessionQuery) column(label, key string) views.SortColumn {
-	next := q
-	next.Page = 1
-	col := views.SortColumn{Label: label, Key: key, State: views.SortNone}
-	if q.Sort == key {
-		col.State = views.SortAscending
-		if q.Desc {
-			col.State = views.SortDescending
-		}
-		next.Desc = !q.Desc
-	} else {
-		next.Sort, next.Desc = key, sessionSortDesc(key)
-	}
-	col.Href = next.url()
-	col.Dir = next.signals().Dir
-	return col
+	return sortColumn(label, key, q.Sort, q.Desc, sessionSortDesc(key), func(sort string, desc bool) string {
+		next := q
+		next.Page, next.Sort, next.Desc = 1, sort, desc
+		return next.url()
+	})
 }
 
 // sessionPage is one page of a query's results.

@@ -90,14 +90,6 @@ type querier interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-// nullString maps nil to NULL.
-func nullString(p *string) sql.NullString {
-	if p == nil {
-		return sql.NullString{}
-	}
-	return sql.NullString{String: *p, Valid: true}
-}
-
 // stringPtr maps NULL to nil.
 func stringPtr(n sql.NullString) *string {
 	if !n.Valid {
