@@ -125,7 +125,7 @@ func (a *App) checkStream(c echo.Context) error {
 		if err != nil {
 			return false, err
 		}
-		_ = sse.PatchElementTempl(views.ReportBody(a.page(c, ""), m))
+		_ = sse.PatchElementTempl(views.ReportBody(a.fragment(c), m))
 		return true, nil
 	})
 }

@@ -155,7 +155,7 @@ func (a *App) checksTable(c echo.Context) error {
 	}
 	sse := datastar.NewSSE(c.Response().Writer, c.Request())
 	c.Response().Committed = true
-	if err := sse.PatchElementTempl(views.CheckResults(a.page(c, "").Assets, m)); err != nil {
+	if err := sse.PatchElementTempl(views.CheckResults(a.assets(), m)); err != nil {
 		return nil
 	}
 	u, _ := url.Parse(m.URL)

@@ -74,7 +74,7 @@ func (a *App) editCustomerForm(c echo.Context) error {
 	v := formFromCustomer(cust).view(nil)
 	v.ID = cust.ID
 	if isDatastar(c) {
-		return a.patch(c, "", views.CustomerInlineForm(a.page(c, ""), v))
+		return a.patch(c, "", views.CustomerInlineForm(a.fragment(c), v))
 	}
 	return render(c, http.StatusOK, views.CustomerFormPage(a.page(c, "Edit "+orName(cust)), v))
 }
@@ -104,7 +104,7 @@ func (a *App) updateCustomer(c echo.Context) error {
 		v := f.view(errs)
 		v.ID, v.Conflict = cust.ID, conflict
 		if isDatastar(c) {
-			return a.patch(c, "", views.CustomerInlineFields(a.page(c, ""), v))
+			return a.patch(c, "", views.CustomerInlineFields(a.fragment(c), v))
 		}
 		return render(c, status, views.CustomerFormPage(a.page(c, title), v))
 	}
@@ -180,6 +180,6 @@ func (a *App) showProfile(c echo.Context, cust *hive.Customer, message string) e
 		return err
 	}
 	d := customerDetail(cust, snap, pii(c))
-	d.CSRFToken = csrfOf(c)
-	return a.patch(c, message, views.CustomerProfile(a.page(c, "").Assets, d), views.CustomerHeading(d.Name))
+	d.CSRFToken = a.fragment(c).CSRFToken
+	return a.patch(c, message, views.CustomerProfile(a.assets(), d), views.CustomerHeading(d.Name))
 }

@@ -315,3 +315,28 @@ func TestCustomerPageShowsTheFlash(t *testing.T) {
 		}
 	}
 }
+
+// TestFragmentsLeaveTheFlash: a Datastar patch answered between a save and the next page (another
+// tab's search, say) must not take the message meant for that page.
+func TestFragmentsLeaveTheFlash(t *testing.T) {
+	tc := newTestConsole(t)
+	cust, err := tc.api.CreateCustomer(context.Background(), customer("fragment@example.com", "Fra", "Gment"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := tc.browser()
+	b.signInAs(auth.RoleAdmin)
+	form := editForm(t, b, cust.ID)
+	form.Set("first_name", "Frag")
+	if r := b.post("/customers/"+cust.ID, form); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("save: %d", r.StatusCode)
+	}
+	req, _ := http.NewRequest(http.MethodGet, tc.URL+"/customers/table?datastar="+url.QueryEscape(`{"q":"fragment"}`), nil)
+	req.Header.Set("Datastar-Request", "true")
+	if r := b.do(req); r.StatusCode != http.StatusOK {
+		t.Fatalf("table: %d", r.StatusCode)
+	}
+	if got := b.get("/customers/" + cust.ID).doc(t).Find(`[data-testid="flash"]`).Text(); !strings.Contains(got, "Changes saved") {
+		t.Errorf("flash after a patch in between: %q", got)
+	}
+}

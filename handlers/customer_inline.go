@@ -24,7 +24,7 @@ func (a *App) patch(c echo.Context, message string, components ...templ.Componen
 		}
 	}
 	if message != "" {
-		toast := views.Toast(views.Flash{Kind: "success", Message: message}, a.page(c, "").Assets)
+		toast := views.Toast(views.Flash{Kind: "success", Message: message}, a.assets())
 		_ = sse.PatchElementTempl(toast, datastar.WithSelectorID("toasts"), datastar.WithModeAppend())
 	}
 	return nil

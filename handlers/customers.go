@@ -116,7 +116,7 @@ func (a *App) customersTable(c echo.Context) error {
 	}
 	sse := datastar.NewSSE(c.Response().Writer, c.Request())
 	c.Response().Committed = true
-	if err := sse.PatchElementTempl(views.CustomerResults(a.page(c, "").Assets, m)); err != nil {
+	if err := sse.PatchElementTempl(views.CustomerResults(a.assets(), m)); err != nil {
 		return nil
 	}
 	u, _ := url.Parse(m.URL)
@@ -187,7 +187,7 @@ func (a *App) customer(c echo.Context) error {
 		return err
 	}
 	d := customerDetail(cust, snap, pii(c))
-	d.CSRFToken = csrfOf(c)
+	d.CSRFToken = a.fragment(c).CSRFToken
 	u, _ := userOf(c)
 	d.CanEdit, d.CanDelete, d.CanIssue = u.Can(auth.EditCustomers), u.Can(auth.DeleteCustomers), u.Can(auth.IssueSessions)
 	d.CanRunChecks, d.CanSeeImages = u.Can(auth.CreateChecks), u.Can(auth.DownloadFiles)

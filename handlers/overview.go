@@ -72,7 +72,7 @@ func (a *App) overviewModel(c echo.Context, snap *snapshot) (views.OverviewModel
 // processing any more, when the page closes, or when the server shuts down — and holds no goroutine
 // of its own.
 func (a *App) overviewStream(c echo.Context) error {
-	assets := a.page(c, "").Assets
+	assets := a.assets()
 	return a.liveStream(c, "overview stream", func(sse *datastar.ServerSentEventGenerator) (bool, error) {
 		snap, err := a.snapshots.get(c.Request().Context(), a.liveInterval())
 		if err != nil {

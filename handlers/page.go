@@ -28,22 +28,28 @@ func navigation() []navEntry {
 	}
 }
 
-// page builds the layout's model for this request: assets, nonce, CSRF token, the user and the
-// navigation their role allows.
+// page builds the layout's model for a whole page: assets, nonce, CSRF token, the user and the
+// navigation their role allows, and the flash messages left for it (taken, so they show once).
 func (a *App) page(c echo.Context, title string) views.Page {
+	p := a.fragment(c)
+	p.Title = title
+	if ws := sessionOf(c); ws != nil {
+		p.Flashes = a.takeFlashes(c, ws)
+	}
+	return p
+}
+
+// fragment is page without the flash messages, for the parts of a page an SSE patch or a form
+// re-renders: those must leave the messages for the next whole page.
+func (a *App) fragment(c echo.Context) views.Page {
 	p := views.Page{
-		Title:     title,
-		Nonce:     nonceOf(c),
-		RequestID: requestIDOf(c),
-		Assets: views.Assets{
-			CSS: a.Assets.Path("app.css"), JS: a.Assets.Path("datastar.js"),
-			Icons: a.Assets.Path("icons.svg"), Favicon: a.Assets.Path("favicon.svg"),
-		},
+		Nonce:       nonceOf(c),
+		RequestID:   requestIDOf(c),
+		Assets:      a.assets(),
 		Environment: views.Environment{Sandbox: a.Sandbox, Label: a.HiveHost},
 	}
 	if ws := sessionOf(c); ws != nil {
 		p.CSRFToken = ws.CSRFToken()
-		p.Flashes = a.takeFlashes(c, ws)
 	}
 	u, ok := userOf(c)
 	if !ok {
@@ -57,6 +63,14 @@ func (a *App) page(c echo.Context, title string) views.Page {
 		}
 	}
 	return p
+}
+
+// assets are the hashed addresses of the stylesheet, the bundle and the icons.
+func (a *App) assets() views.Assets {
+	return views.Assets{
+		CSS: a.Assets.Path("app.css"), JS: a.Assets.Path("datastar.js"),
+		Icons: a.Assets.Path("icons.svg"), Favicon: a.Assets.Path("favicon.svg"),
+	}
 }
 
 // flashKey holds the next page's message in the web session: a plain string, so the session codec
@@ -87,13 +101,4 @@ func (a *App) takeFlashes(c echo.Context, ws *auth.WebSession) []views.Flash {
 	}
 	kind, message, _ := strings.Cut(v, "\x1f")
 	return []views.Flash{{Kind: kind, Message: message}}
-}
-
-// csrfOf is the session's CSRF token, for forms rendered outside a whole page (a.page would take
-// the flash messages meant for the page).
-func csrfOf(c echo.Context) string {
-	if ws := sessionOf(c); ws != nil {
-		return ws.CSRFToken()
-	}
-	return ""
 }

@@ -32,7 +32,7 @@ func (a *App) reveal(c echo.Context) error {
 		}
 		f.Value, f.Error = mask(spec.kind, spec.value(cust)), msg
 		if isDatastar(c) {
-			return a.patch(c, "", views.Revealable(a.page(c, "").Assets, csrfOf(c), f))
+			return a.patch(c, "", views.Revealable(a.assets(), a.fragment(c).CSRFToken, f))
 		}
 		return render(c, http.StatusUnprocessableEntity, views.RevealFormPage(a.page(c, "Reveal "+spec.label), f, back))
 	}
@@ -46,7 +46,7 @@ func (a *App) reveal(c echo.Context) error {
 	}
 	f.Value, f.Masked, f.CanReveal, f.Revealed, f.Reason = spec.value(cust), false, false, true, ""
 	if isDatastar(c) {
-		return a.patch(c, "", views.Revealable(a.page(c, "").Assets, "", f))
+		return a.patch(c, "", views.Revealable(a.assets(), "", f))
 	}
 	return render(c, http.StatusOK, views.RevealedPage(a.page(c, spec.label+" revealed"), f, back))
 }

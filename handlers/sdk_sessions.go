@@ -35,7 +35,7 @@ func (a *App) sdkSessionsTable(c echo.Context) error {
 	}
 	sse := datastar.NewSSE(c.Response().Writer, c.Request())
 	c.Response().Committed = true
-	if err := sse.PatchElementTempl(views.SessionResults(a.page(c, "").Assets, m)); err != nil {
+	if err := sse.PatchElementTempl(views.SessionResults(a.assets(), m)); err != nil {
 		return nil
 	}
 	u, _ := url.Parse(m.URL)
