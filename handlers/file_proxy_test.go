@@ -1,6 +1,7 @@
 package handlers_test
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"mime"
@@ -9,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/hiveconsole/hiveconsole/auth"
 	"github.com/hiveconsole/hiveconsole/handlers"
@@ -201,5 +203,47 @@ func TestFileProxyNeutralisesHostileContent(t *testing.T) {
 				t.Errorf("body changed: got %d bytes, want %d", len(r.Body), len(tt.body))
 			}
 		})
+	}
+}
+
+// TestFileProxyStopsWhenTheBrowserLeaves: the console streams a file as it arrives and, when the
+// browser goes away mid-file, ends its own request to the files host too.
+func TestFileProxyStopsWhenTheBrowserLeaves(t *testing.T) {
+	h := newHostileHive(t)
+	h.fileURL = ownDownload
+	upstreamDone := make(chan struct{})
+	h.download = func(w http.ResponseWriter, r *http.Request) {
+		defer close(upstreamDone)
+		w.Header().Set("Content-Type", "image/png")
+		_, _ = w.Write(pngHeader())
+		chunk := make([]byte, 32<<10)
+		for { // an endless file, a chunk every 10 ms, until the console hangs up
+			if _, err := w.Write(chunk); err != nil {
+				return
+			}
+			w.(http.Flusher).Flush()
+			select {
+			case <-r.Context().Done():
+				return
+			case <-time.After(10 * time.Millisecond):
+			}
+		}
+	}
+	b := h.console(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, b.tc.URL+"/files/"+hostileFileID+"/content", nil)
+	resp, err := b.client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.ReadFull(resp.Body, make([]byte, 256<<10)); err != nil {
+		t.Fatalf("the first 256 KiB did not arrive while the file was still being sent: %v", err)
+	}
+	cancel()
+	resp.Body.Close()
+	select {
+	case <-upstreamDone:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the console kept downloading after the browser left")
 	}
 }
