@@ -146,21 +146,14 @@ func (a *App) checks(c echo.Context) error {
 // watched check completing): it patches the results and keeps the address bar in step.
 func (a *App) checksTable(c echo.Context) error {
 	var s checkSignals
-	if err := datastar.ReadSignals(c.Request(), &s); err != nil {
-		return echo.NewHTTPError(http.StatusBadRequest, "The list's state could not be read. Reload the page.")
+	if err := readListSignals(c, &s); err != nil {
+		return err
 	}
 	m, _, err := a.checksModel(c, parseCheckQuery(s))
 	if err != nil {
 		return err
 	}
-	sse := datastar.NewSSE(c.Response().Writer, c.Request())
-	c.Response().Committed = true
-	if err := sse.PatchElementTempl(views.CheckResults(a.assets(), m)); err != nil {
-		return nil
-	}
-	u, _ := url.Parse(m.URL)
-	_ = sse.ReplaceURL(*u)
-	return nil
+	return a.patchResults(c, views.CheckResults(a.assets(), m), m.URL)
 }
 
 // checksStream watches the processing checks the list shows. When one completes it tells the page,
@@ -168,8 +161,8 @@ func (a *App) checksTable(c echo.Context) error {
 // stream if checks are still processing. It also ends when the page closes or the server stops.
 func (a *App) checksStream(c echo.Context) error {
 	var s checkSignals
-	if err := datastar.ReadSignals(c.Request(), &s); err != nil {
-		return echo.NewHTTPError(http.StatusBadRequest, "The list's state could not be read. Reload the page.")
+	if err := readListSignals(c, &s); err != nil {
+		return err
 	}
 	_, watch, err := a.checksModel(c, parseCheckQuery(s))
 	if err != nil {

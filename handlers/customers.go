@@ -13,7 +13,6 @@ import (
 	"github.com/hiveconsole/hiveconsole/hive"
 	"github.com/hiveconsole/hiveconsole/views"
 	"github.com/labstack/echo/v4"
-	"github.com/starfederation/datastar-go/datastar"
 )
 
 // customerSignals is the list's state as Datastar signals: the same fields as the URL.
@@ -107,21 +106,14 @@ func (a *App) customers(c echo.Context) error {
 // filtering): it patches the results and keeps the address bar in step, without a reload.
 func (a *App) customersTable(c echo.Context) error {
 	var s customerSignals
-	if err := datastar.ReadSignals(c.Request(), &s); err != nil {
-		return echo.NewHTTPError(http.StatusBadRequest, "The list's state could not be read. Reload the page.")
+	if err := readListSignals(c, &s); err != nil {
+		return err
 	}
 	m, err := a.customersModel(c, parseCustomerQuery(s))
 	if err != nil {
 		return err
 	}
-	sse := datastar.NewSSE(c.Response().Writer, c.Request())
-	c.Response().Committed = true
-	if err := sse.PatchElementTempl(views.CustomerResults(a.assets(), m)); err != nil {
-		return nil
-	}
-	u, _ := url.Parse(m.URL)
-	_ = sse.ReplaceURL(*u)
-	return nil
+	return a.patchResults(c, views.CustomerResults(a.assets(), m), m.URL)
 }
 
 func (a *App) customersModel(c echo.Context, q customerQuery) (views.CustomersModel, error) {

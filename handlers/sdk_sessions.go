@@ -3,14 +3,12 @@ package handlers
 import (
 	"encoding/json"
 	"net/http"
-	"net/url"
 	"time"
 
 	"github.com/hiveconsole/hiveconsole/auth"
 	"github.com/hiveconsole/hiveconsole/hive"
 	"github.com/hiveconsole/hiveconsole/views"
 	"github.com/labstack/echo/v4"
-	"github.com/starfederation/datastar-go/datastar"
 )
 
 // sdkSessions is the SDK session list: status and customer filters, sort and paging, all in the URL.
@@ -26,21 +24,14 @@ func (a *App) sdkSessions(c echo.Context) error {
 // the results and keeps the address bar in step, without a reload.
 func (a *App) sdkSessionsTable(c echo.Context) error {
 	var s sessionSignals
-	if err := datastar.ReadSignals(c.Request(), &s); err != nil {
-		return echo.NewHTTPError(http.StatusBadRequest, "The list's state could not be read. Reload the page.")
+	if err := readListSignals(c, &s); err != nil {
+		return err
 	}
 	m, err := a.sessionsModel(c, parseSessionQuery(s))
 	if err != nil {
 		return err
 	}
-	sse := datastar.NewSSE(c.Response().Writer, c.Request())
-	c.Response().Committed = true
-	if err := sse.PatchElementTempl(views.SessionResults(a.assets(), m)); err != nil {
-		return nil
-	}
-	u, _ := url.Parse(m.URL)
-	_ = sse.ReplaceURL(*u)
-	return nil
+	return a.patchResults(c, views.SessionResults(a.assets(), m), m.URL)
 }
 
 func (a *App) sessionsModel(c echo.Context, q sessionQuery) (views.SessionsModel, error) {
