@@ -28,7 +28,7 @@ func parseAuditFilter(v url.Values) (auditFilter, auth.AuditQuery, map[string]st
 	f := auditFilter{Actor: strings.TrimSpace(v.Get("actor")), Action: strings.TrimSpace(v.Get("action")),
 		Target: strings.TrimSpace(v.Get("target")), Outcome: v.Get("outcome"), Since: v.Get("since"), Until: v.Get("until")}
 	f.Page, _ = strconv.Atoi(v.Get("page"))
-	f.Page = max(f.Page, 1)
+	f.Page = pageNumber(f.Page)
 	q := auth.AuditQuery{Actor: cut(f.Actor, 200), Action: cut(f.Action, 100), Limit: auditPageSize, Offset: (f.Page - 1) * auditPageSize}
 	errs := map[string]string{}
 	if f.Target != "" {

@@ -167,9 +167,14 @@ func fillReport(m *views.ReportModel, r *hive.Report, cust *hive.Customer, pol p
 		m.Properties = documentProperties(d.Properties, pol)
 		m.Comparison = compareWithRecord(d.Properties, cust)
 		for i := range m.Comparison {
-			if m.Comparison[i].Field == "Date of birth" {
-				m.Comparison[i].Document = pol.show(fromReport, piiDOB, m.Comparison[i].Document)
-				m.Comparison[i].Record = pol.show(fromRecord, piiDOB, m.Comparison[i].Record)
+			if r := &m.Comparison[i]; r.Field == "Date of birth" {
+				r.Document = pol.show(fromReport, piiDOB, r.Document)
+				r.Record = pol.show(fromRecord, piiDOB, r.Record)
+				// Whether two values agree says something about each: a viewer who sees either
+				// one masked learns neither, so the verdict is withheld too.
+				if !pol.clear(fromReport) || !pol.clear(fromRecord) {
+					r.Match, r.Hidden = false, true
+				}
 			}
 		}
 		m.MRZ = mrzView(d.Properties)

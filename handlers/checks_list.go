@@ -53,7 +53,7 @@ type checkQuery struct {
 
 // parseCheckQuery reads the list's state; values the list does not offer fall back to defaults.
 func parseCheckQuery(s checkSignals) checkQuery {
-	q := checkQuery{Q: strings.TrimSpace(s.Q), Sort: "created", Desc: true, Page: max(s.Page, 1), Size: customerSizes[0]}
+	q := checkQuery{Q: strings.TrimSpace(s.Q), Sort: "created", Desc: true, Page: pageNumber(s.Page), Size: customerSizes[0]}
 	if len(q.Q) > 200 {
 		q.Q = q.Q[:200]
 	}
@@ -209,6 +209,7 @@ func (a *App) checksModel(c echo.Context, q checkQuery) (views.ChecksModel, []st
 		return views.ChecksModel{}, nil, err
 	}
 	needle := strings.ToLower(q.Q)
+	contact := pol.clear(fromRecord) // a viewer who sees contact data masked searches names and ids only
 	var rows []views.CheckListRow
 	for _, ch := range snap.checks {
 		ref, _ := snap.session(ch.SessionID)
@@ -222,8 +223,7 @@ func (a *App) checksModel(c echo.Context, q checkQuery) (views.ChecksModel, []st
 			continue
 		case q.Queue && (ch.Status != hive.CheckComplete || states[ch.ID] != ""):
 			continue
-		case needle != "" && !strings.Contains(strings.ToLower(ch.ID), needle) &&
-			(e == nil || !strings.Contains(e.haystack, needle)):
+		case needle != "" && !strings.Contains(strings.ToLower(ch.ID), needle) && (e == nil || !e.matches(needle, contact)):
 			continue
 		}
 		lr := views.CheckListRow{CheckRow: checkRow(ch)}
@@ -247,15 +247,18 @@ func (a *App) checksModel(c echo.Context, q checkQuery) (views.ChecksModel, []st
 	} else {
 		sortChecks(rows, q)
 	}
-	pages := max(1, (len(rows)+q.Size-1)/q.Size)
-	q.Page = min(q.Page, pages)
-	from := (q.Page - 1) * q.Size
-	page := rows[from:min(len(rows), from+q.Size)]
+	var from, to int
+	q.Page, from, to = pageSpan(len(rows), q.Size, q.Page)
+	page := rows[from:to]
 	if q.Result == "" && q.Sort != "result" && !q.Queue {
 		a.fillResults(c, page)
 	}
 	m := views.ChecksModel{Queue: q.Queue, Q: q.Q, Status: q.Status, Result: q.Result, Decision: q.Decision, Since: q.Since,
-		Size: q.Size, Sizes: customerSizes, URL: q.url(), Total: len(snap.checks), Now: now, Rows: page}
+		Size: q.Size, Sizes: customerSizes, URL: q.url(), Total: len(snap.checks), Now: now, Rows: page,
+		SearchHint: "Customer name, email or id, or check id"}
+	if !contact {
+		m.SearchHint = "Customer name or id, or check id"
+	}
 	sig, _ := json.Marshal(q.signals())
 	m.Signals = string(sig)
 	m.Columns = []views.SortColumn{q.column("Customer", "customer"), q.column("Result", "result"), q.column("Created", "created")}

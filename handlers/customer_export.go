@@ -12,13 +12,13 @@ import (
 // exportCustomers streams the list on screen — the same search, filters and sort, every page — as
 // CSV. Cells a spreadsheet would read as a formula are neutralised.
 func (a *App) exportCustomers(c echo.Context) error {
-	q := parseCustomerQuery(signalsFromURL(c.QueryParams()))
+	pol := pii(c)
+	q := parseCustomerQuery(signalsFromURL(c.QueryParams())).forViewer(pol)
 	snap, err := a.snapshots.get(c.Request().Context(), pageMaxAge)
 	if err != nil {
 		return err
 	}
 	q.Page, q.Size = 1, len(snap.customers.entries)+1
-	pol := pii(c)
 	res := snap.customers.run(q)
 	if err := a.audit(c, auditEntry{Action: "customers.export", TargetType: "customer", Outcome: outcomeSuccess,
 		Details: map[string]any{"query": q.url(), "rows": len(res.Rows), "masked": !pol.clear(fromRecord)}}); err != nil {

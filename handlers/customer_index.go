@@ -22,9 +22,48 @@ type customerIndex struct {
 	entries []customerEntry // the API's order: newest first
 	byName  []int32         // entry positions, name ascending
 	byEmail []int32         // entry positions, email ascending
-	corpus  string          // every haystack, in entry order, each followed by a NUL
-	starts  []int           // where each entry's haystack starts in corpus
+	contact corpus          // names, ids, emails and phones: for staff who see contact data in clear
+	names   corpus          // names and ids only: for staff who see contact data masked
 	results resultCache     // recent searches' matches, so paging and re-reading cost a page
+}
+
+// corpus is one search text per entry, in entry order, joined into one string so a search is one
+// strings.Index scan over a few megabytes rather than a call per customer.
+type corpus struct {
+	text   string // every entry's text, each followed by a NUL
+	starts []int  // where each entry's text starts
+}
+
+func newCorpus(entries []customerEntry, text func(*customerEntry) string) corpus {
+	var b strings.Builder
+	c := corpus{starts: make([]int, len(entries))}
+	for i := range entries {
+		c.starts[i] = b.Len()
+		b.WriteString(text(&entries[i]))
+		b.WriteByte(0)
+	}
+	c.text = b.String()
+	return c
+}
+
+// mark sets matched[i] for every entry whose text contains needle.
+func (c *corpus) mark(matched []bool, needle string) {
+	if needle == "" || strings.IndexByte(needle, 0) >= 0 {
+		return
+	}
+	for from := 0; from < len(c.text); {
+		at := strings.Index(c.text[from:], needle)
+		if at < 0 {
+			return
+		}
+		at += from
+		entry := sort.SearchInts(c.starts, at+1) - 1 // the last entry starting at or before at
+		matched[entry] = true
+		if entry+1 >= len(c.starts) {
+			return
+		}
+		from = c.starts[entry+1] // one hit per entry is enough
+	}
 }
 
 // resultCache keeps the matching positions, in order, of the last few filtered queries of one
@@ -66,7 +105,8 @@ func (c *resultCache) put(key string, v []int32) {
 type customerEntry struct {
 	customer   hive.Customer
 	name       string
-	haystack   string // lower-case name, email, phone digits and id, for search
+	haystack   string // lower-case name and id, then email and phone digits, for search
+	namesEnd   int    // haystack[:namesEnd] is the name and id alone
 	checks     int
 	latest     views.Status // result of the latest check; StatusUnknown when none
 	latestTime time.Time
@@ -105,26 +145,25 @@ func newCustomerIndex(customers []hive.Customer, sessions []hive.Session, checks
 		if l.n == 0 {
 			result = views.StatusUnknown
 		}
-		idx.entries[i] = customerEntry{customer: c, name: name, haystack: haystack(c, name), checks: l.n, latest: result, latestTime: l.at}
+		hay, namesEnd := haystack(c, name)
+		idx.entries[i] = customerEntry{customer: c, name: name, haystack: hay, namesEnd: namesEnd, checks: l.n, latest: result, latestTime: l.at}
 	}
-	var corpus strings.Builder
-	idx.starts = make([]int, len(idx.entries))
-	for i := range idx.entries {
-		idx.starts[i] = corpus.Len()
-		corpus.WriteString(idx.entries[i].haystack)
-		corpus.WriteByte(0)
-	}
-	idx.corpus = corpus.String()
+	idx.contact = newCorpus(idx.entries, func(e *customerEntry) string { return e.haystack })
+	idx.names = newCorpus(idx.entries, func(e *customerEntry) string { return e.haystack[:e.namesEnd] })
 	idx.byName = idx.order(func(e *customerEntry) string { return strings.ToLower(e.name) })
 	idx.byEmail = idx.order(func(e *customerEntry) string { return e.customer.Email })
 	return idx
 }
 
-// haystack is what a search looks in: names and email in lower case, the phone's digits (so
-// "7700 900" finds "+447700900123") and the id.
-func haystack(c hive.Customer, name string) string {
+// haystack is what a search looks in: the name in lower case and the id, then the email in lower
+// case and the phone's digits (so "7700 900" finds "+447700900123"). namesEnd is where the contact
+// data starts: staff who see it masked search only what comes before.
+func haystack(c hive.Customer, name string) (hay string, namesEnd int) {
 	var b strings.Builder
 	b.WriteString(strings.ToLower(name))
+	b.WriteByte('\n')
+	b.WriteString(strings.ToLower(c.ID))
+	namesEnd = b.Len()
 	b.WriteByte('\n')
 	b.WriteString(strings.ToLower(c.Email))
 	b.WriteByte('\n')
@@ -135,9 +174,21 @@ func haystack(c hive.Customer, name string) string {
 			}
 		}
 	}
-	b.WriteByte('\n')
-	b.WriteString(strings.ToLower(c.ID))
-	return b.String()
+	return b.String(), namesEnd
+}
+
+// matches reports whether a search (in lower case) finds the entry: in its name and id, and for a
+// viewer who sees contact data in clear (contact) also in its email and phone, the phone by its
+// digits alone ("7700 900" finds "+447700900123").
+func (e *customerEntry) matches(needle string, contact bool) bool {
+	if !contact {
+		return strings.Contains(e.haystack[:e.namesEnd], needle)
+	}
+	if strings.Contains(e.haystack, needle) {
+		return true
+	}
+	digits := onlyDigits(needle)
+	return len(digits) >= 3 && digits != needle && strings.Contains(e.haystack[e.namesEnd:], digits)
 }
 
 // order returns entry positions sorted by key, ties broken by the API's order.
@@ -163,6 +214,11 @@ type customerQuery struct {
 	Size   int    // rows per page
 	Checks string // "", "with" or "without"
 	Result string // "", or a status the latest check must have
+	// Contact says the viewer sees contact data in clear, so search reaches emails and phones and
+	// the list sorts by email. Without it, neither may touch their clear values: the order and the
+	// matches would give away what the page masks. Not part of the URL: it is the viewer's, from
+	// the permission table.
+	Contact bool
 }
 
 // The choices the list offers; anything else in a URL falls back to the default.
@@ -190,6 +246,7 @@ func (idx *customerIndex) run(q customerQuery) customerPage {
 	needle := strings.ToLower(strings.TrimSpace(q.Q))
 	order := idx.orderFor(q)
 	page := customerPage{Query: q}
+	q.Page, q.Size = pageNumber(q.Page), max(q.Size, 1) // bounded before any arithmetic
 	from := (q.Page - 1) * q.Size
 	if needle == "" && q.Checks == "" && q.Result == "" {
 		page.Total = n
@@ -198,7 +255,7 @@ func (idx *customerIndex) run(q customerQuery) customerPage {
 		}
 		return page
 	}
-	key := fmt.Sprintf("%q|%s|%s|%s|%v", needle, q.Checks, q.Result, q.Sort, q.Desc)
+	key := fmt.Sprintf("%q|%s|%s|%s|%v|%v", needle, q.Checks, q.Result, q.Sort, q.Desc, q.Contact)
 	hits, ok := idx.results.get(key)
 	if !ok {
 		hits = idx.filter(needle, q, order)
@@ -217,9 +274,13 @@ func (idx *customerIndex) filter(needle string, q customerQuery, order func(int)
 	var matched []bool // nil: every entry matches the search
 	if needle != "" {
 		matched = make([]bool, n)
-		idx.mark(matched, needle)
-		if digits := onlyDigits(needle); len(digits) >= 3 && digits != needle {
-			idx.mark(matched, digits) // "7700 900" finds "+447700900123"
+		if !q.Contact {
+			idx.names.mark(matched, needle)
+		} else {
+			idx.contact.mark(matched, needle)
+			if digits := onlyDigits(needle); len(digits) >= 3 && digits != needle {
+				idx.contact.mark(matched, digits) // "7700 900" finds "+447700900123"
+			}
 		}
 	}
 	keep := func(e *customerEntry) bool {
@@ -239,27 +300,6 @@ func (idx *customerIndex) filter(needle string, q customerQuery, order func(int)
 	return hits
 }
 
-// mark sets matched[i] for every entry whose haystack contains needle.
-func (idx *customerIndex) mark(matched []bool, needle string) {
-	if strings.IndexByte(needle, 0) >= 0 {
-		return
-	}
-	for from := 0; from < len(idx.corpus); {
-		at := strings.Index(idx.corpus[from:], needle)
-		if at < 0 {
-			return
-		}
-		at += from
-		entry := sort.SearchInts(idx.starts, at+1) - 1 // the last entry starting at or before at
-		matched[entry] = true
-		if entry+1 < len(idx.starts) {
-			from = idx.starts[entry+1] // one hit per entry is enough
-		} else {
-			return
-		}
-	}
-}
-
 // orderFor maps a position in the query's order to an entry position.
 func (idx *customerIndex) orderFor(q customerQuery) func(i int) int {
 	n := len(idx.entries)
@@ -268,6 +308,8 @@ func (idx *customerIndex) orderFor(q customerQuery) func(i int) int {
 		return func(i int) int { return int(idx.byName[i]) }
 	case q.Sort == "name":
 		return func(i int) int { return int(idx.byName[n-1-i]) }
+	case q.Sort == "email" && !q.Contact: // never for a viewer who sees emails masked: newest first
+		return func(i int) int { return i }
 	case q.Sort == "email" && !q.Desc:
 		return func(i int) int { return int(idx.byEmail[i]) }
 	case q.Sort == "email":

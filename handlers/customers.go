@@ -29,7 +29,7 @@ type customerSignals struct {
 // parseCustomerQuery reads the list's state; values the list does not offer fall back to defaults,
 // so an edited or stale URL still shows a sensible page.
 func parseCustomerQuery(s customerSignals) customerQuery {
-	q := customerQuery{Q: strings.TrimSpace(s.Q), Sort: "created", Desc: true, Page: max(s.Page, 1), Size: customerSizes[0]}
+	q := customerQuery{Q: strings.TrimSpace(s.Q), Sort: "created", Desc: true, Page: pageNumber(s.Page), Size: customerSizes[0]}
 	if len(q.Q) > 200 {
 		q.Q = q.Q[:200]
 	}
@@ -42,6 +42,16 @@ func parseCustomerQuery(s customerSignals) customerQuery {
 		q.Size = s.Size
 	}
 	q.Checks, q.Result = oneOf(s.Checks, customerCheckOpt), oneOf(s.Result, customerResults)
+	return q
+}
+
+// forViewer limits the query to what the viewer may search and sort on: a viewer who sees contact
+// data masked searches names and ids only, and a sort by email falls back to the default.
+func (q customerQuery) forViewer(pol piiPolicy) customerQuery {
+	q.Contact = pol.clear(fromRecord)
+	if !q.Contact && q.Sort == "email" {
+		q.Sort, q.Desc = "created", true
+	}
 	return q
 }
 
@@ -117,6 +127,8 @@ func (a *App) customersTable(c echo.Context) error {
 }
 
 func (a *App) customersModel(c echo.Context, q customerQuery) (views.CustomersModel, error) {
+	pol := pii(c)
+	q = q.forViewer(pol)
 	snap, err := a.snapshots.get(c.Request().Context(), pageMaxAge)
 	if err != nil {
 		return views.CustomersModel{}, err
@@ -134,9 +146,14 @@ func (a *App) customersModel(c echo.Context, q customerQuery) (views.CustomersMo
 		m.ExportURL = "/customers/export.csv" + strings.TrimPrefix(m.URL, "/customers")
 	}
 	for _, e := range res.Rows {
-		m.Rows = append(m.Rows, customerRow(e, pii(c)))
+		m.Rows = append(m.Rows, customerRow(e, pol))
 	}
-	m.Columns = []views.SortColumn{q.column("Name", "name"), q.column("Email", "email"), q.column("Created", "created")}
+	m.SearchHint = "Name, email, phone or id"
+	email := q.column("Email", "email")
+	if !q.Contact {
+		m.SearchHint, email = "Name or id", views.SortColumn{Label: "Email", Key: "email", State: views.SortNone}
+	}
+	m.Columns = []views.SortColumn{q.column("Name", "name"), email, q.column("Created", "created")}
 	m.Pager = views.NewPager(res.Total, q.Size, q.Page, func(n int) string {
 		p := q
 		p.Page = n

@@ -18,20 +18,7 @@ func (a *App) files(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v := c.QueryParams()
-	q := fileQuery{Type: v.Get("type"), Check: v.Get("check"), Since: v.Get("since")}
-	switch hive.FileType(q.Type) {
-	case hive.FilePortrait, hive.FileDocumentFront, hive.FileDocumentBack:
-	default:
-		q.Type = "" // only the types the filter offers; anything else shows every file
-	}
-	if q.Check != "with" && q.Check != "without" {
-		q.Check = ""
-	}
-	if _, ok := checkSince[q.Since]; !ok {
-		q.Since = ""
-	}
-	page, _ := strconv.Atoi(v.Get("page"))
+	q, requested := parseFileQuery(c.QueryParams())
 	size := customerSizes[0]
 	now := time.Now()
 	var rows []views.FileRow
@@ -46,16 +33,33 @@ func (a *App) files(c echo.Context) error {
 		}
 		rows = append(rows, fileRow(f))
 	}
-	pages := max(1, (len(rows)+size-1)/size)
-	page = min(max(page, 1), pages)
-	from := (page - 1) * size
-	m := views.FilesModel{Rows: rows[from:min(len(rows), from+size)], Pager: views.NewPager(len(rows), size, page, q.url),
+	page, from, to := pageSpan(len(rows), size, requested)
+	m := views.FilesModel{Rows: rows[from:to], Pager: views.NewPager(len(rows), size, page, q.url),
 		Type: q.Type, Check: q.Check, Since: q.Since, Total: len(snap.files), Now: now}
 	return render(c, http.StatusOK, views.FilesPage(a.page(c, "Files"), m))
 }
 
 // fileQuery is what the files list's URL can say besides the page.
 type fileQuery struct{ Type, Check, Since string }
+
+// parseFileQuery reads the files list's filters and page; values the list does not offer fall back
+// to no filter.
+func parseFileQuery(v url.Values) (q fileQuery, page int) {
+	q = fileQuery{Type: v.Get("type"), Check: v.Get("check"), Since: v.Get("since")}
+	switch hive.FileType(q.Type) {
+	case hive.FilePortrait, hive.FileDocumentFront, hive.FileDocumentBack:
+	default:
+		q.Type = "" // only the types the filter offers; anything else shows every file
+	}
+	if q.Check != "with" && q.Check != "without" {
+		q.Check = ""
+	}
+	if _, ok := checkSince[q.Since]; !ok {
+		q.Since = ""
+	}
+	page, _ = strconv.Atoi(v.Get("page"))
+	return q, pageNumber(page)
+}
 
 func (q fileQuery) url(page int) string {
 	v := url.Values{}

@@ -68,12 +68,12 @@ func TestPIIMaskingPerRole(t *testing.T) {
 		return path + "?datastar=" + url.QueryEscape(signals)
 	}
 	recordPages := []string{
-		"/customers?q=piiperson",
-		datastar("/customers/table", `{"q":"piiperson"}`),
+		"/customers?q=private",
+		datastar("/customers/table", `{"q":"private"}`),
 		"/customers/" + f.customerID,
-		"/checks?q=piiperson",
-		datastar("/checks/table", `{"q":"piiperson"}`),
-		"/sessions?customer=piiperson",
+		"/checks?q=private",
+		datastar("/checks/table", `{"q":"private"}`),
+		"/sessions?customer=private",
 		"/sessions/" + f.sessionID,
 	}
 	clearRecord := map[auth.Role]bool{auth.RoleAdmin: true, auth.RoleSupport: true}
@@ -114,7 +114,7 @@ func TestPIIMaskingPerRole(t *testing.T) {
 				t.Errorf("customer page: %d reveal forms, want %d", reveals, want)
 			}
 			if role.Can(auth.ExportCSV) {
-				csv := get("/customers/export.csv?q=piiperson")
+				csv := get("/customers/export.csv?q=private")
 				for field, v := range f.record {
 					if strings.Contains(csv, v) != clearRecord[role] {
 						t.Errorf("CSV export: %s shown %v, want %v", field, !clearRecord[role], clearRecord[role])

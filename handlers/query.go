@@ -46,3 +46,23 @@ func sortColumn(label, key, sortedBy string, desc, naturalDesc bool, link func(s
 	}
 	return col
 }
+
+// maxPage is the highest page number a list accepts from a URL or a signal. It is read before any
+// arithmetic, so (page-1)*size can never overflow: no list has a million pages of 100 rows.
+const maxPage = 1_000_000
+
+// pageNumber turns a requested page into one a list can compute with: 1 to maxPage.
+func pageNumber(requested int) int {
+	return min(max(requested, 1), maxPage)
+}
+
+// pageSpan works out which page of total rows, size per page, is shown for a requested page (past
+// the end: the last page), and the half-open range [from, to) of its rows. size below 1 counts as 1.
+func pageSpan(total, size, requested int) (page, from, to int) {
+	size = max(size, 1)
+	total = max(total, 0)
+	pages := max(1, (total+size-1)/size)
+	page = min(pageNumber(requested), pages)
+	from = (page - 1) * size
+	return page, from, min(total, from+size)
+}

@@ -35,6 +35,8 @@ func (a *App) sdkSessionsTable(c echo.Context) error {
 }
 
 func (a *App) sessionsModel(c echo.Context, q sessionQuery) (views.SessionsModel, error) {
+	pol := pii(c)
+	q.Contact = pol.clear(fromRecord)
 	snap, err := a.snapshots.get(c.Request().Context(), pageMaxAge)
 	if err != nil {
 		return views.SessionsModel{}, err
@@ -46,7 +48,10 @@ func (a *App) sessionsModel(c echo.Context, q sessionQuery) (views.SessionsModel
 		res = q.run(snap.sessions, now)
 	}
 	m := views.SessionsModel{Status: q.Status, Customer: q.Customer, Size: q.Size, Sizes: sessionSizes, URL: q.url(),
-		Total: len(snap.sessions), Now: now}
+		Total: len(snap.sessions), Now: now, SearchHint: "Customer id, email or name"}
+	if !q.Contact {
+		m.SearchHint = "Customer id or name"
+	}
 	for _, s := range snap.sessions {
 		if sessionStatus(s, now) == views.SessionCreated {
 			m.Open++
@@ -55,7 +60,7 @@ func (a *App) sessionsModel(c echo.Context, q sessionQuery) (views.SessionsModel
 	sig, _ := json.Marshal(q.signals())
 	m.Signals = string(sig)
 	for _, s := range res.Rows {
-		m.Rows = append(m.Rows, views.SessionListRow{ID: s.ID, CustomerID: s.CustomerID, CustomerName: s.FullName, Email: pii(c).show(fromRecord, piiEmail, s.Email),
+		m.Rows = append(m.Rows, views.SessionListRow{ID: s.ID, CustomerID: s.CustomerID, CustomerName: s.FullName, Email: pol.show(fromRecord, piiEmail, s.Email),
 			Status: sessionStatus(*s, now), CheckID: deref(s.CheckID), Created: s.CreatedAt, Expires: s.ExpiresAt})
 	}
 	m.Columns = []views.SortColumn{q.column("Status", "status"), q.column("Created", "created"), q.column("Expires", "expires")}

@@ -22,6 +22,9 @@ type sessionQuery struct {
 	Desc     bool
 	Page     int // 1-based
 	Size     int // rows per page
+	// Contact says the viewer sees emails in clear, so the customer search looks in them; not part
+	// of the URL, it is the viewer's.
+	Contact bool
 }
 
 // The choices the list offers; anything else in a URL falls back to the default.
@@ -48,7 +51,7 @@ func sessionSortDesc(sort string) bool { return sort != "status" }
 // parseSessionQuery reads the list's state; values the list does not offer fall back to defaults,
 // so an edited or stale URL still shows a sensible page.
 func parseSessionQuery(s sessionSignals) sessionQuery {
-	q := sessionQuery{Customer: strings.TrimSpace(s.Customer), Sort: "created", Desc: true, Page: max(s.Page, 1), Size: sessionSizes[0]}
+	q := sessionQuery{Customer: strings.TrimSpace(s.Customer), Sort: "created", Desc: true, Page: pageNumber(s.Page), Size: sessionSizes[0]}
 	if len(q.Customer) > 200 {
 		q.Customer = q.Customer[:200]
 	}
@@ -134,16 +137,16 @@ func (q sessionQuery) run(all []hive.Session, now time.Time) sessionPage {
 			if exact && !strings.EqualFold(s.CustomerID, needle) {
 				continue
 			}
-			if !exact && !strings.Contains(strings.ToLower(s.Email), needle) && !strings.Contains(strings.ToLower(s.FullName), needle) &&
-				!strings.HasPrefix(strings.ToLower(s.CustomerID), needle) {
+			if !exact && !(q.Contact && strings.Contains(strings.ToLower(s.Email), needle)) &&
+				!strings.Contains(strings.ToLower(s.FullName), needle) && !strings.HasPrefix(strings.ToLower(s.CustomerID), needle) {
 				continue
 			}
 		}
 		hits = append(hits, s)
 	}
 	q.sort(hits, now)
-	from := min((q.Page-1)*q.Size, len(hits))
-	return sessionPage{Rows: hits[from:min(from+q.Size, len(hits))], Total: len(hits)}
+	_, from, to := pageSpan(len(hits), q.Size, q.Page)
+	return sessionPage{Rows: hits[from:to], Total: len(hits)}
 }
 
 // sort orders hits, which arrive newest first; ties keep that order in both directions.

@@ -2,7 +2,10 @@
 // Components only render what they are given: no I/O, no API calls, no clocks.
 package views
 
-import "time"
+import (
+	"strconv"
+	"time"
+)
 
 // Page is what the layout needs on every page.
 type Page struct {
@@ -168,7 +171,7 @@ const (
 // SortColumn is a sortable column header: its label, its state, and the URL that sorts by it
 // (toggling the direction when it is the current column).
 type SortColumn struct {
-	Label string
+	Label string // with no Href, the column is a plain header: this viewer may not sort by it
 	Key   string // the sort key, one of a fixed set (safe inside a Datastar expression)
 	Dir   string // "asc" or "desc": the direction a click asks for
 	State SortState
@@ -204,6 +207,7 @@ type CustomersModel struct {
 	Now               time.Time
 	ExportURL         string // the same view as CSV; empty without the permission
 	CanCreate         bool
+	SearchHint        string // what the search looks in, for this viewer
 }
 
 // CustomerRow is a customer in the list.
@@ -302,6 +306,7 @@ type SessionsModel struct {
 	Pager            Pager
 	Total, Open      int // every session, and those still waiting for the customer
 	Now              time.Time
+	SearchHint       string // what the customer search looks in, for this viewer
 }
 
 // SessionListRow is an SDK session in the list, with its customer.
@@ -413,6 +418,17 @@ type ComparisonRow struct {
 	Field, Document, Record string
 	OnRecord                bool // the customer record has a value to compare
 	Match                   bool
+	// Hidden says the viewer sees the value masked on one side or both, so whether the two agree
+	// is not theirs to learn either: Match is false and the page says the comparison is hidden.
+	Hidden bool
+}
+
+// MatchState is the row's data-match attribute: "true", "false", or "hidden".
+func (r ComparisonRow) MatchState() string {
+	if r.Hidden {
+		return "hidden"
+	}
+	return strconv.FormatBool(r.Match)
 }
 
 // MRZView is the machine readable zone as printed, with the console's own check digit validation.
@@ -475,6 +491,7 @@ type ChecksModel struct {
 	Now                                time.Time
 	LiveKey                            string // names the processing checks shown; "" when none
 	Queue                              bool   // the review queue: completed checks nobody decided on
+	SearchHint                         string // what the search looks in, for this viewer
 }
 
 // CheckListRow is a check in the list, with the customer it is about.
