@@ -10,6 +10,7 @@ import (
 	"net/netip"
 	"net/url"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -33,6 +34,9 @@ type config struct {
 	AbsTimeout    time.Duration
 	Proxies       []netip.Prefix
 	RejectReasons []auth.RejectReason
+	// StreamsPerSession and Streams cap the live (SSE) views one signed-in browser, and the whole
+	// process, may hold open.
+	StreamsPerSession, Streams int
 }
 
 // sandboxMode is true when no Hive credentials are configured: the console runs its own sandbox.
@@ -58,6 +62,16 @@ func configVars() []configVar {
 				return fmt.Errorf("want a positive duration such as 30m, got %q", v)
 			}
 			*dst(c) = d
+			return nil
+		}
+	}
+	count := func(dst func(*config) *int) func(*config, string) error {
+		return func(c *config, v string) error {
+			n, err := strconv.Atoi(v)
+			if err != nil || n <= 0 || n > 1_000_000 {
+				return fmt.Errorf("want a whole number from 1 to 1000000, got %q", v)
+			}
+			*dst(c) = n
 			return nil
 		}
 	}
@@ -101,6 +115,8 @@ func configVars() []configVar {
 			c.RejectReasons = r
 			return err
 		}},
+		{"HIVECONSOLE_STREAMS_PER_SESSION", "streams-per-session", "8", "live views (SSE streams) one signed-in browser may hold open; more are refused with 429", count(func(c *config) *int { return &c.StreamsPerSession })},
+		{"HIVECONSOLE_STREAMS_MAX", "streams-max", "1000", "live views (SSE streams) the console holds open in all; more are refused with 429", count(func(c *config) *int { return &c.Streams })},
 		{"HIVE_API_URL", "hive-api-url", "https://api.hive.id", "Hive API base URL", str(func(c *config) *string { return &c.HiveAPIURL })},
 		{"HIVE_API_KEY", "hive-api-key", "", "Hive API key (empty: sandbox mode)", str(func(c *config) *string { return &c.HiveAPIKey })},
 		{"HIVE_API_SECRET", "hive-api-secret", "", "Hive API secret", str(func(c *config) *string { return &c.HiveAPISecret })},

@@ -96,7 +96,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		BaseURL:   cfg.BaseURL, Sandbox: cfg.sandboxMode(), HiveHost: hostOf(client.BaseURL()), TrustedProxies: cfg.Proxies,
 		Hive: client, HivePing: client.Ping, Staff: staff, StaffAdmin: staff, Sessions: staff.Sessions(), Assets: assets,
 		Reviews: staff, RejectReasons: cfg.RejectReasons, Audit: staff,
-		Metrics: metrics, Logger: log,
+		Metrics: metrics, Logger: log, MaxStreamsPerSession: cfg.StreamsPerSession, MaxStreams: cfg.Streams,
 	})
 	if err != nil {
 		return err

@@ -210,3 +210,32 @@ func (s *Service) SignedInUser(r *http.Request) (User, *WebSession, error) {
 	}
 	return su.User, ws, nil
 }
+
+// StillSignedIn checks again a web session that SignedInUser accepted earlier in a long request —
+// a live stream holds one open for minutes. The session must still be stored (not signed out or
+// revoked), within its idle and absolute timeouts, and its user must exist and be enabled; the user
+// is returned as stored now, with their current role. Unlike a request, the check is not activity:
+// it never moves the idle timeout, so a stream left open cannot keep an idle session alive. It
+// answers ErrUnauthenticated when the session no longer holds.
+func (s *Service) StillSignedIn(ctx context.Context, ws *WebSession) (User, error) {
+	if ws == nil || ws.Session == nil || !ws.Authenticated() || !validSessionKey(ws.ID) {
+		return User{}, ErrUnauthenticated
+	}
+	rec, err := s.store.WebSession(ctx, ws.ID)
+	switch {
+	case errors.Is(err, ErrSessionNotFound):
+		return User{}, ErrUnauthenticated
+	case err != nil:
+		return User{}, err
+	case rec.UserID != ws.UserID() || s.sessions.expired(rec, s.now()):
+		return User{}, ErrUnauthenticated
+	}
+	su, err := s.store.UserByID(ctx, rec.UserID)
+	switch {
+	case errors.Is(err, ErrUserNotFound) || (err == nil && su.Disabled):
+		return User{}, ErrUnauthenticated
+	case err != nil:
+		return User{}, err
+	}
+	return su.User, nil
+}

@@ -56,6 +56,9 @@ type Scenario struct {
 type Staff interface {
 	Authenticate(ctx context.Context, email, password string, client netip.Addr) (auth.User, error)
 	SignedInUser(r *http.Request) (auth.User, *auth.WebSession, error)
+	// StillSignedIn checks again, without counting as activity, a session SignedInUser accepted
+	// earlier in a long request; auth.ErrUnauthenticated when it no longer holds.
+	StillSignedIn(ctx context.Context, ws *auth.WebSession) (auth.User, error)
 	Ping(ctx context.Context) error
 }
 
@@ -100,6 +103,9 @@ type Config struct {
 	Logger         *slog.Logger
 	BodyLimit      string        // Echo size, "1M" when empty
 	LiveInterval   time.Duration // how often live streams re-read Hive; 2 s when zero
+	// MaxStreamsPerSession and MaxStreams cap the live streams one web session, and the whole
+	// process, may hold open (8 and 1000 when zero); past them a stream is refused with 429.
+	MaxStreamsPerSession, MaxStreams int
 }
 
 // App holds the handlers' dependencies. Build it with New.
@@ -113,14 +119,18 @@ type App struct {
 	shutdown  chan struct{} // closed when the server stops: live streams end
 	stopOnce  sync.Once
 	snapshots *snapshots
-	reports   *reportCache // completed checks' results, for the checks list
+	reports   *reportCache      // completed checks' results, for the checks list
+	access    map[string]Access // "METHOD /path" → the route's rule, for streams that check it again
+	streams   *streamGate
+	live      *liveReads // Hive reads shared by every stream watching the same thing
 }
 
 // New builds the Echo application with every route, middleware and the error handler.
 func New(cfg Config) (*App, error) {
 	a := &App{Config: cfg, log: cfg.Logger, metrics: cfg.Metrics, cop: http.NewCrossOriginProtection(),
 		https: cfg.BaseURL.Scheme == "https", shutdown: make(chan struct{}), snapshots: newSnapshots(cfg.Hive),
-		reports: newReportCache(cfg.Hive, reportCacheSize)}
+		reports: newReportCache(cfg.Hive, reportCacheSize), streams: newStreamGate(cfg.MaxStreamsPerSession, cfg.MaxStreams)}
+	a.live = newLiveReads(cfg.Hive, a.liveInterval(), a.snapshots.invalidate)
 	if cfg.Audit == nil {
 		return nil, errors.New("handlers: an Auditor is required: the console does nothing it cannot record")
 	}

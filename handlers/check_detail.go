@@ -37,16 +37,23 @@ func (a *App) check(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	m, err := a.reportModel(c, ch)
+	m, err := a.reportModel(c, ch, a.Hive)
 	if err != nil {
 		return err
 	}
 	return render(c, http.StatusOK, views.ReportPage(a.page(c, "Check "+id[:8]), m))
 }
 
+// reportReader reads what the report viewer compares: Hive itself for a page, the shared reads of
+// live streams for a stream.
+type reportReader interface {
+	GetReport(ctx context.Context, id string) (*hive.Report, error)
+	GetCustomer(ctx context.Context, id string) (*hive.Customer, error)
+}
+
 // reportModel is everything the report viewer shows of a check: the report, the customer it is
 // compared with, and the images when the user may open them.
-func (a *App) reportModel(c echo.Context, ch *hive.Check) (views.ReportModel, error) {
+func (a *App) reportModel(c echo.Context, ch *hive.Check, read reportReader) (views.ReportModel, error) {
 	ctx := c.Request().Context()
 	m := views.ReportModel{CheckID: ch.ID, SessionID: ch.SessionID, Status: string(ch.Status), Decision: deref(ch.Decision),
 		Result: views.StatusProcessing, Created: ch.CreatedAt, OnlyIssues: c.QueryParam("only") == "issues", Now: time.Now()}
@@ -64,12 +71,12 @@ func (a *App) reportModel(c echo.Context, ch *hive.Check) (views.ReportModel, er
 		defer close(custDone)
 		if m.CustomerID != "" {
 			// A deleted customer leaves the report readable, with nothing to compare it with.
-			if c, err := a.Hive.GetCustomer(ctx, m.CustomerID); err == nil {
+			if c, err := read.GetCustomer(ctx, m.CustomerID); err == nil {
 				cust = c
 			}
 		}
 	}()
-	rep, err := a.Hive.GetReport(ctx, ch.ID)
+	rep, err := read.GetReport(ctx, ch.ID)
 	<-custDone
 	if err != nil {
 		return m, err
@@ -105,23 +112,24 @@ func (a *App) reportModel(c echo.Context, ch *hive.Check) (views.ReportModel, er
 }
 
 // checkStream watches a processing check and, when Hive completes it, replaces the page's body with
-// the report — no reload, no polling from the browser. It ends then, when the page closes, or when
-// the server shuts down, and holds no goroutine of its own.
+// the report — no reload, no polling from the browser. It ends then, when the page closes, when the
+// viewer's session ends, or when the server shuts down, and holds no goroutine of its own.
 func (a *App) checkStream(c echo.Context) error {
 	id := c.Param("id")
 	if !hive.ValidID(id) {
 		return echo.NewHTTPError(http.StatusNotFound, "There is no such check.")
 	}
 	return a.liveStream(c, "check stream", func(sse *datastar.ServerSentEventGenerator) (bool, error) {
-		ch, err := a.Hive.GetCheck(c.Request().Context(), id)
+		// One read per tick for every viewer of the check (see liveReads), which also tells the
+		// lists when it completes.
+		ch, err := a.live.GetCheck(c.Request().Context(), id)
 		if errors.Is(err, hive.ErrNotFound) {
 			return true, nil // deleted meanwhile
 		}
 		if err != nil || ch.Status != hive.CheckComplete {
 			return false, err
 		}
-		a.snapshots.invalidate() // lists show the result at once too
-		m, err := a.reportModel(c, ch)
+		m, err := a.reportModel(c, ch, a.live)
 		if err != nil {
 			return false, err
 		}

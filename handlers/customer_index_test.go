@@ -40,8 +40,12 @@ func TestCustomerIndex(t *testing.T) {
 		{customerQuery{Sort: "created", Desc: true, Page: 1, Size: 25}, 100, "person99@example.com"},
 		{customerQuery{Sort: "created", Page: 1, Size: 25}, 100, "person0@example.com"},
 		{customerQuery{Q: "family42", Sort: "created", Desc: true, Page: 1, Size: 25}, 1, "person42@example.com"},
-		{customerQuery{Q: "7700 90 0042", Sort: "created", Desc: true, Page: 1, Size: 25}, 1, "person42@example.com"}, // phone digits
-		{customerQuery{Q: "PERSON5", Sort: "email", Page: 1, Size: 25}, 11, "person50@example.com"},
+		{customerQuery{Q: "7700 90 0042", Sort: "created", Desc: true, Page: 1, Size: 25, Contact: true}, 1, "person42@example.com"}, // phone digits
+		{customerQuery{Q: "PERSON5", Sort: "email", Page: 1, Size: 25, Contact: true}, 11, "person50@example.com"},
+		// A viewer who sees contact data masked finds nobody by it, and cannot sort by email.
+		{customerQuery{Q: "7700 90 0042", Sort: "created", Desc: true, Page: 1, Size: 25}, 0, ""},
+		{customerQuery{Q: "person5", Sort: "created", Desc: true, Page: 1, Size: 25}, 0, ""},
+		{customerQuery{Sort: "email", Page: 1, Size: 25}, 100, "person99@example.com"},
 		{customerQuery{Checks: "with", Sort: "created", Desc: true, Page: 1, Size: 25}, 34, "person99@example.com"},
 		{customerQuery{Checks: "without", Sort: "created", Desc: true, Page: 1, Size: 25}, 66, "person98@example.com"},
 		{customerQuery{Result: "consider", Sort: "created", Desc: true, Page: 1, Size: 25}, 11, "person96@example.com"},

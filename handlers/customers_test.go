@@ -162,10 +162,10 @@ func TestCustomerXSS(t *testing.T) {
 	b := tc.browser()
 	b.signInAs(auth.RoleReviewer)
 	pages := map[string]response{
-		"list":   b.get("/customers?q=hostile"),
+		"list":   b.get("/customers?q=script"),
 		"detail": b.get("/customers/" + c.ID),
 	}
-	req, _ := http.NewRequest(http.MethodGet, tc.URL+"/customers/table?datastar="+url.QueryEscape(`{"q":"hostile"}`), nil)
+	req, _ := http.NewRequest(http.MethodGet, tc.URL+"/customers/table?datastar="+url.QueryEscape(`{"q":"script"}`), nil)
 	req.Header.Set("Datastar-Request", "true")
 	pages["fragment"] = b.do(req)
 	for name, r := range pages {
@@ -180,7 +180,7 @@ func TestCustomerXSS(t *testing.T) {
 			t.Errorf("%s: the hostile name is not shown as text", name)
 		}
 	}
-	if !strings.Contains(pages["fragment"].Body, "event: datastar-patch-elements") || !strings.Contains(pages["fragment"].Body, `replaceState({}, "", "/customers?q=hostile")`) {
+	if !strings.Contains(pages["fragment"].Body, "event: datastar-patch-elements") || !strings.Contains(pages["fragment"].Body, `replaceState({}, "", "/customers?q=script")`) {
 		t.Errorf("fragment: want a patch and the address kept in step:\n%s", pages["fragment"].Body)
 	}
 }

@@ -17,6 +17,9 @@ type Metrics struct {
 	hiveCalls  *prometheus.CounterVec
 	hiveTime   *prometheus.HistogramVec
 	sseStreams prometheus.Gauge
+	// streamsRefused counts streams turned away at a cap; streamsSignedOut those ended because
+	// their web session no longer held.
+	streamsRefused, streamsSignedOut prometheus.Counter
 }
 
 // NewMetrics registers the console's metrics and the Go runtime's.
@@ -40,8 +43,14 @@ func NewMetrics() *Metrics {
 		sseStreams: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "hiveconsole_sse_streams_active", Help: "Server-sent event streams open now.",
 		}),
+		streamsRefused: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "hiveconsole_sse_streams_refused_total", Help: "Server-sent event streams refused at the per-session or total cap.",
+		}),
+		streamsSignedOut: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "hiveconsole_sse_streams_signed_out_total", Help: "Server-sent event streams ended because their web session no longer held.",
+		}),
 	}
-	m.Registry.MustRegister(m.requests, m.latency, m.hiveCalls, m.hiveTime, m.sseStreams,
+	m.Registry.MustRegister(m.requests, m.latency, m.hiveCalls, m.hiveTime, m.sseStreams, m.streamsRefused, m.streamsSignedOut,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

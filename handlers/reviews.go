@@ -121,7 +121,7 @@ func (a *App) decideReview(c echo.Context) error {
 
 // refuseReview shows the report again with the decision form as it was typed and what is wrong.
 func (a *App) refuseReview(c echo.Context, ch *hive.Check, rev auth.Review, errs map[string]string) error {
-	m, err := a.reportModel(c, ch)
+	m, err := a.reportModel(c, ch, a.Hive)
 	if err != nil {
 		return err
 	}

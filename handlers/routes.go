@@ -92,7 +92,9 @@ func (a *App) Routes() []Route {
 }
 
 func (a *App) register(e *echo.Echo) {
+	a.access = map[string]Access{}
 	for _, r := range a.Routes() {
+		a.access[r.Method+" "+r.Path] = r.Access
 		e.Add(r.Method, r.Path, a.guard(r.Access, r.handler))
 	}
 	e.RouteNotFound("/*", func(echo.Context) error { return echo.ErrNotFound })
