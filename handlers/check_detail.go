@@ -41,7 +41,7 @@ func (a *App) check(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return render(c, http.StatusOK, views.ReportPage(a.page(c, "Check "+id[:8]), m))
+	return render(c, http.StatusOK, views.ReportPage(a.page(c, "Check "+views.ShortID(id)), m))
 }
 
 // reportModel is everything the report viewer shows of a check: the report, the customer it is
