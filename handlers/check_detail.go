@@ -10,6 +10,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/hiveconsole/hiveconsole/auth"
 	"github.com/hiveconsole/hiveconsole/hive"
@@ -242,7 +244,8 @@ func checkLabel(name string) string {
 	if s == "" {
 		return name
 	}
-	return strings.ToUpper(s[:1]) + s[1:]
+	first, size := utf8.DecodeRuneInString(s) // Hive names them: the first letter may be several bytes
+	return string(unicode.ToUpper(first)) + s[size:]
 }
 
 // documentDate turns the document's dd.mm.yyyy into "2 Jan 2020"; anything else is shown as sent.
