@@ -61,7 +61,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	metrics := handlers.NewMetrics()
 	hiveCfg := hive.Config{BaseURL: cfg.HiveAPIURL, APIKey: cfg.HiveAPIKey, APISecret: hive.Secret(cfg.HiveAPISecret),
 		ApplicationKey: cfg.HiveAppKey, FilesHosts: cfg.FilesHosts, Observe: metrics.ObserveHive,
-		Logger: log.With(slog.String("component", "hive"))}
+		InvalidItem: metrics.InvalidHiveItem, Logger: log.With(slog.String("component", "hive"))}
 	var sb *embeddedSandbox
 	if cfg.sandboxMode() {
 		if sb, err = startEmbeddedSandbox(ctx, cfg.DataDir, log); err != nil {

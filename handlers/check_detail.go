@@ -10,6 +10,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/hiveconsole/hiveconsole/auth"
 	"github.com/hiveconsole/hiveconsole/hive"
@@ -41,7 +43,7 @@ func (a *App) check(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return render(c, http.StatusOK, views.ReportPage(a.page(c, "Check "+id[:8]), m))
+	return render(c, http.StatusOK, views.ReportPage(a.page(c, "Check "+views.ShortID(id)), m))
 }
 
 // reportReader reads what the report viewer compares: Hive itself for a page, the shared reads of
@@ -255,7 +257,8 @@ func checkLabel(name string) string {
 	if s == "" {
 		return name
 	}
-	return strings.ToUpper(s[:1]) + s[1:]
+	first, size := utf8.DecodeRuneInString(s) // Hive names them: the first letter may be several bytes
+	return string(unicode.ToUpper(first)) + s[size:]
 }
 
 // documentDate turns the document's dd.mm.yyyy into "2 Jan 2020"; anything else is shown as sent.

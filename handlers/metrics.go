@@ -16,6 +16,7 @@ type Metrics struct {
 	latency    *prometheus.HistogramVec
 	hiveCalls  *prometheus.CounterVec
 	hiveTime   *prometheus.HistogramVec
+	hiveBad    *prometheus.CounterVec
 	sseStreams prometheus.Gauge
 	// streamsRefused counts streams turned away at a cap; streamsSignedOut those ended because
 	// their web session no longer held.
@@ -40,6 +41,10 @@ func NewMetrics() *Metrics {
 			Name: "hiveconsole_hive_call_duration_seconds", Help: "Hive API call latency until the response headers.",
 			Buckets: prometheus.ExponentialBuckets(0.005, 2.5, 10),
 		}, []string{"endpoint"}),
+		hiveBad: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "hiveconsole_hive_invalid_items_total",
+			Help: "Objects Hive sent that the console did not use, by endpoint: list items skipped, single objects refused.",
+		}, []string{"endpoint"}),
 		sseStreams: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "hiveconsole_sse_streams_active", Help: "Server-sent event streams open now.",
 		}),
@@ -50,7 +55,7 @@ func NewMetrics() *Metrics {
 			Name: "hiveconsole_sse_streams_signed_out_total", Help: "Server-sent event streams ended because their web session no longer held.",
 		}),
 	}
-	m.Registry.MustRegister(m.requests, m.latency, m.hiveCalls, m.hiveTime, m.sseStreams, m.streamsRefused, m.streamsSignedOut,
+	m.Registry.MustRegister(m.requests, m.latency, m.hiveCalls, m.hiveTime, m.hiveBad, m.sseStreams, m.streamsRefused, m.streamsSignedOut,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -59,6 +64,12 @@ func NewMetrics() *Metrics {
 func (m *Metrics) ObserveHive(c hive.Call) {
 	m.hiveCalls.WithLabelValues(c.Op, strconv.Itoa(c.Status)).Inc()
 	m.hiveTime.WithLabelValues(c.Op).Observe(c.Duration.Seconds())
+}
+
+// InvalidHiveItem counts one object Hive sent that the client did not use; pass it as
+// hive.Config.InvalidItem.
+func (m *Metrics) InvalidHiveItem(op string) {
+	m.hiveBad.WithLabelValues(op).Inc()
 }
 
 func (m *Metrics) observeRequest(route, method string, status int, d time.Duration) {

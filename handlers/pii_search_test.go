@@ -79,10 +79,10 @@ func TestMaskedContactDataIsNoSortKey(t *testing.T) {
 			b := tc.browser()
 			b.signInAs(role)
 			clear := role.Can(auth.SeeRecordPII)
-			def := rowIDs(t, getOK(t, b, "/customers?size=100"))
+			def := customerRowIDs(t, getOK(t, b, "/customers?size=100"))
 			for _, path := range []string{"/customers?size=100&sort=email", "/customers?size=100&sort=email&dir=desc",
 				datastarPath("/customers/table", map[string]any{"sort": "email", "dir": "asc", "size": 100})} {
-				got := rowIDs(t, getOK(t, b, path))
+				got := customerRowIDs(t, getOK(t, b, path))
 				if len(got) != len(def) || len(def) < 5 {
 					t.Fatalf("%s: %d rows, default %d", path, len(got), len(def))
 				}
@@ -174,8 +174,8 @@ func contains(s string) func(string) bool {
 	return func(body string) bool { return strings.Contains(body, s) }
 }
 
-// rowIDs lists the customer ids of a customers page or fragment, in order.
-func rowIDs(t *testing.T, body string) []string {
+// customerRowIDs lists the customer ids of a customers page or fragment, in order.
+func customerRowIDs(t *testing.T, body string) []string {
 	t.Helper()
 	var ids []string
 	parseHTML(t, body).Find(`[data-testid="customer-row"] a[href^="/customers/"]`).Each(func(_ int, s *goquery.Selection) {

@@ -263,7 +263,8 @@ func (b *syncBuffer) Write(p []byte) (int, error) {
 }
 func (b *syncBuffer) String() string { b.mu.Lock(); defer b.mu.Unlock(); return b.buf.String() }
 
-func newRig(t *testing.T, breaker hive.BreakerPolicy) *rig {
+// newRig starts the rig; mods adjust the console's Hive client config.
+func newRig(t *testing.T, breaker hive.BreakerPolicy, mods ...func(*hive.Config)) *rig {
 	t.Helper()
 	ctx := context.Background()
 	sb, err := sandbox.New(ctx, sandbox.Options{DataDir: t.TempDir()})
@@ -280,10 +281,14 @@ func newRig(t *testing.T, breaker hive.BreakerPolicy) *rig {
 		transport: &http.Transport{DialContext: (&net.Dialer{Timeout: time.Second}).DialContext,
 			ResponseHeaderTimeout: 5 * time.Second, IdleConnTimeout: time.Minute, MaxIdleConnsPerHost: 16}}
 	t.Cleanup(r.transport.CloseIdleConnections)
-	r.client, err = hive.New(hive.Config{BaseURL: r.fake.URL(), APIKey: creds.APIKey, APISecret: hive.Secret(creds.APISecret),
+	cfg := hive.Config{BaseURL: r.fake.URL(), APIKey: creds.APIKey, APISecret: hive.Secret(creds.APISecret),
 		ApplicationKey: creds.ApplicationKey, Timeout: hiveTimeout, HTTPClient: &http.Client{Transport: r.transport},
 		Retry:   hive.RetryPolicy{BaseDelay: 20 * time.Millisecond, MaxDelay: 100 * time.Millisecond, MaxRetryAfter: 2 * time.Second},
-		Breaker: breaker})
+		Breaker: breaker}
+	for _, m := range mods {
+		m(&cfg)
+	}
+	r.client, err = hive.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

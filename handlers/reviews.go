@@ -132,7 +132,7 @@ func (a *App) refuseReview(c echo.Context, ch *hive.Check, rev auth.Review, errs
 	if err != nil {
 		return err
 	}
-	return render(c, http.StatusUnprocessableEntity, views.ReportPage(a.page(c, "Check "+ch.ID[:8]), m))
+	return render(c, http.StatusUnprocessableEntity, views.ReportPage(a.page(c, "Check "+views.ShortID(ch.ID)), m))
 }
 
 func fieldLabel(field string) string {

@@ -174,7 +174,7 @@ func TestBreakerProbe(t *testing.T) {
 			return
 		}
 		<-release // holds the probe in flight
-		writeJSON(w, 200, `{"id":"`+custID+`","email":"a@b.c"}`)
+		writeJSON(w, 200, customerJSON)
 	}
 	const cooldown = 100 * time.Millisecond
 	c := breakerClient(t, f, cooldown)

@@ -13,22 +13,12 @@ func (c *Client) CreateCheck(ctx context.Context, sessionID string) (*Check, err
 	if err := checkID(op, "session_id", sessionID); err != nil {
 		return nil, err
 	}
-	var out Check
-	r := request{method: http.MethodPost, op: op, url: c.endpoint("checks"), form: url.Values{"session_id": {sessionID}}}
-	if err := c.call(ctx, r, c.maxObject, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return object[Check](ctx, c, request{method: http.MethodPost, op: op, url: c.endpoint("checks"), form: url.Values{"session_id": {sessionID}}})
 }
 
-// ListChecks returns every check, newest first.
+// ListChecks returns every check, newest first, but those Hive sent unfit to use.
 func (c *Client) ListChecks(ctx context.Context) (*List[Check], error) {
-	var out List[Check]
-	r := request{method: http.MethodGet, op: "GET /checks", url: c.endpoint("checks")}
-	if err := c.call(ctx, r, c.maxList, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return list[Check](ctx, c, "GET /checks", "checks")
 }
 
 // GetCheck retrieves one check.
@@ -37,12 +27,7 @@ func (c *Client) GetCheck(ctx context.Context, id string) (*Check, error) {
 	if err := checkID(op, "id", id); err != nil {
 		return nil, err
 	}
-	var out Check
-	r := request{method: http.MethodGet, op: op, url: c.endpoint("checks", id)}
-	if err := c.call(ctx, r, c.maxObject, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return object[Check](ctx, c, request{method: http.MethodGet, op: op, url: c.endpoint("checks", id)})
 }
 
 // DeleteCheck permanently deletes a check and its report.

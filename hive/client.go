@@ -50,6 +50,10 @@ type Config struct {
 	HTTPClient *http.Client
 	// Observe, when set, is called after every HTTP attempt, for metrics. It must be fast.
 	Observe func(Call)
+	// InvalidItem, when set, is called with the operation (e.g. "GET /checks") for every object
+	// Hive sent that the client will not use: a list item it skipped, or a single object it
+	// refused. Each is also one warning line. It must be fast.
+	InvalidItem func(op string)
 	// Logger receives one debug line per attempt, without bodies or credentials. Discarded when nil.
 	Logger *slog.Logger
 }
@@ -79,6 +83,7 @@ type Client struct {
 	http           *http.Client
 	files          *http.Client
 	observe        func(Call)
+	invalidItem    func(op string)
 	log            *slog.Logger
 	tokens         *tokenSource
 	breakers       *breakers
@@ -126,6 +131,7 @@ func New(cfg Config) (*Client, error) {
 		breakers:       newBreakers(cfg.Breaker),
 		http:           cfg.HTTPClient,
 		observe:        cfg.Observe,
+		invalidItem:    cfg.InvalidItem,
 		log:            cfg.Logger,
 		now:            time.Now,
 		sleep:          sleep,

@@ -69,7 +69,7 @@ func TestRequestShape(t *testing.T) {
 				case r.Method == "GET" && strings.Count(r.URL.Path, "/") == 2:
 					writeJSON(w, 200, `{"data":[],"meta":{"total":0}}`)
 				default:
-					writeJSON(w, 200, `{"id":"`+custID+`"}`)
+					writeJSON(w, 200, objectJSON(r.URL.Path))
 				}
 			}
 			c := newTestClient(t, f)

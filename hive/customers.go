@@ -46,22 +46,12 @@ func (p *CustomerParams) form() url.Values {
 
 // CreateCustomer creates a customer. Email is required by the API.
 func (c *Client) CreateCustomer(ctx context.Context, p CustomerParams) (*Customer, error) {
-	var out Customer
-	r := request{method: http.MethodPost, op: "POST /customers", url: c.endpoint("customers"), form: p.form()}
-	if err := c.call(ctx, r, c.maxObject, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return object[Customer](ctx, c, request{method: http.MethodPost, op: "POST /customers", url: c.endpoint("customers"), form: p.form()})
 }
 
-// ListCustomers returns every customer, newest first.
+// ListCustomers returns every customer, newest first, but those Hive sent unfit to use.
 func (c *Client) ListCustomers(ctx context.Context) (*List[Customer], error) {
-	var out List[Customer]
-	r := request{method: http.MethodGet, op: "GET /customers", url: c.endpoint("customers")}
-	if err := c.call(ctx, r, c.maxList, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return list[Customer](ctx, c, "GET /customers", "customers")
 }
 
 // GetCustomer retrieves one customer.
@@ -70,12 +60,7 @@ func (c *Client) GetCustomer(ctx context.Context, id string) (*Customer, error) 
 	if err := checkID(op, "id", id); err != nil {
 		return nil, err
 	}
-	var out Customer
-	r := request{method: http.MethodGet, op: op, url: c.endpoint("customers", id)}
-	if err := c.call(ctx, r, c.maxObject, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return object[Customer](ctx, c, request{method: http.MethodGet, op: op, url: c.endpoint("customers", id)})
 }
 
 // UpdateCustomer changes the fields set in p and leaves the others alone (PATCH).
@@ -84,16 +69,13 @@ func (c *Client) UpdateCustomer(ctx context.Context, id string, p CustomerParams
 	if err := checkID(op, "id", id); err != nil {
 		return nil, err
 	}
-	var out Customer
-	r := request{method: http.MethodPatch, op: op, url: c.endpoint("customers", id), form: p.form()}
-	if err := c.call(ctx, r, c.maxObject, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return object[Customer](ctx, c, request{method: http.MethodPatch, op: op, url: c.endpoint("customers", id), form: p.form()})
 }
 
 // DeleteCustomer permanently deletes a customer with its sessions, checks, reports and files, and
-// returns the deleted customer.
+// returns the deleted customer as Hive echoes it — or nil, with no error, when that echo is not fit
+// to use (it is reported like any invalid object): the deletion happened either way, and callers
+// must not be told otherwise.
 func (c *Client) DeleteCustomer(ctx context.Context, id string) (*Customer, error) {
 	const op = "DELETE /customers/{id}"
 	if err := checkID(op, "id", id); err != nil {
@@ -103,6 +85,10 @@ func (c *Client) DeleteCustomer(ctx context.Context, id string) (*Customer, erro
 	r := request{method: http.MethodDelete, op: op, url: c.endpoint("customers", id)}
 	if err := c.call(ctx, r, c.maxObject, &out); err != nil {
 		return nil, err
+	}
+	if err := out.validate(); err != nil {
+		c.reject(ctx, op, -1, err)
+		return nil, nil
 	}
 	return &out, nil
 }

@@ -15,5 +15,11 @@
 // allow-listed hosts, never follow redirects, refuse private and link-local addresses at dial time, and
 // carry the bearer token only to an allowed host.
 //
+// What Hive sends is checked before it is returned: ids and id references have the shape ValidID
+// checks, session and check statuses and check decisions are values this package names, timestamps
+// are set and plausible. A list skips an object that fails and returns the rest; a single object
+// that fails is an ErrBadResponse error. Either way the client logs one warning naming the
+// operation, the field and the reason — never the value — and calls Config.InvalidItem.
+//
 // The API secret and tokens never appear in errors, logs or formatted output.
 package hive

@@ -110,6 +110,31 @@ func newTestClient(t *testing.T, f *fakeHive, mod ...func(*Config)) *Client {
 	return c
 }
 
+// Valid objects as the reference shows them, for fakes that answer a single object.
+const (
+	customerJSON = `{"id":"` + custID + `","email":"john@hive.id","phone":null,"first_name":"John","middle_name":null,` +
+		`"last_name":"Doe","gender":null,"dob":null,"metadata":{},"created_at":1602241760,"updated_at":1602241760}`
+	sessionJSON = `{"id":"` + sessionID + `","customer":"` + custID + `","full_name":"John Farrell Doe","email":"john@hive.id",` +
+		`"application_id":"417c1928-05ac-45dd-8740-9e4a996f823e","workspace_id":"53f87c6e-7242-4a5b-ac65-33fba6e247a0",` +
+		`"status":"completed","expires_at":1602241889,"created_at":1602238289,"updated_at":1602238325,"check_id":null}`
+	checkJSON = `{"id":"` + chkID + `","session_id":"` + sessionID + `","status":"processing","decision":null,"report":null,` +
+		`"created_at":1602251909,"updated_at":1602251909}`
+)
+
+// objectJSON is the valid object of the resource a path names: /customers/…, /sessions/…, /checks/….
+func objectJSON(path string) string {
+	switch {
+	case strings.Contains(path, "/sessions"):
+		return sessionJSON
+	case strings.Contains(path, "/checks"):
+		return checkJSON
+	case strings.Contains(path, "/files"):
+		return `{"id":"` + fileID + `","type":"portrait","metadata":{},"url":"https://files.hive.id/downloads/` + fileID +
+			`","check":"` + chkID + `","created_at":1601084628}`
+	}
+	return customerJSON
+}
+
 func writeJSON(w http.ResponseWriter, status int, body string) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)

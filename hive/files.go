@@ -14,14 +14,9 @@ import (
 	"time"
 )
 
-// ListFiles returns every file, newest first.
+// ListFiles returns every file, newest first, but those Hive sent unfit to use.
 func (c *Client) ListFiles(ctx context.Context) (*List[File], error) {
-	var out List[File]
-	r := request{method: http.MethodGet, op: "GET /files", url: c.endpoint("files")}
-	if err := c.call(ctx, r, c.maxList, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return list[File](ctx, c, "GET /files", "files")
 }
 
 // GetFile retrieves one file's object (not its bytes: see OpenFile).
@@ -30,12 +25,7 @@ func (c *Client) GetFile(ctx context.Context, id string) (*File, error) {
 	if err := checkID(op, "id", id); err != nil {
 		return nil, err
 	}
-	var out File
-	r := request{method: http.MethodGet, op: op, url: c.endpoint("files", id)}
-	if err := c.call(ctx, r, c.maxObject, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return object[File](ctx, c, request{method: http.MethodGet, op: op, url: c.endpoint("files", id)})
 }
 
 // FileContent is an open download. Close it.

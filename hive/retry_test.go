@@ -22,7 +22,7 @@ func scripted(statuses ...int) (func(http.ResponseWriter, *http.Request, recorde
 			writeJSON(w, statuses[n-1], `{"error":{"message":"scripted"}}`)
 			return
 		}
-		writeJSON(w, 200, `{"id":"`+custID+`","email":"a@b.c"}`)
+		writeJSON(w, 200, customerJSON)
 	}, &hits
 }
 

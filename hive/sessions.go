@@ -34,14 +34,9 @@ func (c *Client) CreateSession(ctx context.Context, p SessionParams) (*SessionTo
 	return &out, nil
 }
 
-// ListSessions returns every session, newest first.
+// ListSessions returns every session, newest first, but those Hive sent unfit to use.
 func (c *Client) ListSessions(ctx context.Context) (*List[Session], error) {
-	var out List[Session]
-	r := request{method: http.MethodGet, op: "GET /sessions", url: c.endpoint("sessions")}
-	if err := c.call(ctx, r, c.maxList, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return list[Session](ctx, c, "GET /sessions", "sessions")
 }
 
 // GetSession retrieves one session.
@@ -50,12 +45,7 @@ func (c *Client) GetSession(ctx context.Context, id string) (*Session, error) {
 	if err := checkID(op, "id", id); err != nil {
 		return nil, err
 	}
-	var out Session
-	r := request{method: http.MethodGet, op: op, url: c.endpoint("sessions", id)}
-	if err := c.call(ctx, r, c.maxObject, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return object[Session](ctx, c, request{method: http.MethodGet, op: op, url: c.endpoint("sessions", id)})
 }
 
 // DeleteSession permanently deletes a session.

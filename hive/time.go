@@ -2,10 +2,14 @@ package hive
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"strconv"
 	"time"
 )
+
+// errTimestamp marks a timestamp that is not a number of seconds.
+var errTimestamp = errors.New("timestamp")
 
 // unixTime is the wire form of every Hive timestamp: whole seconds since the Unix epoch. Public types
 // carry time.Time; their (Un)MarshalJSON methods point a unixTime at each time field.
@@ -29,7 +33,7 @@ func (u *unixTime) UnmarshalJSON(b []byte) error {
 	}
 	f, err := strconv.ParseFloat(string(b), 64)
 	if err != nil || f != f || f > 1e15 || f < -1e15 {
-		return fmt.Errorf("timestamp: want seconds since the epoch, got %.32q", b)
+		return fmt.Errorf("%w: want seconds since the epoch", errTimestamp) // not the value: errors are logged
 	}
 	*u = unixTime(time.UnixMilli(int64(f * 1000)).UTC())
 	return nil

@@ -104,7 +104,7 @@ func TestUnauthorizedRefreshesOnceAndRetriesOnce(t *testing.T) {
 				writeJSON(w, 401, `{"error":{"code":"unauthorized","message":"token revoked"}}`)
 				return
 			}
-			writeJSON(w, 200, `{"id":"`+custID+`","email":"a@b.c"}`)
+			writeJSON(w, 200, customerJSON)
 		}
 		c := newTestClient(t, f)
 		// A POST too: a 401 means Hive did nothing, so repeating it is safe.

@@ -3,6 +3,7 @@ package hive
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -150,6 +151,13 @@ const (
 	CheckComplete   CheckStatus = "complete"
 )
 
+// The decisions Hive records on a completed check; a processing check has none (null).
+const (
+	DecisionApproved = "approved"
+	DecisionReview   = "review"
+	DecisionDeclined = "declined"
+)
+
 // MarshalJSON writes the check exactly in the reference's shape.
 func (c Check) MarshalJSON() ([]byte, error) {
 	type plain Check
@@ -208,20 +216,12 @@ func (f *File) UnmarshalJSON(b []byte) error {
 	}{(*plain)(f), (*unixTime)(&f.CreatedAt)})
 }
 
-// List is the envelope of every list endpoint: the objects, newest first, and their total count.
-type List[T any] struct {
-	Data []T      `json:"data"`
-	Meta ListMeta `json:"meta"`
-}
-
-// ListMeta is the meta part of a list envelope.
-type ListMeta struct {
-	Total int `json:"total"`
-}
-
 // Metadata is a set of key-value pairs attached to a customer or a file. A nil Metadata is JSON null;
 // an empty one is {}. Values that the API sends as numbers or booleans are kept as their JSON text.
 type Metadata map[string]string
+
+// errMetadata marks metadata that is not an object of plain values.
+var errMetadata = errors.New("metadata")
 
 // UnmarshalJSON accepts an object whose values are strings, numbers, booleans or null.
 func (m *Metadata) UnmarshalJSON(b []byte) error {
@@ -231,7 +231,7 @@ func (m *Metadata) UnmarshalJSON(b []byte) error {
 	}
 	var raw map[string]json.RawMessage
 	if err := json.Unmarshal(b, &raw); err != nil {
-		return fmt.Errorf("metadata: %w", err)
+		return fmt.Errorf("%w: %w", errMetadata, err)
 	}
 	out := make(Metadata, len(raw))
 	for k, v := range raw {
@@ -239,13 +239,13 @@ func (m *Metadata) UnmarshalJSON(b []byte) error {
 		case len(v) > 0 && v[0] == '"':
 			var s string
 			if err := json.Unmarshal(v, &s); err != nil {
-				return fmt.Errorf("metadata %q: %w", k, err)
+				return fmt.Errorf("%w %q: %w", errMetadata, k, err)
 			}
 			out[k] = s
 		case bytes.Equal(v, []byte("null")):
 			out[k] = ""
 		case len(v) > 0 && (v[0] == '{' || v[0] == '['):
-			return fmt.Errorf("metadata %q: nested values are not supported", k)
+			return fmt.Errorf("%w %q: nested values are not supported", errMetadata, k)
 		default:
 			out[k] = string(v)
 		}

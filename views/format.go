@@ -25,3 +25,17 @@ func Ago(now, t time.Time) string {
 	}
 	return t.UTC().Format("2 Jan 2006")
 }
+
+// ShortID is the start of an id, enough to tell rows apart at a glance: its first eight
+// characters, or all of it when shorter. It counts characters, not bytes, so it is safe on any
+// string, whatever Hive or a URL sent.
+func ShortID(id string) string {
+	n := 0
+	for i := range id {
+		if n == 8 {
+			return id[:i]
+		}
+		n++
+	}
+	return id
+}

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/PuerkitoBio/goquery"
 	"github.com/a-h/templ"
@@ -170,5 +171,51 @@ func TestSortHeaderAndPagination(t *testing.T) {
 	first := renderDoc(t, Pagination(testAssets, NewPager(10, 25, 1, func(int) string { return "/x" })))
 	if first.Find(`[data-testid="prev"][aria-disabled="true"]`).Length() != 1 {
 		t.Error("the previous link on page one must be disabled")
+	}
+}
+
+func TestShortID(t *testing.T) {
+	tests := []struct{ id, want string }{
+		{"8462e8ce-4245-4eca-835c-4a160b93b030", "8462e8ce"},
+		{"abc", "abc"},
+		{"", ""},
+		{"12345678", "12345678"},
+		{"123456789", "12345678"},
+		{"éééééééééé", "éééééééé"},
+		{"日本語のIDです。長い", "日本語のIDです"},
+		{"\xff\xfe\xfd\xfc\xfb\xfa\xf9\xf8\xf7", "\xff\xfe\xfd\xfc\xfb\xfa\xf9\xf8"},
+	}
+	for _, tc := range tests {
+		if got := ShortID(tc.id); got != tc.want {
+			t.Errorf("ShortID(%q): got %q, want %q", tc.id, got, tc.want)
+		}
+	}
+	if got := shortID("8462e8ce-4245-4eca-835c-4a160b93b030"); got != "8462e8ce…" {
+		t.Errorf("shortID of a UUID: got %q, want the first block and an ellipsis", got)
+	}
+	if got := shortID("abc"); got != "abc" {
+		t.Errorf("shortID(abc): got %q, want it whole", got)
+	}
+}
+
+// TestTablesShortenAnyID: the tables that shorten ids render ids of any length, never panicking
+// on one shorter than what they show.
+func TestTablesShortenAnyID(t *testing.T) {
+	rows := []CheckListRow{{CheckRow: CheckRow{ID: "abc", Status: "complete"}}}
+	tests := []struct {
+		name string
+		c    templ.Component
+	}{
+		{"checks", CheckResults(testAssets, ChecksModel{Rows: rows, Columns: make([]SortColumn, 3)})},
+		{"files", FilesPage(Page{Assets: testAssets}, FilesModel{Rows: []FileRow{{ID: "abc", CheckID: "é"}}})},
+		{"overview queue", OverviewPage(Page{Assets: testAssets}, OverviewModel{ShowQueue: true, Queue: rows}, false, time.Time{})},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			doc := renderDoc(t, tc.c)
+			if got := doc.Find(`a.mono`).First().Text(); got != "abc" {
+				t.Errorf("got link text %q, want abc", got)
+			}
+		})
 	}
 }

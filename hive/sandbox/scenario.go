@@ -25,12 +25,12 @@ const (
 	ScenarioVPNTor           Scenario = "vpn_tor"
 )
 
-// The decisions a check ends with. Hive grades, the console decides: DecisionFor maps one to the
-// other.
+// The decisions a check ends with, as the client knows them. Hive grades, the console decides:
+// DecisionFor maps one to the other.
 const (
-	DecisionApproved = "approved"
-	DecisionReview   = "review"
-	DecisionDeclined = "declined"
+	DecisionApproved = hive.DecisionApproved
+	DecisionReview   = hive.DecisionReview
+	DecisionDeclined = hive.DecisionDeclined
 )
 
 // DecisionFor is the decision a report's result leads to: clear → "approved", caution → "review",
