@@ -57,7 +57,7 @@ func nextParam(next string) string {
 
 func (a *App) login(c echo.Context) error {
 	ck, err := c.Cookie(a.preSessionName())
-	if err != nil || !equalToken(ck.Value, c.FormValue(auth.CSRFField)) {
+	if err != nil || !equalToken(ck.Value, csrfToken(c.Request())) {
 		return echo.NewHTTPError(http.StatusForbidden, "The sign-in form expired. Reload the page and try again.")
 	}
 	email := strings.TrimSpace(c.FormValue("email"))
