@@ -57,6 +57,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return fmt.Errorf("first admin: %w", err)
 	}
+	stopPurging := startPurging(ctx, staff, purgeInterval, log.With(slog.String("component", "auth")))
+	defer stopPurging() // before the database closes
 
 	metrics := handlers.NewMetrics()
 	hiveCfg := hive.Config{BaseURL: cfg.HiveAPIURL, APIKey: cfg.HiveAPIKey, APISecret: hive.Secret(cfg.HiveAPISecret),

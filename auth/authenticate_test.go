@@ -69,72 +69,6 @@ func TestAuthenticateSuccess(t *testing.T) {
 	}
 }
 
-func TestAccountThrottle(t *testing.T) {
-	svc, _, clock := newTestEnv(t, nil)
-	mustCreateUser(t, svc, "alice@example.com", RoleReviewer)
-	hashes := countHashes(svc)
-	// Five failures from five addresses: the account budget is per account, wherever guesses come from.
-	for i := range 5 {
-		_, err := svc.Authenticate(t.Context(), "alice@example.com", "wrong-password-entirely", addrN(i))
-		if !errors.Is(err, ErrInvalidCredentials) {
-			t.Fatalf("failure %d: got %v, want ErrInvalidCredentials", i+1, err)
-		}
-	}
-	before := hashes.Load()
-	_, err := svc.Authenticate(t.Context(), "ALICE@example.com", testPassword, addrN(9))
-	var te *ThrottledError
-	if !errors.As(err, &te) || !errors.Is(err, ErrThrottled) {
-		t.Fatalf("sixth attempt, right password: got %v, want *ThrottledError", err)
-	}
-	if te.RetryAfter != 15*time.Minute {
-		t.Errorf("RetryAfter = %v, want 15m", te.RetryAfter)
-	}
-	if got := hashes.Load() - before; got != 0 {
-		t.Errorf("a throttled attempt ran %d hashes, want 0", got)
-	}
-	clock.Advance(14 * time.Minute)
-	if _, err := svc.Authenticate(t.Context(), "alice@example.com", testPassword, testAddr); !errors.Is(err, ErrThrottled) {
-		t.Errorf("during the lockout: got %v, want ErrThrottled", err)
-	}
-	clock.Advance(time.Minute)
-	if _, err := svc.Authenticate(t.Context(), "alice@example.com", testPassword, testAddr); err != nil {
-		t.Fatalf("after the lockout: %v", err)
-	}
-	// Success cleared the account: five more failures are allowed again before the next lockout.
-	for i := range 5 {
-		if _, err := svc.Authenticate(t.Context(), "alice@example.com", "wrong-password-entirely", testAddr); !errors.Is(err, ErrInvalidCredentials) {
-			t.Fatalf("failure %d after a success: got %v, want ErrInvalidCredentials", i+1, err)
-		}
-	}
-	if _, err := svc.Authenticate(t.Context(), "alice@example.com", testPassword, testAddr); !errors.Is(err, ErrThrottled) {
-		t.Errorf("sixth attempt after a success: got %v, want ErrThrottled", err)
-	}
-}
-
-func TestAccountThrottleBacksOff(t *testing.T) {
-	svc, _, clock := newTestEnv(t, nil)
-	// An unknown email is throttled exactly like a real one, so lockouts reveal nothing either.
-	var waits []time.Duration
-	for range 4 {
-		for range 5 {
-			svc.Authenticate(t.Context(), "ghost@example.com", "wrong-password-entirely", netip.Addr{})
-		}
-		_, err := svc.Authenticate(t.Context(), "ghost@example.com", "wrong-password-entirely", netip.Addr{})
-		var te *ThrottledError
-		if !errors.As(err, &te) {
-			t.Fatalf("sixth attempt: got %v, want *ThrottledError", err)
-		}
-		waits = append(waits, te.RetryAfter)
-		clock.Advance(te.RetryAfter)
-	}
-	want := []time.Duration{15 * time.Minute, 30 * time.Minute, time.Hour, 2 * time.Hour}
-	for i := range want {
-		if waits[i] != want[i] {
-			t.Errorf("lockout %d = %v, want %v (all: %v)", i+1, waits[i], want[i], waits)
-		}
-	}
-}
-
 func TestAddressThrottle(t *testing.T) {
 	svc, _, _ := newTestEnv(t, nil)
 	mustCreateUser(t, svc, "alice@example.com", RoleReviewer)
@@ -167,29 +101,44 @@ func TestAddressThrottleGroupsIPv6By64(t *testing.T) {
 }
 
 // TestThrottleHoldsUnderConcurrency fires many guesses at once: charging before hashing, in one
-// transaction, means exactly the budget gets checked however the requests interleave.
+// transaction, means exactly the free failures get checked however the requests interleave, on
+// either database.
 func TestThrottleHoldsUnderConcurrency(t *testing.T) {
-	svc, _, _ := newTestEnv(t, nil)
-	mustCreateUser(t, svc, "alice@example.com", RoleReviewer)
-	var invalid, throttled atomic.Int64
-	var wg sync.WaitGroup
-	for i := range 16 {
-		wg.Go(func() {
-			_, err := svc.Authenticate(context.Background(), "alice@example.com", "wrong-password-entirely", addrN(i))
-			switch {
-			case errors.Is(err, ErrInvalidCredentials):
-				invalid.Add(1)
-			case errors.Is(err, ErrThrottled):
-				throttled.Add(1)
-			default:
-				t.Errorf("Authenticate: %v", err)
-			}
-		})
-	}
-	wg.Wait()
-	if invalid.Load() != 5 || throttled.Load() != 11 {
-		t.Errorf("checked %d, throttled %d; want 5 and 11", invalid.Load(), throttled.Load())
-	}
+	forEachDatabase(t, func(t *testing.T, open func(*testing.T) *DB) {
+		tests := []struct {
+			name    string
+			from    func(i int) netip.Addr
+			checked int64
+		}{
+			{"one address", func(int) netip.Addr { return testAddr }, 5},          // the pair's free failures
+			{"sixteen addresses", func(i int) netip.Addr { return addrN(i) }, 10}, // the account's
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				svc, _, _ := newTestEnvOn(t, open, nil)
+				mustCreateUser(t, svc, "alice@example.com", RoleReviewer)
+				var invalid, throttled atomic.Int64
+				var wg sync.WaitGroup
+				for i := range 16 {
+					wg.Go(func() {
+						_, err := svc.Authenticate(context.Background(), "alice@example.com", "wrong-password-entirely", tt.from(i))
+						switch {
+						case errors.Is(err, ErrInvalidCredentials):
+							invalid.Add(1)
+						case errors.Is(err, ErrThrottled):
+							throttled.Add(1)
+						default:
+							t.Errorf("Authenticate: %v", err)
+						}
+					})
+				}
+				wg.Wait()
+				if invalid.Load() != tt.checked || throttled.Load() != 16-tt.checked {
+					t.Errorf("checked %d, throttled %d; want %d and %d", invalid.Load(), throttled.Load(), tt.checked, 16-tt.checked)
+				}
+			})
+		}
+	})
 }
 
 func TestThrottleSurvivesRestart(t *testing.T) {

@@ -16,10 +16,11 @@ func BenchmarkAuthenticate(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer db.Close()
-	unlimited := ThrottlePolicy{MaxFailures: 1 << 30, Window: time.Minute}
+	unlimited, delayless := ThrottlePolicy{MaxFailures: 1 << 30, Window: time.Minute}, DelayPolicy{FreeFailures: 1 << 30}
 	svc, err := NewService(context.Background(), db, Config{
 		SessionKeys:     [][]byte{testKey('a')},
-		AccountThrottle: unlimited,
+		PairThrottle:    delayless,
+		AccountThrottle: delayless,
 		AddressThrottle: unlimited,
 	})
 	if err != nil {
@@ -59,8 +60,9 @@ func BenchmarkAuthenticateLatency(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer db.Close()
-	unlimited := ThrottlePolicy{MaxFailures: 1 << 30, Window: time.Minute}
-	svc, err := NewService(context.Background(), db, Config{SessionKeys: [][]byte{testKey('a')}, AccountThrottle: unlimited, AddressThrottle: unlimited})
+	unlimited, delayless := ThrottlePolicy{MaxFailures: 1 << 30, Window: time.Minute}, DelayPolicy{FreeFailures: 1 << 30}
+	svc, err := NewService(context.Background(), db, Config{SessionKeys: [][]byte{testKey('a')},
+		PairThrottle: delayless, AccountThrottle: delayless, AddressThrottle: unlimited})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -8,6 +8,9 @@ import (
 	"time"
 )
 
+// throttleColumns are login_throttles' columns in the order scanThrottle reads them.
+const throttleColumns = `throttle_key, account_key, failures, window_start, locked_until, lockouts, known_until, updated_at`
+
 // UpdateThrottles reads, changes and writes the throttle rows for keys in one transaction.
 func (db *DB) UpdateThrottles(ctx context.Context, keys []string, change func([]*Throttle) error) error {
 	return db.tx(ctx, func(tx *sql.Tx) error {
@@ -24,32 +27,95 @@ func (db *DB) UpdateThrottles(ctx context.Context, keys []string, change func([]
 			}
 			ts[i] = &t
 		}
-		if err := change(ts); err != nil {
-			return err
-		}
-		for _, t := range ts {
-			if err := db.writeThrottle(ctx, tx, *t); err != nil {
-				return err
-			}
-		}
-		return nil
+		return db.changeThrottles(ctx, tx, ts, change)
 	})
 }
 
+// AccountThrottles returns the rows that count for the account key account, in key order.
+func (db *DB) AccountThrottles(ctx context.Context, account string) ([]Throttle, error) {
+	rows, err := db.query(ctx, `SELECT `+throttleColumns+` FROM login_throttles
+		WHERE account_key = ? ORDER BY throttle_key`, account)
+	if err != nil {
+		return nil, fmt.Errorf("auth: account throttles: %w", err)
+	}
+	return collectThrottles(rows)
+}
+
+// UpdateAccountThrottles reads, changes and writes the rows of one account in one transaction that
+// holds back every other writer of throttles, so no attempt charged meanwhile is lost or undone.
+func (db *DB) UpdateAccountThrottles(ctx context.Context, account string, change func([]*Throttle) error) error {
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		if err := db.lockTable(ctx, tx, "login_throttles"); err != nil {
+			return err
+		}
+		rows, err := tx.QueryContext(ctx, db.q(`SELECT `+throttleColumns+` FROM login_throttles
+			WHERE account_key = ? ORDER BY throttle_key`+db.dialect.forUpdate), account)
+		if err != nil {
+			return fmt.Errorf("auth: account throttles: %w", err)
+		}
+		found, err := collectThrottles(rows)
+		if err != nil {
+			return err
+		}
+		ts := make([]*Throttle, len(found))
+		for i := range found {
+			ts[i] = &found[i]
+		}
+		return db.changeThrottles(ctx, tx, ts, change)
+	})
+}
+
+// changeThrottles lets change edit ts and writes them back.
+func (db *DB) changeThrottles(ctx context.Context, tx *sql.Tx, ts []*Throttle, change func([]*Throttle) error) error {
+	if err := change(ts); err != nil {
+		return err
+	}
+	for _, t := range ts {
+		if err := db.writeThrottle(ctx, tx, *t); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func (db *DB) readThrottle(ctx context.Context, tx *sql.Tx, key string) (Throttle, error) {
-	t := Throttle{Key: key}
-	var windowStart, lockedUntil, updated int64
-	err := tx.QueryRowContext(ctx, db.q(`SELECT failures, window_start, locked_until, lockouts, updated_at
-		FROM login_throttles WHERE throttle_key = ?`+db.dialect.forUpdate), key).
-		Scan(&t.Failures, &windowStart, &lockedUntil, &t.Lockouts, &updated)
+	t, err := scanThrottle(tx.QueryRowContext(ctx, db.q(`SELECT `+throttleColumns+`
+		FROM login_throttles WHERE throttle_key = ?`+db.dialect.forUpdate), key))
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
-		return t, nil
+		return Throttle{Key: key}, nil
 	case err != nil:
 		return Throttle{}, fmt.Errorf("auth: read throttle: %w", err)
 	}
-	t.WindowStart, t.LockedUntil, t.UpdatedAt = fromUnix(windowStart), fromUnix(lockedUntil), fromUnix(updated)
 	return t, nil
+}
+
+func scanThrottle(row interface{ Scan(...any) error }) (Throttle, error) {
+	var t Throttle
+	var windowStart, lockedUntil, knownUntil, updated int64
+	err := row.Scan(&t.Key, &t.Account, &t.Failures, &windowStart, &lockedUntil, &t.Lockouts, &knownUntil, &updated)
+	if err != nil {
+		return Throttle{}, err
+	}
+	t.WindowStart, t.LockedUntil = fromUnix(windowStart), fromUnix(lockedUntil)
+	t.KnownUntil, t.UpdatedAt = fromUnix(knownUntil), fromUnix(updated)
+	return t, nil
+}
+
+func collectThrottles(rows *sql.Rows) ([]Throttle, error) {
+	defer rows.Close()
+	var out []Throttle
+	for rows.Next() {
+		t, err := scanThrottle(rows)
+		if err != nil {
+			return nil, fmt.Errorf("auth: read throttle: %w", err)
+		}
+		out = append(out, t)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("auth: read throttles: %w", err)
+	}
+	return out, nil
 }
 
 func (db *DB) writeThrottle(ctx context.Context, tx *sql.Tx, t Throttle) error {
@@ -57,11 +123,11 @@ func (db *DB) writeThrottle(ctx context.Context, tx *sql.Tx, t Throttle) error {
 	if t.idle() {
 		_, err = tx.ExecContext(ctx, db.q(`DELETE FROM login_throttles WHERE throttle_key = ?`), t.Key)
 	} else {
-		_, err = tx.ExecContext(ctx, db.q(`INSERT INTO login_throttles
-			(throttle_key, failures, window_start, locked_until, lockouts, updated_at) VALUES (?, ?, ?, ?, ?, ?)
-			ON CONFLICT (throttle_key) DO UPDATE SET failures = excluded.failures, window_start = excluded.window_start,
-			locked_until = excluded.locked_until, lockouts = excluded.lockouts, updated_at = excluded.updated_at`),
-			t.Key, t.Failures, unix(t.WindowStart), unix(t.LockedUntil), t.Lockouts, unix(t.UpdatedAt))
+		_, err = tx.ExecContext(ctx, db.q(`INSERT INTO login_throttles (`+throttleColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (throttle_key) DO UPDATE SET account_key = excluded.account_key, failures = excluded.failures,
+			window_start = excluded.window_start, locked_until = excluded.locked_until, lockouts = excluded.lockouts,
+			known_until = excluded.known_until, updated_at = excluded.updated_at`),
+			t.Key, t.Account, t.Failures, unix(t.WindowStart), unix(t.LockedUntil), t.Lockouts, unix(t.KnownUntil), unix(t.UpdatedAt))
 	}
 	if err != nil {
 		return fmt.Errorf("auth: write throttle: %w", err)
@@ -69,10 +135,11 @@ func (db *DB) writeThrottle(ctx context.Context, tx *sql.Tx, t Throttle) error {
 	return nil
 }
 
-// DeleteStaleThrottles removes rows untouched since before and not locked at now.
+// DeleteStaleThrottles removes rows untouched since before that neither delay an attempt nor mark
+// a known address at now.
 func (db *DB) DeleteStaleThrottles(ctx context.Context, before, now time.Time) (int64, error) {
-	res, err := db.exec(ctx, `DELETE FROM login_throttles WHERE updated_at < ? AND locked_until <= ?`,
-		unix(before), unix(now))
+	res, err := db.exec(ctx, `DELETE FROM login_throttles WHERE updated_at < ? AND locked_until <= ? AND known_until <= ?`,
+		unix(before), unix(now), unix(now))
 	if err != nil {
 		return 0, fmt.Errorf("auth: delete stale throttles: %w", err)
 	}

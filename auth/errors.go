@@ -28,7 +28,8 @@ var (
 	ErrSessionNotFound = errors.New("auth: web session not found")
 )
 
-// ThrottledError refuses a sign-in attempt while the account or the client address is locked out.
+// ThrottledError refuses a sign-in attempt that must wait: its address is being slowed for the
+// account, the account is being slowed for new addresses, or the address is locked out.
 // errors.Is(err, ErrThrottled) is true for it.
 type ThrottledError struct {
 	RetryAfter time.Duration // how long until an attempt is accepted again

@@ -31,9 +31,12 @@ type Config struct {
 	// HashConcurrency bounds concurrent argon2id computations (default GOMAXPROCS, at most 8): each
 	// takes ~19 MiB and a core for tens of milliseconds.
 	HashConcurrency int
-	// AccountThrottle and AddressThrottle limit failed sign-ins (defaults DefaultAccountThrottle and
-	// DefaultAddressThrottle).
-	AccountThrottle ThrottlePolicy
+	// PairThrottle slows failed sign-ins against one account from one address, AccountThrottle
+	// against one account from anywhere, gently (see DelayPolicy); AddressThrottle limits one address
+	// across every account. Defaults: DefaultPairThrottle, DefaultAccountThrottle and
+	// DefaultAddressThrottle.
+	PairThrottle    DelayPolicy
+	AccountThrottle DelayPolicy
 	AddressThrottle ThrottlePolicy
 	// Now is the clock (default time.Now); tests inject one to expire sessions and throttles.
 	Now func() time.Time
@@ -47,7 +50,8 @@ type Service struct {
 	hasher    *hasher
 	policy    *passwordPolicy
 	sessions  *SessionStore
-	account   ThrottlePolicy
+	pair      DelayPolicy
+	account   DelayPolicy
 	address   ThrottlePolicy
 	now       func() time.Time
 	log       *slog.Logger
@@ -69,6 +73,7 @@ func NewService(ctx context.Context, store Store, cfg Config) (*Service, error) 
 		store:   store,
 		hasher:  newHasher(cfg.HashParams, cfg.HashConcurrency),
 		policy:  newPasswordPolicy(),
+		pair:    cfg.PairThrottle,
 		account: cfg.AccountThrottle,
 		address: cfg.AddressThrottle,
 		now:     cfg.Now,
@@ -110,6 +115,7 @@ func (c Config) withDefaults() (Config, error) {
 	if c.HashConcurrency <= 0 {
 		c.HashConcurrency = min(runtime.GOMAXPROCS(0), 8)
 	}
+	c.PairThrottle = c.PairThrottle.withDefaults(DefaultPairThrottle())
 	c.AccountThrottle = c.AccountThrottle.withDefaults(DefaultAccountThrottle())
 	c.AddressThrottle = c.AddressThrottle.withDefaults(DefaultAddressThrottle())
 	if c.Now == nil {
@@ -127,13 +133,20 @@ func (s *Service) Sessions() *SessionStore { return s.sessions }
 // Ping reports whether the console database answers; for /readyz.
 func (s *Service) Ping(ctx context.Context) error { return s.store.Ping(ctx) }
 
-// PurgeExpired deletes expired web sessions and throttle rows idle for a day; run it now and then.
-// Nothing depends on it for security: expiry is checked on every load.
+// PurgeExpired deletes expired web sessions and the throttle rows that no longer hold anything: idle
+// for longer than any policy remembers a failure (a day by default), delaying nobody, and not
+// marking an address the account signs in from. Run it now and then; nothing depends on it for
+// security: expiry is checked on every load, and a policy ignores failures it has forgotten.
 func (s *Service) PurgeExpired(ctx context.Context) error {
 	if _, err := s.sessions.PurgeExpired(ctx); err != nil {
 		return err
 	}
 	now := s.now()
-	_, err := s.store.DeleteStaleThrottles(ctx, now.Add(-24*time.Hour), now)
+	_, err := s.store.DeleteStaleThrottles(ctx, now.Add(-s.throttleMemory()), now)
 	return err
+}
+
+// throttleMemory is how long the longest-remembering throttle policy keeps a failure.
+func (s *Service) throttleMemory() time.Duration {
+	return max(s.pair.Forget, s.account.Forget, s.address.Window, s.address.MaxLockout)
 }

@@ -43,7 +43,14 @@ type Store interface {
 	// UpdateThrottles reads the throttle rows for keys (zero values with Key set when absent), lets
 	// change edit them, and writes them back in one transaction; idle rows are deleted.
 	UpdateThrottles(ctx context.Context, keys []string, change func([]*Throttle) error) error
-	// DeleteStaleThrottles removes rows not updated since before that are not locked at now.
+	// AccountThrottles returns the throttle rows whose Account is account, in key order.
+	AccountThrottles(ctx context.Context, account string) ([]Throttle, error)
+	// UpdateAccountThrottles reads the rows whose Account is account, lets change edit them, and
+	// writes them back in one transaction that no other throttle write interleaves with; idle rows
+	// are deleted.
+	UpdateAccountThrottles(ctx context.Context, account string, change func([]*Throttle) error) error
+	// DeleteStaleThrottles removes rows not updated since before that are neither locked nor
+	// KnownUntil a time after now.
 	DeleteStaleThrottles(ctx context.Context, before, now time.Time) (int64, error)
 
 	// Ping reports whether the database answers; for readiness checks.

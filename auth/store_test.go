@@ -2,6 +2,7 @@ package auth
 
 import (
 	"errors"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -163,14 +164,16 @@ func testStoreContract(t *testing.T, open func(*testing.T) Store) {
 					t.Errorf("absent row %d = %+v, want zero with key %s", i, *th, keys[i])
 				}
 			}
-			*ts[0] = Throttle{Key: ts[0].Key, Failures: 3, WindowStart: at, LockedUntil: at.Add(time.Hour), Lockouts: 1, UpdatedAt: at}
+			*ts[0] = Throttle{Key: ts[0].Key, Account: "account:a", Failures: 3, WindowStart: at, LockedUntil: at.Add(time.Hour),
+				Lockouts: 1, KnownUntil: at.Add(48 * time.Hour), UpdatedAt: at}
 			return nil
 		})
 		if err != nil {
 			t.Fatal(err)
 		}
 		s.UpdateThrottles(t.Context(), keys, func(ts []*Throttle) error {
-			want := Throttle{Key: "account:a", Failures: 3, WindowStart: at, LockedUntil: at.Add(time.Hour), Lockouts: 1, UpdatedAt: at}
+			want := Throttle{Key: "account:a", Account: "account:a", Failures: 3, WindowStart: at, LockedUntil: at.Add(time.Hour),
+				Lockouts: 1, KnownUntil: at.Add(48 * time.Hour), UpdatedAt: at}
 			if *ts[0] != want || !ts[1].idle() {
 				t.Errorf("read back %+v and %+v; want %+v and an idle row", *ts[0], *ts[1], want)
 			}
@@ -205,8 +208,74 @@ func testStoreContract(t *testing.T, open func(*testing.T) Store) {
 		if n, _ := s.DeleteStaleThrottles(t.Context(), at.Add(time.Minute), at.Add(30*time.Minute)); n != 0 {
 			t.Errorf("swept %d locked rows, want 0", n)
 		}
-		if n, _ := s.DeleteStaleThrottles(t.Context(), at.Add(time.Minute), at.Add(2*time.Hour)); n != 1 {
+		if n, _ := s.DeleteStaleThrottles(t.Context(), at.Add(time.Minute), at.Add(2*time.Hour)); n != 0 {
+			t.Errorf("swept %d rows marking a known address, want 0", n)
+		}
+		if n, _ := s.DeleteStaleThrottles(t.Context(), at.Add(time.Minute), at.Add(48*time.Hour)); n != 1 {
 			t.Errorf("swept %d stale rows, want 1", n)
 		}
+	})
+
+	t.Run("an account's throttles", func(t *testing.T) {
+		s := open(t)
+		rows := []Throttle{
+			{Key: "pair:a2", Account: "account:a", Failures: 2, UpdatedAt: at},
+			{Key: "account:a", Account: "account:a", Failures: 7, LockedUntil: at.Add(time.Minute), UpdatedAt: at},
+			{Key: "pair:a1", Account: "account:a", KnownUntil: at.Add(time.Hour), UpdatedAt: at},
+			{Key: "pair:b1", Account: "account:b", Failures: 1, UpdatedAt: at},
+			{Key: "address:x", Failures: 4, WindowStart: at, UpdatedAt: at},
+		}
+		keys := make([]string, len(rows))
+		for i, r := range rows {
+			keys[i] = r.Key
+		}
+		err := s.UpdateThrottles(t.Context(), keys, func(ts []*Throttle) error {
+			for i := range ts {
+				*ts[i] = rows[i]
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.AccountThrottles(t.Context(), "account:a")
+		want := []Throttle{rows[1], rows[2], rows[0]} // in key order
+		if err != nil || !slices.Equal(got, want) {
+			t.Fatalf("AccountThrottles = %+v, %v; want %+v", got, err, want)
+		}
+		if got, err := s.AccountThrottles(t.Context(), "account:none"); err != nil || len(got) != 0 {
+			t.Errorf("an account without rows: got %+v, %v; want none", got, err)
+		}
+		boom := errors.New("boom")
+		err = s.UpdateAccountThrottles(t.Context(), "account:a", func(ts []*Throttle) error {
+			ts[0].Failures = 0
+			return boom
+		})
+		if !errors.Is(err, boom) {
+			t.Errorf("failing change: got %v, want its error", err)
+		}
+		err = s.UpdateAccountThrottles(t.Context(), "account:a", func(ts []*Throttle) error {
+			if len(ts) != 3 || *ts[0] != rows[1] {
+				t.Errorf("rows to change = %d starting %+v, want 3 starting %+v", len(ts), *ts[0], rows[1])
+			}
+			for _, th := range ts {
+				*th = Throttle{Key: th.Key, Account: th.Account, KnownUntil: th.KnownUntil, UpdatedAt: at.Add(time.Hour)}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err = s.AccountThrottles(t.Context(), "account:a")
+		want = []Throttle{{Key: "pair:a1", Account: "account:a", KnownUntil: at.Add(time.Hour), UpdatedAt: at.Add(time.Hour)}}
+		if err != nil || !slices.Equal(got, want) {
+			t.Errorf("after clearing = %+v, %v; want only the known address, %+v (idle rows deleted)", got, err, want)
+		}
+		s.UpdateThrottles(t.Context(), []string{"pair:b1", "address:x"}, func(ts []*Throttle) error {
+			if *ts[0] != rows[3] || *ts[1] != rows[4] {
+				t.Errorf("other rows after clearing account:a = %+v and %+v, want untouched", *ts[0], *ts[1])
+			}
+			return nil
+		})
 	})
 }

@@ -129,9 +129,9 @@ func (s *Service) SetPassword(ctx context.Context, id, password string) error {
 	return s.storePassword(ctx, id, password)
 }
 
-// ChangePassword is a user changing their own password: current must be right. Guesses count against
-// the account's sign-in throttle, so a hijacked session cannot brute-force the password through this
-// form. It revokes all the user's sessions, the caller's included: re-issue one with
+// ChangePassword is a user changing their own password: current must be right. Guesses are slowed
+// like sign-ins from one more address and count against the account's own delay, so a hijacked
+// session cannot brute-force the password through this form. It revokes all the user's sessions, the caller's included: re-issue one with
 // SessionStore.Login, which also gives the browser a new session id.
 func (s *Service) ChangePassword(ctx context.Context, id, current, password string) error {
 	su, err := s.store.UserByID(ctx, id)
@@ -144,8 +144,8 @@ func (s *Service) ChangePassword(ctx context.Context, id, current, password stri
 	if password == current {
 		return ValidationErrors{{Field: "password", Message: "must differ from the current password"}}
 	}
-	key := accountKey(su.Email)
-	if err := s.charge(ctx, []string{key}, []ThrottlePolicy{s.account}); err != nil {
+	rows := signInRows{account: accountKey(su.Email), pair: passwordKey(su.Email)}
+	if err := s.charge(ctx, rows); err != nil {
 		return err
 	}
 	ok, _, err := s.hasher.verify(ctx, current, su.PasswordHash)
@@ -155,7 +155,7 @@ func (s *Service) ChangePassword(ctx context.Context, id, current, password stri
 	if !ok {
 		return ValidationErrors{{Field: "current_password", Message: "is not correct"}}
 	}
-	if err := s.succeed(ctx, key, ""); err != nil {
+	if err := s.succeed(ctx, rows); err != nil {
 		return err
 	}
 	return s.storePassword(ctx, id, password)

@@ -298,8 +298,8 @@ func TestPurgeExpired(t *testing.T) {
 	if !load(t, svc.Sessions(), fresh).Authenticated() {
 		t.Error("purge removed a live session")
 	}
-	if n := countRows(t, db, "login_throttles"); n != 2 {
-		t.Errorf("throttle rows after 31 minutes = %d, want 2 (kept for a day)", n)
+	if n := countRows(t, db, "login_throttles"); n != 3 {
+		t.Errorf("throttle rows after 31 minutes = %d, want 3 (kept for a day)", n)
 	}
 	clock.Advance(25 * time.Hour)
 	if err := svc.PurgeExpired(t.Context()); err != nil {

@@ -165,9 +165,9 @@ func (bc *benchConsole) signIn(c *http.Client, email string) error {
 // peak-MB is the highest live-plus-unswept heap seen during the run, sampled every millisecond;
 // base-MB is the heap after a GC just before it.
 func BenchmarkLogin8(b *testing.B) {
-	unlimited := auth.ThrottlePolicy{MaxFailures: 1 << 30, Window: time.Minute}
+	unlimited, delayless := auth.ThrottlePolicy{MaxFailures: 1 << 30, Window: time.Minute}, auth.DelayPolicy{FreeFailures: 1 << 30}
 	bc := newBenchConsole(b, 12, func(_ *handlers.Config, a *auth.Config) {
-		a.AccountThrottle, a.AddressThrottle = unlimited, unlimited
+		a.PairThrottle, a.AccountThrottle, a.AddressThrottle = delayless, delayless, unlimited
 	})
 	emails := bc.addUsers(b, benchClients, auth.RoleReviewer)
 	var next atomic.Int64

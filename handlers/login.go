@@ -57,7 +57,7 @@ func nextParam(next string) string {
 
 func (a *App) login(c echo.Context) error {
 	ck, err := c.Cookie(a.preSessionName())
-	if err != nil || !equalToken(ck.Value, c.FormValue(auth.CSRFField)) {
+	if err != nil || !equalToken(ck.Value, csrfToken(c.Request())) {
 		return echo.NewHTTPError(http.StatusForbidden, "The sign-in form expired. Reload the page and try again.")
 	}
 	email := strings.TrimSpace(c.FormValue("email"))
@@ -69,7 +69,7 @@ func (a *App) login(c echo.Context) error {
 	switch {
 	case errors.As(err, &throttled):
 		a.auditSignIn(c, typed, "auth.lockout", outcomeDenied)
-		wait := throttled.RetryAfter.Round(time.Second)
+		wait := ceilSecond(throttled.RetryAfter)
 		c.Response().Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())))
 		m.Error = fmt.Sprintf("Too many attempts. Wait %s, then try again.", humanDuration(wait))
 		return render(c, http.StatusTooManyRequests, views.LoginPage(a.page(c, "Sign in"), m))
@@ -104,6 +104,15 @@ func (a *App) logout(c echo.Context) error {
 	return redirect(c, "/login?signed_out=1")
 }
 
+// ceilSecond rounds a wait up to a whole second: rounded down, it would invite an attempt that is
+// still refused ("wait 0 seconds").
+func ceilSecond(d time.Duration) time.Duration {
+	if t := d.Truncate(time.Second); t < d {
+		return t + time.Second
+	}
+	return d
+}
+
 // humanDuration says a wait in minutes or seconds.
 func humanDuration(d time.Duration) string {
 	if d >= time.Minute {
@@ -112,6 +121,9 @@ func humanDuration(d time.Duration) string {
 			return "a minute"
 		}
 		return fmt.Sprintf("%d minutes", m)
+	}
+	if d <= time.Second {
+		return "a second"
 	}
 	return fmt.Sprintf("%d seconds", int(d.Seconds()))
 }

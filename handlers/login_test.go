@@ -196,3 +196,26 @@ func TestHTTPSBaseURL(t *testing.T) {
 		t.Errorf("session cookie name %q", name)
 	}
 }
+
+// TestThrottledSignInSaysHowLong: a throttled attempt is told how long to wait, in words and in
+// Retry-After, and reads the same whether or not the account exists.
+func TestThrottledSignInSaysHowLong(t *testing.T) {
+	tc := newTestConsole(t)
+	var pages []response
+	for _, email := range []string{"support@example.com", "nobody@example.com"} {
+		var last response
+		for range 6 {
+			last = tc.browser().signIn(email, "wrong wrong wrong wrong")
+		}
+		pages = append(pages, last)
+	}
+	msg := func(r response) string { return r.doc(t).Find(`[data-testid="form-error"]`).Text() }
+	for i, r := range pages {
+		if r.StatusCode != http.StatusTooManyRequests || r.Header.Get("Retry-After") != "60" || !strings.Contains(msg(r), "Wait a minute") {
+			t.Errorf("attempt %d: got %d, Retry-After %q, %q; want 429, 60 and a minute to wait", i, r.StatusCode, r.Header.Get("Retry-After"), msg(r))
+		}
+	}
+	if msg(pages[0]) != msg(pages[1]) {
+		t.Errorf("a real and an unknown account read differently: %q vs %q", msg(pages[0]), msg(pages[1]))
+	}
+}

@@ -88,6 +88,7 @@ func (a *App) Routes() []Route {
 		{http.MethodPost, "/users/:id/enable", can(auth.ManageUsers), a.userAction("user.enable", a.enableUser)},
 		{http.MethodPost, "/users/:id/revoke", can(auth.ManageUsers), a.userAction("user.revoke_sessions", a.revokeUser)},
 		{http.MethodPost, "/users/:id/password", can(auth.ManageUsers), a.resetPassword},
+		{http.MethodPost, "/users/:id/unlock", can(auth.ManageUsers), a.clearSignInDelay},
 	}
 }
 

@@ -22,6 +22,8 @@ type StaffAdmin interface {
 	SetPassword(ctx context.Context, id, password string) error
 	ChangePassword(ctx context.Context, id, current, password string) error
 	RevokeSessions(ctx context.Context, id string) error
+	SignInThrottle(ctx context.Context, id string) (auth.SignInThrottle, error)
+	ClearSignInThrottle(ctx context.Context, id string) error
 }
 
 // roleOptions describes each role for the forms, from the permission table's own words.
@@ -124,8 +126,17 @@ func (a *App) user(c echo.Context) error {
 
 func (a *App) renderUser(c echo.Context, status int, u auth.User, newPassword, problem string) error {
 	me, _ := userOf(c)
-	m := views.UserModel{User: userRow(u), Roles: roleOptions(), Self: me.ID == u.ID, NewPassword: newPassword, Error: problem, Now: time.Now()}
+	throttle, err := a.StaffAdmin.SignInThrottle(c.Request().Context(), u.ID)
+	if err != nil {
+		return err
+	}
+	m := views.UserModel{User: userRow(u), Roles: roleOptions(), Self: me.ID == u.ID, NewPassword: newPassword,
+		SignIn: signInDelay(throttle), Error: problem, Now: time.Now()}
 	return render(c, status, views.UserPage(a.page(c, u.Name), m))
+}
+
+func signInDelay(t auth.SignInThrottle) views.SignInDelay {
+	return views.SignInDelay{Until: t.DelayedUntil, Everywhere: t.Everywhere, Failures: t.Failures, Addresses: t.Addresses}
 }
 
 // userParam loads the user the path names; an unknown id is a 404.
@@ -215,6 +226,30 @@ func (a *App) resetPassword(c echo.Context) error {
 		return redirect(c, "/login")
 	}
 	return a.renderUser(c, http.StatusOK, u, password, "")
+}
+
+// clearSignInDelay forgets the failed sign-ins counted against the account in the path, from every
+// address, so its next attempt is checked at once. The trail records what was cleared. Nobody is
+// signed out, so an admin clearing their own account stays on the page.
+func (a *App) clearSignInDelay(c echo.Context) error {
+	u, err := a.userParam(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	before, err := a.StaffAdmin.SignInThrottle(ctx, u.ID)
+	if err != nil {
+		return err
+	}
+	details := map[string]any{"email": u.Email, "failures": before.Failures, "addresses": before.Addresses,
+		"delayed": before.Delayed()}
+	if err := a.mutate(c, auditEntry{Action: "user.unlock", TargetType: "user", TargetID: u.ID, Details: details}, func() error {
+		return a.StaffAdmin.ClearSignInThrottle(ctx, u.ID)
+	}); err != nil {
+		return err
+	}
+	a.flash(c, "success", "Sign-in delays for "+u.Name+" were cleared: the next attempt from any address is checked at once.")
+	return redirect(c, "/users/"+u.ID)
 }
 
 func (a *App) passwordForm(c echo.Context) error {

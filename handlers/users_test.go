@@ -1,12 +1,16 @@
 package handlers_test
 
 import (
+	"fmt"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hiveconsole/hiveconsole/auth"
+	"github.com/hiveconsole/hiveconsole/handlers"
 )
 
 func TestStaffAdmin(t *testing.T) {
@@ -110,5 +114,73 @@ func TestChangeOwnPassword(t *testing.T) {
 	}
 	if r := tc.browser().signIn("reviewer@example.com", "a brand new long passphrase"); r.StatusCode != http.StatusSeeOther {
 		t.Errorf("the new password does not work: %d", r.StatusCode)
+	}
+}
+
+// behindProxy makes the console trust X-Forwarded-For from the test's loopback connections, so a
+// test can sign in from any client address.
+func behindProxy(h *handlers.Config, _ *auth.Config) {
+	h.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}
+}
+
+// signInFrom signs in through the form as a browser at the client address addr would.
+func (b *browser) signInFrom(addr, email, password string) response {
+	b.t.Helper()
+	token, _ := b.get("/login").doc(b.t).Find(`input[name="csrf_token"]`).Attr("value")
+	return b.post("/login", url.Values{"email": {email}, "password": {password}, "csrf_token": {token}}, "X-Forwarded-For", addr)
+}
+
+// TestSignInDelayOnStaffPage: a stranger failing against a colleague's account from their own
+// address slows only themselves; the admin sees the delay on the colleague's page and clearing it
+// lets the next attempt through at once, with a row in the trail.
+func TestSignInDelayOnStaffPage(t *testing.T) {
+	tc := newTestConsole(t, behindProxy)
+	support := tc.users[auth.RoleSupport]
+	const stranger, owner = "198.51.100.7", "203.0.113.20"
+	for i := range 5 {
+		if r := tc.browser().signInFrom(stranger, support.Email, "not the password at all"); r.StatusCode != http.StatusUnauthorized {
+			t.Fatalf("stranger's failure %d: got %d, want 401", i+1, r.StatusCode)
+		}
+	}
+	if r := tc.browser().signInFrom(stranger, support.Email, testPassword); r.StatusCode != http.StatusTooManyRequests {
+		t.Fatalf("stranger's sixth attempt: got %d, want 429", r.StatusCode)
+	}
+	if r := tc.browser().signInFrom(owner, support.Email, testPassword); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("the owner from another address: got %d, want 303 (signed in)", r.StatusCode)
+	}
+
+	admin := tc.browser()
+	admin.signInAs(auth.RoleAdmin)
+	page := admin.get("/users/" + support.ID).doc(t)
+	state := page.Find(`[data-testid="sign-in-delay"]`)
+	until := tc.clock.Now().Add(time.Minute).UTC().Format("15:04:05")
+	if !strings.Contains(state.Text(), "Delayed") || !strings.Contains(state.Find(`[data-testid="sign-in-delayed-until"]`).Text(), until) {
+		t.Errorf("sign-in state %q, want Delayed until %s", strings.Join(strings.Fields(state.Text()), " "), until)
+	}
+	if got, want := state.Find(`[data-testid="sign-in-failures"]`).Text(), "5 failed attempts from 1 address"; got != want {
+		t.Errorf("failures: got %q, want %q", got, want)
+	}
+	if state.Find(`form[action="/users/`+support.ID+`/unlock"] [data-testid="unlock"]`).Length() != 1 {
+		t.Fatal("no Clear button posting to /users/:id/unlock")
+	}
+
+	seen := len(trail(t, tc))
+	if r := admin.post("/users/"+support.ID+"/unlock", nil); r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != "/users/"+support.ID {
+		t.Fatalf("clear: got %d %q, want 303 to the staff page", r.StatusCode, r.Header.Get("Location"))
+	}
+	rows := trail(t, tc)[seen:]
+	if len(rows) != 1 || rows[0].Action != "user.unlock" || rows[0].TargetID != support.ID || rows[0].ActorID != tc.users[auth.RoleAdmin].ID ||
+		rows[0].Outcome != auth.OutcomeSuccess || fmt.Sprint(rows[0].Details["failures"]) != "5" {
+		t.Errorf("trail after clearing: %+v, want one user.unlock row by the admin for the account, 5 failures cleared", rows)
+	}
+	after := admin.get("/users/" + support.ID).doc(t)
+	if got := strings.TrimSpace(after.Find(`[data-testid="sign-in-delay"]`).Text()); got != "No recent failed attempts" {
+		t.Errorf("after clearing the state reads %q", got)
+	}
+	if after.Find(`[data-testid="unlock"]`).Length() != 0 {
+		t.Error("a Clear button with nothing to clear")
+	}
+	if r := tc.browser().signInFrom(stranger, support.Email, "still not the password"); r.StatusCode != http.StatusUnauthorized {
+		t.Errorf("the stranger's next attempt after clearing: got %d, want 401 (checked at once)", r.StatusCode)
 	}
 }

@@ -147,8 +147,9 @@ type UserForm struct {
 type UserModel struct {
 	User        UserRow
 	Roles       []RoleOption
-	Self        bool   // the admin is looking at their own account
-	NewPassword string // shown once, right after it was generated
+	Self        bool        // the admin is looking at their own account
+	NewPassword string      // shown once, right after it was generated
+	SignIn      SignInDelay // how failed sign-ins hold the account back now
 	Error       string
 	Now         time.Time
 }
