@@ -185,12 +185,7 @@ func detailsText(d map[string]any, pol piiPolicy) string {
 			slices.Sort(fields)
 			for _, f := range fields {
 				ch, _ := changes[f].(map[string]any)
-				before, _ := ch["before"].(string)
-				after, _ := ch["after"].(string)
-				if kind, classified := classifiedField(f); classified {
-					before, after = pol.show(fromRecord, kind, before), pol.show(fromRecord, kind, after)
-				}
-				parts = append(parts, fmt.Sprintf("%s: %s → %s", f, orNone(before), orNone(after)))
+				parts = append(parts, fmt.Sprintf("%s: %s → %s", f, diffSide(ch, "before", f, pol), diffSide(ch, "after", f, pol)))
 			}
 			continue
 		}
@@ -204,6 +199,23 @@ func detailsText(d map[string]any, pol piiPolicy) string {
 		parts = append(parts, k+": "+s)
 	}
 	return strings.Join(parts, "; ")
+}
+
+// diffSide is one side of a changed field: its value, masked when the field is classified and the
+// reader sees records masked, and the SHA-256 of the whole value when the diff cut it. A masked
+// value's hash is left out: an email, a phone number or a date of birth is found from its hash by
+// trying them all.
+func diffSide(ch map[string]any, side, field string, pol piiPolicy) string {
+	v, _ := ch[side].(string)
+	sum, _ := ch[side+"_sha256"].(string)
+	if kind, classified := classifiedField(field); classified && !pol.clear(fromRecord) {
+		v, sum = mask(kind, v), ""
+	}
+	v = orNone(v)
+	if sum != "" {
+		v += " (sha256 " + sum + ")"
+	}
+	return v
 }
 
 func classifiedField(field string) (piiKind, bool) {
