@@ -128,9 +128,9 @@ func (a *App) auditExport(c echo.Context) error {
 		"request_id", "outcome", "details", "hash"})
 	pol := pii(c)
 	err := a.Audit.AuditEach(c.Request().Context(), q, func(r auth.AuditRecord) error {
-		row := auditRow(r, pol)
-		rec := []string{strconv.FormatInt(r.Seq, 10), r.Time.UTC().Format(time.RFC3339Nano), r.ActorID, r.ActorEmail, string(r.Role),
-			r.Action, r.TargetType, r.TargetID, r.ClientIP, r.RequestID, r.Outcome, row.DetailsText, r.Hash}
+		row := auditRow(r, pol) // its text is escaped already, and its client IP masked where it must be
+		rec := []string{strconv.FormatInt(r.Seq, 10), r.Time.UTC().Format(time.RFC3339Nano), esc(r.ActorID), esc(r.ActorEmail),
+			row.Role, row.Action, row.TargetType, row.TargetID, row.ClientIP, row.RequestID, row.Outcome, row.DetailsText, esc(r.Hash)}
 		for i := range rec {
 			rec[i] = csvSafe(rec[i])
 		}
@@ -146,15 +146,29 @@ func (a *App) auditExport(c echo.Context) error {
 // auditRow is a record as the page shows it: details as short "key: value" text, with classified
 // values in a customer update's diff masked for those who see records masked.
 func auditRow(r auth.AuditRecord, pol piiPolicy) views.AuditRow {
-	row := views.AuditRow{Seq: r.Seq, Time: r.Time, Actor: r.ActorEmail, Role: string(r.Role), Action: r.Action,
-		TargetType: r.TargetType, TargetID: r.TargetID, ClientIP: r.ClientIP, RequestID: r.RequestID, Outcome: r.Outcome,
-		TargetURL: auditTargetURL(r.TargetType, r.TargetID)}
+	row := views.AuditRow{Seq: r.Seq, Time: r.Time, Actor: auditActor(r), Role: esc(string(r.Role)), Action: esc(r.Action),
+		TargetType: esc(r.TargetType), TargetID: esc(r.TargetID), ClientIP: esc(r.ClientIP), RequestID: esc(r.RequestID),
+		Outcome: esc(r.Outcome), TargetURL: auditTargetURL(r.TargetType, r.TargetID)}
 	if !pol.clear(fromRecord) {
-		row.ClientIP = mask(piiIP, r.ClientIP)
+		row.ClientIP = mask(piiIP, row.ClientIP)
 	}
-	row.DetailsText = detailsText(r.Details, pol)
+	row.DetailsText = esc(detailsText(r.Details, pol))
 	return row
 }
+
+// auditActor names who acted: their email, or for an actor without one (the shell's
+// "cli:<os user>@<host>") their id, shown visibly escaped.
+func auditActor(r auth.AuditRecord) string {
+	if r.ActorEmail != "" {
+		return esc(r.ActorEmail)
+	}
+	return esc(r.ActorID)
+}
+
+// esc shows any control or bidi character that a row stored before the trail cleaned its text (or
+// written to the database by other means) may hold as a visible escape: the page and the CSV show
+// what is there instead of letting it act.
+func esc(s string) string { return auth.EscapeAuditText(s) }
 
 func auditTargetURL(kind, id string) string {
 	if id == "" {
