@@ -147,3 +147,24 @@ func TestAuditShowsOldRowsSafely(t *testing.T) {
 		}
 	}
 }
+
+// TestAuditPageNamesTheShell: a change made from the shell, whose actor has an id and no email, shows
+// that id as its actor on the page and in the CSV.
+func TestAuditPageNamesTheShell(t *testing.T) {
+	tc := newTestConsole(t)
+	admin := tc.browser()
+	admin.signInAs(auth.RoleAdmin)
+	target := tc.users[auth.RoleSupport].ID
+	if err := tc.staff.Record(context.Background(), auth.AuditEvent{ActorID: "cli:ops@console-1", Action: "user.disable",
+		TargetType: "user", TargetID: target, Outcome: auth.OutcomeSuccess,
+		Details: map[string]any{"email": "support@example.com", "role": "support"}}); err != nil {
+		t.Fatal(err)
+	}
+	row := admin.get("/audit?actor=cli%3Aops%40console-1").doc(t).Find(`[data-testid="audit-row"]`)
+	if row.Length() != 1 || !strings.Contains(row.Text(), "cli:ops@console-1") {
+		t.Errorf("the page's rows for the shell actor: %d, %q; want one naming cli:ops@console-1", row.Length(), row.Text())
+	}
+	if body := admin.get("/audit/export.csv?action=user.disable").Body; !strings.Contains(body, "cli:ops@console-1") {
+		t.Errorf("the CSV lacks the shell actor: %q", body)
+	}
+}
