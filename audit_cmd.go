@@ -117,7 +117,9 @@ func auditVerify(ctx context.Context, staff *auth.Service, _ auditOptions, stdou
 	return err
 }
 
-// auditList prints a table of the newest events matching the filters.
+// auditList prints a table of the newest events matching the filters. Every text is printed through
+// auth.EscapeAuditText: a row written before the trail cleaned its text, or put in the database by
+// other means, may hold control characters, which the terminal would run rather than show.
 func auditList(ctx context.Context, staff *auth.Service, o auditOptions, stdout io.Writer) error {
 	rows, total, err := staff.AuditEvents(ctx, auth.AuditQuery{Actor: o.actor, Action: o.action, Limit: o.limit})
 	if err != nil {
@@ -133,8 +135,8 @@ func auditList(ctx context.Context, staff *auth.Service, o auditOptions, stdout 
 		if r.TargetID != "" {
 			target += " " + r.TargetID
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Seq, r.Time.Format(time.DateTime), orDash(actor), orDash(string(r.Role)),
-			r.Action, orDash(target), r.Outcome)
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Seq, r.Time.Format(time.DateTime), orDash(esc(actor)), orDash(esc(string(r.Role))),
+			esc(r.Action), orDash(esc(target)), esc(r.Outcome))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -142,6 +144,9 @@ func auditList(ctx context.Context, staff *auth.Service, o auditOptions, stdout 
 	_, err = fmt.Fprintf(stdout, "%d of %d events\n", len(rows), total)
 	return err
 }
+
+// esc shows control and bidi characters as visible escapes (\x1b, \u202e).
+func esc(s string) string { return auth.EscapeAuditText(s) }
 
 // orDash returns s, or "-" when it is empty, so that no column of the table is blank.
 func orDash(s string) string {

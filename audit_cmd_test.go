@@ -7,8 +7,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hiveconsole/hiveconsole/auth"
+	"github.com/hiveconsole/hiveconsole/internal/audittest"
 )
 
 // auditCLI runs `hiveconsole audit args…` through run, as main does.
@@ -122,5 +124,39 @@ func TestAuditCommandErrors(t *testing.T) {
 	var stdout bytes.Buffer
 	if err := run(t.Context(), []string{"help"}, e.getenv, &stdout, &bytes.Buffer{}); err != nil || !strings.Contains(stdout.String(), "\n  audit ") {
 		t.Errorf("hiveconsole help lacks the audit command: %q, %v", stdout.String(), err)
+	}
+}
+
+// TestAuditListShowsOldRowsSafely lists a row written before the trail cleaned its text, with raw
+// terminal escapes and bidi controls, and finds them printed as visible escapes: nothing in the
+// output acts on the terminal.
+func TestAuditListShowsOldRowsSafely(t *testing.T) {
+	e, _ := newAuditTestEnv(t, 1)
+	db, err := auth.Open(t.Context(), e.dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	raw := auth.AuditEvent{Time: time.Now().UTC(), ActorEmail: "mallory\x1b]0;owned\x07@example.com\u202e", Action: "auth.sign_in",
+		TargetType: "user", TargetID: "usr_\x1b[2J\x00\u009b\t\n1", Outcome: auth.OutcomeFailure}
+	if err := audittest.AppendRaw(t.Context(), db, raw, ""); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := e.auditCLI(t, "verify"); err != nil {
+		t.Fatalf("audit verify = %q, %v; want the raw row sealed like any other", out, err)
+	}
+	out, err := e.auditCLI(t, "list")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range out {
+		if r != '\n' && (r < 0x20 || r >= 0x7f && r <= 0x9f || r >= 0x202a && r <= 0x202e) {
+			t.Fatalf("audit list printed %U raw:\n%q", r, out)
+		}
+	}
+	for _, want := range []string{`mallory\x1b]0;owned\a@example.com\u202e`, `user usr_\x1b[2J\x00\u009b\t\n1`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("audit list =\n%s\nwant it to show %q", out, want)
+		}
 	}
 }

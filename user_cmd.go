@@ -38,12 +38,19 @@ type userOptions struct {
 	json          bool
 }
 
-// userInvocation is what a subcommand works with: the staff service and the streams.
+// userShell is what a subcommand meets besides the database: the streams, and who is at the shell.
+type userShell struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	actor          string // who changes accounts, as the audit trail names them (see shellActor)
+}
+
+// userInvocation is what a subcommand works with: the staff service, its options and the shell.
 type userInvocation struct {
-	staff  *auth.Service
-	opts   userOptions
-	stdin  io.Reader
-	stdout io.Writer
+	userShell
+	staff    *auth.Service
+	opts     userOptions
+	password string // read from standard input by readPassword under --password-stdin
 }
 
 // userCommands is the table of subcommands, in the order the usage lists them. It is a function, not
@@ -82,17 +89,21 @@ func userUsage() string {
 	}
 	tw.Flush()
 	b.WriteString("\nEvery command takes --data-dir (default $HIVECONSOLE_DATA_DIR, else ./data).\n" +
-		"Passwords are never flags or arguments, which would land in shell history and ps.")
+		"Passwords are never flags or arguments, which would land in shell history and ps.\n" +
+		"Every change is written to the audit trail first, by cli:<os user>@<host>; if it cannot be, nothing changes.")
 	return b.String()
 }
 
 // runUser manages staff accounts from the shell: hiveconsole user add|list|passwd|disable|enable|role|revoke.
+// Every change is in the audit trail, as the same change made on the web pages is.
 func runUser(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	return runUserWith(ctx, args, getenv, os.Stdin, stdout, stderr)
+	return runUserIn(ctx, args, getenv, userShell{stdin: os.Stdin, stdout: stdout, stderr: stderr,
+		actor: shellActor(osUsername, os.Hostname)})
 }
 
-// runUserWith is runUser with standard input passed in, so tests can feed --password-stdin.
-func runUserWith(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+// runUserIn is runUser with the shell passed in, so tests can feed --password-stdin and name the actor.
+func runUserIn(ctx context.Context, args []string, getenv func(string) string, sh userShell) error {
+	stdout, stderr := sh.stdout, sh.stderr
 	if len(args) == 0 {
 		return usageError{userUsage()}
 	}
@@ -117,7 +128,7 @@ func runUserWith(ctx context.Context, args []string, getenv func(string) string,
 		return err
 	}
 	defer closeDB()
-	return cmd.run(ctx, &userInvocation{staff: staff, opts: opts, stdin: stdin, stdout: stdout}, rest)
+	return cmd.run(ctx, &userInvocation{userShell: sh, staff: staff, opts: opts}, rest)
 }
 
 func findUserCommand(name string) (userCommand, bool) {
@@ -206,17 +217,35 @@ func openStaff(ctx context.Context, cmd userCommand, dataDir string, getenv func
 	return staff, func() { db.Close() }, nil
 }
 
-// userAdd creates an account; without --password-stdin it prints the generated password once.
+// userAdd creates an account; without --password-stdin it prints the generated password once. Its
+// audit row is written once the account is valid and has its id, before it is stored.
 func userAdd(ctx context.Context, inv *userInvocation, _ []string) error {
 	o := inv.opts
+	if err := inv.readPassword(); err != nil {
+		return err
+	}
 	nu := auth.NewUser{Email: o.email, Name: o.name, Role: auth.Role(o.role)}
-	var u auth.User
+	var (
+		u        auth.User
+		recorded *shellEntry // the row written, for a failure row should the store then refuse
+	)
 	generated, err := inv.setPassword(func(password string) (err error) {
 		nu.Password = password
-		u, err = inv.staff.CreateUser(ctx, nu)
+		u, err = inv.staff.CreateUserRecorded(ctx, nu, func(created auth.User) error {
+			e := shellEntry{action: "user.create", targetID: created.ID,
+				details: map[string]any{"email": created.Email, "role": string(created.Role)}}
+			if err := inv.record(ctx, e, auth.OutcomeSuccess); err != nil {
+				return err
+			}
+			recorded = &e
+			return nil
+		})
 		return err
 	})
 	if err != nil {
+		if recorded != nil {
+			inv.recordFailure(ctx, *recorded, err)
+		}
 		return explainUserError(err, o.email)
 	}
 	fmt.Fprintf(inv.stdout, "Created %s %s (%s).\n", u.Role, u.Email, u.Name)
@@ -236,12 +265,20 @@ func userList(ctx context.Context, inv *userInvocation, _ []string) error {
 
 // userPasswd resets a password without asking for the old one; the service revokes every session.
 func userPasswd(ctx context.Context, inv *userInvocation, args []string) error {
-	u, err := inv.lookup(ctx, args[0])
+	const action = "user.reset_password"
+	u, err := inv.lookup(ctx, action, args[0])
 	if err != nil {
 		return err
 	}
-	generated, err := inv.setPassword(func(password string) error {
-		return inv.staff.SetPassword(ctx, u.ID, password)
+	if err := inv.readPassword(); err != nil {
+		return err
+	}
+	var generated string
+	err = inv.mutate(ctx, shellEntry{action: action, targetID: u.ID, details: map[string]any{"email": u.Email}}, func() (err error) {
+		generated, err = inv.setPassword(func(password string) error {
+			return inv.staff.SetPassword(ctx, u.ID, password)
+		})
+		return err
 	})
 	if err != nil {
 		return explainUserError(err, u.Email)
@@ -250,10 +287,15 @@ func userPasswd(ctx context.Context, inv *userInvocation, args []string) error {
 	return printGenerated(inv.stdout, generated)
 }
 
-// userSetDisabled is disable (true) or enable (false).
+// userSetDisabled is disable (true) or enable (false). An account already so is left alone, and
+// unrecorded: nothing changes.
 func userSetDisabled(disabled bool) func(context.Context, *userInvocation, []string) error {
+	action := "user.enable"
+	if disabled {
+		action = "user.disable"
+	}
 	return func(ctx context.Context, inv *userInvocation, args []string) error {
-		u, err := inv.lookup(ctx, args[0])
+		u, err := inv.lookup(ctx, action, args[0])
 		if err != nil {
 			return err
 		}
@@ -261,7 +303,10 @@ func userSetDisabled(disabled bool) func(context.Context, *userInvocation, []str
 			_, err = fmt.Fprintf(inv.stdout, "%s is already %s.\n", u.Email, status(u))
 			return err
 		}
-		if _, err := inv.staff.SetDisabled(ctx, u.ID, disabled); err != nil {
+		if err := inv.mutate(ctx, accountEntry(action, u), func() error {
+			_, err := inv.staff.SetDisabled(ctx, u.ID, disabled)
+			return err
+		}); err != nil {
 			return explainUserError(err, u.Email)
 		}
 		msg := "Enabled %s.\n"
@@ -273,13 +318,13 @@ func userSetDisabled(disabled bool) func(context.Context, *userInvocation, []str
 	}
 }
 
-// userRole checks the role before touching the database, so a typo costs no lookup.
+// userRole checks the role before touching the database, so a typo costs no lookup (and no row).
 func userRole(ctx context.Context, inv *userInvocation, args []string) error {
 	role, err := auth.ParseRole(args[1])
 	if err != nil {
 		return usageError{fmt.Sprintf("role: %q is not a role; want admin, reviewer, support or auditor", args[1])}
 	}
-	u, err := inv.lookup(ctx, args[0])
+	u, err := inv.lookup(ctx, "user.role", args[0])
 	if err != nil {
 		return err
 	}
@@ -287,7 +332,12 @@ func userRole(ctx context.Context, inv *userInvocation, args []string) error {
 		_, err = fmt.Fprintf(inv.stdout, "%s is already %s.\n", u.Email, role)
 		return err
 	}
-	if _, err := inv.staff.SetRole(ctx, u.ID, role); err != nil {
+	e := accountEntry("user.role", u)
+	e.details["new_role"] = string(role)
+	if err := inv.mutate(ctx, e, func() error {
+		_, err := inv.staff.SetRole(ctx, u.ID, role)
+		return err
+	}); err != nil {
 		return explainUserError(err, u.Email)
 	}
 	_, err = fmt.Fprintf(inv.stdout, "%s is now %s (was %s); they were signed out so it applies at once.\n", u.Email, role, u.Role)
@@ -296,36 +346,48 @@ func userRole(ctx context.Context, inv *userInvocation, args []string) error {
 
 // userRevoke signs a user out everywhere, e.g. after a lost laptop, without changing the account.
 func userRevoke(ctx context.Context, inv *userInvocation, args []string) error {
-	u, err := inv.lookup(ctx, args[0])
+	const action = "user.revoke_sessions"
+	u, err := inv.lookup(ctx, action, args[0])
 	if err != nil {
 		return err
 	}
-	if err := inv.staff.RevokeSessions(ctx, u.ID); err != nil {
+	if err := inv.mutate(ctx, accountEntry(action, u), func() error { return inv.staff.RevokeSessions(ctx, u.ID) }); err != nil {
 		return err
 	}
 	_, err = fmt.Fprintf(inv.stdout, "Signed %s out everywhere.\n", u.Email)
 	return err
 }
 
-// lookup finds an account by email in any letter case.
-func (inv *userInvocation) lookup(ctx context.Context, email string) (auth.User, error) {
+// lookup finds an account by email in any letter case. An email that names none is the failure of
+// the change action would have made, and is recorded as such.
+func (inv *userInvocation) lookup(ctx context.Context, action, email string) (auth.User, error) {
 	u, err := inv.staff.UserByEmail(ctx, email)
+	if errors.Is(err, auth.ErrUserNotFound) {
+		inv.recordFailure(ctx, shellEntry{action: action, details: map[string]any{"email": auth.NormalizeEmail(email)}}, err)
+	}
 	if err != nil {
 		return u, explainUserError(err, email)
 	}
 	return u, nil
 }
 
-// setPassword calls set with the password from standard input or, without --password-stdin, with a
+// readPassword reads the password from standard input under --password-stdin. Commands call it
+// before writing their audit row, so that input holding no password stops them with nothing recorded.
+func (inv *userInvocation) readPassword() error {
+	if !inv.opts.passwordStdin {
+		return nil
+	}
+	password, err := readPasswordLine(inv.stdin)
+	inv.password = password
+	return err
+}
+
+// setPassword calls set with the password readPassword read or, without --password-stdin, with a
 // generated one, which it returns to be printed once. A generated password is drawn again when the
 // policy refuses it: by rare chance it can contain the email's local part.
 func (inv *userInvocation) setPassword(set func(password string) error) (generated string, err error) {
 	if inv.opts.passwordStdin {
-		password, err := readPasswordLine(inv.stdin)
-		if err != nil {
-			return "", err
-		}
-		return "", set(password)
+		return "", set(inv.password)
 	}
 	for attempt := 1; ; attempt++ {
 		generated = auth.GeneratePassword()

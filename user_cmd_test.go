@@ -14,6 +14,9 @@ import (
 	"github.com/hiveconsole/hiveconsole/auth"
 )
 
+// testActor is who runs the commands in tests, as the audit trail names them.
+const testActor = "cli:tester@testhost"
+
 // Passwords that pass the policy for every test email.
 const (
 	userTestPassword  = "plinth-otter-marsh-43"
@@ -54,7 +57,7 @@ func (e *userTestEnv) cli(t *testing.T, args ...string) (stdout string, err erro
 func (e *userTestEnv) cliStdin(t *testing.T, stdin string, args ...string) (stdout string, err error) {
 	t.Helper()
 	var out, errOut bytes.Buffer
-	err = runUserWith(t.Context(), args, e.getenv, strings.NewReader(stdin), &out, &errOut)
+	err = runUserIn(t.Context(), args, e.getenv, userShell{stdin: strings.NewReader(stdin), stdout: &out, stderr: &errOut, actor: testActor})
 	return out.String(), err
 }
 

@@ -11,14 +11,12 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 )
 
 // AuditEvent is one thing that happened, as the console records it.
 type AuditEvent struct {
 	Time       time.Time // UTC; Record sets it from the service clock when zero
-	ActorID    string    // user id; "" when nobody is signed in (a failed sign-in)
+	ActorID    string    // user id; "cli:<os user>@<host>" for the shell; "" when nobody is signed in (a failed sign-in)
 	ActorEmail string    // the actor's email at the time (for a failed sign-in: the email typed, normalised)
 	Role       Role      // the actor's role at the time; "" when anonymous
 	Action     string    // dotted verb, e.g. "auth.sign_in", "customer.update", "report.view", "pii.reveal", "access.denied"
@@ -78,12 +76,11 @@ type AuditVerification struct {
 var ErrInvalidAuditEvent = errors.New("auth: invalid audit event")
 
 // Limits on what one event may hold. Longer free-text fields are cut (see normalizeAuditEvent); oversize
-// Details are refused, since cutting JSON would leave it invalid.
+// Details (over MaxAuditDetails) are refused, since cutting JSON would leave it invalid.
 const (
-	maxAuditText        = 500  // runes, for ids, email, client IP, request id
-	maxAuditDetails     = 8192 // bytes of Details JSON
-	maxAuditAction      = 100  // bytes
-	maxAuditTargetType  = 50   // bytes
+	maxAuditText        = 500 // runes, for ids, email, client IP, request id
+	maxAuditAction      = 100 // bytes
+	maxAuditTargetType  = 50  // bytes
 	defaultAuditLimit   = 50
 	maxAuditLimit       = 1000
 	auditBatch          = 500 // rows per query when streaming (AuditEach, VerifyAudit)
@@ -96,9 +93,11 @@ const (
 // ErrInvalidAuditEvent) or the write fails; the caller must then refuse the audited action, so that
 // nothing happens unrecorded.
 //
-// Fields are normalised before they are stored: Time to UTC (the service clock when zero), ActorEmail
-// with NormalizeEmail, and invalid UTF-8 and control characters in the free-text fields replaced by
-// U+FFFD. ActorID, ActorEmail, TargetID, ClientIP and RequestID
+// Fields are normalised before they are stored and hashed: Time to UTC (the service clock when zero),
+// ActorEmail with NormalizeEmail, and every free-text value, the strings inside Details (keys too)
+// included, cleaned of control and bidi characters and invalid UTF-8 (see cleanAuditText), so that
+// nothing in the trail acts on the terminal, spreadsheet or page that shows it. ActorID, ActorEmail,
+// TargetID, ClientIP and RequestID
 // longer than 500 characters are cut to 499 and "…" rather than refused: a client controls some of
 // them (a typed email, a request id header), and refusing would let it stop the audited action.
 func (s *Service) Record(ctx context.Context, e AuditEvent) error {
@@ -139,12 +138,12 @@ func normalizeAuditEvent(e AuditEvent) (StoredAuditRecord, error) {
 	}
 	details := ""
 	if len(e.Details) > 0 {
-		b, err := json.Marshal(e.Details)
+		b, err := auditDetailsJSON(e.Details)
 		if err != nil {
 			return StoredAuditRecord{}, invalid("details: %v", err)
 		}
-		if len(b) > maxAuditDetails {
-			return StoredAuditRecord{}, invalid("details are %d bytes of JSON; at most %d", len(b), maxAuditDetails)
+		if len(b) > MaxAuditDetails {
+			return StoredAuditRecord{}, invalid("details are %d bytes of JSON; at most %d", len(b), MaxAuditDetails)
 		}
 		details = string(b)
 	}
@@ -178,23 +177,6 @@ func validAuditName(s string, maxLen int, dotted bool) bool {
 		start = false
 	}
 	return !start
-}
-
-// auditText makes s valid UTF-8 (PostgreSQL refuses anything else) without control characters (a
-// typed email must not carry terminal escapes into `hiveconsole audit list`), and cuts it to
-// maxAuditText runes.
-func auditText(s string) string {
-	s = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
-			return utf8.RuneError
-		}
-		return r
-	}, strings.ToValidUTF8(s, string(utf8.RuneError)))
-	if utf8.RuneCountInString(s) <= maxAuditText {
-		return s
-	}
-	runes := []rune(s)
-	return string(runes[:maxAuditText-1]) + "…"
 }
 
 // auditHash seals a row: hex(SHA-256(PrevHash || canonical)), PrevHash as its 64 hex characters.

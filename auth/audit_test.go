@@ -336,7 +336,7 @@ func testAuditValidation(t *testing.T, db *DB) {
 		{"details that cannot marshal: channel", func(e *AuditEvent) { e.Details = map[string]any{"c": make(chan int)} }},
 		{"details that cannot marshal: func", func(e *AuditEvent) { e.Details = map[string]any{"f": func() {}} }},
 		{"details that cannot marshal: NaN", func(e *AuditEvent) { e.Details = map[string]any{"x": math.NaN()} }},
-		{"oversize details", func(e *AuditEvent) { e.Details = map[string]any{"x": strings.Repeat("y", maxAuditDetails)} }},
+		{"oversize details", func(e *AuditEvent) { e.Details = map[string]any{"x": strings.Repeat("y", MaxAuditDetails)} }},
 		{"time before 1970", func(e *AuditEvent) { e.Time = time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC) }},
 	}
 	for _, tt := range tests {
@@ -354,7 +354,7 @@ func testAuditValidation(t *testing.T, db *DB) {
 	// The limits themselves are allowed.
 	atLimit := valid
 	atLimit.Action, atLimit.TargetType = "a."+strings.Repeat("b", 98), "check_file"
-	atLimit.Details = map[string]any{"x": strings.Repeat("y", maxAuditDetails-len(`{"x":""}`))}
+	atLimit.Details = map[string]any{"x": strings.Repeat("y", MaxAuditDetails-len(`{"x":""}`))}
 	mustRecordAudit(t, svc, atLimit)
 }
 

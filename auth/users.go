@@ -10,6 +10,14 @@ import (
 // CreateUser validates nu and creates the account. Field problems come back as ValidationErrors
 // (an email in use matches ErrEmailTaken).
 func (s *Service) CreateUser(ctx context.Context, nu NewUser) (User, error) {
+	return s.CreateUserRecorded(ctx, nu, nil)
+}
+
+// CreateUserRecorded is CreateUser for a caller that must record the creation before it happens,
+// such as the shell writing its audit row: once nu is valid, record (when not nil) is called with the
+// account about to be stored, its id included, and an error from it is returned and stops the
+// creation. A refusal of the store after that (an email taken meanwhile) comes back as from CreateUser.
+func (s *Service) CreateUserRecorded(ctx context.Context, nu NewUser, record func(User) error) (User, error) {
 	email, name := NormalizeEmail(nu.Email), normalizeName(nu.Name)
 	var verrs ValidationErrors
 	if msg := validateEmail(email); msg != "" {
@@ -30,6 +38,11 @@ func (s *Service) CreateUser(ctx context.Context, nu NewUser) (User, error) {
 	su, err := s.newStoredUser(ctx, email, name, nu.Role, nu.Password)
 	if err != nil {
 		return User{}, err
+	}
+	if record != nil {
+		if err := record(su.User); err != nil {
+			return User{}, err
+		}
 	}
 	if err := s.store.CreateUser(ctx, su); err != nil {
 		return User{}, emailTaken(err)

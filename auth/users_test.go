@@ -109,3 +109,38 @@ func TestChangePassword(t *testing.T) {
 		t.Errorf("after five wrong current passwords: got %v, want ErrThrottled", err)
 	}
 }
+
+// TestCreateUserRecorded: record sees the valid account, id included, before it is stored; its error
+// stops the creation; an invalid account never reaches it.
+func TestCreateUserRecorded(t *testing.T) {
+	svc, _, _ := newTestEnv(t, nil)
+	var seen []User
+	record := func(err error) func(User) error {
+		return func(u User) error {
+			if _, lookup := svc.UserByID(t.Context(), u.ID); !errors.Is(lookup, ErrUserNotFound) {
+				t.Errorf("record called for %s after it was stored (lookup: %v)", u.Email, lookup)
+			}
+			seen = append(seen, u)
+			return err
+		}
+	}
+	refused := errors.New("trail unwritable")
+	if _, err := svc.CreateUserRecorded(t.Context(), NewUser{Email: "ann@example.com", Name: "Ann", Role: RoleSupport, Password: testPassword},
+		record(refused)); !errors.Is(err, refused) {
+		t.Errorf("with record failing: got %v, want its error", err)
+	}
+	if _, err := svc.UserByEmail(t.Context(), "ann@example.com"); !errors.Is(err, ErrUserNotFound) {
+		t.Errorf("the refused account exists: %v", err)
+	}
+	if _, err := svc.CreateUserRecorded(t.Context(), NewUser{Email: "bad", Name: "Ann", Role: RoleSupport, Password: testPassword},
+		record(nil)); err == nil {
+		t.Error("an invalid email was accepted")
+	}
+	u, err := svc.CreateUserRecorded(t.Context(), NewUser{Email: "Ann@Example.com", Name: "Ann", Role: RoleSupport, Password: testPassword}, record(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(seen) != 2 || seen[1].ID != u.ID || seen[1].Email != "ann@example.com" || seen[1].Role != RoleSupport {
+		t.Errorf("record saw %+v, want the refused account and then %+v (never the invalid one)", seen, u)
+	}
+}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
-	"slices"
 
 	"github.com/hiveconsole/hiveconsole/auth"
 	"github.com/hiveconsole/hiveconsole/hive"
@@ -99,34 +98,7 @@ func (a *App) mutate(c echo.Context, e auditEntry, do func() error) error {
 	return nil
 }
 
-// customerDiff is an update's field-level change, before → after, for the trail. Values are cut at
-// 200 characters and at most 30 fields are listed, so a row stays within the trail's size limit.
-func customerDiff(before *hive.Customer, p hive.CustomerParams) map[string]any {
-	changes := map[string]any{}
-	add := func(field, was string, now *string) {
-		if now != nil && len(changes) < 30 {
-			changes[field] = map[string]string{"before": cut(was, 200), "after": cut(*now, 200)}
-		}
-	}
-	add("email", before.Email, p.Email)
-	add("phone", deref(before.Phone), p.Phone)
-	add("first_name", deref(before.FirstName), p.FirstName)
-	add("middle_name", deref(before.MiddleName), p.MiddleName)
-	add("last_name", deref(before.LastName), p.LastName)
-	add("gender", deref(before.Gender), p.Gender)
-	add("dob", deref(before.DOB), p.DOB)
-	keys := make([]string, 0, len(p.Metadata))
-	for k := range p.Metadata {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	for _, k := range keys {
-		v := p.Metadata[k]
-		add("metadata."+cut(k, 40), before.Metadata[k], &v)
-	}
-	return map[string]any{"changes": changes}
-}
-
+// cut shortens s to n characters, the last of them "…".
 func cut(s string, n int) string {
 	if r := []rune(s); len(r) > n {
 		return string(r[:n-1]) + "…"

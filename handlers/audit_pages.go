@@ -128,9 +128,9 @@ func (a *App) auditExport(c echo.Context) error {
 		"request_id", "outcome", "details", "hash"})
 	pol := pii(c)
 	err := a.Audit.AuditEach(c.Request().Context(), q, func(r auth.AuditRecord) error {
-		row := auditRow(r, pol)
-		rec := []string{strconv.FormatInt(r.Seq, 10), r.Time.UTC().Format(time.RFC3339Nano), r.ActorID, r.ActorEmail, string(r.Role),
-			r.Action, r.TargetType, r.TargetID, r.ClientIP, r.RequestID, r.Outcome, row.DetailsText, r.Hash}
+		row := auditRow(r, pol) // its text is escaped already, and its client IP masked where it must be
+		rec := []string{strconv.FormatInt(r.Seq, 10), r.Time.UTC().Format(time.RFC3339Nano), esc(r.ActorID), esc(r.ActorEmail),
+			row.Role, row.Action, row.TargetType, row.TargetID, row.ClientIP, row.RequestID, row.Outcome, row.DetailsText, esc(r.Hash)}
 		for i := range rec {
 			rec[i] = csvSafe(rec[i])
 		}
@@ -146,15 +146,29 @@ func (a *App) auditExport(c echo.Context) error {
 // auditRow is a record as the page shows it: details as short "key: value" text, with classified
 // values in a customer update's diff masked for those who see records masked.
 func auditRow(r auth.AuditRecord, pol piiPolicy) views.AuditRow {
-	row := views.AuditRow{Seq: r.Seq, Time: r.Time, Actor: r.ActorEmail, Role: string(r.Role), Action: r.Action,
-		TargetType: r.TargetType, TargetID: r.TargetID, ClientIP: r.ClientIP, RequestID: r.RequestID, Outcome: r.Outcome,
-		TargetURL: auditTargetURL(r.TargetType, r.TargetID)}
+	row := views.AuditRow{Seq: r.Seq, Time: r.Time, Actor: auditActor(r), Role: esc(string(r.Role)), Action: esc(r.Action),
+		TargetType: esc(r.TargetType), TargetID: esc(r.TargetID), ClientIP: esc(r.ClientIP), RequestID: esc(r.RequestID),
+		Outcome: esc(r.Outcome), TargetURL: auditTargetURL(r.TargetType, r.TargetID)}
 	if !pol.clear(fromRecord) {
-		row.ClientIP = mask(piiIP, r.ClientIP)
+		row.ClientIP = mask(piiIP, row.ClientIP)
 	}
-	row.DetailsText = detailsText(r.Details, pol)
+	row.DetailsText = esc(detailsText(r.Details, pol))
 	return row
 }
+
+// auditActor names who acted: their email, or for an actor without one (the shell's
+// "cli:<os user>@<host>") their id, shown visibly escaped.
+func auditActor(r auth.AuditRecord) string {
+	if r.ActorEmail != "" {
+		return esc(r.ActorEmail)
+	}
+	return esc(r.ActorID)
+}
+
+// esc shows any control or bidi character that a row stored before the trail cleaned its text (or
+// written to the database by other means) may hold as a visible escape: the page and the CSV show
+// what is there instead of letting it act.
+func esc(s string) string { return auth.EscapeAuditText(s) }
 
 func auditTargetURL(kind, id string) string {
 	if id == "" {
@@ -185,12 +199,7 @@ func detailsText(d map[string]any, pol piiPolicy) string {
 			slices.Sort(fields)
 			for _, f := range fields {
 				ch, _ := changes[f].(map[string]any)
-				before, _ := ch["before"].(string)
-				after, _ := ch["after"].(string)
-				if kind, classified := classifiedField(f); classified {
-					before, after = pol.show(fromRecord, kind, before), pol.show(fromRecord, kind, after)
-				}
-				parts = append(parts, fmt.Sprintf("%s: %s → %s", f, orNone(before), orNone(after)))
+				parts = append(parts, fmt.Sprintf("%s: %s → %s", f, diffSide(ch, "before", f, pol), diffSide(ch, "after", f, pol)))
 			}
 			continue
 		}
@@ -204,6 +213,23 @@ func detailsText(d map[string]any, pol piiPolicy) string {
 		parts = append(parts, k+": "+s)
 	}
 	return strings.Join(parts, "; ")
+}
+
+// diffSide is one side of a changed field: its value, masked when the field is classified and the
+// reader sees records masked, and the SHA-256 of the whole value when the diff cut it. A masked
+// value's hash is left out: an email, a phone number or a date of birth is found from its hash by
+// trying them all.
+func diffSide(ch map[string]any, side, field string, pol piiPolicy) string {
+	v, _ := ch[side].(string)
+	sum, _ := ch[side+"_sha256"].(string)
+	if kind, classified := classifiedField(field); classified && !pol.clear(fromRecord) {
+		v, sum = mask(kind, v), ""
+	}
+	v = orNone(v)
+	if sum != "" {
+		v += " (sha256 " + sum + ")"
+	}
+	return v
 }
 
 func classifiedField(field string) (piiKind, bool) {

@@ -38,6 +38,7 @@ type testConsole struct {
 	URL   string
 	app   *handlers.App
 	staff *auth.Service
+	db    *auth.DB // the staff database under staff, for tests that write to it directly
 	clock *clock
 	users map[auth.Role]auth.User
 	hive  handlers.Hive
@@ -79,6 +80,7 @@ func newTestConsoleWith(t *testing.T, customers int, opts ...option) *testConsol
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
+	tc.db = db
 	srv := httptest.NewUnstartedServer(nil)
 	base, _ := url.Parse("http://" + srv.Listener.Addr().String())
 	acfg := auth.Config{BaseURL: base.String(), SessionKeys: [][]byte{[]byte(strings.Repeat("k", 32))}, Now: tc.clock.Now,
