@@ -10,7 +10,7 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/hiveconsole/hiveconsole/auth"
+	"github.com/hiveconsole/hiveconsole/audit"
 )
 
 const auditUsage = `usage: hiveconsole audit <command> [flags]
@@ -34,7 +34,7 @@ func runAudit(ctx context.Context, args []string, getenv func(string) string, st
 	if len(args) == 0 {
 		return usageError{auditUsage}
 	}
-	var run func(context.Context, *auth.Service, auditOptions, io.Writer) error
+	var run func(context.Context, *audit.Trail, auditOptions, io.Writer) error
 	switch args[0] {
 	case "-h", "-help", "--help", "help":
 		_, err := fmt.Fprintln(stdout, auditUsage)
@@ -55,12 +55,12 @@ func runAudit(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	// Opened exactly as `hiveconsole user` opens it (a zero userCommand: the database must exist), so a
 	// mistyped --data-dir is reported rather than answered with an empty, intact trail.
-	staff, closeDB, err := openStaff(ctx, userCommand{}, opts.dataDir, getenv, stderr)
+	_, trail, closeDB, err := openStaff(ctx, userCommand{}, opts.dataDir, getenv, stderr)
 	if err != nil {
 		return err
 	}
 	defer closeDB()
-	return run(ctx, staff, opts, stdout)
+	return run(ctx, trail, opts, stdout)
 }
 
 func parseAuditFlags(cmd string, args []string, getenv func(string) string, stderr io.Writer) (auditOptions, error) {
@@ -95,8 +95,8 @@ func parseAuditFlags(cmd string, args []string, getenv func(string) string, stde
 // auditVerify prints the row count and the newest hash when the chain is intact; the hash is worth
 // noting elsewhere, since the chain alone cannot show that its newest rows were removed. A broken
 // chain is an error, so the exit status says it.
-func auditVerify(ctx context.Context, staff *auth.Service, _ auditOptions, stdout io.Writer) error {
-	v, err := staff.VerifyAudit(ctx)
+func auditVerify(ctx context.Context, trail *audit.Trail, _ auditOptions, stdout io.Writer) error {
+	v, err := trail.Verify(ctx)
 	if err != nil {
 		return err
 	}
@@ -118,10 +118,10 @@ func auditVerify(ctx context.Context, staff *auth.Service, _ auditOptions, stdou
 }
 
 // auditList prints a table of the newest events matching the filters. Every text is printed through
-// auth.EscapeAuditText: a row written before the trail cleaned its text, or put in the database by
+// audit.EscapeText: a row written before the trail cleaned its text, or put in the database by
 // other means, may hold control characters, which the terminal would run rather than show.
-func auditList(ctx context.Context, staff *auth.Service, o auditOptions, stdout io.Writer) error {
-	rows, total, err := staff.AuditEvents(ctx, auth.AuditQuery{Actor: o.actor, Action: o.action, Limit: o.limit})
+func auditList(ctx context.Context, trail *audit.Trail, o auditOptions, stdout io.Writer) error {
+	rows, total, err := trail.Events(ctx, audit.Query{Actor: o.actor, Action: o.action, Limit: o.limit})
 	if err != nil {
 		return err
 	}
@@ -146,7 +146,7 @@ func auditList(ctx context.Context, staff *auth.Service, o auditOptions, stdout 
 }
 
 // esc shows control and bidi characters as visible escapes (\x1b, \u202e).
-func esc(s string) string { return auth.EscapeAuditText(s) }
+func esc(s string) string { return audit.EscapeText(s) }
 
 // orDash returns s, or "-" when it is empty, so that no column of the table is blank.
 func orDash(s string) string {

@@ -9,8 +9,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hiveconsole/hiveconsole/audit"
+	"github.com/hiveconsole/hiveconsole/audit/audittest"
 	"github.com/hiveconsole/hiveconsole/auth"
-	"github.com/hiveconsole/hiveconsole/internal/audittest"
+	"github.com/hiveconsole/hiveconsole/database"
 )
 
 // auditCLI runs `hiveconsole audit args…` through run, as main does.
@@ -22,13 +24,13 @@ func (e *userTestEnv) auditCLI(t *testing.T, args ...string) (stdout string, err
 }
 
 // newAuditTestEnv is a data directory whose trail holds n events.
-func newAuditTestEnv(t *testing.T, n int) (*userTestEnv, *auth.Service) {
+func newAuditTestEnv(t *testing.T, n int) (*userTestEnv, *audit.Trail) {
 	t.Helper()
 	e := newUserTestEnv(t)
-	svc := e.service(t)
+	svc := e.trail(t)
 	for i := range n {
-		err := svc.Record(t.Context(), auth.AuditEvent{ActorID: "usr_alice", ActorEmail: "alice@example.com", Role: auth.RoleSupport,
-			Action: "customer.update", TargetType: "customer", TargetID: "cus_" + string(rune('a'+i)), Outcome: auth.OutcomeSuccess})
+		err := svc.Record(t.Context(), audit.Event{ActorID: "usr_alice", ActorEmail: "alice@example.com", Role: auth.RoleSupport,
+			Action: "customer.update", TargetType: "customer", TargetID: "cus_" + string(rune('a'+i)), Outcome: audit.OutcomeSuccess})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -49,7 +51,7 @@ func TestAuditVerifyIntact(t *testing.T) {
 		if c.events == 0 {
 			continue
 		}
-		rows, _, _ := svc.AuditEvents(t.Context(), auth.AuditQuery{Limit: 1})
+		rows, _, _ := svc.Events(t.Context(), audit.Query{Limit: 1})
 		if !strings.Contains(out, "last row hash: "+rows[0].Hash+"\n") {
 			t.Errorf("audit verify = %q; want the newest row's hash %s", out, rows[0].Hash)
 		}
@@ -80,7 +82,7 @@ func TestAuditVerifyBroken(t *testing.T) {
 
 func TestAuditList(t *testing.T) {
 	e, svc := newAuditTestEnv(t, 3)
-	svc.Record(t.Context(), auth.AuditEvent{ActorEmail: "mallory@example.com", Action: "auth.sign_in", Outcome: auth.OutcomeFailure})
+	svc.Record(t.Context(), audit.Event{ActorEmail: "mallory@example.com", Action: "auth.sign_in", Outcome: audit.OutcomeFailure})
 	out, err := e.auditCLI(t, "list", "--limit", "2")
 	if err != nil {
 		t.Fatal(err)
@@ -132,13 +134,13 @@ func TestAuditCommandErrors(t *testing.T) {
 // output acts on the terminal.
 func TestAuditListShowsOldRowsSafely(t *testing.T) {
 	e, _ := newAuditTestEnv(t, 1)
-	db, err := auth.Open(t.Context(), e.dir)
+	db, err := database.Open(t.Context(), e.dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	raw := auth.AuditEvent{Time: time.Now().UTC(), ActorEmail: "mallory\x1b]0;owned\x07@example.com\u202e", Action: "auth.sign_in",
-		TargetType: "user", TargetID: "usr_\x1b[2J\x00\u009b\t\n1", Outcome: auth.OutcomeFailure}
+	raw := audit.Event{Time: time.Now().UTC(), ActorEmail: "mallory\x1b]0;owned\x07@example.com\u202e", Action: "auth.sign_in",
+		TargetType: "user", TargetID: "usr_\x1b[2J\x00\u009b\t\n1", Outcome: audit.OutcomeFailure}
 	if err := audittest.AppendRaw(t.Context(), db, raw, ""); err != nil {
 		t.Fatal(err)
 	}

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"github.com/hiveconsole/hiveconsole/auth"
 	"io"
 	"net"
 	"net/netip"
@@ -13,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/hiveconsole/hiveconsole/review"
 )
 
 // config is the console's configuration: the environment (DESIGN §3), each variable also a flag of
@@ -33,7 +34,7 @@ type config struct {
 	IdleTimeout   time.Duration
 	AbsTimeout    time.Duration
 	Proxies       []netip.Prefix
-	RejectReasons []auth.RejectReason
+	RejectReasons []review.RejectReason
 	// StreamsPerSession and Streams cap the live (SSE) views one signed-in browser, and the whole
 	// process, may hold open.
 	StreamsPerSession, Streams int
@@ -111,7 +112,7 @@ func configVars() []configVar {
 			return nil
 		}},
 		{"HIVECONSOLE_REJECT_REASONS", "reject-reasons", "", "reasons offered when rejecting a check, as code=Label;code=Label (default: a built-in list)", func(c *config, v string) error {
-			r, err := auth.ParseRejectReasons(v)
+			r, err := review.ParseRejectReasons(v)
 			c.RejectReasons = r
 			return err
 		}},

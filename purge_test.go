@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/hiveconsole/hiveconsole/auth"
+	"github.com/hiveconsole/hiveconsole/database"
 )
 
 // testClock is the auth service's clock in these tests: moved by hand, never slept on.
@@ -39,7 +40,7 @@ type purgeEnv struct {
 func newPurgeEnv(t *testing.T) *purgeEnv {
 	t.Helper()
 	dir := t.TempDir()
-	db, err := auth.Open(t.Context(), dir)
+	db, err := database.Open(t.Context(), dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -184,7 +185,7 @@ func TestPurgeStopsWithItsContext(t *testing.T) {
 // was not running, as soon as it starts.
 func TestServePurgesExpiredRows(t *testing.T) {
 	dir := t.TempDir()
-	db, err := auth.Open(t.Context(), dir)
+	db, err := database.Open(t.Context(), dir)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,10 +18,12 @@ import (
 	"github.com/PuerkitoBio/goquery"
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver, for the test's own schema
 
+	"github.com/hiveconsole/hiveconsole/audit"
 	"github.com/hiveconsole/hiveconsole/auth"
+	"github.com/hiveconsole/hiveconsole/database"
+	"github.com/hiveconsole/hiveconsole/database/dbtest"
 	"github.com/hiveconsole/hiveconsole/hive"
 	"github.com/hiveconsole/hiveconsole/hive/sandbox"
-	"github.com/hiveconsole/hiveconsole/internal/pgtest"
 )
 
 const (
@@ -33,7 +35,7 @@ const (
 // on one PostgreSQL schema and one Hive (a sandbox on loopback), with the same session keys, and
 // checks that sessions, revocations, the audit chain and review decisions are shared.
 func TestReplicasShareOnePostgreSQL(t *testing.T) {
-	dbURL := pgtest.Schema(t, "replicas")
+	dbURL := dbtest.Schema(t, "replicas")
 	ctx := t.Context()
 
 	sb, err := sandbox.New(ctx, sandbox.Options{DataDir: t.TempDir()})
@@ -69,7 +71,7 @@ func TestReplicasShareOnePostgreSQL(t *testing.T) {
 		t.Errorf("the first admin was created %d times, want once", created)
 	}
 
-	staff := openReplicaStaff(t, dbURL, shared["HIVECONSOLE_SESSION_KEYS"])
+	staff, trail := openReplicaStaff(t, dbURL, shared["HIVECONSOLE_SESSION_KEYS"])
 	checkID := completedCheck(t, hiveSrv.URL, creds, sb)
 
 	t.Run("a session from A is valid on B, and signing out on B ends it on A", func(t *testing.T) {
@@ -122,7 +124,7 @@ func TestReplicasShareOnePostgreSQL(t *testing.T) {
 	})
 
 	t.Run("writers on both replicas form one audit chain", func(t *testing.T) {
-		before, err := staff.VerifyAudit(ctx)
+		before, err := trail.Verify(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -144,10 +146,10 @@ func TestReplicasShareOnePostgreSQL(t *testing.T) {
 			}
 		}
 		wg.Wait()
-		v, err := staff.VerifyAudit(ctx)
+		v, err := trail.Verify(ctx)
 		// Four sign-ins, then 2 × perReplica report views.
 		if want := before.Rows + 4 + 2*perReplica; err != nil || v.BrokenSeq != 0 || v.Rows != want {
-			t.Fatalf("VerifyAudit = %+v, %v; want %d rows intact", v, err, want)
+			t.Fatalf("Verify = %+v, %v; want %d rows intact", v, err, want)
 		}
 		// The shell's `hiveconsole audit verify` reads the same trail.
 		var out, errOut strings.Builder
@@ -221,10 +223,11 @@ func startReplica(t *testing.T, name string, shared map[string]string) *replica 
 	}
 }
 
-// openReplicaStaff opens the replicas' database from the test, as a third process would.
-func openReplicaStaff(t *testing.T, dbURL, keys string) *auth.Service {
+// openReplicaStaff opens the replicas' database, its staff accounts and its audit trail from the
+// test, as a third process would.
+func openReplicaStaff(t *testing.T, dbURL, keys string) (*auth.Service, *audit.Trail) {
 	t.Helper()
-	db, err := auth.OpenPostgres(t.Context(), dbURL)
+	db, err := database.OpenPostgres(t.Context(), dbURL)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -237,7 +240,7 @@ func openReplicaStaff(t *testing.T, dbURL, keys string) *auth.Service {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return staff
+	return staff, audit.New(db, nil)
 }
 
 // completedCheck creates a customer with a completed session and a check on it, in the Hive both

@@ -12,9 +12,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hiveconsole/hiveconsole/audit"
 	"github.com/hiveconsole/hiveconsole/auth"
 	"github.com/hiveconsole/hiveconsole/handlers"
 	"github.com/hiveconsole/hiveconsole/hive"
+	"github.com/hiveconsole/hiveconsole/review"
 	"github.com/hiveconsole/hiveconsole/static"
 )
 
@@ -97,7 +99,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		Simulator: simulator,
 		BaseURL:   cfg.BaseURL, Sandbox: cfg.sandboxMode(), HiveHost: hostOf(client.BaseURL()), TrustedProxies: cfg.Proxies,
 		Hive: client, HivePing: client.Ping, Staff: staff, StaffAdmin: staff, Sessions: staff.Sessions(), Assets: assets,
-		Reviews: staff, RejectReasons: cfg.RejectReasons, Audit: staff,
+		Reviews: review.New(db, nil), RejectReasons: cfg.RejectReasons, Audit: audit.New(db, nil),
 		Metrics: metrics, Logger: log, MaxStreamsPerSession: cfg.StreamsPerSession, MaxStreams: cfg.Streams,
 	})
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/hiveconsole/hiveconsole/audit"
 	"github.com/hiveconsole/hiveconsole/auth"
 )
 
@@ -49,6 +50,7 @@ type userShell struct {
 type userInvocation struct {
 	userShell
 	staff    *auth.Service
+	trail    *audit.Trail
 	opts     userOptions
 	password string // read from standard input by readPassword under --password-stdin
 }
@@ -123,12 +125,12 @@ func runUserIn(ctx context.Context, args []string, getenv func(string) string, s
 	if err != nil {
 		return err
 	}
-	staff, closeDB, err := openStaff(ctx, cmd, opts.dataDir, getenv, stderr)
+	staff, trail, closeDB, err := openStaff(ctx, cmd, opts.dataDir, getenv, stderr)
 	if err != nil {
 		return err
 	}
 	defer closeDB()
-	return cmd.run(ctx, &userInvocation{userShell: sh, staff: staff, opts: opts}, rest)
+	return cmd.run(ctx, &userInvocation{userShell: sh, staff: staff, trail: trail, opts: opts}, rest)
 }
 
 func findUserCommand(name string) (userCommand, bool) {
@@ -194,27 +196,27 @@ func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
-// openStaff opens the console database and the staff service the way serve does, so both see the
-// same accounts and session keys.
-func openStaff(ctx context.Context, cmd userCommand, dataDir string, getenv func(string) string, stderr io.Writer) (*auth.Service, func(), error) {
+// openStaff opens the console database, the staff service and the audit trail the way serve does,
+// so both see the same accounts, session keys and trail.
+func openStaff(ctx context.Context, cmd userCommand, dataDir string, getenv func(string) string, stderr io.Writer) (*auth.Service, *audit.Trail, func(), error) {
 	db, err := openDatabase(ctx, dataDir, getenv("HIVECONSOLE_DATABASE_URL"), !cmd.createsDB)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	// NewService needs signing keys even though the CLI signs no cookie; loading them (not making up
 	// throwaway ones) keeps the data directory exactly as serve would leave it.
 	keys, err := auth.LoadSessionKeys(dataDir, getenv("HIVECONSOLE_SESSION_KEYS"))
 	if err != nil {
 		db.Close()
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	staff, err := auth.NewService(ctx, db, auth.Config{BaseURL: getenv("HIVECONSOLE_BASE_URL"), SessionKeys: keys, Logger: log})
 	if err != nil {
 		db.Close()
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	return staff, func() { db.Close() }, nil
+	return staff, audit.New(db, nil), func() { db.Close() }, nil
 }
 
 // userAdd creates an account; without --password-stdin it prints the generated password once. Its
@@ -234,7 +236,7 @@ func userAdd(ctx context.Context, inv *userInvocation, _ []string) error {
 		u, err = inv.staff.CreateUserRecorded(ctx, nu, func(created auth.User) error {
 			e := shellEntry{action: "user.create", targetID: created.ID,
 				details: map[string]any{"email": created.Email, "role": string(created.Role)}}
-			if err := inv.record(ctx, e, auth.OutcomeSuccess); err != nil {
+			if err := inv.record(ctx, e, audit.OutcomeSuccess); err != nil {
 				return err
 			}
 			recorded = &e

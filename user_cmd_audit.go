@@ -8,6 +8,7 @@ import (
 	osuser "os/user"
 	"strings"
 
+	"github.com/hiveconsole/hiveconsole/audit"
 	"github.com/hiveconsole/hiveconsole/auth"
 )
 
@@ -32,7 +33,7 @@ var errTrailUnwritable = errors.New("the audit trail could not be written, so no
 // record writes e's row on the trail's chain, with the shell's actor. The actor goes in ActorID, not
 // ActorEmail: it is no email, and an email is lower-cased.
 func (inv *userInvocation) record(ctx context.Context, e shellEntry, outcome string) error {
-	err := inv.staff.Record(ctx, auth.AuditEvent{ActorID: inv.actor, Action: e.action, TargetType: "user", TargetID: e.targetID,
+	err := inv.trail.Record(ctx, audit.Event{ActorID: inv.actor, Action: e.action, TargetType: "user", TargetID: e.targetID,
 		Outcome: outcome, Details: e.details})
 	if err != nil {
 		return fmt.Errorf("%w: %w", errTrailUnwritable, err)
@@ -44,7 +45,7 @@ func (inv *userInvocation) record(ctx context.Context, e shellEntry, outcome str
 // written stops the change, as it does on the web; should the change then fail, a second row records
 // the failure.
 func (inv *userInvocation) mutate(ctx context.Context, e shellEntry, change func() error) error {
-	if err := inv.record(ctx, e, auth.OutcomeSuccess); err != nil {
+	if err := inv.record(ctx, e, audit.OutcomeSuccess); err != nil {
 		return err
 	}
 	if err := change(); err != nil {
@@ -63,7 +64,7 @@ func (inv *userInvocation) recordFailure(ctx context.Context, e shellEntry, caus
 		e.details = map[string]any{}
 	}
 	e.details["error"] = shellErrorClass(cause)
-	if err := inv.record(context.WithoutCancel(ctx), e, auth.OutcomeFailure); err != nil {
+	if err := inv.record(context.WithoutCancel(ctx), e, audit.OutcomeFailure); err != nil {
 		fmt.Fprintf(inv.stderr, "warning: the failure was not recorded: %v\n", err)
 	}
 }

@@ -10,13 +10,14 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hiveconsole/hiveconsole/audit"
 	"github.com/hiveconsole/hiveconsole/auth"
 )
 
 // trailRows returns every audit row, oldest first.
-func (e *userTestEnv) trailRows(t *testing.T) []auth.AuditRecord {
+func (e *userTestEnv) trailRows(t *testing.T) []audit.Entry {
 	t.Helper()
-	rows, _, err := e.service(t).AuditEvents(t.Context(), auth.AuditQuery{Limit: 1000})
+	rows, _, err := e.trail(t).Events(t.Context(), audit.Query{Limit: 1000})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,7 +115,7 @@ func TestUserCommandsAreAudited(t *testing.T) {
 	if created, err := svc.UserByEmail(t.Context(), "new@example.com"); err != nil || created.Role != auth.RoleSupport {
 		t.Errorf("the created account: %+v, %v", created, err)
 	}
-	if v, err := svc.VerifyAudit(t.Context()); err != nil || v.BrokenSeq != 0 {
+	if v, err := env.trail(t).Verify(t.Context()); err != nil || v.BrokenSeq != 0 {
 		t.Errorf("VerifyAudit = %+v, %v; want intact", v, err)
 	}
 

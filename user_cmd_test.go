@@ -11,7 +11,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hiveconsole/hiveconsole/audit"
 	"github.com/hiveconsole/hiveconsole/auth"
+	"github.com/hiveconsole/hiveconsole/database"
 )
 
 // testActor is who runs the commands in tests, as the audit trail names them.
@@ -80,9 +82,9 @@ func (e *userTestEnv) add(t *testing.T, email string, role auth.Role) {
 // service opens the data directory as serve would, to check what the CLI did.
 func (e *userTestEnv) service(t *testing.T) *auth.Service {
 	t.Helper()
-	db, err := auth.Open(t.Context(), e.dir)
+	db, err := database.Open(t.Context(), e.dir)
 	if err != nil {
-		t.Fatalf("auth.Open: %v", err)
+		t.Fatalf("database.Open: %v", err)
 	}
 	t.Cleanup(func() { db.Close() })
 	keys, err := auth.LoadSessionKeys(e.dir, "")
@@ -94,6 +96,17 @@ func (e *userTestEnv) service(t *testing.T) *auth.Service {
 		t.Fatalf("NewService: %v", err)
 	}
 	return svc
+}
+
+// trail opens the data directory's audit trail, to check what the CLI recorded.
+func (e *userTestEnv) trail(t *testing.T) *audit.Trail {
+	t.Helper()
+	db, err := database.Open(t.Context(), e.dir)
+	if err != nil {
+		t.Fatalf("database.Open: %v", err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return audit.New(db, nil)
 }
 
 // signIn authenticates and starts a web session, returning its cookie.

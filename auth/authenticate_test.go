@@ -9,6 +9,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/hiveconsole/hiveconsole/database"
 )
 
 // countHashes makes svc count argon2id computations.
@@ -104,7 +106,7 @@ func TestAddressThrottleGroupsIPv6By64(t *testing.T) {
 // transaction, means exactly the free failures get checked however the requests interleave, on
 // either database.
 func TestThrottleHoldsUnderConcurrency(t *testing.T) {
-	forEachDatabase(t, func(t *testing.T, open func(*testing.T) *DB) {
+	forEachDatabase(t, func(t *testing.T, open func(testing.TB) *sqlStore) {
 		tests := []struct {
 			name    string
 			from    func(i int) netip.Addr
@@ -144,21 +146,21 @@ func TestThrottleHoldsUnderConcurrency(t *testing.T) {
 func TestThrottleSurvivesRestart(t *testing.T) {
 	dir := t.TempDir()
 	clock := newFakeClock()
-	db, err := Open(t.Context(), dir)
+	db, err := database.Open(t.Context(), dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := testService(t, db, clock, nil)
+	svc := testService(t, &sqlStore{db: db}, clock, nil)
 	for range 5 {
 		svc.Authenticate(t.Context(), "alice@example.com", "wrong-password-entirely", testAddr)
 	}
 	db.Close()
-	db2, err := Open(t.Context(), dir)
+	db2, err := database.Open(t.Context(), dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db2.Close()
-	svc2 := testService(t, db2, clock, nil)
+	svc2 := testService(t, &sqlStore{db: db2}, clock, nil)
 	if _, err := svc2.Authenticate(t.Context(), "alice@example.com", "wrong-password-entirely", testAddr); !errors.Is(err, ErrThrottled) {
 		t.Errorf("after reopening the database: got %v, want ErrThrottled", err)
 	}

@@ -5,13 +5,15 @@ import (
 	"errors"
 	"testing"
 	"time"
+
+	"github.com/hiveconsole/hiveconsole/database"
 )
 
 // BenchmarkAuthenticate measures sign-in throughput with 8 concurrent callers (SetParallelism(4) on
 // this 2-core machine), for the three outcomes a caller must not be able to tell apart by timing.
 // Throttles are set out of reach: this measures hashing and the database, not lockouts.
 func BenchmarkAuthenticate(b *testing.B) {
-	db, err := Open(context.Background(), b.TempDir())
+	db, err := database.Open(context.Background(), b.TempDir())
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -55,7 +57,7 @@ func BenchmarkAuthenticate(b *testing.B) {
 // BenchmarkAuthenticateLatency is one caller at a time: the per-attempt latency of each outcome,
 // to compare the unknown-user and wrong-password paths without queueing noise.
 func BenchmarkAuthenticateLatency(b *testing.B) {
-	db, err := Open(context.Background(), b.TempDir())
+	db, err := database.Open(context.Background(), b.TempDir())
 	if err != nil {
 		b.Fatal(err)
 	}

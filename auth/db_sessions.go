@@ -5,14 +5,15 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"github.com/hiveconsole/hiveconsole/database"
 	"time"
 )
 
 // CreateWebSession inserts a web session row.
-func (db *DB) CreateWebSession(ctx context.Context, s WebSessionRecord) error {
-	_, err := db.exec(ctx, `INSERT INTO web_sessions (id_hash, user_id, csrf_token, data, created_at, last_seen_at)
+func (db *sqlStore) CreateWebSession(ctx context.Context, s WebSessionRecord) error {
+	_, err := db.db.Exec(ctx, `INSERT INTO web_sessions (id_hash, user_id, csrf_token, data, created_at, last_seen_at)
 		VALUES (?, ?, ?, ?, ?, ?)`,
-		s.IDHash, nullString(s.UserID), s.CSRFToken, s.Data, unix(s.CreatedAt), unix(s.LastSeenAt))
+		s.IDHash, database.NullString(s.UserID), s.CSRFToken, s.Data, database.Unix(s.CreatedAt), database.Unix(s.LastSeenAt))
 	if err != nil {
 		return fmt.Errorf("auth: create web session: %w", err)
 	}
@@ -20,13 +21,13 @@ func (db *DB) CreateWebSession(ctx context.Context, s WebSessionRecord) error {
 }
 
 // WebSession returns the row with that id hash.
-func (db *DB) WebSession(ctx context.Context, idHash string) (WebSessionRecord, error) {
+func (db *sqlStore) WebSession(ctx context.Context, idHash string) (WebSessionRecord, error) {
 	var (
 		s                 WebSessionRecord
 		userID            sql.NullString
 		created, lastSeen int64
 	)
-	err := db.queryRow(ctx, `SELECT id_hash, user_id, csrf_token, data, created_at, last_seen_at
+	err := db.db.QueryRow(ctx, `SELECT id_hash, user_id, csrf_token, data, created_at, last_seen_at
 		FROM web_sessions WHERE id_hash = ?`, idHash).
 		Scan(&s.IDHash, &userID, &s.CSRFToken, &s.Data, &created, &lastSeen)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -35,14 +36,14 @@ func (db *DB) WebSession(ctx context.Context, idHash string) (WebSessionRecord, 
 	if err != nil {
 		return WebSessionRecord{}, fmt.Errorf("auth: read web session: %w", err)
 	}
-	s.UserID, s.CreatedAt, s.LastSeenAt = userID.String, fromUnix(created), fromUnix(lastSeen)
+	s.UserID, s.CreatedAt, s.LastSeenAt = userID.String, database.FromUnix(created), database.FromUnix(lastSeen)
 	return s, nil
 }
 
 // SaveWebSessionData replaces a session's data and last-seen time.
-func (db *DB) SaveWebSessionData(ctx context.Context, idHash string, data []byte, lastSeen time.Time) error {
-	res, err := db.exec(ctx, `UPDATE web_sessions SET data = ?, last_seen_at = ? WHERE id_hash = ?`,
-		data, unix(lastSeen), idHash)
+func (db *sqlStore) SaveWebSessionData(ctx context.Context, idHash string, data []byte, lastSeen time.Time) error {
+	res, err := db.db.Exec(ctx, `UPDATE web_sessions SET data = ?, last_seen_at = ? WHERE id_hash = ?`,
+		data, database.Unix(lastSeen), idHash)
 	if err != nil {
 		return fmt.Errorf("auth: save web session: %w", err)
 	}
@@ -53,8 +54,8 @@ func (db *DB) SaveWebSessionData(ctx context.Context, idHash string, data []byte
 }
 
 // TouchWebSession records activity on a session.
-func (db *DB) TouchWebSession(ctx context.Context, idHash string, lastSeen time.Time) error {
-	_, err := db.exec(ctx, `UPDATE web_sessions SET last_seen_at = ? WHERE id_hash = ?`, unix(lastSeen), idHash)
+func (db *sqlStore) TouchWebSession(ctx context.Context, idHash string, lastSeen time.Time) error {
+	_, err := db.db.Exec(ctx, `UPDATE web_sessions SET last_seen_at = ? WHERE id_hash = ?`, database.Unix(lastSeen), idHash)
 	if err != nil {
 		return fmt.Errorf("auth: touch web session: %w", err)
 	}
@@ -62,16 +63,16 @@ func (db *DB) TouchWebSession(ctx context.Context, idHash string, lastSeen time.
 }
 
 // DeleteWebSession removes one session.
-func (db *DB) DeleteWebSession(ctx context.Context, idHash string) error {
-	if _, err := db.exec(ctx, `DELETE FROM web_sessions WHERE id_hash = ?`, idHash); err != nil {
+func (db *sqlStore) DeleteWebSession(ctx context.Context, idHash string) error {
+	if _, err := db.db.Exec(ctx, `DELETE FROM web_sessions WHERE id_hash = ?`, idHash); err != nil {
 		return fmt.Errorf("auth: delete web session: %w", err)
 	}
 	return nil
 }
 
 // DeleteUserWebSessions removes every session of a user.
-func (db *DB) DeleteUserWebSessions(ctx context.Context, userID string) (int64, error) {
-	res, err := db.exec(ctx, `DELETE FROM web_sessions WHERE user_id = ?`, userID)
+func (db *sqlStore) DeleteUserWebSessions(ctx context.Context, userID string) (int64, error) {
+	res, err := db.db.Exec(ctx, `DELETE FROM web_sessions WHERE user_id = ?`, userID)
 	if err != nil {
 		return 0, fmt.Errorf("auth: revoke web sessions: %w", err)
 	}
@@ -79,9 +80,9 @@ func (db *DB) DeleteUserWebSessions(ctx context.Context, userID string) (int64, 
 }
 
 // DeleteExpiredWebSessions removes sessions past either timeout.
-func (db *DB) DeleteExpiredWebSessions(ctx context.Context, idleBefore, createdBefore time.Time) (int64, error) {
-	res, err := db.exec(ctx, `DELETE FROM web_sessions WHERE last_seen_at < ? OR created_at < ?`,
-		unix(idleBefore), unix(createdBefore))
+func (db *sqlStore) DeleteExpiredWebSessions(ctx context.Context, idleBefore, createdBefore time.Time) (int64, error) {
+	res, err := db.db.Exec(ctx, `DELETE FROM web_sessions WHERE last_seen_at < ? OR created_at < ?`,
+		database.Unix(idleBefore), database.Unix(createdBefore))
 	if err != nil {
 		return 0, fmt.Errorf("auth: delete expired web sessions: %w", err)
 	}

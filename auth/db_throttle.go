@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"github.com/hiveconsole/hiveconsole/database"
 	"time"
 )
 
@@ -12,11 +13,11 @@ import (
 const throttleColumns = `throttle_key, account_key, failures, window_start, locked_until, lockouts, known_until, updated_at`
 
 // UpdateThrottles reads, changes and writes the throttle rows for keys in one transaction.
-func (db *DB) UpdateThrottles(ctx context.Context, keys []string, change func([]*Throttle) error) error {
-	return db.tx(ctx, func(tx *sql.Tx) error {
+func (db *sqlStore) UpdateThrottles(ctx context.Context, keys []string, change func([]*Throttle) error) error {
+	return db.db.Tx(ctx, func(tx *sql.Tx) error {
 		// A row lock cannot hold a row that does not exist yet: without the table lock, two first
 		// failures on a key would both count from zero.
-		if err := db.lockTable(ctx, tx, "login_throttles"); err != nil {
+		if err := db.db.LockTable(ctx, tx, "login_throttles"); err != nil {
 			return err
 		}
 		ts := make([]*Throttle, len(keys))
@@ -32,8 +33,8 @@ func (db *DB) UpdateThrottles(ctx context.Context, keys []string, change func([]
 }
 
 // AccountThrottles returns the rows that count for the account key account, in key order.
-func (db *DB) AccountThrottles(ctx context.Context, account string) ([]Throttle, error) {
-	rows, err := db.query(ctx, `SELECT `+throttleColumns+` FROM login_throttles
+func (db *sqlStore) AccountThrottles(ctx context.Context, account string) ([]Throttle, error) {
+	rows, err := db.db.Query(ctx, `SELECT `+throttleColumns+` FROM login_throttles
 		WHERE account_key = ? ORDER BY throttle_key`, account)
 	if err != nil {
 		return nil, fmt.Errorf("auth: account throttles: %w", err)
@@ -43,13 +44,13 @@ func (db *DB) AccountThrottles(ctx context.Context, account string) ([]Throttle,
 
 // UpdateAccountThrottles reads, changes and writes the rows of one account in one transaction that
 // holds back every other writer of throttles, so no attempt charged meanwhile is lost or undone.
-func (db *DB) UpdateAccountThrottles(ctx context.Context, account string, change func([]*Throttle) error) error {
-	return db.tx(ctx, func(tx *sql.Tx) error {
-		if err := db.lockTable(ctx, tx, "login_throttles"); err != nil {
+func (db *sqlStore) UpdateAccountThrottles(ctx context.Context, account string, change func([]*Throttle) error) error {
+	return db.db.Tx(ctx, func(tx *sql.Tx) error {
+		if err := db.db.LockTable(ctx, tx, "login_throttles"); err != nil {
 			return err
 		}
-		rows, err := tx.QueryContext(ctx, db.q(`SELECT `+throttleColumns+` FROM login_throttles
-			WHERE account_key = ? ORDER BY throttle_key`+db.dialect.forUpdate), account)
+		rows, err := tx.QueryContext(ctx, db.db.Q(`SELECT `+throttleColumns+` FROM login_throttles
+			WHERE account_key = ? ORDER BY throttle_key`+db.db.ForUpdate()), account)
 		if err != nil {
 			return fmt.Errorf("auth: account throttles: %w", err)
 		}
@@ -66,7 +67,7 @@ func (db *DB) UpdateAccountThrottles(ctx context.Context, account string, change
 }
 
 // changeThrottles lets change edit ts and writes them back.
-func (db *DB) changeThrottles(ctx context.Context, tx *sql.Tx, ts []*Throttle, change func([]*Throttle) error) error {
+func (db *sqlStore) changeThrottles(ctx context.Context, tx *sql.Tx, ts []*Throttle, change func([]*Throttle) error) error {
 	if err := change(ts); err != nil {
 		return err
 	}
@@ -78,9 +79,9 @@ func (db *DB) changeThrottles(ctx context.Context, tx *sql.Tx, ts []*Throttle, c
 	return nil
 }
 
-func (db *DB) readThrottle(ctx context.Context, tx *sql.Tx, key string) (Throttle, error) {
-	t, err := scanThrottle(tx.QueryRowContext(ctx, db.q(`SELECT `+throttleColumns+`
-		FROM login_throttles WHERE throttle_key = ?`+db.dialect.forUpdate), key))
+func (db *sqlStore) readThrottle(ctx context.Context, tx *sql.Tx, key string) (Throttle, error) {
+	t, err := scanThrottle(tx.QueryRowContext(ctx, db.db.Q(`SELECT `+throttleColumns+`
+		FROM login_throttles WHERE throttle_key = ?`+db.db.ForUpdate()), key))
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return Throttle{Key: key}, nil
@@ -97,8 +98,8 @@ func scanThrottle(row interface{ Scan(...any) error }) (Throttle, error) {
 	if err != nil {
 		return Throttle{}, err
 	}
-	t.WindowStart, t.LockedUntil = fromUnix(windowStart), fromUnix(lockedUntil)
-	t.KnownUntil, t.UpdatedAt = fromUnix(knownUntil), fromUnix(updated)
+	t.WindowStart, t.LockedUntil = database.FromUnix(windowStart), database.FromUnix(lockedUntil)
+	t.KnownUntil, t.UpdatedAt = database.FromUnix(knownUntil), database.FromUnix(updated)
 	return t, nil
 }
 
@@ -118,16 +119,16 @@ func collectThrottles(rows *sql.Rows) ([]Throttle, error) {
 	return out, nil
 }
 
-func (db *DB) writeThrottle(ctx context.Context, tx *sql.Tx, t Throttle) error {
+func (db *sqlStore) writeThrottle(ctx context.Context, tx *sql.Tx, t Throttle) error {
 	var err error
 	if t.idle() {
-		_, err = tx.ExecContext(ctx, db.q(`DELETE FROM login_throttles WHERE throttle_key = ?`), t.Key)
+		_, err = tx.ExecContext(ctx, db.db.Q(`DELETE FROM login_throttles WHERE throttle_key = ?`), t.Key)
 	} else {
-		_, err = tx.ExecContext(ctx, db.q(`INSERT INTO login_throttles (`+throttleColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+		_, err = tx.ExecContext(ctx, db.db.Q(`INSERT INTO login_throttles (`+throttleColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (throttle_key) DO UPDATE SET account_key = excluded.account_key, failures = excluded.failures,
 			window_start = excluded.window_start, locked_until = excluded.locked_until, lockouts = excluded.lockouts,
 			known_until = excluded.known_until, updated_at = excluded.updated_at`),
-			t.Key, t.Account, t.Failures, unix(t.WindowStart), unix(t.LockedUntil), t.Lockouts, unix(t.KnownUntil), unix(t.UpdatedAt))
+			t.Key, t.Account, t.Failures, database.Unix(t.WindowStart), database.Unix(t.LockedUntil), t.Lockouts, database.Unix(t.KnownUntil), database.Unix(t.UpdatedAt))
 	}
 	if err != nil {
 		return fmt.Errorf("auth: write throttle: %w", err)
@@ -137,9 +138,9 @@ func (db *DB) writeThrottle(ctx context.Context, tx *sql.Tx, t Throttle) error {
 
 // DeleteStaleThrottles removes rows untouched since before that neither delay an attempt nor mark
 // a known address at now.
-func (db *DB) DeleteStaleThrottles(ctx context.Context, before, now time.Time) (int64, error) {
-	res, err := db.exec(ctx, `DELETE FROM login_throttles WHERE updated_at < ? AND locked_until <= ? AND known_until <= ?`,
-		unix(before), unix(now), unix(now))
+func (db *sqlStore) DeleteStaleThrottles(ctx context.Context, before, now time.Time) (int64, error) {
+	res, err := db.db.Exec(ctx, `DELETE FROM login_throttles WHERE updated_at < ? AND locked_until <= ? AND known_until <= ?`,
+		database.Unix(before), database.Unix(now), database.Unix(now))
 	if err != nil {
 		return 0, fmt.Errorf("auth: delete stale throttles: %w", err)
 	}

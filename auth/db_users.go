@@ -5,14 +5,12 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"github.com/hiveconsole/hiveconsole/database"
 )
 
 const userColumns = `id, email, name, role, password_hash, disabled, created_at, last_login_at, password_changed_at`
 
-// scanner is what *sql.Row and *sql.Rows share.
-type scanner interface{ Scan(dest ...any) error }
-
-func scanUser(s scanner) (StoredUser, error) {
+func scanUser(s database.Scanner) (StoredUser, error) {
 	var (
 		u                StoredUser
 		role             string
@@ -27,31 +25,31 @@ func scanUser(s scanner) (StoredUser, error) {
 		return StoredUser{}, fmt.Errorf("auth: read user: %w", err)
 	}
 	u.Role = Role(role)
-	u.CreatedAt, u.LastLoginAt, u.PasswordChangedAt = fromUnix(created), fromNullUnix(lastLogin), fromUnix(changed)
+	u.CreatedAt, u.LastLoginAt, u.PasswordChangedAt = database.FromUnix(created), database.FromNullUnix(lastLogin), database.FromUnix(changed)
 	return u, nil
 }
 
 func userArgs(u StoredUser) []any {
 	return []any{u.ID, u.Email, u.Name, string(u.Role), u.PasswordHash, u.Disabled,
-		unix(u.CreatedAt), nullUnix(u.LastLoginAt), unix(u.PasswordChangedAt)}
+		database.Unix(u.CreatedAt), database.NullUnix(u.LastLoginAt), database.Unix(u.PasswordChangedAt)}
 }
 
 // CreateUser inserts u.
-func (db *DB) CreateUser(ctx context.Context, u StoredUser) error {
-	_, err := db.exec(ctx, `INSERT INTO users (`+userColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, userArgs(u)...)
+func (db *sqlStore) CreateUser(ctx context.Context, u StoredUser) error {
+	_, err := db.db.Exec(ctx, `INSERT INTO users (`+userColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, userArgs(u)...)
 	return db.userWriteError("create user", err)
 }
 
 // CreateFirstUser inserts u only while no user exists. One statement decides, under the users
 // table's lock where the dialect needs one, so two replicas starting together cannot both create a
 // first admin.
-func (db *DB) CreateFirstUser(ctx context.Context, u StoredUser) (bool, error) {
+func (db *sqlStore) CreateFirstUser(ctx context.Context, u StoredUser) (bool, error) {
 	var created bool
-	err := db.tx(ctx, func(tx *sql.Tx) error {
-		if err := db.lockTable(ctx, tx, "users"); err != nil {
+	err := db.db.Tx(ctx, func(tx *sql.Tx) error {
+		if err := db.db.LockTable(ctx, tx, "users"); err != nil {
 			return err
 		}
-		res, err := tx.ExecContext(ctx, db.q(`INSERT INTO users (`+userColumns+`)
+		res, err := tx.ExecContext(ctx, db.db.Q(`INSERT INTO users (`+userColumns+`)
 			SELECT ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM users)`), userArgs(u)...)
 		if err != nil {
 			return db.userWriteError("create first user", err)
@@ -66,29 +64,29 @@ func (db *DB) CreateFirstUser(ctx context.Context, u StoredUser) (bool, error) {
 	return created, err
 }
 
-func (db *DB) userWriteError(op string, err error) error {
+func (db *sqlStore) userWriteError(op string, err error) error {
 	switch {
 	case err == nil:
 		return nil
-	case db.dialect.uniqueViolation(err):
+	case db.db.UniqueViolation(err):
 		return fmt.Errorf("auth: %s: %w", op, ErrEmailTaken)
 	}
 	return fmt.Errorf("auth: %s: %w", op, err)
 }
 
 // UserByID returns the user with that id.
-func (db *DB) UserByID(ctx context.Context, id string) (StoredUser, error) {
-	return scanUser(db.queryRow(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id))
+func (db *sqlStore) UserByID(ctx context.Context, id string) (StoredUser, error) {
+	return scanUser(db.db.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id))
 }
 
 // UserByEmail returns the user with that (normalized) email.
-func (db *DB) UserByEmail(ctx context.Context, email string) (StoredUser, error) {
-	return scanUser(db.queryRow(ctx, `SELECT `+userColumns+` FROM users WHERE email = ?`, email))
+func (db *sqlStore) UserByEmail(ctx context.Context, email string) (StoredUser, error) {
+	return scanUser(db.db.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE email = ?`, email))
 }
 
 // ListUsers returns every user ordered by email.
-func (db *DB) ListUsers(ctx context.Context) ([]User, error) {
-	rows, err := db.query(ctx, `SELECT `+userColumns+` FROM users ORDER BY email`)
+func (db *sqlStore) ListUsers(ctx context.Context) ([]User, error) {
+	rows, err := db.db.Query(ctx, `SELECT `+userColumns+` FROM users ORDER BY email`)
 	if err != nil {
 		return nil, fmt.Errorf("auth: list users: %w", err)
 	}
@@ -109,15 +107,15 @@ func (db *DB) ListUsers(ctx context.Context) ([]User, error) {
 
 // UpdateUser reads, changes and writes one user in a transaction, refusing to remove the last
 // enabled admin.
-func (db *DB) UpdateUser(ctx context.Context, id string, change func(*StoredUser) error) (StoredUser, error) {
+func (db *sqlStore) UpdateUser(ctx context.Context, id string, change func(*StoredUser) error) (StoredUser, error) {
 	var after StoredUser
-	err := db.tx(ctx, func(tx *sql.Tx) error {
+	err := db.db.Tx(ctx, func(tx *sql.Tx) error {
 		// Row locks alone would let two transactions each disable a different admin, each counting
 		// the other as still enabled.
-		if err := db.lockTable(ctx, tx, "users"); err != nil {
+		if err := db.db.LockTable(ctx, tx, "users"); err != nil {
 			return err
 		}
-		before, err := scanUser(tx.QueryRowContext(ctx, db.q(`SELECT `+userColumns+` FROM users WHERE id = ?`+db.dialect.forUpdate), id))
+		before, err := scanUser(tx.QueryRowContext(ctx, db.db.Q(`SELECT `+userColumns+` FROM users WHERE id = ?`+db.db.ForUpdate()), id))
 		if err != nil {
 			return err
 		}
@@ -127,14 +125,14 @@ func (db *DB) UpdateUser(ctx context.Context, id string, change func(*StoredUser
 		}
 		after.ID = before.ID
 		args := append(userArgs(after)[1:], after.ID)
-		_, err = tx.ExecContext(ctx, db.q(`UPDATE users SET email = ?, name = ?, role = ?, password_hash = ?, disabled = ?,
+		_, err = tx.ExecContext(ctx, db.db.Q(`UPDATE users SET email = ?, name = ?, role = ?, password_hash = ?, disabled = ?,
 			created_at = ?, last_login_at = ?, password_changed_at = ? WHERE id = ?`), args...)
 		if err != nil {
 			return db.userWriteError("update user", err)
 		}
 		if isActiveAdmin(before.User) && !isActiveAdmin(after.User) {
 			var n int
-			err := tx.QueryRowContext(ctx, db.q(`SELECT COUNT(*) FROM users WHERE role = ? AND disabled = ?`), string(RoleAdmin), false).Scan(&n)
+			err := tx.QueryRowContext(ctx, db.db.Q(`SELECT COUNT(*) FROM users WHERE role = ? AND disabled = ?`), string(RoleAdmin), false).Scan(&n)
 			if err != nil {
 				return fmt.Errorf("auth: count admins: %w", err)
 			}

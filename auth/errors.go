@@ -88,8 +88,8 @@ func (v ValidationErrors) Message(field string) string {
 	return ""
 }
 
-// orNil returns nil for an empty list so callers can write `return verrs.orNil()`.
-func (v ValidationErrors) orNil() error {
+// OrNil is v as an error: nil when there is no problem, so a function can return it directly.
+func (v ValidationErrors) OrNil() error {
 	if len(v) == 0 {
 		return nil
 	}

@@ -11,9 +11,9 @@ import (
 	"time"
 
 	"github.com/gorilla/sessions"
-	"github.com/hiveconsole/hiveconsole/internal/pgtest"
+	"github.com/hiveconsole/hiveconsole/database"
+	"github.com/hiveconsole/hiveconsole/database/dbtest"
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver, for creating test schemas
-	"github.com/pressly/goose/v3"
 )
 
 // testPassword passes the policy for every test email.
@@ -43,35 +43,16 @@ func (c *fakeClock) Advance(d time.Duration) {
 
 func testKey(b byte) []byte { return bytes.Repeat([]byte{b}, 32) }
 
-func openTestDB(t *testing.T) *DB {
-	t.Helper()
-	db, err := Open(t.Context(), t.TempDir())
-	if err != nil {
-		t.Fatalf("Open: %v", err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return db
-}
+// openTestDB is a fresh SQLite console database as this package's store.
+func openTestDB(t testing.TB) *sqlStore { return &sqlStore{db: dbtest.SQLite(t)} }
 
 // forEachDatabase runs fn once per console database, as subtests "sqlite" and "postgres"; open gives
-// a fresh, migrated database of that kind.
-func forEachDatabase(t *testing.T, fn func(t *testing.T, open func(*testing.T) *DB)) {
+// a fresh, migrated database of that kind as this package's store.
+func forEachDatabase(t *testing.T, fn func(t *testing.T, open func(testing.TB) *sqlStore)) {
 	t.Helper()
-	t.Run("sqlite", func(t *testing.T) { fn(t, openTestDB) })
-	t.Run("postgres", func(t *testing.T) {
-		fn(t, openTestPostgres)
+	dbtest.Each(t, func(t *testing.T, open func(testing.TB) *database.DB) {
+		fn(t, func(t testing.TB) *sqlStore { return &sqlStore{db: open(t)} })
 	})
-}
-
-// openTestPostgres opens a new schema in the database HIVECONSOLE_TEST_DATABASE_URL names.
-func openTestPostgres(t *testing.T) *DB {
-	t.Helper()
-	db, err := OpenPostgres(t.Context(), pgtest.Schema(t, "test"))
-	if err != nil {
-		t.Fatalf("OpenPostgres: %v", err)
-	}
-	t.Cleanup(func() { db.Close() }) // registered after the schema's drop, so it runs first
-	return db
 }
 
 // testService returns a Service over db with an injected clock; edit adjusts the config.
@@ -85,7 +66,7 @@ func testService(t *testing.T, db Store, clock *fakeClock, edit func(*Config)) *
 	if edit != nil {
 		edit(&cfg)
 	}
-	svc, err := NewService(t.Context(), db, cfg)
+	svc, err := newService(t.Context(), db, cfg)
 	if err != nil {
 		t.Fatalf("NewService: %v", err)
 	}
@@ -93,13 +74,13 @@ func testService(t *testing.T, db Store, clock *fakeClock, edit func(*Config)) *
 }
 
 // newTestEnv is the common case: a fresh SQLite database, a clock and a Service.
-func newTestEnv(t *testing.T, edit func(*Config)) (*Service, *DB, *fakeClock) {
+func newTestEnv(t *testing.T, edit func(*Config)) (*Service, *sqlStore, *fakeClock) {
 	t.Helper()
 	return newTestEnvOn(t, openTestDB, edit)
 }
 
 // newTestEnvOn is newTestEnv on the database open gives.
-func newTestEnvOn(t *testing.T, open func(*testing.T) *DB, edit func(*Config)) (*Service, *DB, *fakeClock) {
+func newTestEnvOn(t *testing.T, open func(testing.TB) *sqlStore, edit func(*Config)) (*Service, *sqlStore, *fakeClock) {
 	t.Helper()
 	db := open(t)
 	clock := newFakeClock()
@@ -168,29 +149,4 @@ func mustGet(t *testing.T, store *SessionStore, r *http.Request) *sessions.Sessi
 		t.Fatalf("Get: %v", err)
 	}
 	return sess
-}
-
-func countRows(t *testing.T, db *DB, table string) int {
-	t.Helper()
-	var n int
-	if err := db.sql.QueryRowContext(t.Context(), "SELECT COUNT(*) FROM "+table).Scan(&n); err != nil {
-		t.Fatal(err)
-	}
-	return n
-}
-
-// schemaObjects counts the tables, indexes, triggers and functions whose names start with prefix in
-// db's schema, for migration tests.
-func schemaObjects(t *testing.T, db *DB, prefix string) int {
-	t.Helper()
-	query := `SELECT COUNT(*) FROM sqlite_master WHERE name LIKE ?`
-	if db.dialect.goose == goose.DialectPostgres {
-		query = `SELECT (SELECT COUNT(*) FROM pg_class WHERE relnamespace = current_schema()::regnamespace AND relname LIKE $1)
-			+ (SELECT COUNT(*) FROM pg_proc WHERE pronamespace = current_schema()::regnamespace AND proname LIKE $1)`
-	}
-	var n int
-	if err := db.sql.QueryRowContext(t.Context(), query, prefix+"%").Scan(&n); err != nil {
-		t.Fatalf("count schema objects: %v", err)
-	}
-	return n
 }

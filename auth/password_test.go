@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/alexedwards/argon2id"
+	"github.com/hiveconsole/hiveconsole/database/dbtest"
 )
 
 func TestStoredHashUsesConfiguredParams(t *testing.T) {
@@ -36,7 +37,7 @@ func TestWeakHashParamsRefused(t *testing.T) {
 		{MemoryKiB: 19456, Iterations: 1, Parallelism: 1},
 		{MemoryKiB: 64 * 1024, Iterations: 1, Parallelism: 2}, // argon2id.DefaultParams on two cores
 	} {
-		_, err := NewService(t.Context(), openTestDB(t), Config{SessionKeys: [][]byte{testKey('a')}, HashParams: p})
+		_, err := NewService(t.Context(), dbtest.SQLite(t), Config{SessionKeys: [][]byte{testKey('a')}, HashParams: p})
 		if err == nil {
 			t.Errorf("NewService with HashParams %+v: got nil error, want a refusal", p)
 		}

@@ -7,6 +7,8 @@ import (
 	"net/http/httptest"
 	"testing"
 	"time"
+
+	"github.com/hiveconsole/hiveconsole/database/dbtest"
 )
 
 // TestRevocationEndsEverySession replays each browser's old cookie after the change.
@@ -206,7 +208,7 @@ func TestSessionValuesPersist(t *testing.T) {
 	if c := responseCookie(w, store.CookieName()); c != nil {
 		t.Errorf("empty anonymous session set cookie %v, want none", c)
 	}
-	if n := countRows(t, db, "web_sessions"); n != 0 {
+	if n := dbtest.CountRows(t, db.db, "web_sessions"); n != 0 {
 		t.Errorf("empty anonymous session stored %d rows, want 0", n)
 	}
 	u := mustCreateUser(t, svc, "alice@example.com", RoleReviewer)

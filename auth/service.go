@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/hiveconsole/hiveconsole/database"
 	"io"
 	"log/slog"
 	"net/url"
@@ -44,7 +45,7 @@ type Config struct {
 	Logger *slog.Logger
 }
 
-// Service is staff identity for the console and the CLI: users, sign-in and web sessions.
+// Service is staff identity for the console and the CLI: users, sign-in, throttling and web sessions.
 type Service struct {
 	store     Store
 	hasher    *hasher
@@ -58,9 +59,14 @@ type Service struct {
 	dummyHash string // verified against when the email is unknown, so that path costs the same
 }
 
-// NewService builds the Service over store. It hashes one dummy password, so it takes as long as a
-// sign-in.
-func NewService(ctx context.Context, store Store, cfg Config) (*Service, error) {
+// NewService builds the Service on the console database. It hashes one dummy password, so it takes as
+// long as a sign-in.
+func NewService(ctx context.Context, db *database.DB, cfg Config) (*Service, error) {
+	return newService(ctx, &sqlStore{db: db}, cfg)
+}
+
+// newService is NewService over any Store, for tests that make the store fail.
+func newService(ctx context.Context, store Store, cfg Config) (*Service, error) {
 	cfg, err := cfg.withDefaults()
 	if err != nil {
 		return nil, err

@@ -13,30 +13,30 @@ import (
 func TestStillSignedIn(t *testing.T) {
 	tests := []struct {
 		name   string
-		change func(ctx context.Context, svc *Service, db *DB, clock *fakeClock, userID string) error
+		change func(ctx context.Context, svc *Service, db *sqlStore, clock *fakeClock, userID string) error
 		holds  bool
 	}{
-		{"nothing changed", func(context.Context, *Service, *DB, *fakeClock, string) error { return nil }, true},
-		{"revoked", func(ctx context.Context, svc *Service, _ *DB, _ *fakeClock, id string) error {
+		{"nothing changed", func(context.Context, *Service, *sqlStore, *fakeClock, string) error { return nil }, true},
+		{"revoked", func(ctx context.Context, svc *Service, _ *sqlStore, _ *fakeClock, id string) error {
 			return svc.RevokeSessions(ctx, id)
 		}, false},
-		{"disabled", func(ctx context.Context, svc *Service, _ *DB, _ *fakeClock, id string) error {
+		{"disabled", func(ctx context.Context, svc *Service, _ *sqlStore, _ *fakeClock, id string) error {
 			_, err := svc.SetDisabled(ctx, id, true)
 			return err
 		}, false},
-		{"disabled behind the service's back", func(ctx context.Context, _ *Service, db *DB, _ *fakeClock, id string) error {
+		{"disabled behind the service's back", func(ctx context.Context, _ *Service, db *sqlStore, _ *fakeClock, id string) error {
 			_, err := db.UpdateUser(ctx, id, func(su *StoredUser) error { su.Disabled = true; return nil })
 			return err
 		}, false},
-		{"role changed", func(ctx context.Context, svc *Service, _ *DB, _ *fakeClock, id string) error {
+		{"role changed", func(ctx context.Context, svc *Service, _ *sqlStore, _ *fakeClock, id string) error {
 			_, err := svc.SetRole(ctx, id, RoleAuditor)
 			return err
 		}, false},
-		{"idle timeout", func(_ context.Context, _ *Service, _ *DB, clock *fakeClock, _ string) error {
+		{"idle timeout", func(_ context.Context, _ *Service, _ *sqlStore, clock *fakeClock, _ string) error {
 			clock.Advance(30 * time.Minute)
 			return nil
 		}, false},
-		{"just inside the idle timeout", func(_ context.Context, _ *Service, _ *DB, clock *fakeClock, _ string) error {
+		{"just inside the idle timeout", func(_ context.Context, _ *Service, _ *sqlStore, clock *fakeClock, _ string) error {
 			clock.Advance(29 * time.Minute)
 			return nil
 		}, true},

@@ -2,11 +2,13 @@ package auth
 
 import (
 	"context"
+	"github.com/hiveconsole/hiveconsole/database"
 	"time"
 )
 
-// Store is the console database as this package needs it. The SQLite implementation is *DB; a
-// PostgreSQL one arrives later and must pass the same contract tests (store_test.go).
+// Store is the console database as this package needs it: the users, web_sessions and
+// login_throttles tables. sqlStore keeps them in the console database (SQLite or PostgreSQL, both
+// held to the same contract tests in store_test.go).
 //
 // Methods that change related rows take a callback that runs inside one transaction, so the decisions
 // made in Go (throttle budgets, the last-admin rule) stay atomic across replicas.
@@ -55,21 +57,6 @@ type Store interface {
 
 	// Ping reports whether the database answers; for readiness checks.
 	Ping(ctx context.Context) error
-
-	// ---- The audit trail (audit.go, db_audit.go): append-only, so nothing here changes a row. ----
-
-	// AppendAudit adds the next row of the audit trail in one transaction that holds the chain head,
-	// so concurrent writers on any replica form one chain: it reads the newest row's seq and hash (0
-	// and "" while the trail is empty), passes them to seal, and inserts the row seal returns. An
-	// error from seal rolls back and is returned as is.
-	AppendAudit(ctx context.Context, seal func(lastSeq int64, lastHash string) (StoredAuditRecord, error)) error
-	// CountAudit counts the rows matching q's filters; q.Limit and q.Offset are ignored.
-	CountAudit(ctx context.Context, q AuditQuery) (int, error)
-	// ListAudit returns the rows matching q's filters whose seq is below beforeSeq (0: no bound),
-	// newest first, skipping q.Offset and at most q.Limit of them (which must be positive).
-	ListAudit(ctx context.Context, q AuditQuery, beforeSeq int64) ([]StoredAuditRecord, error)
-	// AuditChain returns at most limit rows with seq above afterSeq, in seq order, for verification.
-	AuditChain(ctx context.Context, afterSeq int64, limit int) ([]StoredAuditRecord, error)
 }
 
 // WebSessionRecord is a web session row. The cookie's id is never stored, only its SHA-256, so a copy
@@ -83,5 +70,10 @@ type WebSessionRecord struct {
 	LastSeenAt time.Time // for the idle timeout; updated at most once per touch interval
 }
 
-// The SQLite database is a Store.
-var _ Store = (*DB)(nil)
+// sqlStore is the Store in the console database; its queries are in the db_*.go files.
+type sqlStore struct{ db *database.DB }
+
+var _ Store = (*sqlStore)(nil)
+
+// Ping reports whether the console database answers; for readiness checks.
+func (db *sqlStore) Ping(ctx context.Context) error { return db.db.Ping(ctx) }

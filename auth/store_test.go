@@ -11,7 +11,7 @@ import (
 
 // TestStore runs the Store contract against SQLite and PostgreSQL.
 func TestStore(t *testing.T) {
-	forEachDatabase(t, func(t *testing.T, open func(*testing.T) *DB) {
+	forEachDatabase(t, func(t *testing.T, open func(testing.TB) *sqlStore) {
 		testStoreContract(t, func(t *testing.T) Store { return open(t) })
 	})
 }

@@ -2,12 +2,12 @@ package auth
 
 import (
 	"errors"
-	"io/fs"
 	"net/netip"
 	"testing"
 	"time"
 
-	"github.com/pressly/goose/v3"
+	"github.com/hiveconsole/hiveconsole/database"
+	"github.com/hiveconsole/hiveconsole/database/dbtest"
 )
 
 const wrongPassword = "wrong-password-entirely"
@@ -168,7 +168,7 @@ func TestKnownAddressIsForgotten(t *testing.T) {
 // TestClearSignInThrottle: an admin sees how an account is held back, from any address, and
 // clearing it lets the next attempt from anywhere through at once; on either database.
 func TestClearSignInThrottle(t *testing.T) {
-	forEachDatabase(t, func(t *testing.T, open func(*testing.T) *DB) {
+	forEachDatabase(t, func(t *testing.T, open func(testing.TB) *sqlStore) {
 		svc, _, clock := newTestEnvOn(t, open, nil)
 		alice := mustCreateUser(t, svc, "alice@example.com", RoleReviewer)
 		bob := mustCreateUser(t, svc, "bob@example.com", RoleReviewer)
@@ -242,7 +242,7 @@ func TestPurgeKeepsWhatStillCounts(t *testing.T) {
 		if err := svc.PurgeExpired(t.Context()); err != nil {
 			t.Fatal(err)
 		}
-		if n := countRows(t, db, "login_throttles"); n != s.want {
+		if n := dbtest.CountRows(t, db.db, "login_throttles"); n != s.want {
 			t.Errorf("throttle rows %v later = %d, want %d", s.after, n, s.want)
 		}
 	}
@@ -251,39 +251,31 @@ func TestPurgeKeepsWhatStillCounts(t *testing.T) {
 // TestThrottleMigration rolls the throttle migration back and forth: rows written before it keep
 // counting, and an account's row is found among the account's rows.
 func TestThrottleMigration(t *testing.T) {
-	forEachDatabase(t, func(t *testing.T, open func(*testing.T) *DB) {
+	forEachDatabase(t, func(t *testing.T, open func(testing.TB) *sqlStore) {
 		db := open(t)
-		sub, err := fs.Sub(migrations, "migrations/"+db.dialect.migrations)
-		if err != nil {
-			t.Fatal(err)
-		}
-		p, err := goose.NewProvider(db.dialect.goose, db.sql, sub)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := p.DownTo(t.Context(), 3); err != nil {
+		if err := db.db.MigrateDownTo(t.Context(), 3); err != nil {
 			t.Fatalf("DownTo(3): %v", err)
 		}
-		if n := schemaObjects(t, db, "login_throttles_account"); n != 0 {
+		if n := dbtest.SchemaObjects(t, db.db, "login_throttles_account"); n != 0 {
 			t.Errorf("the account index after Down: %d objects, want 0", n)
 		}
 		acct, addr := accountKey("alice@example.com"), addressKey(testAddr)
 		for _, key := range []string{acct, addr} {
-			if _, err := db.sql.ExecContext(t.Context(), db.q(`INSERT INTO login_throttles
+			if _, err := db.db.SQL().ExecContext(t.Context(), db.db.Q(`INSERT INTO login_throttles
 				(throttle_key, failures, window_start, locked_until, lockouts, updated_at) VALUES (?, 5, 100, 200, 1, 100)`), key); err != nil {
 				t.Fatal(err)
 			}
 		}
-		if _, err := p.Up(t.Context()); err != nil {
+		if err := db.db.MigrateTo(t.Context(), database.Latest); err != nil {
 			t.Fatalf("Up again: %v", err)
 		}
 		got, err := db.AccountThrottles(t.Context(), acct)
-		want := []Throttle{{Key: acct, Account: acct, Failures: 5, WindowStart: fromUnix(100), LockedUntil: fromUnix(200),
-			Lockouts: 1, UpdatedAt: fromUnix(100)}}
+		want := []Throttle{{Key: acct, Account: acct, Failures: 5, WindowStart: database.FromUnix(100), LockedUntil: database.FromUnix(200),
+			Lockouts: 1, UpdatedAt: database.FromUnix(100)}}
 		if err != nil || len(got) != 1 || got[0] != want[0] {
 			t.Errorf("the account's rows after Up = %+v, %v; want %+v", got, err, want)
 		}
-		if n := countRows(t, db, "login_throttles"); n != 2 {
+		if n := dbtest.CountRows(t, db.db, "login_throttles"); n != 2 {
 			t.Errorf("rows after Up = %d, want 2", n)
 		}
 	})

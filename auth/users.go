@@ -32,7 +32,7 @@ func (s *Service) CreateUserRecorded(ctx context.Context, nu NewUser, record fun
 	if msg := s.policy.check(nu.Password, email); msg != "" {
 		verrs = append(verrs, &FieldError{Field: "password", Message: msg})
 	}
-	if err := verrs.orNil(); err != nil {
+	if err := verrs.OrNil(); err != nil {
 		return User{}, err
 	}
 	su, err := s.newStoredUser(ctx, email, name, nu.Role, nu.Password)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/gorilla/securecookie"
+	"github.com/hiveconsole/hiveconsole/database/dbtest"
 )
 
 func TestSessionCookieAttributes(t *testing.T) {
@@ -292,20 +293,20 @@ func TestPurgeExpired(t *testing.T) {
 	if err := svc.PurgeExpired(t.Context()); err != nil {
 		t.Fatal(err)
 	}
-	if n := countRows(t, db, "web_sessions"); n != 1 {
+	if n := dbtest.CountRows(t, db.db, "web_sessions"); n != 1 {
 		t.Errorf("sessions after purge = %d, want 1 (the idle one removed)", n)
 	}
 	if !load(t, svc.Sessions(), fresh).Authenticated() {
 		t.Error("purge removed a live session")
 	}
-	if n := countRows(t, db, "login_throttles"); n != 3 {
+	if n := dbtest.CountRows(t, db.db, "login_throttles"); n != 3 {
 		t.Errorf("throttle rows after 31 minutes = %d, want 3 (kept for a day)", n)
 	}
 	clock.Advance(25 * time.Hour)
 	if err := svc.PurgeExpired(t.Context()); err != nil {
 		t.Fatal(err)
 	}
-	if n := countRows(t, db, "login_throttles"); n != 0 {
+	if n := dbtest.CountRows(t, db.db, "login_throttles"); n != 0 {
 		t.Errorf("throttle rows after a day = %d, want 0", n)
 	}
 }

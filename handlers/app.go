@@ -15,6 +15,7 @@ import (
 
 	"github.com/hiveconsole/hiveconsole/auth"
 	"github.com/hiveconsole/hiveconsole/hive"
+	"github.com/hiveconsole/hiveconsole/review"
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 )
@@ -68,13 +69,13 @@ type WebSessions interface {
 	Logout(w http.ResponseWriter, r *http.Request) error
 }
 
-// Reviews keeps reviewers' decisions on checks, which Hive has no place for; *auth.Service
+// Reviews keeps reviewers' decisions on checks, which Hive has no place for; *review.Ledger
 // implements it.
 type Reviews interface {
-	RecordReview(ctx context.Context, r auth.Review, reasons []auth.RejectReason) (auth.Review, error)
-	Reviews(ctx context.Context, checkID string) ([]auth.Review, error)
-	LatestReviews(ctx context.Context) (map[string]auth.Review, error)
-	CustomerReviews(ctx context.Context, customerID string) ([]auth.Review, error)
+	Record(ctx context.Context, r review.Review, reasons []review.RejectReason) (review.Review, error)
+	ForCheck(ctx context.Context, checkID string) ([]review.Review, error)
+	Latest(ctx context.Context) (map[string]review.Review, error)
+	ForCustomer(ctx context.Context, customerID string) ([]review.Review, error)
 }
 
 // Assets are the static files; *static.Assets implements it.
@@ -95,8 +96,8 @@ type Config struct {
 	StaffAdmin     StaffAdmin
 	Sessions       WebSessions
 	Reviews        Reviews
-	Audit          Auditor             // required: the console does nothing it cannot record
-	RejectReasons  []auth.RejectReason // offered when rejecting; auth.DefaultRejectReasons when empty
+	Audit          Auditor               // required: the console does nothing it cannot record
+	RejectReasons  []review.RejectReason // offered when rejecting; review.DefaultRejectReasons when empty
 	Assets         Assets
 	Simulator      Simulator // sandbox mode only
 	Metrics        *Metrics

@@ -6,23 +6,24 @@ import (
 	"log/slog"
 	"net/http"
 
+	"github.com/hiveconsole/hiveconsole/audit"
 	"github.com/hiveconsole/hiveconsole/auth"
 	"github.com/hiveconsole/hiveconsole/hive"
 	"github.com/labstack/echo/v4"
 )
 
-// Auditor keeps the audit trail; *auth.Service implements it.
+// Auditor keeps the audit trail; *audit.Trail implements it.
 type Auditor interface {
-	Record(ctx context.Context, e auth.AuditEvent) error
-	AuditEvents(ctx context.Context, q auth.AuditQuery) ([]auth.AuditRecord, int, error)
-	AuditEach(ctx context.Context, q auth.AuditQuery, fn func(auth.AuditRecord) error) error
+	Record(ctx context.Context, e audit.Event) error
+	Events(ctx context.Context, q audit.Query) ([]audit.Entry, int, error)
+	Each(ctx context.Context, q audit.Query, fn func(audit.Entry) error) error
 }
 
 // The outcomes an audit row records.
 const (
-	outcomeSuccess = auth.OutcomeSuccess
-	outcomeFailure = auth.OutcomeFailure
-	outcomeDenied  = auth.OutcomeDenied
+	outcomeSuccess = audit.OutcomeSuccess
+	outcomeFailure = audit.OutcomeFailure
+	outcomeDenied  = audit.OutcomeDenied
 )
 
 // auditEntry is what a handler says happened; audit adds who, from where and in which request.
@@ -45,7 +46,7 @@ func (a *App) audit(c echo.Context, e auditEntry) error {
 }
 
 func (a *App) recordAudit(c echo.Context, u auth.User, e auditEntry) error {
-	ev := auth.AuditEvent{ActorID: u.ID, ActorEmail: u.Email, Role: u.Role, Action: e.Action, TargetType: e.TargetType,
+	ev := audit.Event{ActorID: u.ID, ActorEmail: u.Email, Role: u.Role, Action: e.Action, TargetType: e.TargetType,
 		TargetID: e.TargetID, ClientIP: auth.ClientIP(c.Request(), a.TrustedProxies).String(), RequestID: requestIDOf(c),
 		Outcome: e.Outcome, Details: e.Details}
 	if err := a.Audit.Record(c.Request().Context(), ev); err != nil {

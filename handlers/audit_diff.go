@@ -8,13 +8,13 @@ import (
 	"strconv"
 	"unicode/utf8"
 
-	"github.com/hiveconsole/hiveconsole/auth"
+	"github.com/hiveconsole/hiveconsole/audit"
 	"github.com/hiveconsole/hiveconsole/hive"
 )
 
 // diffBudget is the bytes of trail JSON an update's diff may take: the trail's limit, less room for
 // the "error" a failure row adds to the same details.
-const diffBudget = auth.MaxAuditDetails - 256
+const diffBudget = audit.MaxDetails - 256
 
 // diffShortestValue is the fewest characters of a cut value a diff keeps.
 const diffShortestValue = 8
@@ -147,6 +147,6 @@ func sha256Hex(s string) string {
 
 // fitsBudget reports whether d takes at most budget bytes in the trail.
 func fitsBudget(d map[string]any, budget int) bool {
-	n, err := auth.AuditDetailsSize(d)
+	n, err := audit.DetailsSize(d)
 	return err == nil && n <= budget
 }

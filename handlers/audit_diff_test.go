@@ -6,7 +6,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
-	"github.com/hiveconsole/hiveconsole/auth"
+	"github.com/hiveconsole/hiveconsole/audit"
 	"github.com/hiveconsole/hiveconsole/hive"
 )
 
@@ -78,7 +78,7 @@ func TestCustomerDiffFitsTheTrail(t *testing.T) {
 			before, params := tt.edit()
 			changes := customerChanges(before, params)
 			d := customerDiff(before, params)
-			size, err := auth.AuditDetailsSize(d)
+			size, err := audit.DetailsSize(d)
 			if err != nil || size > diffBudget {
 				t.Fatalf("diff of %d changes takes %d bytes, %v; want at most %d", len(changes), size, err, diffBudget)
 			}

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hiveconsole/hiveconsole/audit"
 	"github.com/hiveconsole/hiveconsole/auth"
 	"github.com/hiveconsole/hiveconsole/hive"
 )
@@ -92,14 +93,14 @@ func TestAuditRecordsLargeEdits(t *testing.T) {
 				t.Fatalf("save: got %d, want 303: %s", r.StatusCode, r.doc(t).Find(".field__error").Text())
 			}
 			rows := trail(t, tc)[before:]
-			if len(rows) != 1 || rows[0].Action != "customer.update" || rows[0].Outcome != auth.OutcomeSuccess || rows[0].TargetID != cust.ID {
+			if len(rows) != 1 || rows[0].Action != "customer.update" || rows[0].Outcome != audit.OutcomeSuccess || rows[0].TargetID != cust.ID {
 				t.Fatalf("got %d new rows (%v), want one customer.update success for %s", len(rows), rows, cust.ID)
 			}
 			checkUpdateRow(t, rows[0].Details, want, tt.every)
 		})
 	}
-	if v, err := tc.staff.VerifyAudit(ctx); err != nil || v.BrokenSeq != 0 {
-		t.Errorf("VerifyAudit = %+v, %v; want intact", v, err)
+	if v, err := tc.trail.Verify(ctx); err != nil || v.BrokenSeq != 0 {
+		t.Errorf("Verify = %+v, %v; want intact", v, err)
 	}
 	got, _ := tc.api.GetCustomer(ctx, cust.ID)
 	if len(got.Metadata) != formMaxKeys || got.Metadata[longKey("new", 7)] != longValue("new7") {

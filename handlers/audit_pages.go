@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hiveconsole/hiveconsole/audit"
 	"github.com/hiveconsole/hiveconsole/auth"
 	"github.com/hiveconsole/hiveconsole/views"
 	"github.com/labstack/echo/v4"
@@ -24,12 +25,12 @@ type auditFilter struct {
 	Page                                         int
 }
 
-func parseAuditFilter(v url.Values) (auditFilter, auth.AuditQuery, map[string]string) {
+func parseAuditFilter(v url.Values) (auditFilter, audit.Query, map[string]string) {
 	f := auditFilter{Actor: strings.TrimSpace(v.Get("actor")), Action: strings.TrimSpace(v.Get("action")),
 		Target: strings.TrimSpace(v.Get("target")), Outcome: v.Get("outcome"), Since: v.Get("since"), Until: v.Get("until")}
 	f.Page, _ = strconv.Atoi(v.Get("page"))
 	f.Page = pageNumber(f.Page)
-	q := auth.AuditQuery{Actor: cut(f.Actor, 200), Action: cut(f.Action, 100), Limit: auditPageSize, Offset: (f.Page - 1) * auditPageSize}
+	q := audit.Query{Actor: cut(f.Actor, 200), Action: cut(f.Action, 100), Limit: auditPageSize, Offset: (f.Page - 1) * auditPageSize}
 	errs := map[string]string{}
 	if f.Target != "" {
 		// "customer", or "customer:<id>", or a bare id of any kind
@@ -90,7 +91,7 @@ func (a *App) auditPage(c echo.Context) error {
 	m := views.AuditModel{Actor: f.Actor, Action: f.Action, Target: f.Target, Outcome: f.Outcome, Since: f.Since, Until: f.Until,
 		Errors: errs, Now: time.Now()}
 	if len(errs) == 0 {
-		rows, total, err := a.Audit.AuditEvents(c.Request().Context(), q)
+		rows, total, err := a.Audit.Events(c.Request().Context(), q)
 		if err != nil {
 			return err
 		}
@@ -127,7 +128,7 @@ func (a *App) auditExport(c echo.Context) error {
 	_ = w.Write([]string{"seq", "time", "actor_id", "actor_email", "role", "action", "target_type", "target_id", "client_ip",
 		"request_id", "outcome", "details", "hash"})
 	pol := pii(c)
-	err := a.Audit.AuditEach(c.Request().Context(), q, func(r auth.AuditRecord) error {
+	err := a.Audit.Each(c.Request().Context(), q, func(r audit.Entry) error {
 		row := auditRow(r, pol) // its text is escaped already, and its client IP masked where it must be
 		rec := []string{strconv.FormatInt(r.Seq, 10), r.Time.UTC().Format(time.RFC3339Nano), esc(r.ActorID), esc(r.ActorEmail),
 			row.Role, row.Action, row.TargetType, row.TargetID, row.ClientIP, row.RequestID, row.Outcome, row.DetailsText, esc(r.Hash)}
@@ -145,7 +146,7 @@ func (a *App) auditExport(c echo.Context) error {
 
 // auditRow is a record as the page shows it: details as short "key: value" text, with classified
 // values in a customer update's diff masked for those who see records masked.
-func auditRow(r auth.AuditRecord, pol piiPolicy) views.AuditRow {
+func auditRow(r audit.Entry, pol piiPolicy) views.AuditRow {
 	row := views.AuditRow{Seq: r.Seq, Time: r.Time, Actor: auditActor(r), Role: esc(string(r.Role)), Action: esc(r.Action),
 		TargetType: esc(r.TargetType), TargetID: esc(r.TargetID), ClientIP: esc(r.ClientIP), RequestID: esc(r.RequestID),
 		Outcome: esc(r.Outcome), TargetURL: auditTargetURL(r.TargetType, r.TargetID)}
@@ -158,7 +159,7 @@ func auditRow(r auth.AuditRecord, pol piiPolicy) views.AuditRow {
 
 // auditActor names who acted: their email, or for an actor without one (the shell's
 // "cli:<os user>@<host>") their id, shown visibly escaped.
-func auditActor(r auth.AuditRecord) string {
+func auditActor(r audit.Entry) string {
 	if r.ActorEmail != "" {
 		return esc(r.ActorEmail)
 	}
@@ -168,7 +169,7 @@ func auditActor(r auth.AuditRecord) string {
 // esc shows any control or bidi character that a row stored before the trail cleaned its text (or
 // written to the database by other means) may hold as a visible escape: the page and the CSV show
 // what is there instead of letting it act.
-func esc(s string) string { return auth.EscapeAuditText(s) }
+func esc(s string) string { return audit.EscapeText(s) }
 
 func auditTargetURL(kind, id string) string {
 	if id == "" {
@@ -256,7 +257,7 @@ func (a *App) auditHistory(c echo.Context, kind, id string) ([]views.AuditRow, e
 	if u, _ := userOf(c); !u.Can(auth.ViewAudit) {
 		return nil, nil
 	}
-	rows, _, err := a.Audit.AuditEvents(c.Request().Context(), auth.AuditQuery{TargetType: kind, TargetID: id, Limit: 20})
+	rows, _, err := a.Audit.Events(c.Request().Context(), audit.Query{TargetType: kind, TargetID: id, Limit: 20})
 	if err != nil {
 		return nil, err
 	}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/PuerkitoBio/goquery"
+	"github.com/hiveconsole/hiveconsole/audit"
 	"github.com/hiveconsole/hiveconsole/auth"
 	"github.com/hiveconsole/hiveconsole/handlers"
 	"github.com/hiveconsole/hiveconsole/hive"
@@ -21,9 +22,9 @@ import (
 )
 
 // trail reads the whole audit trail, oldest first.
-func trail(t *testing.T, tc *testConsole) []auth.AuditRecord {
+func trail(t *testing.T, tc *testConsole) []audit.Entry {
 	t.Helper()
-	rows, _, err := tc.staff.AuditEvents(context.Background(), auth.AuditQuery{Limit: 1000})
+	rows, _, err := tc.trail.Events(context.Background(), audit.Query{Limit: 1000})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,7 +57,7 @@ func TestAuditRecordsEveryAction(t *testing.T) {
 
 	var secrets []string // values no row and no log line may contain
 	seen := len(trail(t, tc))
-	expect := func(name string, r response, role auth.Role, action, targetType, targetID, outcome string) auth.AuditRecord {
+	expect := func(name string, r response, role auth.Role, action, targetType, targetID, outcome string) audit.Entry {
 		t.Helper()
 		rows := trail(t, tc)
 		fresh := rows[seen:]
@@ -68,7 +69,7 @@ func TestAuditRecordsEveryAction(t *testing.T) {
 			}
 			t.Errorf("%s: %d new rows %v, want exactly one", name, len(fresh), got)
 			if len(fresh) == 0 {
-				return auth.AuditRecord{}
+				return audit.Entry{}
 			}
 		}
 		e := fresh[0]
@@ -87,64 +88,64 @@ func TestAuditRecordsEveryAction(t *testing.T) {
 	// Signing in and out.
 	anon := tc.browser()
 	r := anon.signIn("nobody@example.com", "a wrong password entirely")
-	e := expect("failed sign-in", r, "", "auth.sign_in", "user", "", auth.OutcomeFailure)
+	e := expect("failed sign-in", r, "", "auth.sign_in", "user", "", audit.OutcomeFailure)
 	if e.ActorEmail != "nobody@example.com" || e.ActorID != "" {
 		t.Errorf("failed sign-in actor: %q %q", e.ActorEmail, e.ActorID)
 	}
 	secrets = append(secrets, "a wrong password entirely", testPassword)
 	late := tc.browser()
 	r = late.signIn("auditor@example.com", testPassword)
-	expect("sign-in", r, auth.RoleAuditor, "auth.sign_in", "user", tc.users[auth.RoleAuditor].ID, auth.OutcomeSuccess)
+	expect("sign-in", r, auth.RoleAuditor, "auth.sign_in", "user", tc.users[auth.RoleAuditor].ID, audit.OutcomeSuccess)
 	seen = len(trail(t, tc)) // the harness's sign-in helper also opened the overview
 	r = late.post("/logout", nil)
-	expect("sign-out", r, auth.RoleAuditor, "auth.sign_out", "user", tc.users[auth.RoleAuditor].ID, auth.OutcomeSuccess)
+	expect("sign-out", r, auth.RoleAuditor, "auth.sign_out", "user", tc.users[auth.RoleAuditor].ID, audit.OutcomeSuccess)
 
 	// Sensitive reads.
 	r = reviewer.get("/checks/" + f.checkID)
-	expect("report view", r, auth.RoleReviewer, "report.view", "check", f.checkID, auth.OutcomeSuccess)
+	expect("report view", r, auth.RoleReviewer, "report.view", "check", f.checkID, audit.OutcomeSuccess)
 	r = reviewer.get("/checks/" + f.checkID + "/report.json")
-	expect("report download", r, auth.RoleReviewer, "report.download", "check", f.checkID, auth.OutcomeSuccess)
+	expect("report download", r, auth.RoleReviewer, "report.download", "check", f.checkID, audit.OutcomeSuccess)
 	r = reviewer.get("/files/" + fileID + "/content")
-	expect("file view", r, auth.RoleReviewer, "file.view", "file", fileID, auth.OutcomeSuccess)
+	expect("file view", r, auth.RoleReviewer, "file.view", "file", fileID, audit.OutcomeSuccess)
 	secrets = append(secrets, r.Body[:64])
 	r = reviewer.get("/files/" + fileID + "/content?download=1")
-	expect("file download", r, auth.RoleReviewer, "file.download", "file", fileID, auth.OutcomeSuccess)
+	expect("file download", r, auth.RoleReviewer, "file.download", "file", fileID, audit.OutcomeSuccess)
 	r = reviewer.post("/reveal", url.Values{"target": {"customer"}, "id": {f.customerID}, "field": {"phone"}, "reason": {"customer called"}})
-	e = expect("reveal", r, auth.RoleReviewer, "pii.reveal", "customer", f.customerID, auth.OutcomeSuccess)
+	e = expect("reveal", r, auth.RoleReviewer, "pii.reveal", "customer", f.customerID, audit.OutcomeSuccess)
 	if e.Details["field"] != "phone" || e.Details["reason"] != "customer called" {
 		t.Errorf("reveal details: %v", e.Details)
 	}
 	secrets = append(secrets, f.record["phone"])
 	r = support.get("/customers/" + f.customerID)
-	expect("customer view", r, auth.RoleSupport, "customer.view", "customer", f.customerID, auth.OutcomeSuccess)
+	expect("customer view", r, auth.RoleSupport, "customer.view", "customer", f.customerID, audit.OutcomeSuccess)
 	r = reviewer.get("/customers/export.csv")
-	expect("CSV export", r, auth.RoleReviewer, "customers.export", "customer", "", auth.OutcomeSuccess)
+	expect("CSV export", r, auth.RoleReviewer, "customers.export", "customer", "", audit.OutcomeSuccess)
 	r = admin.get("/audit/export.csv")
-	expect("audit export", r, auth.RoleAdmin, "audit.export", "audit", "", auth.OutcomeSuccess)
+	expect("audit export", r, auth.RoleAdmin, "audit.export", "audit", "", audit.OutcomeSuccess)
 
 	// Changes.
 	r = admin.post("/customers", url.Values{"email": {"audited@example.com"}, "first_name": {"Aud"}, "last_name": {"Ited"}})
 	created := strings.TrimPrefix(r.Header.Get("Location"), "/customers/")
-	expect("customer create", r, auth.RoleAdmin, "customer.create", "customer", created, auth.OutcomeSuccess)
+	expect("customer create", r, auth.RoleAdmin, "customer.create", "customer", created, audit.OutcomeSuccess)
 	edit := admin.get("/customers/" + created + "/edit").doc(t)
 	version := edit.Find(`input[name="version"]`).AttrOr("value", "")
 	r = admin.post("/customers/"+created, url.Values{"email": {"audited@example.com"}, "first_name": {"Audrey"},
 		"last_name": {"Ited"}, "version": {version}})
-	e = expect("customer update", r, auth.RoleAdmin, "customer.update", "customer", created, auth.OutcomeSuccess)
+	e = expect("customer update", r, auth.RoleAdmin, "customer.update", "customer", created, audit.OutcomeSuccess)
 	changes, _ := e.Details["changes"].(map[string]any)
 	if fn, _ := changes["first_name"].(map[string]any); len(changes) != 1 || fn["before"] != "Aud" || fn["after"] != "Audrey" {
 		t.Errorf("update diff: %v", e.Details)
 	}
 	r = support.post("/customers/"+created+"/sessions", nil)
-	issued := expect("session issue", r, auth.RoleSupport, "session.issue", "session", "*", auth.OutcomeSuccess)
+	issued := expect("session issue", r, auth.RoleSupport, "session.issue", "session", "*", audit.OutcomeSuccess)
 	secrets = append(secrets, strings.TrimSpace(r.doc(t).Find(`[data-testid="session-token"]`).Text()))
 	r = support.post("/sessions/"+issued.TargetID+"/delete", nil)
-	expect("session delete", r, auth.RoleSupport, "session.delete", "session", issued.TargetID, auth.OutcomeSuccess)
+	expect("session delete", r, auth.RoleSupport, "session.delete", "session", issued.TargetID, audit.OutcomeSuccess)
 	r = reviewer.post("/checks/"+f.checkID+"/review", url.Values{"decision": {"approve"}, "note": {"fine"}})
-	expect("review", r, auth.RoleReviewer, "review.decide", "check", f.checkID, auth.OutcomeSuccess)
+	expect("review", r, auth.RoleReviewer, "review.decide", "check", f.checkID, audit.OutcomeSuccess)
 	second := scenarioCheck(t, tc, customer("second@example.com", "Sec", "Ond"), sandbox.ScenarioClear)
 	r = admin.post("/checks/"+second.ID+"/delete", nil)
-	expect("check delete", r, auth.RoleAdmin, "check.delete", "check", second.ID, auth.OutcomeSuccess)
+	expect("check delete", r, auth.RoleAdmin, "check.delete", "check", second.ID, audit.OutcomeSuccess)
 	if _, err := tc.api.CreateSession(ctx, hive.SessionParams{CustomerID: created}); err != nil {
 		t.Fatal(err)
 	}
@@ -154,20 +155,20 @@ func TestAuditRecordsEveryAction(t *testing.T) {
 		t.Fatal(err)
 	}
 	r = reviewer.post("/checks", url.Values{"session_id": {waiting}})
-	expect("check create", r, auth.RoleReviewer, "check.create", "check", "*", auth.OutcomeSuccess)
+	expect("check create", r, auth.RoleReviewer, "check.create", "check", "*", audit.OutcomeSuccess)
 	r = admin.post("/customers/"+created+"/delete", url.Values{"confirm_email": {"audited@example.com"}})
-	expect("customer delete", r, auth.RoleAdmin, "customer.delete", "customer", created, auth.OutcomeSuccess)
+	expect("customer delete", r, auth.RoleAdmin, "customer.delete", "customer", created, audit.OutcomeSuccess)
 
 	// Staff changes.
 	r = admin.post("/users", url.Values{"email": {"new.staff@example.com"}, "name": {"New Staff"}, "role": {"support"}})
-	staffer := expect("user create", r, auth.RoleAdmin, "user.create", "user", "*", auth.OutcomeSuccess)
+	staffer := expect("user create", r, auth.RoleAdmin, "user.create", "user", "*", audit.OutcomeSuccess)
 	secrets = append(secrets, strings.TrimSpace(r.doc(t).Find(`[data-testid="new-password"] .mono`).Text()))
 	for _, step := range []struct{ path, action string }{
 		{"/role", "user.role"}, {"/disable", "user.disable"}, {"/enable", "user.enable"}, {"/revoke", "user.revoke_sessions"},
 		{"/password", "user.reset_password"},
 	} {
 		r = admin.post("/users/"+staffer.TargetID+step.path, url.Values{"role": {"auditor"}})
-		expect(step.action, r, auth.RoleAdmin, step.action, "user", staffer.TargetID, auth.OutcomeSuccess)
+		expect(step.action, r, auth.RoleAdmin, step.action, "user", staffer.TargetID, audit.OutcomeSuccess)
 		if step.action == "user.reset_password" {
 			secrets = append(secrets, strings.TrimSpace(r.doc(t).Find(`[data-testid="new-password"] .mono`).Text()))
 		}
@@ -175,7 +176,7 @@ func TestAuditRecordsEveryAction(t *testing.T) {
 
 	// A permission denial.
 	r = support.get("/audit")
-	e = expect("denial", r, auth.RoleSupport, "access.denied", "", "", auth.OutcomeDenied)
+	e = expect("denial", r, auth.RoleSupport, "access.denied", "", "", audit.OutcomeDenied)
 	if e.Details["route"] != "/audit" || e.Details["permission"] != string(auth.ViewAudit) {
 		t.Errorf("denial details: %v", e.Details)
 	}
@@ -190,7 +191,7 @@ func TestAuditRecordsEveryAction(t *testing.T) {
 			t.Errorf("%q is in the trail or the log", s[:6]+"…")
 		}
 	}
-	if v, err := tc.staff.VerifyAudit(ctx); err != nil || v.BrokenSeq != 0 {
+	if v, err := tc.trail.Verify(ctx); err != nil || v.BrokenSeq != 0 {
 		t.Errorf("verify: %+v, %v", v, err)
 	}
 }
@@ -213,7 +214,7 @@ type brokenTrail struct {
 
 func (b *brokenTrail) wrap(real handlers.Auditor) { b.Auditor = real }
 
-func (b *brokenTrail) Record(ctx context.Context, e auth.AuditEvent) error {
+func (b *brokenTrail) Record(ctx context.Context, e audit.Event) error {
 	if b.broken.Load() {
 		return errors.New("disk full")
 	}
@@ -272,7 +273,7 @@ func TestAuditFailsClosed(t *testing.T) {
 	if got, _ := tc.api.GetCustomer(ctx, f.customerID); derefS(got.FirstName) != "Pia" {
 		t.Errorf("the refused update reached Hive: first name %q", derefS(got.FirstName))
 	}
-	if rev, _ := tc.staff.Reviews(ctx, f.checkID); len(rev) != 0 {
+	if rev, _ := tc.ledger.ForCheck(ctx, f.checkID); len(rev) != 0 {
 		t.Errorf("the refused review was recorded")
 	}
 	if n := len(trail(t, tc)); n != before {

@@ -9,8 +9,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hiveconsole/hiveconsole/audit"
+	"github.com/hiveconsole/hiveconsole/audit/audittest"
 	"github.com/hiveconsole/hiveconsole/auth"
-	"github.com/hiveconsole/hiveconsole/internal/audittest"
 )
 
 // hostileText holds ESC (starting terminal sequences), BEL, NUL, C1 CSI, a bidi override and a line
@@ -91,8 +92,8 @@ func TestAuditStoresFreeTextCleaned(t *testing.T) {
 			}
 		}
 	}
-	if v, err := tc.staff.VerifyAudit(context.Background()); err != nil || v.BrokenSeq != 0 {
-		t.Errorf("VerifyAudit = %+v, %v; want intact", v, err)
+	if v, err := tc.trail.Verify(context.Background()); err != nil || v.BrokenSeq != 0 {
+		t.Errorf("Verify = %+v, %v; want intact", v, err)
 	}
 }
 
@@ -103,14 +104,14 @@ func TestAuditShowsOldRowsSafely(t *testing.T) {
 	tc := newTestConsole(t)
 	admin := tc.browser()
 	admin.signInAs(auth.RoleAdmin)
-	old := auth.AuditEvent{Time: time.Now().UTC(), ActorID: "usr_old", ActorEmail: "mallory\x1b]0;owned\x07@example.com", Role: auth.RoleAdmin,
+	old := audit.Event{Time: time.Now().UTC(), ActorID: "usr_old", ActorEmail: "mallory\x1b]0;owned\x07@example.com", Role: auth.RoleAdmin,
 		Action: "pii.reveal", TargetType: "customer", TargetID: "=HYPERLINK(\"http://evil.example\")", ClientIP: "203.0.113.9",
-		RequestID: "req\x00\r\n1", Outcome: auth.OutcomeSuccess}
+		RequestID: "req\x00\r\n1", Outcome: audit.OutcomeSuccess}
 	if err := audittest.AppendRaw(context.Background(), tc.db, old, `{"reason":"`+"\\u001b[2J\\u0007\\u0000\u009b\u202e\\u2028"+`"}`); err != nil {
 		t.Fatal(err)
 	}
-	if v, err := tc.staff.VerifyAudit(context.Background()); err != nil || v.BrokenSeq != 0 {
-		t.Fatalf("VerifyAudit = %+v, %v; want the raw row sealed like any other", v, err)
+	if v, err := tc.trail.Verify(context.Background()); err != nil || v.BrokenSeq != 0 {
+		t.Fatalf("Verify = %+v, %v; want the raw row sealed like any other", v, err)
 	}
 
 	body := admin.get("/audit/export.csv?action=pii.reveal").Body
@@ -155,8 +156,8 @@ func TestAuditPageNamesTheShell(t *testing.T) {
 	admin := tc.browser()
 	admin.signInAs(auth.RoleAdmin)
 	target := tc.users[auth.RoleSupport].ID
-	if err := tc.staff.Record(context.Background(), auth.AuditEvent{ActorID: "cli:ops@console-1", Action: "user.disable",
-		TargetType: "user", TargetID: target, Outcome: auth.OutcomeSuccess,
+	if err := tc.trail.Record(context.Background(), audit.Event{ActorID: "cli:ops@console-1", Action: "user.disable",
+		TargetType: "user", TargetID: target, Outcome: audit.OutcomeSuccess,
 		Details: map[string]any{"email": "support@example.com", "role": "support"}}); err != nil {
 		t.Fatal(err)
 	}

@@ -28,6 +28,7 @@ import (
 	"time"
 
 	"github.com/hiveconsole/hiveconsole/auth"
+	"github.com/hiveconsole/hiveconsole/database"
 	"github.com/hiveconsole/hiveconsole/handlers"
 	"github.com/hiveconsole/hiveconsole/hive"
 	"github.com/hiveconsole/hiveconsole/hive/sandbox"
@@ -230,7 +231,7 @@ func newFileBench(b *testing.B, size int64) *fileBench {
 		b.Fatal(err)
 	}
 
-	db, err := auth.Open(ctx, b.TempDir())
+	db, err := database.Open(ctx, b.TempDir())
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -22,10 +22,13 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 	"github.com/a-h/templ"
+	"github.com/hiveconsole/hiveconsole/audit"
 	"github.com/hiveconsole/hiveconsole/auth"
+	"github.com/hiveconsole/hiveconsole/database"
 	"github.com/hiveconsole/hiveconsole/handlers"
 	"github.com/hiveconsole/hiveconsole/hive"
 	"github.com/hiveconsole/hiveconsole/hive/sandbox"
+	"github.com/hiveconsole/hiveconsole/review"
 	"github.com/hiveconsole/hiveconsole/static"
 	"github.com/labstack/echo/v4"
 )
@@ -64,7 +67,7 @@ func newBenchConsole(b *testing.B, customers int, opts ...option) *benchConsole 
 	if err != nil {
 		b.Fatal(err)
 	}
-	db, err := auth.Open(ctx, b.TempDir())
+	db, err := database.Open(ctx, b.TempDir())
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -85,7 +88,7 @@ func newBenchConsole(b *testing.B, customers int, opts ...option) *benchConsole 
 	if err != nil {
 		b.Fatal(err)
 	}
-	hcfg.Staff, hcfg.Sessions, hcfg.Reviews, hcfg.Audit = staff, staff.Sessions(), staff, staff
+	hcfg.Staff, hcfg.Sessions, hcfg.Reviews, hcfg.Audit = staff, staff.Sessions(), review.New(db, nil), audit.New(db, nil)
 	app, err := handlers.New(hcfg)
 	if err != nil {
 		b.Fatal(err)

@@ -13,10 +13,13 @@ import (
 	"time"
 
 	"github.com/PuerkitoBio/goquery"
+	"github.com/hiveconsole/hiveconsole/audit"
 	"github.com/hiveconsole/hiveconsole/auth"
+	"github.com/hiveconsole/hiveconsole/database"
 	"github.com/hiveconsole/hiveconsole/handlers"
 	"github.com/hiveconsole/hiveconsole/hive"
 	"github.com/hiveconsole/hiveconsole/hive/sandbox"
+	"github.com/hiveconsole/hiveconsole/review"
 	"github.com/hiveconsole/hiveconsole/static"
 )
 
@@ -34,16 +37,18 @@ func (c *clock) Advance(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.U
 // testConsole is the whole Echo app over real HTTP, with a real staff database, a real sandbox
 // behind a real hive.Client, and the embedded assets.
 type testConsole struct {
-	t     *testing.T
-	URL   string
-	app   *handlers.App
-	staff *auth.Service
-	db    *auth.DB // the staff database under staff, for tests that write to it directly
-	clock *clock
-	users map[auth.Role]auth.User
-	hive  handlers.Hive
-	api   *hive.Client // the sandbox's API, for tests that set up data
-	sb    *sandbox.Server
+	t      *testing.T
+	URL    string
+	app    *handlers.App
+	staff  *auth.Service
+	trail  *audit.Trail   // the audit trail the app records to
+	ledger *review.Ledger // the review decisions the app keeps
+	db     *database.DB   // the console database under them, for tests that write to it directly
+	clock  *clock
+	users  map[auth.Role]auth.User
+	hive   handlers.Hive
+	api    *hive.Client // the sandbox's API, for tests that set up data
+	sb     *sandbox.Server
 }
 
 type option func(*handlers.Config, *auth.Config)
@@ -75,7 +80,7 @@ func newTestConsoleWith(t *testing.T, customers int, opts ...option) *testConsol
 		t.Fatal(err)
 	}
 
-	db, err := auth.Open(ctx, t.TempDir())
+	db, err := database.Open(ctx, t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,12 +103,12 @@ func newTestConsoleWith(t *testing.T, customers int, opts ...option) *testConsol
 	if err != nil {
 		t.Fatal(err)
 	}
-	tc.staff = staff
-	hcfg.Staff, hcfg.StaffAdmin, hcfg.Sessions, hcfg.Reviews = staff, staff, staff.Sessions(), staff
+	tc.staff, tc.trail, tc.ledger = staff, audit.New(db, tc.clock.Now), review.New(db, tc.clock.Now)
+	hcfg.Staff, hcfg.StaffAdmin, hcfg.Sessions, hcfg.Reviews = staff, staff, staff.Sessions(), tc.ledger
 	if w, ok := hcfg.Audit.(interface{ wrap(handlers.Auditor) }); ok {
-		w.wrap(staff) // a test's auditor around the real trail
+		w.wrap(tc.trail) // a test's auditor around the real trail
 	} else {
-		hcfg.Audit = staff
+		hcfg.Audit = tc.trail
 	}
 	tc.app, err = handlers.New(hcfg)
 	if err != nil {

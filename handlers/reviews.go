@@ -9,16 +9,17 @@ import (
 
 	"github.com/hiveconsole/hiveconsole/auth"
 	"github.com/hiveconsole/hiveconsole/hive"
+	"github.com/hiveconsole/hiveconsole/review"
 	"github.com/hiveconsole/hiveconsole/views"
 	"github.com/labstack/echo/v4"
 )
 
 // rejectReasons are the reasons offered when rejecting.
-func (a *App) rejectReasons() []auth.RejectReason {
+func (a *App) rejectReasons() []review.RejectReason {
 	if len(a.RejectReasons) > 0 {
 		return a.RejectReasons
 	}
-	return auth.DefaultRejectReasons
+	return review.DefaultRejectReasons
 }
 
 // reviewPanel is a completed check's review: its history, its state, and the form for those who
@@ -28,7 +29,7 @@ func (a *App) reviewPanel(c echo.Context, checkID string, form views.ReviewForm)
 	if a.Reviews == nil {
 		return r, nil
 	}
-	history, err := a.Reviews.Reviews(c.Request().Context(), checkID)
+	history, err := a.Reviews.ForCheck(c.Request().Context(), checkID)
 	if err != nil {
 		return r, err
 	}
@@ -39,7 +40,7 @@ func (a *App) reviewPanel(c echo.Context, checkID string, form views.ReviewForm)
 		}
 		v := views.ReviewView{Decision: string(h.Decision), Note: h.Note, Reviewer: h.ReviewerEmail, SessionID: h.SessionID, At: h.CreatedAt}
 		if h.Reason != "" {
-			v.Reason = auth.RejectReasonLabel(reasons, h.Reason)
+			v.Reason = review.RejectReasonLabel(reasons, h.Reason)
 		}
 		r.History = append(r.History, v)
 	}
@@ -72,15 +73,15 @@ func (a *App) decideReview(c echo.Context) error {
 	}
 	u, _ := userOf(c)
 	customerID, _ := a.checkCustomer(ctx, ch.SessionID)
-	rev := auth.Review{CheckID: id, CustomerID: customerID, Decision: auth.ReviewDecision(c.FormValue("decision")),
+	rev := review.Review{CheckID: id, CustomerID: customerID, Decision: review.Decision(c.FormValue("decision")),
 		Reason: c.FormValue("reason"), Note: c.FormValue("note"), ReviewerID: u.ID, ReviewerEmail: u.Email}
-	if rev.Decision != auth.ReviewReject {
+	if rev.Decision != review.Reject {
 		rev.Reason = "" // the select keeps its value when the reviewer changes their mind
 	}
-	if err := auth.ValidateReview(rev, a.rejectReasons()); err != nil {
+	if err := review.Validate(rev, a.rejectReasons()); err != nil {
 		return a.refuseReview(c, ch, rev, fieldErrors(err))
 	}
-	if rev.Decision == auth.ReviewResubmit && customerID == "" {
+	if rev.Decision == review.Resubmit && customerID == "" {
 		return a.refuseReview(c, ch, rev, map[string]string{"decision": "The check's customer is not known any more, so no new session can be issued."})
 	}
 	details := map[string]any{"decision": string(rev.Decision)}
@@ -91,7 +92,7 @@ func (a *App) decideReview(c echo.Context) error {
 		return err
 	}
 	var issued *views.SessionIssued
-	if rev.Decision == auth.ReviewResubmit {
+	if rev.Decision == review.Resubmit {
 		cust, err := a.Hive.GetCustomer(ctx, customerID)
 		if err != nil {
 			return err
@@ -105,7 +106,7 @@ func (a *App) decideReview(c echo.Context) error {
 		}
 		rev.SessionID, issued = m.SessionID, &m
 	}
-	if _, err := a.Reviews.RecordReview(ctx, rev, a.rejectReasons()); err != nil {
+	if _, err := a.Reviews.Record(ctx, rev, a.rejectReasons()); err != nil {
 		if errs := fieldErrors(err); errs != nil {
 			return a.refuseReview(c, ch, rev, errs)
 		}
@@ -120,7 +121,7 @@ func (a *App) decideReview(c echo.Context) error {
 }
 
 // refuseReview shows the report again with the decision form as it was typed and what is wrong.
-func (a *App) refuseReview(c echo.Context, ch *hive.Check, rev auth.Review, errs map[string]string) error {
+func (a *App) refuseReview(c echo.Context, ch *hive.Check, rev review.Review, errs map[string]string) error {
 	m, err := a.reportModel(c, ch, a.Hive)
 	if err != nil {
 		return err
@@ -169,7 +170,7 @@ func (a *App) reviewStates(ctx context.Context) (map[string]string, error) {
 	if a.Reviews == nil {
 		return out, nil
 	}
-	latest, err := a.Reviews.LatestReviews(ctx)
+	latest, err := a.Reviews.Latest(ctx)
 	if err != nil {
 		return nil, err
 	}

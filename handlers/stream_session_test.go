@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hiveconsole/hiveconsole/audit"
 	"github.com/hiveconsole/hiveconsole/auth"
 	"github.com/hiveconsole/hiveconsole/handlers"
 	"github.com/hiveconsole/hiveconsole/hive"
@@ -195,7 +196,7 @@ func TestStreamEndsWhenTheSessionEnds(t *testing.T) {
 				t.Errorf("report sent %v, sent to sign in %v; want report %v", gotReport, gotLogin, !tt.ends)
 			}
 			views := 0
-			rows, _, err := tc.staff.AuditEvents(context.Background(), auth.AuditQuery{Action: "report.view", Actor: u.ID, Limit: 100})
+			rows, _, err := tc.trail.Events(context.Background(), audit.Query{Action: "report.view", Actor: u.ID, Limit: 100})
 			if err != nil {
 				t.Fatal(err)
 			}

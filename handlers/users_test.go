@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hiveconsole/hiveconsole/audit"
 	"github.com/hiveconsole/hiveconsole/auth"
 	"github.com/hiveconsole/hiveconsole/handlers"
 )
@@ -170,7 +171,7 @@ func TestSignInDelayOnStaffPage(t *testing.T) {
 	}
 	rows := trail(t, tc)[seen:]
 	if len(rows) != 1 || rows[0].Action != "user.unlock" || rows[0].TargetID != support.ID || rows[0].ActorID != tc.users[auth.RoleAdmin].ID ||
-		rows[0].Outcome != auth.OutcomeSuccess || fmt.Sprint(rows[0].Details["failures"]) != "5" {
+		rows[0].Outcome != audit.OutcomeSuccess || fmt.Sprint(rows[0].Details["failures"]) != "5" {
 		t.Errorf("trail after clearing: %+v, want one user.unlock row by the admin for the account, 5 failures cleared", rows)
 	}
 	after := admin.get("/users/" + support.ID).doc(t)

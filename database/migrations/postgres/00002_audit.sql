@@ -1,7 +1,7 @@
 -- The audit trail; the PostgreSQL translation of migrations/sqlite/00002_audit.sql (see there and
--- auth/audit.go). Append-only: triggers refuse UPDATE, DELETE and TRUNCATE (which fires no row
+-- package audit). Append-only: triggers refuse UPDATE, DELETE and TRUNCATE (which fires no row
 -- trigger), and an INSERT that is not the next seq (which also stops INSERT … ON CONFLICT DO UPDATE);
--- a change needs a deliberate DROP TRIGGER first, and then VerifyAudit finds it.
+-- a change needs a deliberate DROP TRIGGER first, and then the trail's verification finds it.
 -- There is no foreign key to users: the trail must outlive any account, and a cascade would erase history.
 -- action is COLLATE "C" because the action filter compares it by range, which must follow bytes.
 

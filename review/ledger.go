@@ -1,4 +1,8 @@
-package auth
+// Package review keeps reviewers' decisions on checks, which Hive has no place for: each decision
+// (approve, reject with a reason code, or request resubmission) with its note, reviewer and time, in
+// the console database. Decisions are never changed; a later one supersedes, and the history stays.
+// The console records and reads them through one [Ledger], which [New] builds.
+package review
 
 import (
 	"context"
@@ -8,21 +12,38 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/hiveconsole/hiveconsole/auth"
+	"github.com/hiveconsole/hiveconsole/database"
 )
 
-// ReviewDecision is what a reviewer decided about a completed check.
-type ReviewDecision string
+// Decision is what a reviewer decided about a completed check.
+type Decision string
 
 // The decisions a reviewer can record.
 const (
-	ReviewApprove  ReviewDecision = "approve"
-	ReviewReject   ReviewDecision = "reject"
-	ReviewResubmit ReviewDecision = "resubmit" // request resubmission: the console issues a new SDK session
+	Approve  Decision = "approve"
+	Reject   Decision = "reject"
+	Resubmit Decision = "resubmit" // request resubmission: the console issues a new SDK session
 )
 
 // Valid reports whether d is one of the known decisions.
-func (d ReviewDecision) Valid() bool {
-	return d == ReviewApprove || d == ReviewReject || d == ReviewResubmit
+func (d Decision) Valid() bool {
+	return d == Approve || d == Reject || d == Resubmit
+}
+
+// Ledger is the review decisions kept in the console database. Build it with New.
+type Ledger struct {
+	db  *database.DB
+	now func() time.Time
+}
+
+// New returns the ledger kept in db; now is the clock (time.Now when nil).
+func New(db *database.DB, now func() time.Time) *Ledger {
+	if now == nil {
+		now = time.Now
+	}
+	return &Ledger{db: db, now: now}
 }
 
 // Review is one recorded decision. Decisions are immutable; a later one supersedes, the history stays.
@@ -30,7 +51,7 @@ type Review struct {
 	ID            int64 // assigned by the database; orders reviews recorded in the same second
 	CheckID       string
 	CustomerID    string // "" when not known
-	Decision      ReviewDecision
+	Decision      Decision
 	Reason        string // reason code, required for reject (one of the configured codes), else ""
 	Note          string // always required, 1..2000 characters after trimming
 	SessionID     string // the new SDK session of a resubmit request, else ""
@@ -62,62 +83,46 @@ const (
 	reviewDecisionText = "must be approve, reject or resubmit"
 )
 
-// ReviewStore is the part of the console database that keeps review decisions. *DB implements it; a
-// Store that does not makes the review methods of Service fail.
-type ReviewStore interface {
-	// CreateReview inserts r (ID ignored) and returns the id the database gave it.
-	CreateReview(ctx context.Context, r Review) (int64, error)
-	// CheckReviews returns a check's reviews, newest first.
-	CheckReviews(ctx context.Context, checkID string) ([]Review, error)
-	// CustomerReviews returns the reviews recorded against a customer, newest first.
-	CustomerReviews(ctx context.Context, customerID string) ([]Review, error)
-	// LatestReviews returns each reviewed check's newest review, keyed by check id.
-	LatestReviews(ctx context.Context) (map[string]Review, error)
-}
-
-// The SQLite database keeps review decisions.
-var _ ReviewStore = (*DB)(nil)
-
-// ValidateReview checks a decision before anything is done about it (before a resubmit issues a
+// Validate checks a decision before anything is done about it (before a resubmit issues a
 // session): the decision is known; the note, once trimmed, is 1..2000 characters without control
 // characters other than line breaks and tabs; a rejection names one of reasons and other decisions
-// name none. Empty reasons means DefaultRejectReasons. Problems come back as ValidationErrors with the
+// name none. Empty reasons means DefaultRejectReasons. Problems come back as auth.ValidationErrors with the
 // form fields "decision", "reason" and "note".
-func ValidateReview(r Review, reasons []RejectReason) error {
+func Validate(r Review, reasons []RejectReason) error {
 	r = normalizeReview(r)
 	if len(reasons) == 0 {
 		reasons = DefaultRejectReasons
 	}
-	var verrs ValidationErrors
+	var verrs auth.ValidationErrors
 	if !r.Decision.Valid() {
-		verrs = append(verrs, &FieldError{Field: "decision", Message: reviewDecisionText})
+		verrs = append(verrs, &auth.FieldError{Field: "decision", Message: reviewDecisionText})
 	}
 	if msg := validateReason(r.Decision, r.Reason, reasons); msg != "" {
-		verrs = append(verrs, &FieldError{Field: "reason", Message: msg})
+		verrs = append(verrs, &auth.FieldError{Field: "reason", Message: msg})
 	}
 	if msg := validateNote(r.Note); msg != "" {
-		verrs = append(verrs, &FieldError{Field: "note", Message: msg})
+		verrs = append(verrs, &auth.FieldError{Field: "note", Message: msg})
 	}
-	return verrs.orNil()
+	return verrs.OrNil()
 }
 
 func normalizeReview(r Review) Review {
 	r.CheckID = strings.TrimSpace(r.CheckID)
 	r.CustomerID = strings.TrimSpace(r.CustomerID)
-	r.Decision = ReviewDecision(strings.TrimSpace(string(r.Decision)))
+	r.Decision = Decision(strings.TrimSpace(string(r.Decision)))
 	r.Reason = strings.TrimSpace(r.Reason)
 	r.Note = strings.TrimSpace(r.Note)
 	r.SessionID = strings.TrimSpace(r.SessionID)
 	return r
 }
 
-func validateReason(d ReviewDecision, code string, reasons []RejectReason) string {
+func validateReason(d Decision, code string, reasons []RejectReason) string {
 	switch {
 	case !d.Valid():
 		return "" // whether a reason belongs depends on the decision; that error says enough
-	case d != ReviewReject && code != "":
+	case d != Reject && code != "":
 		return "is only given when rejecting"
-	case d != ReviewReject:
+	case d != Reject:
 		return ""
 	case code == "":
 		return "is required when rejecting"
@@ -151,17 +156,17 @@ func validateNote(note string) string {
 func checkReviewRecord(r Review) error {
 	switch {
 	case !validReviewRef(r.CheckID, true):
-		return errors.New("auth: record review: a check id of 1..100 characters is required")
+		return errors.New("review: record review: a check id of 1..100 characters is required")
 	case !validReviewRef(r.CustomerID, false):
-		return errors.New("auth: record review: the customer id is too long or not printable")
-	case r.Decision == ReviewResubmit && r.SessionID == "":
-		return errors.New("auth: record review: a resubmission needs the id of the session issued for it")
-	case r.Decision != ReviewResubmit && r.SessionID != "":
-		return errors.New("auth: record review: only a resubmission carries a session id")
+		return errors.New("review: record review: the customer id is too long or not printable")
+	case r.Decision == Resubmit && r.SessionID == "":
+		return errors.New("review: record review: a resubmission needs the id of the session issued for it")
+	case r.Decision != Resubmit && r.SessionID != "":
+		return errors.New("review: record review: only a resubmission carries a session id")
 	case !validReviewRef(r.SessionID, false):
-		return errors.New("auth: record review: the session id is too long or not printable")
+		return errors.New("review: record review: the session id is too long or not printable")
 	case r.ReviewerID == "" || r.ReviewerEmail == "":
-		return errors.New("auth: record review: the reviewer's id and email are required")
+		return errors.New("review: record review: the reviewer's id and email are required")
 	}
 	return nil
 }
@@ -173,24 +178,11 @@ func validReviewRef(id string, required bool) bool {
 	return len(id) <= maxReviewRefLen && utf8.ValidString(id) && !strings.ContainsFunc(id, unicode.IsControl)
 }
 
-// reviewStore is the Service's store as a ReviewStore, or an error saying it keeps no reviews.
-func (s *Service) reviewStore() (ReviewStore, error) {
-	rs, ok := s.store.(ReviewStore)
-	if !ok {
-		return nil, fmt.Errorf("auth: the console store %T does not keep review decisions", s.store)
-	}
-	return rs, nil
-}
-
-// RecordReview validates r (see ValidateReview; empty reasons means DefaultRejectReasons), stamps it
-// with the service clock in UTC, whole seconds as stored, and inserts it. It returns the review as
-// stored, ID included. Field problems come back as ValidationErrors.
-func (s *Service) RecordReview(ctx context.Context, r Review, reasons []RejectReason) (Review, error) {
-	rs, err := s.reviewStore()
-	if err != nil {
-		return Review{}, err
-	}
-	if err := ValidateReview(r, reasons); err != nil {
+// Record validates r (see Validate; empty reasons means DefaultRejectReasons), stamps it with the
+// ledger's clock in UTC, whole seconds as stored, and inserts it. It returns the review as stored, ID
+// included. Field problems come back as auth.ValidationErrors.
+func (l *Ledger) Record(ctx context.Context, r Review, reasons []RejectReason) (Review, error) {
+	if err := Validate(r, reasons); err != nil {
 		return Review{}, err
 	}
 	r = normalizeReview(r)
@@ -198,43 +190,30 @@ func (s *Service) RecordReview(ctx context.Context, r Review, reasons []RejectRe
 		return Review{}, err
 	}
 	r.ID = 0
-	r.CreatedAt = s.now().UTC().Truncate(time.Second)
-	if r.ID, err = rs.CreateReview(ctx, r); err != nil {
+	r.CreatedAt = l.now().UTC().Truncate(time.Second)
+	var err error
+	if r.ID, err = l.insert(ctx, r); err != nil {
 		return Review{}, err
 	}
 	return r, nil
 }
 
-// Reviews returns a check's review history, newest first; an empty slice when it has none.
-func (s *Service) Reviews(ctx context.Context, checkID string) ([]Review, error) {
-	rs, err := s.reviewStore()
-	if err != nil {
-		return nil, err
-	}
-	return rs.CheckReviews(ctx, checkID)
+// ForCheck returns a check's review history, newest first; an empty slice when it has none.
+func (l *Ledger) ForCheck(ctx context.Context, checkID string) ([]Review, error) {
+	return l.query(ctx, "list reviews", `SELECT `+reviewColumns+` FROM reviews WHERE check_id = ?`+newestFirst, checkID)
 }
 
-// LatestReviews maps each reviewed check's id to its newest review, for check lists and the review
-// queue. Checks never reviewed are absent.
-func (s *Service) LatestReviews(ctx context.Context) (map[string]Review, error) {
-	rs, err := s.reviewStore()
-	if err != nil {
-		return nil, err
-	}
-	return rs.LatestReviews(ctx)
-}
+// Latest maps each reviewed check's id to its newest review, for check lists and the review queue.
+// Checks never reviewed are absent.
+func (l *Ledger) Latest(ctx context.Context) (map[string]Review, error) { return l.latest(ctx) }
 
-// CustomerReviews returns every review recorded against a customer, newest first; an empty slice
-// when there are none.
-func (s *Service) CustomerReviews(ctx context.Context, customerID string) ([]Review, error) {
-	rs, err := s.reviewStore()
-	if err != nil {
-		return nil, err
-	}
+// ForCustomer returns every review recorded against a customer, newest first; an empty slice when
+// there are none.
+func (l *Ledger) ForCustomer(ctx context.Context, customerID string) ([]Review, error) {
 	if customerID == "" {
 		return []Review{}, nil // "" means "not known" on a review, not a customer
 	}
-	return rs.CustomerReviews(ctx, customerID)
+	return l.query(ctx, "list customer reviews", `SELECT `+reviewColumns+` FROM reviews WHERE customer_id = ?`+newestFirst, customerID)
 }
 
 // RejectReasonLabel returns the label of code in reasons, or the code itself when the list no longer

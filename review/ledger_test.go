@@ -1,15 +1,16 @@
-package auth
+package review
 
 import (
 	"errors"
-	"io/fs"
 	"reflect"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/pressly/goose/v3"
+	"github.com/hiveconsole/hiveconsole/auth"
+	"github.com/hiveconsole/hiveconsole/database"
+	"github.com/hiveconsole/hiveconsole/database/dbtest"
 )
 
 func TestValidateReview(t *testing.T) {
@@ -21,37 +22,37 @@ func TestValidateReview(t *testing.T) {
 		reasons []RejectReason
 		want    []string // fields with a problem, in order
 	}{
-		{"approve", Review{Decision: ReviewApprove, Note: "all clear"}, nil, nil},
-		{"reject with a default reason", Review{Decision: ReviewReject, Reason: "face_mismatch", Note: "n"}, nil, nil},
-		{"reject with a configured reason", Review{Decision: ReviewReject, Reason: "blurry", Note: "n"}, custom, nil},
-		{"resubmit", Review{Decision: ReviewResubmit, Note: "retake the selfie"}, nil, nil},
+		{"approve", Review{Decision: Approve, Note: "all clear"}, nil, nil},
+		{"reject with a default reason", Review{Decision: Reject, Reason: "face_mismatch", Note: "n"}, nil, nil},
+		{"reject with a configured reason", Review{Decision: Reject, Reason: "blurry", Note: "n"}, custom, nil},
+		{"resubmit", Review{Decision: Resubmit, Note: "retake the selfie"}, nil, nil},
 		{"space around values is trimmed", Review{Decision: " reject ", Reason: " other ", Note: "  n  "}, nil, nil},
-		{"note of 2000 characters", Review{Decision: ReviewApprove, Note: long}, nil, nil},
-		{"note of 2000 characters once trimmed", Review{Decision: ReviewApprove, Note: "\n " + long + " \t"}, nil, nil},
-		{"line breaks and tabs in the note", Review{Decision: ReviewApprove, Note: "a\r\nb\n\tc"}, nil, nil},
+		{"note of 2000 characters", Review{Decision: Approve, Note: long}, nil, nil},
+		{"note of 2000 characters once trimmed", Review{Decision: Approve, Note: "\n " + long + " \t"}, nil, nil},
+		{"line breaks and tabs in the note", Review{Decision: Approve, Note: "a\r\nb\n\tc"}, nil, nil},
 
 		{"no decision", Review{Note: "n"}, nil, []string{"decision"}},
 		{"unknown decision", Review{Decision: "escalate", Note: "n"}, nil, []string{"decision"}},
 		{"decision in capitals", Review{Decision: "Approve", Note: "n"}, nil, []string{"decision"}},
-		{"reject without a reason", Review{Decision: ReviewReject, Note: "n"}, nil, []string{"reason"}},
-		{"reject with an unknown reason", Review{Decision: ReviewReject, Reason: "bored", Note: "n"}, nil, []string{"reason"}},
-		{"reject with a default reason not configured", Review{Decision: ReviewReject, Reason: "other", Note: "n"}, custom, []string{"reason"}},
-		{"approve with a reason", Review{Decision: ReviewApprove, Reason: "other", Note: "n"}, nil, []string{"reason"}},
-		{"resubmit with a reason", Review{Decision: ReviewResubmit, Reason: "poor_quality", Note: "n"}, nil, []string{"reason"}},
-		{"no note", Review{Decision: ReviewApprove}, nil, []string{"note"}},
-		{"blank note", Review{Decision: ReviewApprove, Note: " \n\t "}, nil, []string{"note"}},
-		{"note too long", Review{Decision: ReviewApprove, Note: long + "x"}, nil, []string{"note"}},
-		{"control character in the note", Review{Decision: ReviewApprove, Note: "a\x00b"}, nil, []string{"note"}},
-		{"escape sequence in the note", Review{Decision: ReviewApprove, Note: "a\x1b[2Jb"}, nil, []string{"note"}},
-		{"invalid UTF-8 in the note", Review{Decision: ReviewApprove, Note: "a\xffb"}, nil, []string{"note"}},
-		{"every field at once", Review{Decision: ReviewReject, Reason: "bored"}, nil, []string{"reason", "note"}},
+		{"reject without a reason", Review{Decision: Reject, Note: "n"}, nil, []string{"reason"}},
+		{"reject with an unknown reason", Review{Decision: Reject, Reason: "bored", Note: "n"}, nil, []string{"reason"}},
+		{"reject with a default reason not configured", Review{Decision: Reject, Reason: "other", Note: "n"}, custom, []string{"reason"}},
+		{"approve with a reason", Review{Decision: Approve, Reason: "other", Note: "n"}, nil, []string{"reason"}},
+		{"resubmit with a reason", Review{Decision: Resubmit, Reason: "poor_quality", Note: "n"}, nil, []string{"reason"}},
+		{"no note", Review{Decision: Approve}, nil, []string{"note"}},
+		{"blank note", Review{Decision: Approve, Note: " \n\t "}, nil, []string{"note"}},
+		{"note too long", Review{Decision: Approve, Note: long + "x"}, nil, []string{"note"}},
+		{"control character in the note", Review{Decision: Approve, Note: "a\x00b"}, nil, []string{"note"}},
+		{"escape sequence in the note", Review{Decision: Approve, Note: "a\x1b[2Jb"}, nil, []string{"note"}},
+		{"invalid UTF-8 in the note", Review{Decision: Approve, Note: "a\xffb"}, nil, []string{"note"}},
+		{"every field at once", Review{Decision: Reject, Reason: "bored"}, nil, []string{"reason", "note"}},
 		{"unknown decision and no note", Review{Decision: "maybe", Reason: "other"}, nil, []string{"decision", "note"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := ValidateReview(tt.r, tt.reasons)
+			err := Validate(tt.r, tt.reasons)
 			var got []string
-			var verrs ValidationErrors
+			var verrs auth.ValidationErrors
 			if errors.As(err, &verrs) {
 				for _, fe := range verrs {
 					got = append(got, fe.Field)
@@ -60,38 +61,31 @@ func TestValidateReview(t *testing.T) {
 					}
 				}
 			} else if err != nil {
-				t.Fatalf("got %T %v, want ValidationErrors", err, err)
+				t.Fatalf("got %T %v, want auth.ValidationErrors", err, err)
 			}
 			if !slices.Equal(got, tt.want) {
 				t.Errorf("fields with errors = %v, want %v (%v)", got, tt.want, err)
 			}
-			var fe *FieldError
+			var fe *auth.FieldError
 			if len(tt.want) > 0 && (!errors.As(err, &fe) || fe.Field != tt.want[0]) {
-				t.Errorf("errors.As(*FieldError) = %v, want the %s field", fe, tt.want[0])
+				t.Errorf("errors.As(*auth.FieldError) = %v, want the %s field", fe, tt.want[0])
 			}
 		})
 	}
 }
 
-// reviewEnv is a service on the database open gives, with a reviewer who may record decisions.
-func reviewEnv(t *testing.T, open func(*testing.T) *DB) (*Service, *DB, *fakeClock, User) {
+func mustRecord(t *testing.T, svc *Ledger, r Review) Review {
 	t.Helper()
-	svc, db, clock := newTestEnvOn(t, open, nil)
-	return svc, db, clock, mustCreateUser(t, svc, "reviewer@example.com", RoleReviewer)
-}
-
-func mustRecord(t *testing.T, svc *Service, r Review) Review {
-	t.Helper()
-	got, err := svc.RecordReview(t.Context(), r, nil)
+	got, err := svc.Record(t.Context(), r, nil)
 	if err != nil {
-		t.Fatalf("RecordReview(%+v): %v", r, err)
+		t.Fatalf("Record(%+v): %v", r, err)
 	}
 	return got
 }
 
 // review is a valid approval of checkID by u; change edits it.
-func review(u User, checkID string, change func(*Review)) Review {
-	r := Review{CheckID: checkID, CustomerID: "cus-1", Decision: ReviewApprove, Note: "looks fine",
+func review(u auth.User, checkID string, change func(*Review)) Review {
+	r := Review{CheckID: checkID, CustomerID: "cus-1", Decision: Approve, Note: "looks fine",
 		ReviewerID: u.ID, ReviewerEmail: u.Email}
 	if change != nil {
 		change(&r)
@@ -109,27 +103,27 @@ func ids(reviews []Review) []int64 {
 
 func TestRecordReview(t *testing.T) { forEachDatabase(t, testRecordReview) }
 
-func testRecordReview(t *testing.T, open func(*testing.T) *DB) {
+func testRecordReview(t *testing.T, open func(testing.TB) *database.DB) {
 	svc, db, clock, u := reviewEnv(t, open)
 	clock.Advance(1500 * time.Millisecond)
 
 	in := review(u, " chk-1 ", func(r *Review) {
-		r.Decision, r.Reason, r.Note, r.CustomerID = ReviewReject, "face_mismatch", "  selfie is someone else\n", ""
+		r.Decision, r.Reason, r.Note, r.CustomerID = Reject, "face_mismatch", "  selfie is someone else\n", ""
 	})
 	got := mustRecord(t, svc, in)
 	want := in
 	want.CheckID, want.Note = "chk-1", "selfie is someone else"
 	want.ID, want.CreatedAt = got.ID, time.Date(2025, 3, 1, 9, 0, 1, 0, time.UTC)
 	if got.ID <= 0 || got != want {
-		t.Errorf("RecordReview = %+v, want %+v with a positive id", got, want)
+		t.Errorf("Record = %+v, want %+v with a positive id", got, want)
 	}
-	history, err := svc.Reviews(t.Context(), "chk-1")
+	history, err := svc.ForCheck(t.Context(), "chk-1")
 	if err != nil || len(history) != 1 || history[0] != got {
 		t.Errorf("Reviews = %+v, %v; want [%+v]", history, err, got)
 	}
 
-	resubmit := mustRecord(t, svc, review(u, "chk-1", func(r *Review) { r.Decision, r.SessionID = ReviewResubmit, "ses-9" }))
-	if history, _ := svc.Reviews(t.Context(), "chk-1"); len(history) != 2 || history[0] != resubmit {
+	resubmit := mustRecord(t, svc, review(u, "chk-1", func(r *Review) { r.Decision, r.SessionID = Resubmit, "ses-9" }))
+	if history, _ := svc.ForCheck(t.Context(), "chk-1"); len(history) != 2 || history[0] != resubmit {
 		t.Errorf("after a resubmission Reviews = %+v, want it first", history)
 	}
 
@@ -143,7 +137,7 @@ func testRecordReview(t *testing.T, open func(*testing.T) *DB) {
 			{"no check id", review(u, " ", nil), ""},
 			{"check id too long", review(u, strings.Repeat("c", 101), nil), ""},
 			{"customer id too long", review(u, "chk-2", func(r *Review) { r.CustomerID = strings.Repeat("c", 101) }), ""},
-			{"resubmit without a session", review(u, "chk-2", func(r *Review) { r.Decision = ReviewResubmit }), ""},
+			{"resubmit without a session", review(u, "chk-2", func(r *Review) { r.Decision = Resubmit }), ""},
 			{"session id on an approval", review(u, "chk-2", func(r *Review) { r.SessionID = "ses-1" }), ""},
 			{"no reviewer id", review(u, "chk-2", func(r *Review) { r.ReviewerID = "" }), ""},
 			{"no reviewer email", review(u, "chk-2", func(r *Review) { r.ReviewerEmail = "" }), ""},
@@ -151,11 +145,11 @@ func testRecordReview(t *testing.T, open func(*testing.T) *DB) {
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
-				_, err := svc.RecordReview(t.Context(), tt.r, nil)
-				var fe *FieldError
+				_, err := svc.Record(t.Context(), tt.r, nil)
+				var fe *auth.FieldError
 				switch {
 				case err == nil:
-					t.Fatal("RecordReview succeeded, want an error")
+					t.Fatal("Record succeeded, want an error")
 				case tt.field != "" && (!errors.As(err, &fe) || fe.Field != tt.field):
 					t.Errorf("got %v, want a %s field error", err, tt.field)
 				case tt.field == "" && errors.As(err, &fe):
@@ -163,7 +157,7 @@ func testRecordReview(t *testing.T, open func(*testing.T) *DB) {
 				}
 			})
 		}
-		if n := countRows(t, db, "reviews"); n != 2 {
+		if n := dbtest.CountRows(t, db, "reviews"); n != 2 {
 			t.Errorf("reviews after refusals = %d, want 2", n)
 		}
 	})
@@ -171,26 +165,26 @@ func testRecordReview(t *testing.T, open func(*testing.T) *DB) {
 
 func TestReviewHistoryOrder(t *testing.T) { forEachDatabase(t, testReviewHistoryOrder) }
 
-func testReviewHistoryOrder(t *testing.T, open func(*testing.T) *DB) {
+func testReviewHistoryOrder(t *testing.T, open func(testing.TB) *database.DB) {
 	svc, _, clock, u := reviewEnv(t, open)
 	first := mustRecord(t, svc, review(u, "chk-1", nil))
 	// Two more in the same second: the id decides.
-	second := mustRecord(t, svc, review(u, "chk-1", func(r *Review) { r.Decision, r.Reason = ReviewReject, "other" }))
+	second := mustRecord(t, svc, review(u, "chk-1", func(r *Review) { r.Decision, r.Reason = Reject, "other" }))
 	third := mustRecord(t, svc, review(u, "chk-1", nil))
 	clock.Advance(time.Minute)
-	latest := mustRecord(t, svc, review(u, "chk-1", func(r *Review) { r.Decision, r.SessionID = ReviewResubmit, "ses-2" }))
+	latest := mustRecord(t, svc, review(u, "chk-1", func(r *Review) { r.Decision, r.SessionID = Resubmit, "ses-2" }))
 	// A clock that went back (another replica's, say): time wins over insertion order.
 	clock.Advance(-time.Hour)
 	older := mustRecord(t, svc, review(u, "chk-1", nil))
 	mustRecord(t, svc, review(u, "chk-other", nil))
 
-	got, err := svc.Reviews(t.Context(), "chk-1")
+	got, err := svc.ForCheck(t.Context(), "chk-1")
 	want := []int64{latest.ID, third.ID, second.ID, first.ID, older.ID}
 	if err != nil || !slices.Equal(ids(got), want) {
 		t.Errorf("Reviews = ids %v, %v; want %v", ids(got), err, want)
 	}
 
-	none, err := svc.Reviews(t.Context(), "chk-unknown")
+	none, err := svc.ForCheck(t.Context(), "chk-unknown")
 	if err != nil || none == nil || len(none) != 0 {
 		t.Errorf("Reviews of an unreviewed check = %#v, %v; want an empty slice", none, err)
 	}
@@ -198,29 +192,29 @@ func testReviewHistoryOrder(t *testing.T, open func(*testing.T) *DB) {
 
 func TestLatestReviews(t *testing.T) { forEachDatabase(t, testLatestReviews) }
 
-func testLatestReviews(t *testing.T, open func(*testing.T) *DB) {
+func testLatestReviews(t *testing.T, open func(testing.TB) *database.DB) {
 	svc, _, clock, u := reviewEnv(t, open)
-	if got, err := svc.LatestReviews(t.Context()); err != nil || len(got) != 0 {
-		t.Errorf("LatestReviews of none = %v, %v; want empty", got, err)
+	if got, err := svc.Latest(t.Context()); err != nil || len(got) != 0 {
+		t.Errorf("Latest of none = %v, %v; want empty", got, err)
 	}
 	mustRecord(t, svc, review(u, "chk-a", nil))
-	wantA := mustRecord(t, svc, review(u, "chk-a", func(r *Review) { r.Decision, r.Reason = ReviewReject, "document_fraud" })) // same second, later id
+	wantA := mustRecord(t, svc, review(u, "chk-a", func(r *Review) { r.Decision, r.Reason = Reject, "document_fraud" })) // same second, later id
 	wantB := mustRecord(t, svc, review(u, "chk-b", nil))
 	clock.Advance(time.Hour)
 	wantC := mustRecord(t, svc, review(u, "chk-c", nil))
 	clock.Advance(-2 * time.Hour)
-	mustRecord(t, svc, review(u, "chk-c", func(r *Review) { r.Decision, r.SessionID = ReviewResubmit, "ses-1" })) // later id, older time
+	mustRecord(t, svc, review(u, "chk-c", func(r *Review) { r.Decision, r.SessionID = Resubmit, "ses-1" })) // later id, older time
 
-	got, err := svc.LatestReviews(t.Context())
+	got, err := svc.Latest(t.Context())
 	want := map[string]Review{"chk-a": wantA, "chk-b": wantB, "chk-c": wantC}
 	if err != nil || !reflect.DeepEqual(got, want) {
-		t.Errorf("LatestReviews = %+v, %v; want %+v", got, err, want)
+		t.Errorf("Latest = %+v, %v; want %+v", got, err, want)
 	}
 }
 
 func TestCustomerReviews(t *testing.T) { forEachDatabase(t, testCustomerReviews) }
 
-func testCustomerReviews(t *testing.T, open func(*testing.T) *DB) {
+func testCustomerReviews(t *testing.T, open func(testing.TB) *database.DB) {
 	svc, _, clock, u := reviewEnv(t, open)
 	a := mustRecord(t, svc, review(u, "chk-1", func(r *Review) { r.CustomerID = "cus-x" }))
 	mustRecord(t, svc, review(u, "chk-2", func(r *Review) { r.CustomerID = "cus-y" }))
@@ -228,21 +222,21 @@ func testCustomerReviews(t *testing.T, open func(*testing.T) *DB) {
 	clock.Advance(time.Second)
 	b := mustRecord(t, svc, review(u, "chk-4", func(r *Review) { r.CustomerID = "cus-x" }))
 
-	got, err := svc.CustomerReviews(t.Context(), "cus-x")
+	got, err := svc.ForCustomer(t.Context(), "cus-x")
 	if want := []int64{b.ID, a.ID}; err != nil || !slices.Equal(ids(got), want) {
-		t.Errorf("CustomerReviews(cus-x) = ids %v, %v; want %v", ids(got), err, want)
+		t.Errorf("ForCustomer(cus-x) = ids %v, %v; want %v", ids(got), err, want)
 	}
 	for _, id := range []string{"", "cus-unknown"} {
-		got, err := svc.CustomerReviews(t.Context(), id)
+		got, err := svc.ForCustomer(t.Context(), id)
 		if err != nil || got == nil || len(got) != 0 {
-			t.Errorf("CustomerReviews(%q) = %#v, %v; want an empty slice", id, got, err)
+			t.Errorf("ForCustomer(%q) = %#v, %v; want an empty slice", id, got, err)
 		}
 	}
 }
 
 func TestReviewsImmutable(t *testing.T) { forEachDatabase(t, testReviewsImmutable) }
 
-func testReviewsImmutable(t *testing.T, open func(*testing.T) *DB) {
+func testReviewsImmutable(t *testing.T, open func(testing.TB) *database.DB) {
 	svc, db, _, u := reviewEnv(t, open)
 	r := mustRecord(t, svc, review(u, "chk-1", nil))
 	stmts := []string{
@@ -251,7 +245,7 @@ func testReviewsImmutable(t *testing.T, open func(*testing.T) *DB) {
 		`DELETE FROM reviews WHERE id = ?`,
 		`DELETE FROM reviews`,
 	}
-	if db.dialect.goose == goose.DialectPostgres {
+	if db.Postgres() {
 		stmts = append(stmts, `TRUNCATE reviews`) // fires no row trigger
 	}
 	for _, stmt := range stmts {
@@ -259,12 +253,12 @@ func testReviewsImmutable(t *testing.T, open func(*testing.T) *DB) {
 		if strings.Contains(stmt, "?") {
 			args = append(args, r.ID)
 		}
-		_, err := db.sql.ExecContext(t.Context(), db.q(stmt), args...)
+		_, err := db.SQL().ExecContext(t.Context(), db.Q(stmt), args...)
 		if err == nil || !strings.Contains(err.Error(), "review decisions are immutable") {
 			t.Errorf("%s: got %v, want the trigger's refusal", stmt, err)
 		}
 	}
-	if got, err := svc.Reviews(t.Context(), "chk-1"); err != nil || len(got) != 1 || got[0] != r {
+	if got, err := svc.ForCheck(t.Context(), "chk-1"); err != nil || len(got) != 1 || got[0] != r {
 		t.Errorf("after the refused changes Reviews = %+v, %v; want [%+v]", got, err, r)
 	}
 }
@@ -273,7 +267,7 @@ func testReviewsImmutable(t *testing.T, open func(*testing.T) *DB) {
 // bypass the Service.
 func TestReviewSchemaChecks(t *testing.T) { forEachDatabase(t, testReviewSchemaChecks) }
 
-func testReviewSchemaChecks(t *testing.T, open func(*testing.T) *DB) {
+func testReviewSchemaChecks(t *testing.T, open func(testing.TB) *database.DB) {
 	_, db, _, u := reviewEnv(t, open)
 	at := time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC)
 	tests := []struct {
@@ -281,10 +275,10 @@ func testReviewSchemaChecks(t *testing.T, open func(*testing.T) *DB) {
 		change func(*Review)
 	}{
 		{"unknown decision", func(r *Review) { r.Decision = "escalate" }},
-		{"reject without a reason", func(r *Review) { r.Decision = ReviewReject }},
+		{"reject without a reason", func(r *Review) { r.Decision = Reject }},
 		{"approve with a reason", func(r *Review) { r.Reason = "other" }},
-		{"reason code too long", func(r *Review) { r.Decision, r.Reason = ReviewReject, strings.Repeat("r", 41) }},
-		{"resubmit without a session", func(r *Review) { r.Decision = ReviewResubmit }},
+		{"reason code too long", func(r *Review) { r.Decision, r.Reason = Reject, strings.Repeat("r", 41) }},
+		{"resubmit without a session", func(r *Review) { r.Decision = Resubmit }},
 		{"approve with a session", func(r *Review) { r.SessionID = "ses-1" }},
 		{"empty note", func(r *Review) { r.Note = "" }},
 		{"untrimmed note", func(r *Review) { r.Note = " n" }},
@@ -296,63 +290,34 @@ func testReviewSchemaChecks(t *testing.T, open func(*testing.T) *DB) {
 		t.Run(tt.name, func(t *testing.T) {
 			r := review(u, "chk-1", tt.change)
 			r.CreatedAt = at
-			if _, err := db.CreateReview(t.Context(), r); err == nil {
+			if _, err := New(db, nil).insert(t.Context(), r); err == nil {
 				t.Errorf("CreateReview(%+v) succeeded, want a constraint error", r)
 			}
 		})
 	}
 	r := review(u, "chk-1", func(r *Review) { r.Note = strings.Repeat("é", 2000) })
 	r.CreatedAt = at
-	if _, err := db.CreateReview(t.Context(), r); err != nil {
+	if _, err := New(db, nil).insert(t.Context(), r); err != nil {
 		t.Errorf("a note of 2000 two-byte characters: %v, want it stored", err)
-	}
-}
-
-// storeWithoutReviews is a Store that keeps no reviews.
-type storeWithoutReviews struct{ Store }
-
-func TestReviewsNeedAReviewStore(t *testing.T) {
-	db := openTestDB(t)
-	svc := testService(t, storeWithoutReviews{db}, newFakeClock(), nil)
-	u := User{ID: "usr_x", Email: "x@example.com"}
-	if _, err := svc.RecordReview(t.Context(), review(u, "chk-1", nil), nil); err == nil {
-		t.Error("RecordReview succeeded, want an error")
-	}
-	if _, err := svc.Reviews(t.Context(), "chk-1"); err == nil {
-		t.Error("Reviews succeeded, want an error")
-	}
-	if _, err := svc.LatestReviews(t.Context()); err == nil {
-		t.Error("LatestReviews succeeded, want an error")
-	}
-	if _, err := svc.CustomerReviews(t.Context(), "cus-1"); err == nil {
-		t.Error("CustomerReviews succeeded, want an error")
 	}
 }
 
 // TestReviewsMigrationDown rolls the reviews migration back and forth.
 func TestReviewsMigrationDown(t *testing.T) {
-	forEachDatabase(t, func(t *testing.T, open func(*testing.T) *DB) { testReviewsMigrationDown(t, open(t)) })
+	forEachDatabase(t, func(t *testing.T, open func(testing.TB) *database.DB) { testReviewsMigrationDown(t, open(t)) })
 }
 
-func testReviewsMigrationDown(t *testing.T, db *DB) {
-	sub, err := fs.Sub(migrations, "migrations/"+db.dialect.migrations)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := goose.NewProvider(db.dialect.goose, db.sql, sub)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := p.DownTo(t.Context(), 2); err != nil {
+func testReviewsMigrationDown(t *testing.T, db *database.DB) {
+	if err := db.MigrateDownTo(t.Context(), 2); err != nil {
 		t.Fatalf("DownTo(2): %v", err)
 	}
-	if n := schemaObjects(t, db, "reviews"); n != 0 {
+	if n := dbtest.SchemaObjects(t, db, "reviews"); n != 0 {
 		t.Errorf("reviews objects after Down = %d, want 0", n)
 	}
-	if _, err := p.Up(t.Context()); err != nil {
+	if err := db.MigrateTo(t.Context(), database.Latest); err != nil {
 		t.Fatalf("Up again: %v", err)
 	}
-	if got := countRows(t, db, "reviews"); got != 0 {
+	if got := dbtest.CountRows(t, db, "reviews"); got != 0 {
 		t.Errorf("reviews after Up again = %d, want 0", got)
 	}
 }

@@ -1,7 +1,7 @@
--- The audit trail: one row per event, each sealed by a SHA-256 hash chain (see auth/audit.go for the
+-- The audit trail: one row per event, each sealed by a SHA-256 hash chain (see package audit for the
 -- canonical encoding). Append-only: triggers refuse UPDATE and DELETE, and an INSERT that is not the next
 -- seq (which also stops INSERT OR REPLACE, whose implicit delete fires no trigger); a change needs a
--- deliberate DROP TRIGGER first, and then VerifyAudit finds it.
+-- deliberate DROP TRIGGER first, and then the trail's verification finds it.
 -- There is no foreign key to users: the trail must outlive any account, and a cascade would erase history.
 -- Kept to SQL that PostgreSQL also accepts, apart from the triggers (a plpgsql function there), and the
 -- text columns compared by range (action) should be COLLATE "C" there so byte order decides.

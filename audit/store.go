@@ -1,4 +1,4 @@
-package auth
+package audit
 
 import (
 	"context"
@@ -7,35 +7,36 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/hiveconsole/hiveconsole/auth"
+	"github.com/hiveconsole/hiveconsole/database"
 )
 
 const auditColumns = `seq, at_ns, actor_id, actor_email, role, action, target_type, target_id, client_ip,
 	request_id, outcome, details, hash_version, prev_hash, hash`
 
-func scanAudit(s scanner) (StoredAuditRecord, error) {
+func scanAudit(s database.Scanner) (StoredEntry, error) {
 	var (
-		r    StoredAuditRecord
+		r    StoredEntry
 		at   int64
 		role string
 	)
 	err := s.Scan(&r.Seq, &at, &r.ActorID, &r.ActorEmail, &role, &r.Action, &r.TargetType, &r.TargetID,
 		&r.ClientIP, &r.RequestID, &r.Outcome, &r.DetailsJSON, &r.HashVersion, &r.PrevHash, &r.Hash)
 	if err != nil {
-		return StoredAuditRecord{}, fmt.Errorf("auth: read audit event: %w", err)
+		return StoredEntry{}, fmt.Errorf("audit: read audit event: %w", err)
 	}
-	r.Time, r.Role = time.Unix(0, at).UTC(), Role(role)
+	r.Time, r.Role = time.Unix(0, at).UTC(), auth.Role(role)
 	return r, nil
 }
 
-// AppendAudit inserts the next audit row. The read of the head and the insert share one transaction,
-// serialised by the write lock SQLite's IMMEDIATE transactions take (or dialect.lockAuditHead); the
+// append inserts the next row. The read of the head and the insert share one transaction, serialised
+// by the write lock SQLite's IMMEDIATE transactions take (or PostgreSQL's table lock, LockAppends); the
 // seq primary key and the schema's next-seq trigger refuse a fork even if that lock were missing.
-func (db *DB) AppendAudit(ctx context.Context, seal func(lastSeq int64, lastHash string) (StoredAuditRecord, error)) error {
-	return db.tx(ctx, func(tx *sql.Tx) error {
-		if db.dialect.lockAuditHead != "" {
-			if _, err := tx.ExecContext(ctx, db.dialect.lockAuditHead); err != nil {
-				return fmt.Errorf("auth: lock the audit trail: %w", err)
-			}
+func (t *Trail) append(ctx context.Context, seal func(lastSeq int64, lastHash string) (StoredEntry, error)) error {
+	return t.db.Tx(ctx, func(tx *sql.Tx) error {
+		if err := t.db.LockAppends(ctx, tx, "audit_events"); err != nil {
+			return err
 		}
 		var (
 			lastSeq  int64
@@ -43,25 +44,25 @@ func (db *DB) AppendAudit(ctx context.Context, seal func(lastSeq int64, lastHash
 		)
 		err := tx.QueryRowContext(ctx, `SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1`).Scan(&lastSeq, &lastHash)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("auth: read the audit trail's head: %w", err)
+			return fmt.Errorf("audit: read the audit trail's head: %w", err)
 		}
 		r, err := seal(lastSeq, lastHash)
 		if err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, db.q(`INSERT INTO audit_events (`+auditColumns+`)
+		_, err = tx.ExecContext(ctx, t.db.Q(`INSERT INTO audit_events (`+auditColumns+`)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
 			r.Seq, r.Time.UnixNano(), r.ActorID, r.ActorEmail, string(r.Role), r.Action, r.TargetType, r.TargetID,
 			r.ClientIP, r.RequestID, r.Outcome, r.DetailsJSON, r.HashVersion, r.PrevHash, r.Hash)
 		if err != nil {
-			return fmt.Errorf("auth: append audit event: %w", err)
+			return fmt.Errorf("audit: append audit event: %w", err)
 		}
 		return nil
 	})
 }
 
 // auditWhere turns q's filters into a WHERE clause (with a leading " WHERE", or "") and its arguments.
-func auditWhere(q AuditQuery) (string, []any) {
+func auditWhere(q Query) (string, []any) {
 	var (
 		conds []string
 		args  []any
@@ -72,7 +73,7 @@ func auditWhere(q AuditQuery) (string, []any) {
 	}
 	if q.Actor != "" {
 		// lower() on both sides: PostgreSQL's LIKE is case-sensitive, SQLite's only for ASCII.
-		add(`(lower(actor_email) LIKE ? ESCAPE '\' OR actor_id = ?)`, "%"+escapeLike(strings.ToLower(q.Actor))+"%", q.Actor)
+		add(`(lower(actor_email) LIKE ? ESCAPE '\' OR actor_id = ?)`, "%"+database.EscapeLike(strings.ToLower(q.Actor))+"%", q.Actor)
 	}
 	switch a := q.Action; {
 	case strings.HasSuffix(a, "."):
@@ -103,23 +104,18 @@ func auditWhere(q AuditQuery) (string, []any) {
 	return " WHERE " + strings.Join(conds, " AND "), args
 }
 
-// escapeLike escapes LIKE's wildcards so a search for "a_b" matches only that.
-func escapeLike(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
-}
-
-// CountAudit counts the rows matching q's filters.
-func (db *DB) CountAudit(ctx context.Context, q AuditQuery) (int, error) {
+// count counts the rows matching q's filters.
+func (t *Trail) count(ctx context.Context, q Query) (int, error) {
 	where, args := auditWhere(q)
 	var n int
-	if err := db.queryRow(ctx, `SELECT COUNT(*) FROM audit_events`+where, args...).Scan(&n); err != nil {
-		return 0, fmt.Errorf("auth: count audit events: %w", err)
+	if err := t.db.QueryRow(ctx, `SELECT COUNT(*) FROM audit_events`+where, args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("audit: count audit events: %w", err)
 	}
 	return n, nil
 }
 
-// ListAudit returns a page of the rows matching q's filters, newest first, below beforeSeq if it is set.
-func (db *DB) ListAudit(ctx context.Context, q AuditQuery, beforeSeq int64) ([]StoredAuditRecord, error) {
+// list returns a page of the rows matching q's filters, newest first, below beforeSeq if it is set.
+func (t *Trail) list(ctx context.Context, q Query, beforeSeq int64) ([]StoredEntry, error) {
 	where, args := auditWhere(q)
 	if beforeSeq > 0 {
 		if where == "" {
@@ -130,21 +126,21 @@ func (db *DB) ListAudit(ctx context.Context, q AuditQuery, beforeSeq int64) ([]S
 		args = append(args, beforeSeq)
 	}
 	args = append(args, q.Limit, q.Offset)
-	return db.queryAudit(ctx, `SELECT `+auditColumns+` FROM audit_events`+where+` ORDER BY seq DESC LIMIT ? OFFSET ?`, args...)
+	return t.query(ctx, `SELECT `+auditColumns+` FROM audit_events`+where+` ORDER BY seq DESC LIMIT ? OFFSET ?`, args...)
 }
 
-// AuditChain returns up to limit rows after afterSeq, oldest first.
-func (db *DB) AuditChain(ctx context.Context, afterSeq int64, limit int) ([]StoredAuditRecord, error) {
-	return db.queryAudit(ctx, `SELECT `+auditColumns+` FROM audit_events WHERE seq > ? ORDER BY seq LIMIT ?`, afterSeq, limit)
+// chain returns up to limit rows after afterSeq, oldest first.
+func (t *Trail) chain(ctx context.Context, afterSeq int64, limit int) ([]StoredEntry, error) {
+	return t.query(ctx, `SELECT `+auditColumns+` FROM audit_events WHERE seq > ? ORDER BY seq LIMIT ?`, afterSeq, limit)
 }
 
-func (db *DB) queryAudit(ctx context.Context, query string, args ...any) ([]StoredAuditRecord, error) {
-	rows, err := db.query(ctx, query, args...)
+func (t *Trail) query(ctx context.Context, query string, args ...any) ([]StoredEntry, error) {
+	rows, err := t.db.Query(ctx, query, args...)
 	if err != nil {
-		return nil, fmt.Errorf("auth: list audit events: %w", err)
+		return nil, fmt.Errorf("audit: list audit events: %w", err)
 	}
 	defer rows.Close()
-	var out []StoredAuditRecord
+	var out []StoredEntry
 	for rows.Next() {
 		r, err := scanAudit(rows)
 		if err != nil {
@@ -153,7 +149,7 @@ func (db *DB) queryAudit(ctx context.Context, query string, args ...any) ([]Stor
 		out = append(out, r)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("auth: list audit events: %w", err)
+		return nil, fmt.Errorf("audit: list audit events: %w", err)
 	}
 	return out, nil
 }

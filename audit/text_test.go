@@ -1,10 +1,12 @@
-package auth
+package audit
 
 import (
 	"encoding/json"
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/hiveconsole/hiveconsole/database"
 )
 
 // hostile holds every kind of character the trail must not store: NUL, BEL, ESC (starting a terminal
@@ -38,12 +40,12 @@ func TestEscapeAuditText(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := EscapeAuditText(tt.in)
+			got := EscapeText(tt.in)
 			if got != tt.want {
-				t.Errorf("EscapeAuditText(%q) = %q, want %q", tt.in, got, tt.want)
+				t.Errorf("EscapeText(%q) = %q, want %q", tt.in, got, tt.want)
 			}
 			if strings.ContainsFunc(got, unsafeAuditRune) || !utf8.ValidString(got) {
-				t.Errorf("EscapeAuditText(%q) = %q still holds an unsafe character", tt.in, got)
+				t.Errorf("EscapeText(%q) = %q still holds an unsafe character", tt.in, got)
 			}
 		})
 	}
@@ -53,10 +55,10 @@ func TestEscapeAuditText(t *testing.T) {
 // in any Go type included, carries hostile characters, and reads back only cleaned text, sealed by
 // the chain.
 func TestRecordCleansEveryText(t *testing.T) {
-	forEachDatabase(t, func(t *testing.T, open func(*testing.T) *DB) {
+	forEachDatabase(t, func(t *testing.T, open func(testing.TB) *database.DB) {
 		db := open(t)
-		svc := testService(t, db, newFakeClock(), nil)
-		mustRecordAudit(t, svc, AuditEvent{ActorID: "usr_" + hostile, ActorEmail: hostile + "@example.com", Action: "pii.reveal",
+		svc := New(db, newFakeClock().Now)
+		mustRecordAudit(t, svc, Event{ActorID: "usr_" + hostile, ActorEmail: hostile + "@example.com", Action: "pii.reveal",
 			TargetType: "customer", TargetID: hostile, ClientIP: hostile, RequestID: hostile, Outcome: OutcomeSuccess,
 			Details: map[string]any{
 				"reason":  hostile,
@@ -64,9 +66,9 @@ func TestRecordCleansEveryText(t *testing.T) {
 				"list":    []string{hostile},
 				"struct":  struct{ Note string }{hostile},
 			}})
-		rows, _, err := svc.AuditEvents(t.Context(), AuditQuery{})
+		rows, _, err := svc.Events(t.Context(), Query{})
 		if err != nil || len(rows) != 1 {
-			t.Fatalf("AuditEvents = %d rows, %v; want 1", len(rows), err)
+			t.Fatalf("Events = %d rows, %v; want 1", len(rows), err)
 		}
 		r := rows[0]
 		clean := cleanAuditText(hostile)
@@ -85,7 +87,7 @@ func TestRecordCleansEveryText(t *testing.T) {
 			t.Errorf("changes = %v, want the key and the value cleaned", r.Details["changes"])
 		}
 		var stored string
-		if err := db.sql.QueryRowContext(t.Context(), `SELECT details FROM audit_events WHERE seq = 1`).Scan(&stored); err != nil {
+		if err := db.SQL().QueryRowContext(t.Context(), `SELECT details FROM audit_events WHERE seq = 1`).Scan(&stored); err != nil {
 			t.Fatal(err)
 		}
 		if strings.ContainsFunc(stored, unsafeAuditRune) || strings.Contains(stored, `\u00`) || strings.Contains(stored, `\u20`) {
@@ -114,15 +116,15 @@ func TestAuditDetailsJSON(t *testing.T) {
 			if err != nil || string(got) != tt.want {
 				t.Errorf("auditDetailsJSON(%v) = %s, %v; want %s", tt.in, got, err, tt.want)
 			}
-			if n, err := AuditDetailsSize(tt.in); err != nil || n != len(tt.want) {
-				t.Errorf("AuditDetailsSize = %d, %v; want %d", n, err, len(tt.want))
+			if n, err := DetailsSize(tt.in); err != nil || n != len(tt.want) {
+				t.Errorf("DetailsSize = %d, %v; want %d", n, err, len(tt.want))
 			}
 			if !json.Valid(got) {
 				t.Errorf("%s is not valid JSON", got)
 			}
 		})
 	}
-	if n, err := AuditDetailsSize(map[string]any{"c": make(chan int)}); err == nil {
-		t.Errorf("AuditDetailsSize(channel) = %d, nil; want an error", n)
+	if n, err := DetailsSize(map[string]any{"c": make(chan int)}); err == nil {
+		t.Errorf("DetailsSize(channel) = %d, nil; want an error", n)
 	}
 }

@@ -1,4 +1,4 @@
-package auth
+package audit
 
 import (
 	"bytes"
@@ -12,9 +12,9 @@ import (
 	"unicode/utf8"
 )
 
-// MaxAuditDetails is the most bytes of JSON one event's Details may take once cleaned; Record refuses
-// more. Callers that build large details budget them to fit (AuditDetailsSize measures them).
-const MaxAuditDetails = 8192
+// MaxDetails is the most bytes of JSON one event's Details may take once cleaned; Record refuses
+// more. Callers that build large details budget them to fit (DetailsSize measures them).
+const MaxDetails = 8192
 
 // unsafeAuditRune reports whether r may not be stored in the trail: every C0 and C1 control character
 // and DEL, which a terminal would act on, and the invisible characters that reorder or break the text
@@ -117,26 +117,26 @@ func cleanAuditValue(v any) any {
 	return v // json.Number, bool or nil
 }
 
-// AuditDetailsSize returns how many bytes of JSON d takes in the trail, once cleaned as Record cleans
-// it; Record refuses more than MaxAuditDetails. An error means d cannot be encoded at all.
-func AuditDetailsSize(d map[string]any) (int, error) {
+// DetailsSize returns how many bytes of JSON d takes in the trail, once cleaned as Record cleans
+// it; Record refuses more than MaxDetails. An error means d cannot be encoded at all.
+func DetailsSize(d map[string]any) (int, error) {
 	if len(d) == 0 {
 		return 0, nil
 	}
 	b, err := auditDetailsJSON(d)
 	if err != nil {
-		return 0, fmt.Errorf("%w: details: %v", ErrInvalidAuditEvent, err)
+		return 0, fmt.Errorf("%w: details: %v", ErrInvalidEvent, err)
 	}
 	return len(b), nil
 }
 
-// EscapeAuditText returns s ready to print where a control character would act rather than show: a
+// EscapeText returns s ready to print where a control character would act rather than show: a
 // terminal, a CSV cell, a page. Rows written before the trail cleaned its text, or put in the
 // database by other means, can still hold them. Each character the trail no longer stores is written
 // as a visible escape (\n, \x1b, \u009b, \u202e) and each byte of invalid UTF-8 as \xff; clean text
 // comes back unchanged. A backslash already in the text is left alone, so the escapes are for reading,
 // not for decoding back.
-func EscapeAuditText(s string) string {
+func EscapeText(s string) string {
 	if utf8.ValidString(s) && !strings.ContainsFunc(s, unsafeAuditRune) {
 		return s
 	}

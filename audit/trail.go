@@ -1,4 +1,11 @@
-package auth
+// Package audit is the console's audit trail: who did what, and who saw what. Rows are appended, never
+// changed, each sealed by a SHA-256 over the previous row's hash and its own canonical content, so
+// [Trail.Verify] finds any row edited, removed or inserted behind the console's back. Free text is
+// cleaned before it is sealed, and [EscapeText] shows what older rows may still hold.
+//
+// The console records through one [Trail], which [New] builds on the console database; it fails
+// closed: a caller whose row could not be written must not act or serve.
+package audit
 
 import (
 	"bytes"
@@ -11,14 +18,31 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/hiveconsole/hiveconsole/auth"
+	"github.com/hiveconsole/hiveconsole/database"
 )
 
-// AuditEvent is one thing that happened, as the console records it.
-type AuditEvent struct {
+// Trail is the audit trail in the console database. Build it with New.
+type Trail struct {
+	db  *database.DB
+	now func() time.Time
+}
+
+// New returns the trail kept in db; now is the clock (time.Now when nil).
+func New(db *database.DB, now func() time.Time) *Trail {
+	if now == nil {
+		now = time.Now
+	}
+	return &Trail{db: db, now: now}
+}
+
+// Event is one thing that happened, as the console records it.
+type Event struct {
 	Time       time.Time // UTC; Record sets it from the service clock when zero
 	ActorID    string    // user id; "cli:<os user>@<host>" for the shell; "" when nobody is signed in (a failed sign-in)
 	ActorEmail string    // the actor's email at the time (for a failed sign-in: the email typed, normalised)
-	Role       Role      // the actor's role at the time; "" when anonymous
+	Role       auth.Role // the actor's role at the time; "" when anonymous
 	Action     string    // dotted verb, e.g. "auth.sign_in", "customer.update", "report.view", "pii.reveal", "access.denied"
 	TargetType string    // "customer", "check", "session", "file", "user", "audit", or ""
 	TargetID   string
@@ -35,25 +59,25 @@ const (
 	OutcomeDenied  = "denied"
 )
 
-// AuditRecord is a stored event: its place in the chain and the hashes that seal it. Details read back
+// Entry is a stored event: its place in the chain and the hashes that seal it. Details read back
 // are the decoded JSON, numbers as json.Number so none loses precision.
-type AuditRecord struct {
+type Entry struct {
 	Seq int64 // 1, 2, 3 … in the order written
-	AuditEvent
+	Event
 	PrevHash string // hex SHA-256 of the previous row ("" → 64 zeros for the first)
 	Hash     string // hex SHA-256 over PrevHash and this row's canonical content
 }
 
-// StoredAuditRecord is an audit row as a Store holds it: Details stay the exact JSON text the hash
+// StoredEntry is an audit row as a Store holds it: Details stay the exact JSON text the hash
 // covers, never decoded and re-encoded, so verification hashes what was written.
-type StoredAuditRecord struct {
-	AuditRecord        // Details is not stored: DetailsJSON is
+type StoredEntry struct {
+	Entry              // Details is not stored: DetailsJSON is
 	DetailsJSON string // "" when the event had no details
 	HashVersion int    // the canonical encoding Hash covers; auditHashVersion for new rows
 }
 
-// AuditQuery filters the trail; zero fields do not filter. Newest first.
-type AuditQuery struct {
+// Query filters the trail; zero fields do not filter. Newest first.
+type Query struct {
 	Actor                         string // matches ActorEmail (substring, case-insensitive) or ActorID exactly
 	Action                        string // exact, or a prefix ending in "." (e.g. "customer.")
 	TargetType, TargetID, Outcome string
@@ -61,8 +85,8 @@ type AuditQuery struct {
 	Limit, Offset                 int       // Limit 0 → 50, capped at 1000
 }
 
-// AuditVerification is what VerifyAudit found.
-type AuditVerification struct {
+// Verification is what Verify found.
+type Verification struct {
 	Rows      int64  // rows checked, the failing one included
 	BrokenSeq int64  // 0 when the chain is intact; else the first row that does not verify (for a gap: the first missing seq)
 	Reason    string // why that row fails: "gap in sequence", "broken link", "hash mismatch" or "unknown hash version"
@@ -72,25 +96,25 @@ type AuditVerification struct {
 	LastHash string
 }
 
-// ErrInvalidAuditEvent is wrapped by Record's error for an event it refuses to store.
-var ErrInvalidAuditEvent = errors.New("auth: invalid audit event")
+// ErrInvalidEvent is wrapped by Record's error for an event it refuses to store.
+var ErrInvalidEvent = errors.New("audit: invalid audit event")
 
 // Limits on what one event may hold. Longer free-text fields are cut (see normalizeAuditEvent); oversize
-// Details (over MaxAuditDetails) are refused, since cutting JSON would leave it invalid.
+// Details (over MaxDetails) are refused, since cutting JSON would leave it invalid.
 const (
 	maxAuditText        = 500 // runes, for ids, email, client IP, request id
 	maxAuditAction      = 100 // bytes
 	maxAuditTargetType  = 50  // bytes
 	defaultAuditLimit   = 50
 	maxAuditLimit       = 1000
-	auditBatch          = 500 // rows per query when streaming (AuditEach, VerifyAudit)
+	auditBatch          = 500 // rows per query when streaming (Each, Verify)
 	auditHashVersion    = 1
 	auditGenesisHash    = "0000000000000000000000000000000000000000000000000000000000000000"
 	auditCanonicalTagV1 = "hiveconsole-audit-v1\n"
 )
 
 // Record appends e to the audit trail. It returns an error when the event is invalid (wrapping
-// ErrInvalidAuditEvent) or the write fails; the caller must then refuse the audited action, so that
+// ErrInvalidEvent) or the write fails; the caller must then refuse the audited action, so that
 // nothing happens unrecorded.
 //
 // Fields are normalised before they are stored and hashed: Time to UTC (the service clock when zero),
@@ -100,15 +124,15 @@ const (
 // TargetID, ClientIP and RequestID
 // longer than 500 characters are cut to 499 and "…" rather than refused: a client controls some of
 // them (a typed email, a request id header), and refusing would let it stop the audited action.
-func (s *Service) Record(ctx context.Context, e AuditEvent) error {
+func (t *Trail) Record(ctx context.Context, e Event) error {
 	if e.Time.IsZero() {
-		e.Time = s.now()
+		e.Time = t.now()
 	}
 	rec, err := normalizeAuditEvent(e)
 	if err != nil {
 		return err
 	}
-	return s.store.AppendAudit(ctx, func(lastSeq int64, lastHash string) (StoredAuditRecord, error) {
+	return t.append(ctx, func(lastSeq int64, lastHash string) (StoredEntry, error) {
 		rec.Seq = lastSeq + 1
 		rec.PrevHash = lastHash
 		if lastSeq == 0 {
@@ -120,41 +144,41 @@ func (s *Service) Record(ctx context.Context, e AuditEvent) error {
 }
 
 // normalizeAuditEvent validates e and turns it into a row without its place in the chain.
-func normalizeAuditEvent(e AuditEvent) (StoredAuditRecord, error) {
+func normalizeAuditEvent(e Event) (StoredEntry, error) {
 	invalid := func(format string, args ...any) error {
-		return fmt.Errorf("%w: %s", ErrInvalidAuditEvent, fmt.Sprintf(format, args...))
+		return fmt.Errorf("%w: %s", ErrInvalidEvent, fmt.Sprintf(format, args...))
 	}
 	switch {
 	case !validAuditName(e.Action, maxAuditAction, true):
-		return StoredAuditRecord{}, invalid("action %q is not a dotted lower-case verb", e.Action)
+		return StoredEntry{}, invalid("action %q is not a dotted lower-case verb", e.Action)
 	case e.Outcome != OutcomeSuccess && e.Outcome != OutcomeFailure && e.Outcome != OutcomeDenied:
-		return StoredAuditRecord{}, invalid("outcome %q is not success, failure or denied", e.Outcome)
+		return StoredEntry{}, invalid("outcome %q is not success, failure or denied", e.Outcome)
 	case e.Role != "" && !e.Role.Valid():
-		return StoredAuditRecord{}, invalid("role %q is not a role", e.Role)
+		return StoredEntry{}, invalid("role %q is not a role", e.Role)
 	case e.TargetType != "" && !validAuditName(e.TargetType, maxAuditTargetType, false):
-		return StoredAuditRecord{}, invalid("target type %q is not a lower-case word", e.TargetType)
+		return StoredEntry{}, invalid("target type %q is not a lower-case word", e.TargetType)
 	case e.Time.Year() < 1970 || e.Time.Year() > 2200: // Unix nanoseconds fit an int64 until 2262
-		return StoredAuditRecord{}, invalid("time %v is out of range", e.Time)
+		return StoredEntry{}, invalid("time %v is out of range", e.Time)
 	}
 	details := ""
 	if len(e.Details) > 0 {
 		b, err := auditDetailsJSON(e.Details)
 		if err != nil {
-			return StoredAuditRecord{}, invalid("details: %v", err)
+			return StoredEntry{}, invalid("details: %v", err)
 		}
-		if len(b) > MaxAuditDetails {
-			return StoredAuditRecord{}, invalid("details are %d bytes of JSON; at most %d", len(b), MaxAuditDetails)
+		if len(b) > MaxDetails {
+			return StoredEntry{}, invalid("details are %d bytes of JSON; at most %d", len(b), MaxDetails)
 		}
 		details = string(b)
 	}
 	e.Time = time.Unix(0, e.Time.UnixNano()).UTC() // drops the monotonic reading and the location
 	e.ActorID = auditText(e.ActorID)
-	e.ActorEmail = auditText(NormalizeEmail(e.ActorEmail))
+	e.ActorEmail = auditText(auth.NormalizeEmail(e.ActorEmail))
 	e.TargetID = auditText(e.TargetID)
 	e.ClientIP = auditText(e.ClientIP)
 	e.RequestID = auditText(e.RequestID)
 	e.Details = nil
-	return StoredAuditRecord{AuditRecord: AuditRecord{AuditEvent: e}, DetailsJSON: details, HashVersion: auditHashVersion}, nil
+	return StoredEntry{Entry: Entry{Event: e}, DetailsJSON: details, HashVersion: auditHashVersion}, nil
 }
 
 // validAuditName reports whether s is lower-case words of [a-z0-9_], each starting with a letter,
@@ -190,7 +214,7 @@ func validAuditName(s string, maxLen int, dotted bool) bool {
 // Length prefixes make it unambiguous for any bytes, so no two different rows encode alike. A new
 // encoding gets a new version number, stored per row in hash_version, and old rows keep verifying.
 // It returns "" for a version it does not know.
-func auditHash(r StoredAuditRecord) string {
+func auditHash(r StoredEntry) string {
 	if r.HashVersion != auditHashVersion {
 		return ""
 	}
@@ -211,8 +235,8 @@ func auditHash(r StoredAuditRecord) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// AuditEvents returns one page of the events matching q, newest first, and how many match in all.
-func (s *Service) AuditEvents(ctx context.Context, q AuditQuery) ([]AuditRecord, int, error) {
+// Events returns one page of the events matching q, newest first, and how many match in all.
+func (t *Trail) Events(ctx context.Context, q Query) ([]Entry, int, error) {
 	q = normalizeAuditQuery(q)
 	switch {
 	case q.Limit <= 0:
@@ -220,25 +244,25 @@ func (s *Service) AuditEvents(ctx context.Context, q AuditQuery) ([]AuditRecord,
 	case q.Limit > maxAuditLimit:
 		q.Limit = maxAuditLimit
 	}
-	total, err := s.store.CountAudit(ctx, q)
+	total, err := t.count(ctx, q)
 	if err != nil {
 		return nil, 0, err
 	}
-	stored, err := s.store.ListAudit(ctx, q, 0)
+	stored, err := t.list(ctx, q, 0)
 	if err != nil {
 		return nil, 0, err
 	}
-	rows := make([]AuditRecord, len(stored))
+	rows := make([]Entry, len(stored))
 	for i, r := range stored {
 		rows[i] = r.record()
 	}
 	return rows, total, nil
 }
 
-// AuditEach calls fn with every event matching q, newest first, for exports. Limit is not capped:
+// Each calls fn with every event matching q, newest first, for exports. Limit is not capped:
 // 0 means every match. It reads in batches, holding no database connection while fn runs, and stops
 // at fn's first error, which it returns.
-func (s *Service) AuditEach(ctx context.Context, q AuditQuery, fn func(AuditRecord) error) error {
+func (t *Trail) Each(ctx context.Context, q Query, fn func(Entry) error) error {
 	q = normalizeAuditQuery(q)
 	remaining := q.Limit // ≤ 0: no limit
 	var before int64     // seq of the oldest row passed so far; 0 before the first batch
@@ -247,7 +271,7 @@ func (s *Service) AuditEach(ctx context.Context, q AuditQuery, fn func(AuditReco
 		if remaining > 0 {
 			q.Limit = min(auditBatch, remaining)
 		}
-		batch, err := s.store.ListAudit(ctx, q, before)
+		batch, err := t.list(ctx, q, before)
 		if err != nil {
 			return err
 		}
@@ -271,7 +295,7 @@ func (s *Service) AuditEach(ctx context.Context, q AuditQuery, fn func(AuditReco
 }
 
 // normalizeAuditQuery trims the text filters and clamps the offset; the callers set the limit.
-func normalizeAuditQuery(q AuditQuery) AuditQuery {
+func normalizeAuditQuery(q Query) Query {
 	q.Actor = strings.TrimSpace(q.Actor)
 	q.Action = strings.TrimSpace(q.Action)
 	q.TargetType = strings.TrimSpace(q.TargetType)
@@ -282,9 +306,9 @@ func normalizeAuditQuery(q AuditQuery) AuditQuery {
 }
 
 // record decodes the stored Details. Text that is not a JSON object (only tampering makes that, and
-// VerifyAudit reports it) comes back under the key "_raw", so the trail stays readable.
-func (r StoredAuditRecord) record() AuditRecord {
-	rec := r.AuditRecord
+// Verify reports it) comes back under the key "_raw", so the trail stays readable.
+func (r StoredEntry) record() Entry {
+	rec := r.Entry
 	rec.Details = nil
 	if r.DetailsJSON == "" {
 		return rec
@@ -297,17 +321,17 @@ func (r StoredAuditRecord) record() AuditRecord {
 	return rec
 }
 
-// VerifyAudit walks the whole trail in seq order, in batches, and checks that seq runs 1, 2, 3 …
+// Verify walks the whole trail in seq order, in batches, and checks that seq runs 1, 2, 3 …
 // without a gap, that each row's PrevHash is the previous row's Hash (64 zeros for the first), and
 // that each Hash matches the row's content. It reports the first row that fails; an error means the
 // trail could not be read, not that it is broken.
-func (s *Service) VerifyAudit(ctx context.Context) (AuditVerification, error) {
-	var v AuditVerification
+func (t *Trail) Verify(ctx context.Context) (Verification, error) {
+	var v Verification
 	prevSeq, prevHash := int64(0), auditGenesisHash
 	for {
-		batch, err := s.store.AuditChain(ctx, prevSeq, auditBatch)
+		batch, err := t.chain(ctx, prevSeq, auditBatch)
 		if err != nil {
-			return AuditVerification{}, err
+			return Verification{}, err
 		}
 		for _, r := range batch {
 			v.Rows++
@@ -330,7 +354,7 @@ func (s *Service) VerifyAudit(ctx context.Context) (AuditVerification, error) {
 }
 
 // verifyAuditRow returns why r cannot follow the row (prevSeq, prevHash), or "".
-func verifyAuditRow(r StoredAuditRecord, prevSeq int64, prevHash string) string {
+func verifyAuditRow(r StoredEntry, prevSeq int64, prevHash string) string {
 	if r.Seq != prevSeq+1 {
 		return "gap in sequence"
 	}

@@ -1,4 +1,4 @@
-package auth
+package database
 
 import (
 	"context"
@@ -31,7 +31,7 @@ func postgresDialect() dialect {
 		// EXCLUSIVE mode lets readers go on but queues every other writer, on whichever replica, until
 		// this transaction ends; so each reads the head the previous writer committed. A table lock
 		// rather than an advisory one: it also holds back a writer that does not know the convention.
-		lockAuditHead: `LOCK TABLE audit_events IN EXCLUSIVE MODE`,
+		lockAppends: `LOCK TABLE %s IN EXCLUSIVE MODE`,
 		// SHARE ROW EXCLUSIVE conflicts with itself and with every INSERT, UPDATE and DELETE, not with
 		// reads. READ COMMITTED takes a new snapshot per statement, so the statements after the lock
 		// see what the previous holder committed.
@@ -50,13 +50,18 @@ func IsPostgresURL(databaseURL string) bool {
 // a search_path parameter selects the schema) and brings its schema up to date. Several replicas may
 // open the same database at once: migrations run under a session advisory lock.
 func OpenPostgres(ctx context.Context, databaseURL string) (*DB, error) {
+	return OpenPostgresAt(ctx, databaseURL, Latest)
+}
+
+// OpenPostgresAt is OpenPostgres with the schema brought up to a given migration version, as OpenAt.
+func OpenPostgresAt(ctx context.Context, databaseURL string, version int64) (*DB, error) {
 	if !IsPostgresURL(databaseURL) {
-		return nil, errors.New("auth: a PostgreSQL database URL starts with postgres:// or postgresql://")
+		return nil, errors.New("database: a PostgreSQL database URL starts with postgres:// or postgresql://")
 	}
 	cfg, err := pgx.ParseConfig(databaseURL)
 	if err != nil {
 		// pgx's message can quote the URL, password included; say only what kind of mistake it is.
-		return nil, errors.New("auth: the PostgreSQL database URL cannot be parsed")
+		return nil, errors.New("database: the PostgreSQL database URL cannot be parsed")
 	}
 	sqlDB := stdlib.OpenDB(*cfg)
 	sqlDB.SetMaxOpenConns(16)
@@ -64,9 +69,9 @@ func OpenPostgres(ctx context.Context, databaseURL string) (*DB, error) {
 	db := &DB{sql: sqlDB, dialect: postgresDialect()}
 	if err := db.sql.PingContext(ctx); err != nil {
 		sqlDB.Close()
-		return nil, fmt.Errorf("auth: connect to PostgreSQL at %s: %w", redactURL(cfg), err)
+		return nil, fmt.Errorf("database: connect to PostgreSQL at %s: %w", redactURL(cfg), err)
 	}
-	if err := db.migrate(ctx); err != nil {
+	if err := db.MigrateTo(ctx, version); err != nil {
 		sqlDB.Close()
 		return nil, err
 	}
@@ -85,14 +90,14 @@ type schemaMigrationLock struct{}
 
 func (schemaMigrationLock) SessionLock(ctx context.Context, conn *sql.Conn) error {
 	if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock(hashtext('hiveconsole migrations ' || current_schema()))`); err != nil {
-		return fmt.Errorf("auth: lock migrations: %w", err)
+		return fmt.Errorf("database: lock migrations: %w", err)
 	}
 	return nil
 }
 
 func (schemaMigrationLock) SessionUnlock(ctx context.Context, conn *sql.Conn) error {
 	if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_unlock(hashtext('hiveconsole migrations ' || current_schema()))`); err != nil {
-		return fmt.Errorf("auth: unlock migrations: %w", err)
+		return fmt.Errorf("database: unlock migrations: %w", err)
 	}
 	return nil
 }

@@ -1,0 +1,82 @@
+package review
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"github.com/hiveconsole/hiveconsole/database"
+)
+
+const reviewColumns = `id, check_id, customer_id, decision, reason, note, session_id, reviewer_id, reviewer_email, created_at`
+
+// newestFirst is the one definition of "newest": by time, then by id for reviews in the same second.
+const newestFirst = ` ORDER BY created_at DESC, id DESC`
+
+func scanReview(s database.Scanner) (Review, error) {
+	var (
+		r                           Review
+		decision                    string
+		customer, reason, sessionID sql.NullString
+		created                     int64
+	)
+	err := s.Scan(&r.ID, &r.CheckID, &customer, &decision, &reason, &r.Note, &sessionID, &r.ReviewerID, &r.ReviewerEmail, &created)
+	if err != nil {
+		return Review{}, fmt.Errorf("review: read review: %w", err)
+	}
+	r.Decision = Decision(decision)
+	r.CustomerID, r.Reason, r.SessionID = customer.String, reason.String, sessionID.String
+	r.CreatedAt = database.FromUnix(created)
+	return r, nil
+}
+
+// insert inserts r and returns its id. RETURNING works in SQLite and PostgreSQL alike, where
+// LastInsertId does not.
+func (l *Ledger) insert(ctx context.Context, r Review) (int64, error) {
+	var id int64
+	err := l.db.QueryRow(ctx, `INSERT INTO reviews (check_id, customer_id, decision, reason, note,
+		session_id, reviewer_id, reviewer_email, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		r.CheckID, database.NullString(r.CustomerID), string(r.Decision), database.NullString(r.Reason), r.Note,
+		database.NullString(r.SessionID), r.ReviewerID, r.ReviewerEmail, database.Unix(r.CreatedAt)).Scan(&id)
+	if err != nil {
+		return 0, fmt.Errorf("review: create review: %w", err)
+	}
+	return id, nil
+}
+
+// latest returns each check's newest review. A window function (SQLite 3.25+, PostgreSQL)
+// picks it in one pass over the check index.
+func (l *Ledger) latest(ctx context.Context) (map[string]Review, error) {
+	list, err := l.query(ctx, "latest reviews", `SELECT `+reviewColumns+` FROM (
+		SELECT `+reviewColumns+`, ROW_NUMBER() OVER (PARTITION BY check_id`+newestFirst+`) AS n FROM reviews
+	) latest WHERE n = 1`)
+	if err != nil {
+		return nil, err
+	}
+	m := make(map[string]Review, len(list))
+	for _, r := range list {
+		m[r.CheckID] = r
+	}
+	return m, nil
+}
+
+// query runs a query for review rows; never nil, so "none" is an empty slice.
+func (l *Ledger) query(ctx context.Context, op, query string, args ...any) ([]Review, error) {
+	rows, err := l.db.Query(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("review: %s: %w", op, err)
+	}
+	defer rows.Close()
+	reviews := []Review{}
+	for rows.Next() {
+		r, err := scanReview(rows)
+		if err != nil {
+			return nil, err
+		}
+		reviews = append(reviews, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("review: %s: %w", op, err)
+	}
+	return reviews, nil
+}
