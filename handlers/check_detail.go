@@ -15,7 +15,7 @@ import (
 
 	"github.com/hiveconsole/hiveconsole/auth"
 	"github.com/hiveconsole/hiveconsole/hive"
-	"github.com/hiveconsole/hiveconsole/hive/sandbox"
+	"github.com/hiveconsole/hiveconsole/mrz"
 	"github.com/hiveconsole/hiveconsole/views"
 	"github.com/labstack/echo/v4"
 	"github.com/starfederation/datastar-go/datastar"
@@ -395,12 +395,12 @@ func fold(s string) string {
 // mrzView splits the zone into lines, validates its check digits and marks, character by
 // character, where the printed zone differs from the one Hive corrected.
 func mrzView(p hive.DocumentProperties) *views.MRZView {
-	lines := sandbox.SplitMRZ(p.MRZStrings)
+	lines := mrz.Split(p.MRZStrings)
 	if len(lines) == 0 {
 		return nil
 	}
-	corrected := sandbox.SplitMRZ(p.MRZStringsWithCorrectChecksums)
-	v := sandbox.ValidateMRZ(lines)
+	corrected := mrz.Split(p.MRZStringsWithCorrectChecksums)
+	v := mrz.Validate(lines)
 	out := &views.MRZView{Format: string(v.Format), Problems: v.Problems}
 	for i, l := range lines {
 		var want string
