@@ -15,7 +15,7 @@ import (
 
 	"github.com/hiveconsole/hiveconsole/auth"
 	"github.com/hiveconsole/hiveconsole/hive"
-	"github.com/hiveconsole/hiveconsole/hive/sandbox"
+	"github.com/hiveconsole/hiveconsole/mrz"
 	"github.com/hiveconsole/hiveconsole/views"
 	"github.com/labstack/echo/v4"
 	"github.com/starfederation/datastar-go/datastar"
@@ -311,96 +311,15 @@ func joinNonEmpty(name, code string) string {
 	return name + " (" + code + ")"
 }
 
-// compareWithRecord compares the document with the customer record: names ignoring case and
-// accents, the date of birth as a date, gender as its initial. Without a record there is nothing
-// to compare.
-func compareWithRecord(p hive.DocumentProperties, c *hive.Customer) []views.ComparisonRow {
-	if c == nil {
-		return nil
-	}
-	given := strings.TrimSpace(deref(c.FirstName) + " " + deref(c.MiddleName))
-	rows := []views.ComparisonRow{
-		compareRow("Surname", p.Surname, deref(c.LastName), sameName),
-		compareRow("Given names", p.GivenNames, given, sameName),
-		compareRow("Date of birth", documentDate(p.DateOfBirth), documentDate(deref(c.DOB)), sameText),
-		compareRow("Gender", p.Gender, deref(c.Gender), sameGender),
-	}
-	return rows
-}
-
-func compareRow(field, doc, record string, same func(a, b string) bool) views.ComparisonRow {
-	r := views.ComparisonRow{Field: field, Document: doc, Record: record, OnRecord: strings.TrimSpace(record) != ""}
-	r.Match = !r.OnRecord || same(doc, record)
-	return r
-}
-
-func sameText(a, b string) bool { return strings.TrimSpace(a) == strings.TrimSpace(b) }
-
-func sameName(a, b string) bool {
-	return strings.Join(strings.Fields(fold(a)), " ") == strings.Join(strings.Fields(fold(b)), " ")
-}
-
-func sameGender(doc, record string) bool {
-	d, r := fold(doc), fold(record)
-	return d != "" && r != "" && d[0] == r[0]
-}
-
-// fold lower-cases s and drops the accents of Latin letters, so "Jõgi" and "JOGI" compare equal;
-// hyphens and apostrophes read as spaces, as an MRZ writes them.
-func fold(s string) string {
-	var b strings.Builder
-	for _, r := range strings.ToLower(s) {
-		switch {
-		case strings.ContainsRune("àáâãäåāăą", r):
-			r = 'a'
-		case strings.ContainsRune("çćĉċč", r):
-			r = 'c'
-		case strings.ContainsRune("ďđ", r):
-			r = 'd'
-		case strings.ContainsRune("èéêëēĕėęě", r):
-			r = 'e'
-		case strings.ContainsRune("ĝğġģ", r):
-			r = 'g'
-		case strings.ContainsRune("ìíîïĩīĭįı", r):
-			r = 'i'
-		case strings.ContainsRune("ĺļľŀł", r):
-			r = 'l'
-		case strings.ContainsRune("ñńņňŉ", r):
-			r = 'n'
-		case strings.ContainsRune("òóôõöøōŏő", r):
-			r = 'o'
-		case strings.ContainsRune("ŕŗř", r):
-			r = 'r'
-		case strings.ContainsRune("śŝşšș", r):
-			r = 's'
-		case strings.ContainsRune("ţťŧț", r):
-			r = 't'
-		case strings.ContainsRune("ùúûüũūŭůűų", r):
-			r = 'u'
-		case strings.ContainsRune("ýÿ", r):
-			r = 'y'
-		case strings.ContainsRune("źżž", r):
-			r = 'z'
-		case r == 'ß':
-			b.WriteString("ss")
-			continue
-		case r == '-' || r == '\'' || r == '<':
-			r = ' '
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
-
 // mrzView splits the zone into lines, validates its check digits and marks, character by
 // character, where the printed zone differs from the one Hive corrected.
 func mrzView(p hive.DocumentProperties) *views.MRZView {
-	lines := sandbox.SplitMRZ(p.MRZStrings)
+	lines := mrz.Split(p.MRZStrings)
 	if len(lines) == 0 {
 		return nil
 	}
-	corrected := sandbox.SplitMRZ(p.MRZStringsWithCorrectChecksums)
-	v := sandbox.ValidateMRZ(lines)
+	corrected := mrz.Split(p.MRZStringsWithCorrectChecksums)
+	v := mrz.Validate(lines)
 	out := &views.MRZView{Format: string(v.Format), Problems: v.Problems}
 	for i, l := range lines {
 		var want string

@@ -13,6 +13,7 @@ import (
 	"github.com/hiveconsole/hiveconsole/auth"
 	"github.com/hiveconsole/hiveconsole/hive"
 	"github.com/hiveconsole/hiveconsole/hive/sandbox"
+	"github.com/hiveconsole/hiveconsole/mrz"
 )
 
 // piiFixture is a customer with a completed check, and every classified value the console shows
@@ -45,7 +46,7 @@ func newPIIFixture(t *testing.T, tc *testConsole) piiFixture {
 	f := piiFixture{customerID: s.CustomerID, checkID: ch.ID, sessionID: ch.SessionID,
 		record: map[string]string{"email": "piiperson@example.com", "phone": "+447911123456", "dob": "14-03-1988"},
 		report: map[string]string{"document number": doc.DocumentNumber, "personal number": doc.PersonalNumber,
-			"mrz": sandbox.SplitMRZ(doc.MRZStrings)[0], "ip": dev.IP, "device hash": dev.DeviceHash,
+			"mrz": mrz.Split(doc.MRZStrings)[0], "ip": dev.IP, "device hash": dev.DeviceHash,
 			"coordinates": fmt.Sprintf("%.4f, %.4f", dev.Latitude, dev.Longitude)}}
 	if doc.PersonalNumber == "" {
 		delete(f.report, "personal number") // not every document has one

@@ -2,6 +2,20 @@ package views
 
 import "strconv"
 
+// Pager is a table's pagination: what is shown, and links to the neighbours.
+type Pager struct {
+	From, To, Total int
+	Prev, Next      string // empty at the ends
+	Pages           []PageLink
+}
+
+// PageLink is one numbered page; an empty Href is a gap ("…").
+type PageLink struct {
+	Label   string
+	Href    string
+	Current bool
+}
+
 // NewPager works out the pagination of total rows, size per page, on page (1-based), with link
 // builds the URL of a page. It shows the first and last pages, two around the current one, and
 // gaps between.

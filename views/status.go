@@ -1,5 +1,17 @@
 package views
 
+// Status is a report grade as the badge shows it: clear, caution, consider, processing or unknown.
+type Status string
+
+// The badge statuses.
+const (
+	StatusClear      Status = "clear"
+	StatusCaution    Status = "caution"
+	StatusConsider   Status = "consider"
+	StatusProcessing Status = "processing"
+	StatusUnknown    Status = "unknown"
+)
+
 // Normalized maps anything unknown to StatusUnknown, so a new grade renders grey, never broken.
 func (s Status) Normalized() Status {
 	switch s {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/hiveconsole/hiveconsole/hive"
+	"github.com/hiveconsole/hiveconsole/mrz"
 )
 
 // Person is who the documents are about, as the customer record has it (fields may be empty).
@@ -55,16 +56,16 @@ type Document struct {
 }
 
 // Format is the layout of the document's machine readable zone.
-func (d Document) Format() MRZFormat {
+func (d Document) Format() mrz.Format {
 	if d.Kind == Passport {
-		return TD3
+		return mrz.TD3
 	}
-	return TD1
+	return mrz.TD1
 }
 
-// MRZData is what the document's machine readable zone encodes.
-func (d Document) MRZData() MRZData {
-	data := MRZData{
+// MRZFields are what the document's machine readable zone encodes.
+func (d Document) MRZFields() mrz.Fields {
+	data := mrz.Fields{
 		DocumentCode: "ID", IssuingState: d.IssuingState, DocumentNumber: d.Number,
 		DateOfBirth: MRZDate(d.DateOfBirth), Sex: d.Sex, DateOfExpiry: MRZDate(d.DateOfExpiry),
 		Nationality: d.Nationality, OptionalData: mrzOptional(d.PersonalNumber),
@@ -79,9 +80,9 @@ func (d Document) MRZData() MRZData {
 // CorrectMRZ is the machine readable zone the document should carry, every check digit right.
 func (d Document) CorrectMRZ() []string {
 	if d.Kind == Passport {
-		return d.MRZData().TD3()
+		return zoneTD3(d.MRZFields())
 	}
-	return d.MRZData().TD1()
+	return zoneTD1(d.MRZFields())
 }
 
 // Face is a generated face: the same Face always renders the same picture, and the facial report

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/hiveconsole/hiveconsole/hive"
+	"github.com/hiveconsole/hiveconsole/mrz"
 )
 
 // issueDocument makes up the document the subject showed, bent to the scenario's story. It also
@@ -66,7 +67,7 @@ func validity(rng *rand.Rand, today time.Time, years int, expired bool) (issue, 
 func misstate(rng *rand.Rand, doc *Document, who subject, p Person) string {
 	if strings.TrimSpace(p.DOB) != "" || strings.TrimSpace(p.LastName) == "" {
 		doc.DateOfBirth = slipDate(rng, doc.DateOfBirth)
-		return MRZFieldDateOfBirth
+		return mrz.FieldDateOfBirth
 	}
 	for range 8 {
 		if s := randomSurname(rng, who.country, who.sex); s != doc.Surname {

@@ -95,6 +95,13 @@ func validTurkish(s string) bool {
 	return d[0] != 0 && (tenth+10)%10 == d[9] && sum%10 == d[10]
 }
 
+// flipDigit replaces the digit at pos with the next one, as a misprint would.
+func flipDigit(s string, pos int) string {
+	b := []byte(s)
+	b[pos] = '0' + (b[pos]-'0'+1)%10
+	return string(b)
+}
+
 func TestPersonalNumbers(t *testing.T) {
 	tests := []struct {
 		name     string
@@ -119,7 +126,7 @@ func TestPersonalNumbers(t *testing.T) {
 				if !tt.valid(ex) {
 					t.Fatalf("validator rejects the published example %s", ex)
 				}
-				if bad := flip([]string{ex}, 0, 2)[0]; tt.valid(bad) {
+				if bad := flipDigit(ex, 2); tt.valid(bad) {
 					t.Fatalf("validator accepts %s, %s with a digit changed", bad, ex)
 				}
 			}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/hiveconsole/hiveconsole/hive"
+	"github.com/hiveconsole/hiveconsole/mrz"
 )
 
 type breakdownLayout struct {
@@ -82,7 +83,7 @@ func flagged(flags []flag, path string) hive.Status {
 // documentProperties are what Hive reads off the document: names transliterated, dates dd.mm.yyyy
 // as printed, check digits as printed in the zone (wrong ones included).
 func documentProperties(doc Document, today time.Time) hive.DocumentProperties {
-	zone := ValidateMRZ(doc.MRZ)
+	zone := mrz.Validate(doc.MRZ)
 	printed := func(field string) string {
 		if c, ok := zone.Check(field); ok {
 			return string(c.Printed)
@@ -114,15 +115,15 @@ func documentProperties(doc Document, today time.Time) hive.DocumentProperties {
 		SurnameAndGivenNames:           strings.TrimSpace(surname + " " + given),
 		NationalityCode:                doc.Nationality,
 		MRZType:                        mrzType,
-		MRZName:                        strings.TrimSpace(zone.Data.Surname + " " + zone.Data.GivenNames),
+		MRZName:                        strings.TrimSpace(zone.Fields.Surname + " " + zone.Fields.GivenNames),
 		IssuingStateName:               doc.CountryName,
-		MRZStrings:                     JoinMRZ(doc.MRZ),
-		DocumentNumberCheckDigit:       printed(MRZFieldDocumentNumber),
-		DateOfBirthCheckDigit:          printed(MRZFieldDateOfBirth),
-		DateOfExpiryCheckDigit:         printed(MRZFieldDateOfExpiry),
-		FinalCheckDigit:                printed(MRZFieldComposite),
+		MRZStrings:                     mrz.Join(doc.MRZ),
+		DocumentNumberCheckDigit:       printed(mrz.FieldDocumentNumber),
+		DateOfBirthCheckDigit:          printed(mrz.FieldDateOfBirth),
+		DateOfExpiryCheckDigit:         printed(mrz.FieldDateOfExpiry),
+		FinalCheckDigit:                printed(mrz.FieldComposite),
 		CardAccessNumber:               doc.CardAccessNumber,
-		MRZStringsWithCorrectChecksums: JoinMRZ(doc.CorrectMRZ()),
+		MRZStringsWithCorrectChecksums: mrz.Join(doc.CorrectMRZ()),
 		Age:                            strconv.Itoa(yearsBetween(doc.DateOfBirth, today)),
 		MonthsToExpire:                 strconv.Itoa(monthsBetween(today, doc.DateOfExpiry)),
 	}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/hiveconsole/hiveconsole/hive"
+	"github.com/hiveconsole/hiveconsole/mrz"
 )
 
 func readReference(t *testing.T) []byte {
@@ -278,27 +279,27 @@ func TestEvidenceMRZ(t *testing.T) {
 			for seed := range uint64(20) {
 				ev := NewEvidence(seed, testPerson, info.Scenario, testSubmitted)
 				props := ev.Report.Document.Properties
-				printed := ValidateMRZ(SplitMRZ(props.MRZStrings))
-				corrected := ValidateMRZ(SplitMRZ(props.MRZStringsWithCorrectChecksums))
+				printed := mrz.Validate(mrz.Split(props.MRZStrings))
+				corrected := mrz.Validate(mrz.Split(props.MRZStringsWithCorrectChecksums))
 				if want := info.Scenario != ScenarioMRZChecksum; printed.Valid() != want {
 					t.Fatalf("seed %d: printed zone valid: got %v, want %v (%+v)", seed, printed.Valid(), want, printed.Checks)
 				}
-				if !corrected.Valid() || !slices.Equal(SplitMRZ(props.MRZStringsWithCorrectChecksums), ev.Document.CorrectMRZ()) {
+				if !corrected.Valid() || !slices.Equal(mrz.Split(props.MRZStringsWithCorrectChecksums), ev.Document.CorrectMRZ()) {
 					t.Errorf("seed %d: corrected zone %q: want the document's, valid", seed, props.MRZStringsWithCorrectChecksums)
 				}
-				if got := JoinMRZ(ev.Document.MRZ); got != props.MRZStrings {
+				if got := mrz.Join(ev.Document.MRZ); got != props.MRZStrings {
 					t.Errorf("seed %d: mrz_strings: got %q, want the document's %q", seed, props.MRZStrings, got)
 				}
-				number, _ := printed.Check(MRZFieldDocumentNumber)
+				number, _ := printed.Check(mrz.FieldDocumentNumber)
 				if props.DocumentNumberCheckDigit != string(number.Printed) {
 					t.Errorf("seed %d: document_number_checkdigit: got %s, want the printed %c", seed, props.DocumentNumberCheckDigit, number.Printed)
 				}
 				if info.Scenario == ScenarioMRZChecksum && number.OK() {
 					t.Errorf("seed %d: document number check digit: got correct, want the misprint", seed)
 				}
-				if printed.Data.DocumentNumber != ev.Document.Number || printed.Data.Surname != props.Surname {
+				if printed.Fields.DocumentNumber != ev.Document.Number || printed.Fields.Surname != props.Surname {
 					t.Errorf("seed %d: zone says %q %q, want the document's %q %q", seed,
-						printed.Data.DocumentNumber, printed.Data.Surname, ev.Document.Number, props.Surname)
+						printed.Fields.DocumentNumber, printed.Fields.Surname, ev.Document.Number, props.Surname)
 				}
 			}
 		})
@@ -380,7 +381,7 @@ func TestNationalityOutsideTheTable(t *testing.T) {
 	if ev.Document.Kind != Passport || props.NationalityCode != "JPN" || props.IssuingStateCode != "JPN" {
 		t.Errorf("got a %s from %s, nationality %s: want a JPN passport", ev.Document.Kind, props.IssuingStateCode, props.NationalityCode)
 	}
-	if v := ValidateMRZ(ev.Document.MRZ); !v.Valid() || v.Data.Nationality != "JPN" {
+	if v := mrz.Validate(ev.Document.MRZ); !v.Valid() || v.Fields.Nationality != "JPN" {
 		t.Errorf("zone %q: want a valid one saying JPN", ev.Document.MRZ)
 	}
 	if _, _, err := RenderFile(ev, hive.FileDocumentFront); err != nil {

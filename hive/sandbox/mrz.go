@@ -4,38 +4,9 @@ import (
 	"strings"
 	"time"
 	"unicode"
+
+	"github.com/hiveconsole/hiveconsole/mrz"
 )
-
-// MRZFormat is the layout of a machine readable zone, as ICAO 9303 names them.
-type MRZFormat string
-
-// The layouts: TD1 is the ID card (3 lines of 30), TD2 the older card (2 of 36, validated only) and
-// TD3 the passport data page (2 of 44).
-const (
-	TD1 MRZFormat = "TD1"
-	TD2 MRZFormat = "TD2"
-	TD3 MRZFormat = "TD3"
-)
-
-// mrzFiller pads every field of a machine readable zone.
-const mrzFiller = '<'
-
-// MRZData is what a machine readable zone encodes. Text may be in any case and carry accents: the
-// builders transliterate and pad it. Dates are YYMMDD (see MRZDate); an empty one is written as
-// fillers, as ICAO 9303 does for an unknown date.
-type MRZData struct {
-	DocumentCode   string // "P" for a passport, "ID" or "I" for an identity card
-	IssuingState   string // ICAO alpha-3, e.g. "EST"; Germany's "DEU" is written "D"
-	DocumentNumber string
-	DateOfBirth    string // YYMMDD
-	Sex            string // "M", "F" or "" (unspecified)
-	DateOfExpiry   string // YYMMDD
-	Nationality    string // ICAO alpha-3
-	OptionalData   string // TD3: the personal number; TD1: line 1's optional data
-	OptionalData2  string // TD1 only: line 2's optional data
-	Surname        string
-	GivenNames     string
-}
 
 // MRZDate formats a date as the YYMMDD of a machine readable zone; the zero time gives "".
 func MRZDate(t time.Time) string {
@@ -45,55 +16,36 @@ func MRZDate(t time.Time) string {
 	return t.Format("060102")
 }
 
-// MRZCheckDigit computes the ICAO 9303 check digit of s: digits count as themselves, A–Z as 10–35
-// and everything else (the filler '<') as 0, weighted 7, 3, 1 in turn, summed modulo 10.
-func MRZCheckDigit(s string) byte {
-	weights := [3]int{7, 3, 1}
-	sum := 0
-	for i := 0; i < len(s); i++ {
-		sum += mrzValue(s[i]) * weights[i%3]
-	}
-	return byte('0' + sum%10)
-}
+// zoneTD3 builds the two 44-character lines of a passport's machine readable zone. Text in f may be
+// in any case and carry accents: it is transliterated and padded. An empty date is written as
+// fillers, as ICAO 9303 does for an unknown date.
+func zoneTD3(f mrz.Fields) []string {
+	code := mrzField(f.DocumentCode, 2)
+	line1 := code + mrzState(f.IssuingState) + mrzName(f.Surname, f.GivenNames, 39)
 
-func mrzValue(c byte) int {
-	switch {
-	case c >= '0' && c <= '9':
-		return int(c - '0')
-	case c >= 'A' && c <= 'Z':
-		return int(c-'A') + 10
-	}
-	return 0
-}
-
-// TD3 builds the two 44-character lines of a passport's machine readable zone.
-func (d MRZData) TD3() []string {
-	code := mrzField(d.DocumentCode, 2)
-	line1 := code + mrzState(d.IssuingState) + mrzName(d.Surname, d.GivenNames, 39)
-
-	number := mrzField(d.DocumentNumber, 9)
-	dob, expiry := mrzField(d.DateOfBirth, 6), mrzField(d.DateOfExpiry, 6)
-	personal := mrzField(d.OptionalData, 14)
-	upper := number + string(MRZCheckDigit(number)) + mrzState(d.Nationality)
-	middle := dob + string(MRZCheckDigit(dob)) + mrzSex(d.Sex)
-	lower := expiry + string(MRZCheckDigit(expiry)) + personal + string(optionalCheckDigit(personal))
-	composite := MRZCheckDigit(upper[:10] + middle[:7] + lower)
+	number := mrzField(f.DocumentNumber, 9)
+	dob, expiry := mrzField(f.DateOfBirth, 6), mrzField(f.DateOfExpiry, 6)
+	personal := mrzField(f.OptionalData, 14)
+	upper := number + string(mrz.CheckDigit(number)) + mrzState(f.Nationality)
+	middle := dob + string(mrz.CheckDigit(dob)) + mrzSex(f.Sex)
+	lower := expiry + string(mrz.CheckDigit(expiry)) + personal + string(optionalCheckDigit(personal))
+	composite := mrz.CheckDigit(upper[:10] + middle[:7] + lower)
 	return []string{line1, upper + middle + lower + string(composite)}
 }
 
-// TD1 builds the three 30-character lines of an identity card's machine readable zone. A document
-// number longer than nine characters overflows into the optional data, as ICAO 9303 prescribes:
-// the check digit position holds a filler and the rest of the number, then its check digit, lead
-// the optional data.
-func (d MRZData) TD1() []string {
-	number, optional := td1Number(d.DocumentNumber, d.OptionalData)
-	line1 := mrzField(d.DocumentCode, 2) + mrzState(d.IssuingState) + number + mrzPad(optional, 15)
+// zoneTD1 builds the three 30-character lines of an identity card's machine readable zone, from f
+// as zoneTD3 takes it. A document number longer than nine characters overflows into the optional
+// data, as ICAO 9303 prescribes: the check digit position holds a filler and the rest of the
+// number, then its check digit, lead the optional data.
+func zoneTD1(f mrz.Fields) []string {
+	number, optional := td1Number(f.DocumentNumber, f.OptionalData)
+	line1 := mrzField(f.DocumentCode, 2) + mrzState(f.IssuingState) + number + mrzPad(optional, 15)
 
-	dob, expiry := mrzField(d.DateOfBirth, 6), mrzField(d.DateOfExpiry, 6)
-	line2 := dob + string(MRZCheckDigit(dob)) + mrzSex(d.Sex) +
-		expiry + string(MRZCheckDigit(expiry)) + mrzState(d.Nationality) + mrzField(d.OptionalData2, 11)
-	line2 += string(MRZCheckDigit(line1[5:30] + line2[0:7] + line2[8:15] + line2[18:29]))
-	return []string{line1, line2, mrzName(d.Surname, d.GivenNames, 30)}
+	dob, expiry := mrzField(f.DateOfBirth, 6), mrzField(f.DateOfExpiry, 6)
+	line2 := dob + string(mrz.CheckDigit(dob)) + mrzSex(f.Sex) +
+		expiry + string(mrz.CheckDigit(expiry)) + mrzState(f.Nationality) + mrzField(f.OptionalData2, 11)
+	line2 += string(mrz.CheckDigit(line1[5:30] + line2[0:7] + line2[8:15] + line2[18:29]))
+	return []string{line1, line2, mrzName(f.Surname, f.GivenNames, 30)}
 }
 
 // td1Number returns the 10 characters of the number and its check digit, and the encoded optional
@@ -102,19 +54,19 @@ func td1Number(raw, optional string) (string, string) {
 	number := mrzText(raw)
 	if len(number) <= 9 {
 		f := mrzPad(number, 9)
-		return f + string(MRZCheckDigit(f)), mrzText(optional)
+		return f + string(mrz.CheckDigit(f)), mrzText(optional)
 	}
-	overflow := number[9:] + string(MRZCheckDigit(number))
-	return number[:9] + string(mrzFiller), overflow + string(mrzFiller) + mrzText(optional)
+	overflow := number[9:] + string(mrz.CheckDigit(number))
+	return number[:9] + string(mrz.Filler), overflow + string(mrz.Filler) + mrzText(optional)
 }
 
 // optionalCheckDigit is the TD3 personal number's check digit, which ICAO 9303 lets be a filler when
 // the field is empty.
 func optionalCheckDigit(field string) byte {
-	if strings.Trim(field, string(mrzFiller)) == "" {
-		return mrzFiller
+	if strings.Trim(field, string(mrz.Filler)) == "" {
+		return mrz.Filler
 	}
-	return MRZCheckDigit(field)
+	return mrz.CheckDigit(field)
 }
 
 // mrzState writes an ICAO state code in three characters. Germany is the one state whose code is
@@ -133,7 +85,7 @@ func mrzSex(s string) string {
 	case "F", "FEMALE":
 		return "F"
 	}
-	return string(mrzFiller)
+	return string(mrz.Filler)
 }
 
 // mrzField transliterates s, drops what the MRZ alphabet lacks and pads or cuts it to width.
@@ -146,12 +98,12 @@ func mrzPad(t string, width int) string {
 	if len(t) > width {
 		return t[:width]
 	}
-	return t + strings.Repeat(string(mrzFiller), width-len(t))
+	return t + strings.Repeat(string(mrz.Filler), width-len(t))
 }
 
 // mrzText transliterates s and writes spaces as fillers.
 func mrzText(s string) string {
-	return strings.ReplaceAll(Transliterate(s), " ", string(mrzFiller))
+	return strings.ReplaceAll(Transliterate(s), " ", string(mrz.Filler))
 }
 
 // mrzName writes "SURNAME<<GIVEN<NAMES" in width characters. When it does not fit, ICAO 9303
@@ -164,13 +116,13 @@ func mrzName(surname, given string, width int) string {
 	case g != "" && len(s)+3 <= width:
 		room := width - len(s) - 2
 		if len(g) > room {
-			g = strings.TrimRight(g[:room], string(mrzFiller))
+			g = strings.TrimRight(g[:room], string(mrz.Filler))
 		}
 		name = s + "<<" + g
 	case g != "":
-		name = strings.TrimRight(s[:width-3], string(mrzFiller)) + "<<" + g[:1]
+		name = strings.TrimRight(s[:width-3], string(mrz.Filler)) + "<<" + g[:1]
 	case len(s) > width:
-		name = strings.TrimRight(s[:width], string(mrzFiller))
+		name = strings.TrimRight(s[:width], string(mrz.Filler))
 	}
 	return mrzPad(name, width)
 }

@@ -1,0 +1,24 @@
+package views
+
+import "time"
+
+// AuditModel is the audit trail page.
+type AuditModel struct {
+	Actor, Action, Target, Outcome, Since, Until string
+	Errors                                       map[string]string
+	Rows                                         []AuditRow
+	Pager                                        Pager
+	Total                                        int
+	ExportURL                                    string
+	Now                                          time.Time
+}
+
+// AuditRow is one audit event as pages show it.
+type AuditRow struct {
+	Seq                             int64
+	Time                            time.Time
+	Actor, Role, Action             string
+	TargetType, TargetID, TargetURL string
+	ClientIP, RequestID, Outcome    string
+	DetailsText                     string
+}

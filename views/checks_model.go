@@ -1,0 +1,36 @@
+package views
+
+import "time"
+
+// ChecksModel is the checks list.
+type ChecksModel struct {
+	Q, Status, Result, Decision, Since string
+	Size                               int
+	Sizes                              []int
+	URL                                string // this view's address, for the address bar
+	Signals                            string // the query as Datastar signals (JSON)
+	Rows                               []CheckListRow
+	Columns                            []SortColumn // customer, result, created
+	Pager                              Pager
+	Total                              int // every check, before filtering
+	Now                                time.Time
+	LiveKey                            string // names the processing checks shown; "" when none
+	Queue                              bool   // the review queue: completed checks nobody decided on
+	SearchHint                         string // what the search looks in, for this viewer
+}
+
+// CheckRow is a check in a table.
+type CheckRow struct {
+	ID, SessionID string
+	Status        string // processing, complete
+	Decision      string // approved, review, declined, or "" while processing
+	Result        Status
+	ReviewState   string // the console's own review: one of the Review… states ("" while processing)
+	CreatedAt     time.Time
+}
+
+// CheckListRow is a check in the list, with the customer it is about.
+type CheckListRow struct {
+	CheckRow
+	CustomerID, CustomerName, CustomerEmail string
+}

@@ -1,0 +1,31 @@
+package views
+
+import "time"
+
+// CustomerDetail is one customer with their sessions and checks.
+type CustomerDetail struct {
+	ID, Name, Email, Phone, Gender, DOB string
+	Metadata                            []KeyValue
+	Created, Updated                    time.Time
+	Sessions                            []SessionRow
+	Checks                              []CheckRow
+	Now                                 time.Time
+	CanEdit, CanDelete, CanIssue        bool
+	CanRunChecks                        bool
+	Masked                              bool          // email, phone and date of birth are masked for this user
+	CanReveal                           bool          // and the user may reveal them, one at a time, with a reason
+	Contact                             []RevealField // email, phone, date of birth, as this user sees them
+	History                             []AuditRow    // the customer's own trail; nil without the permission
+	CSRFToken                           string        // for the reveal forms, which SSE patches re-render too
+	Images                              []Thumbnail   // the customer's images, newest first
+	CanSeeImages                        bool
+}
+
+// KeyValue is one metadata entry.
+type KeyValue struct{ Key, Value string }
+
+// SessionRow is an SDK session in a table.
+type SessionRow struct {
+	ID, Status, CheckID string
+	Created, Expires    time.Time
+}

@@ -1,0 +1,13 @@
+package views
+
+import "time"
+
+// OverviewModel is the home page.
+type OverviewModel struct {
+	Customers, Sessions, Checks, Processing int
+	Recent                                  []CheckRow
+	Now                                     time.Time
+	ShowQueue                               bool           // the user decides reviews
+	Queue                                   []CheckListRow // the top of the review queue
+	QueueTotal                              int
+}

@@ -1,0 +1,43 @@
+package views
+
+import "time"
+
+// The review states a completed check can be in, beside Hive's own decision.
+const (
+	ReviewUnreviewed   = "unreviewed"
+	ReviewApproved     = "approved"
+	ReviewRejected     = "rejected"
+	ReviewResubmission = "resubmission"
+)
+
+// ReviewStateOf is the review state a decision puts a check in.
+func ReviewStateOf(decision string) string { return reviewStateOf(decision) }
+
+// ReviewPanelModel is the review of one check on its page.
+type ReviewPanelModel struct {
+	State     string // one of the Review… states
+	History   []ReviewView
+	CanDecide bool
+	Form      ReviewForm
+	NextURL   string // the next check in the review queue, or "" when there is none
+}
+
+// ReviewView is one recorded decision, for the history.
+type ReviewView struct {
+	Decision  string // approve, reject, resubmit
+	Reason    string // the reject reason's label
+	Note      string
+	Reviewer  string
+	SessionID string // a resubmission's new SDK session
+	At        time.Time
+}
+
+// ReviewForm is the decision form with what was typed and a message per field.
+type ReviewForm struct {
+	Decision, Reason, Note string
+	Errors                 map[string]string
+	Reasons                []Option
+}
+
+// Option is one choice of a select.
+type Option struct{ Value, Label string }
