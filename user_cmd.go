@@ -229,14 +229,14 @@ func userAdd(ctx context.Context, inv *userInvocation, _ []string) error {
 	nu := auth.NewUser{Email: o.email, Name: o.name, Role: auth.Role(o.role)}
 	var (
 		u        auth.User
-		recorded *shellEntry // the row written, for a failure row should the store then refuse
+		recorded *shellEntry // the attempt's row, once written, for its outcome row
 	)
 	generated, err := inv.setPassword(func(password string) (err error) {
 		nu.Password = password
 		u, err = inv.staff.CreateUserRecorded(ctx, nu, func(created auth.User) error {
 			e := shellEntry{action: "user.create", targetID: created.ID,
 				details: map[string]any{"email": created.Email, "role": string(created.Role)}}
-			if err := inv.record(ctx, e, audit.OutcomeSuccess); err != nil {
+			if err := inv.record(ctx, e, audit.OutcomeAttempted); err != nil {
 				return err
 			}
 			recorded = &e
@@ -244,10 +244,10 @@ func userAdd(ctx context.Context, inv *userInvocation, _ []string) error {
 		})
 		return err
 	})
+	if recorded != nil {
+		inv.recordOutcome(ctx, *recorded, err)
+	}
 	if err != nil {
-		if recorded != nil {
-			inv.recordFailure(ctx, *recorded, err)
-		}
 		return explainUserError(err, o.email)
 	}
 	fmt.Fprintf(inv.stdout, "Created %s %s (%s).\n", u.Role, u.Email, u.Name)
@@ -365,7 +365,7 @@ func userRevoke(ctx context.Context, inv *userInvocation, args []string) error {
 func (inv *userInvocation) lookup(ctx context.Context, action, email string) (auth.User, error) {
 	u, err := inv.staff.UserByEmail(ctx, email)
 	if errors.Is(err, auth.ErrUserNotFound) {
-		inv.recordFailure(ctx, shellEntry{action: action, details: map[string]any{"email": auth.NormalizeEmail(email)}}, err)
+		inv.recordOutcome(ctx, shellEntry{action: action, details: map[string]any{"email": auth.NormalizeEmail(email)}}, err)
 	}
 	if err != nil {
 		return u, explainUserError(err, email)

@@ -41,31 +41,34 @@ func (inv *userInvocation) record(ctx context.Context, e shellEntry, outcome str
 	return nil
 }
 
-// mutate records e, then makes the change. The row comes first so that a trail that cannot be
-// written stops the change, as it does on the web; should the change then fail, a second row records
-// the failure.
+// mutate records e in two rows around making the change, as the web does: "attempted" first, so
+// that a trail that cannot be written stops the change before anything is done; then its outcome,
+// success or failure (recordOutcome).
 func (inv *userInvocation) mutate(ctx context.Context, e shellEntry, change func() error) error {
-	if err := inv.record(ctx, e, audit.OutcomeSuccess); err != nil {
+	if err := inv.record(ctx, e, audit.OutcomeAttempted); err != nil {
 		return err
 	}
-	if err := change(); err != nil {
-		inv.recordFailure(ctx, e, err)
-		return err
-	}
-	return nil
+	err := change()
+	inv.recordOutcome(ctx, e, err)
+	return err
 }
 
-// recordFailure records that e did not happen, with the kind of error but not its text. Best effort:
-// the command fails anyway, and a row that cannot be written is only warned about. It is written even
-// after an interrupt, since the row of the attempt may already stand.
-func (inv *userInvocation) recordFailure(ctx context.Context, e shellEntry, cause error) {
-	e.details = maps.Clone(e.details)
-	if e.details == nil {
-		e.details = map[string]any{}
+// recordOutcome records whether e happened: success, or failure with the kind of error but not its
+// text. Best effort: the change is made or refused either way, and a row that cannot be written is
+// only warned about (the trail then shows the attempt without its outcome). It is written even after
+// an interrupt, since the attempt's row already stands.
+func (inv *userInvocation) recordOutcome(ctx context.Context, e shellEntry, cause error) {
+	outcome := audit.OutcomeSuccess
+	if cause != nil {
+		outcome = audit.OutcomeFailure
+		e.details = maps.Clone(e.details)
+		if e.details == nil {
+			e.details = map[string]any{}
+		}
+		e.details["error"] = shellErrorClass(cause)
 	}
-	e.details["error"] = shellErrorClass(cause)
-	if err := inv.record(context.WithoutCancel(ctx), e, audit.OutcomeFailure); err != nil {
-		fmt.Fprintf(inv.stderr, "warning: the failure was not recorded: %v\n", err)
+	if err := inv.record(context.WithoutCancel(ctx), e, outcome); err != nil {
+		fmt.Fprintf(inv.stderr, "warning: the outcome was not recorded: %v\n", err)
 	}
 }
 

@@ -33,8 +33,14 @@ type wantRow struct {
 	details                 map[string]any
 }
 
+// changeRows are the rows of a change made: its attempt and its success, alike but for the outcome.
+func changeRows(action, target string, details map[string]any) []wantRow {
+	return []wantRow{{action, "attempted", target, details}, {action, "success", target, details}}
+}
+
 // TestUserCommandsAreAudited runs each command that changes an account, and some that fail, and finds
-// for each exactly the rows the web pages would write for the same change, in the shell's name.
+// for each exactly the rows the web pages would write for the same change, in the shell's name: the
+// attempt, written before the change, and its outcome.
 func TestUserCommandsAreAudited(t *testing.T) {
 	env := newUserTestEnv(t)
 	env.add(t, "admin@example.com", auth.RoleAdmin)
@@ -49,29 +55,29 @@ func TestUserCommandsAreAudited(t *testing.T) {
 		want    []wantRow
 	}{
 		{userTestPassword + "\n", []string{"add", "--email", "New@Example.com", "--name", "New", "--role", "support", "--password-stdin"}, false,
-			[]wantRow{{"user.create", "success", "new", map[string]any{"email": "new@example.com", "role": "support"}}}},
+			changeRows("user.create", "new", map[string]any{"email": "new@example.com", "role": "support"})},
 		{"", []string{"add", "--email", "new2@example.com", "--name", "New Two", "--role", "auditor"}, false, // a generated password
-			[]wantRow{{"user.create", "success", "new", map[string]any{"email": "new2@example.com", "role": "auditor"}}}},
+			changeRows("user.create", "new", map[string]any{"email": "new2@example.com", "role": "auditor"})},
 		{userTestPassword2 + "\n", []string{"passwd", "rita@example.com", "--password-stdin"}, false,
-			[]wantRow{{"user.reset_password", "success", rita.ID, map[string]any{"email": "rita@example.com"}}}},
+			changeRows("user.reset_password", rita.ID, map[string]any{"email": "rita@example.com"})},
 		{"", []string{"disable", "rita@example.com"}, false,
-			[]wantRow{{"user.disable", "success", rita.ID, map[string]any{"email": "rita@example.com", "role": "reviewer"}}}},
+			changeRows("user.disable", rita.ID, map[string]any{"email": "rita@example.com", "role": "reviewer"})},
 		{"", []string{"enable", "rita@example.com"}, false,
-			[]wantRow{{"user.enable", "success", rita.ID, map[string]any{"email": "rita@example.com", "role": "reviewer"}}}},
+			changeRows("user.enable", rita.ID, map[string]any{"email": "rita@example.com", "role": "reviewer"})},
 		{"", []string{"role", "rita@example.com", "auditor"}, false,
-			[]wantRow{{"user.role", "success", rita.ID, map[string]any{"email": "rita@example.com", "role": "reviewer", "new_role": "auditor"}}}},
+			changeRows("user.role", rita.ID, map[string]any{"email": "rita@example.com", "role": "reviewer", "new_role": "auditor"})},
 		{"", []string{"revoke", "rita@example.com"}, false,
-			[]wantRow{{"user.revoke_sessions", "success", rita.ID, map[string]any{"email": "rita@example.com", "role": "auditor"}}}},
+			changeRows("user.revoke_sessions", rita.ID, map[string]any{"email": "rita@example.com", "role": "auditor"})},
 
 		// Changes that fail: the attempt, then its failure.
 		{"", []string{"disable", "admin@example.com"}, true, []wantRow{
-			{"user.disable", "success", admin.ID, map[string]any{"email": "admin@example.com", "role": "admin"}},
+			{"user.disable", "attempted", admin.ID, map[string]any{"email": "admin@example.com", "role": "admin"}},
 			{"user.disable", "failure", admin.ID, map[string]any{"email": "admin@example.com", "role": "admin", "error": "last admin"}}}},
 		{userTestPassword + "\n", []string{"add", "--email", "rita@example.com", "--name", "Again", "--role", "support", "--password-stdin"}, true, []wantRow{
-			{"user.create", "success", "new", map[string]any{"email": "rita@example.com", "role": "support"}},
+			{"user.create", "attempted", "new", map[string]any{"email": "rita@example.com", "role": "support"}},
 			{"user.create", "failure", "new", map[string]any{"email": "rita@example.com", "role": "support", "error": "email taken"}}}},
 		{"hunter2\n", []string{"passwd", "rita@example.com", "--password-stdin"}, true, []wantRow{
-			{"user.reset_password", "success", rita.ID, map[string]any{"email": "rita@example.com"}},
+			{"user.reset_password", "attempted", rita.ID, map[string]any{"email": "rita@example.com"}},
 			{"user.reset_password", "failure", rita.ID, map[string]any{"email": "rita@example.com", "error": "invalid password"}}}},
 		// An email that names no account: the failure alone, nothing having been attempted.
 		{"", []string{"role", "Nobody@example.com", "admin"}, true,
@@ -231,7 +237,13 @@ func TestShellActor(t *testing.T) {
 	host, _ := os.Hostname()
 	name, _ := osUsername()
 	rows := env.trailRows(t)
-	if want := fmt.Sprintf("cli:%s@%s", name, host); len(rows) != 1 || rows[0].ActorID != want || name == "" {
-		t.Errorf("rows %v, want one by %q", rows, want)
+	want := fmt.Sprintf("cli:%s@%s", name, host)
+	if len(rows) != 2 || name == "" {
+		t.Fatalf("rows %v, want the attempt and its outcome by %q", rows, want)
+	}
+	for _, r := range rows {
+		if r.ActorID != want {
+			t.Errorf("row by %q, want %q", r.ActorID, want)
+		}
 	}
 }

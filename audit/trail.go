@@ -48,7 +48,7 @@ type Event struct {
 	TargetID   string
 	ClientIP   string
 	RequestID  string
-	Outcome    string         // "success", "failure" or "denied"
+	Outcome    string         // "success", "failure", "denied" or "attempted"
 	Details    map[string]any // JSON-encodable; never a secret, a revealed value or file bytes
 }
 
@@ -57,6 +57,9 @@ const (
 	OutcomeSuccess = "success"
 	OutcomeFailure = "failure"
 	OutcomeDenied  = "denied"
+	// OutcomeAttempted is the first of a change's two rows, written before the change is made: a
+	// trail that cannot take it stops the change. Its outcome row (success or failure) follows.
+	OutcomeAttempted = "attempted"
 )
 
 // Entry is a stored event: its place in the chain and the hashes that seal it. Details read back
@@ -151,8 +154,8 @@ func normalizeAuditEvent(e Event) (StoredEntry, error) {
 	switch {
 	case !validAuditName(e.Action, maxAuditAction, true):
 		return StoredEntry{}, invalid("action %q is not a dotted lower-case verb", e.Action)
-	case e.Outcome != OutcomeSuccess && e.Outcome != OutcomeFailure && e.Outcome != OutcomeDenied:
-		return StoredEntry{}, invalid("outcome %q is not success, failure or denied", e.Outcome)
+	case e.Outcome != OutcomeSuccess && e.Outcome != OutcomeFailure && e.Outcome != OutcomeDenied && e.Outcome != OutcomeAttempted:
+		return StoredEntry{}, invalid("outcome %q is not success, failure, denied or attempted", e.Outcome)
 	case e.Role != "" && !e.Role.Valid():
 		return StoredEntry{}, invalid("role %q is not a role", e.Role)
 	case e.TargetType != "" && !validAuditName(e.TargetType, maxAuditTargetType, false):

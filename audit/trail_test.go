@@ -630,3 +630,26 @@ func BenchmarkRecord(b *testing.B) {
 		wg.Wait()
 	})
 }
+
+// TestAttemptedMigration: the migration that lets a row be "attempted" keeps every row written before
+// it, so the chain still verifies, and the trail then takes attempts.
+func TestAttemptedMigration(t *testing.T) {
+	dbtest.EachAt(t, func(t *testing.T, openAt dbtest.Opener) {
+		db := openAt(t, 4)
+		trail := New(db, newFakeClock().Now)
+		for range 3 {
+			mustRecordAudit(t, trail, Event{Action: "customer.update", Outcome: OutcomeSuccess, Details: map[string]any{"n": 1}})
+		}
+		if err := trail.Record(t.Context(), Event{Action: "customer.update", Outcome: OutcomeAttempted}); err == nil {
+			t.Fatal("an attempted row before the migration was stored, want the outcome check to refuse it")
+		}
+		if err := db.MigrateTo(t.Context(), database.Latest); err != nil {
+			t.Fatal(err)
+		}
+		mustRecordAudit(t, trail, Event{Action: "customer.update", Outcome: OutcomeAttempted})
+		wantIntact(t, trail, 4)
+		if _, err := db.SQL().ExecContext(t.Context(), `UPDATE audit_events SET outcome = 'failure' WHERE seq = 4`); err == nil {
+			t.Error("an update after the migration was allowed, want the append-only trigger to refuse it")
+		}
+	})
+}

@@ -1,9 +1,11 @@
 package handlers
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"log/slog"
+	"maps"
 	"net/http"
 
 	"github.com/hiveconsole/hiveconsole/audit"
@@ -57,17 +59,6 @@ func (a *App) recordAudit(c echo.Context, u auth.User, e auditEntry) error {
 	return nil
 }
 
-// auditFailure records that an action already audited as attempted did not happen (Hive refused
-// it). Best effort: the action failed anyway, and the first row stands.
-func (a *App) auditFailure(c echo.Context, e auditEntry, cause error) {
-	e.Outcome = outcomeFailure
-	if e.Details == nil {
-		e.Details = map[string]any{}
-	}
-	e.Details["error"] = errorClass(cause)
-	_ = a.audit(c, e)
-}
-
 // errorClass names an error for the trail without its text, which could carry API data.
 func errorClass(err error) string {
 	var he *echo.HTTPError
@@ -83,20 +74,37 @@ func errorClass(err error) string {
 	return "internal"
 }
 
-// mutate records e, then does the change. The row comes first so that a trail that cannot be
-// written stops the change; should Hive then refuse, a second row records the failure.
+// mutate records a change in two rows around doing it (see change), for changes whose target is
+// known before they are made.
 func (a *App) mutate(c echo.Context, e auditEntry, do func() error) error {
-	if e.Outcome == "" {
-		e.Outcome = outcomeSuccess
-	}
+	return a.change(c, e, func() (string, error) { return e.TargetID, do() })
+}
+
+// change records a change in two rows around doing it, so the trail tells what happened whatever
+// fails. The "attempted" row comes first: a trail that cannot take it stops the change before
+// anything is asked of Hive (or of the console's own data), and the caller says nothing was done,
+// which is true. The outcome row follows: "success", with the target's id (which do returns: Hive
+// names a new customer, check or session only once it exists), or "failure" with the error's class
+// (Hive's error code, never its text). Once the change is made it stands even if its outcome row
+// cannot be written: that is logged, the trail shows the attempt without its outcome (which is what is
+// known), and the caller goes on to say what was done.
+func (a *App) change(c echo.Context, e auditEntry, do func() (targetID string, err error)) error {
+	e.Outcome = audit.OutcomeAttempted
 	if err := a.audit(c, e); err != nil {
 		return err
 	}
-	if err := do(); err != nil {
-		a.auditFailure(c, e, err)
-		return err
+	id, err := do()
+	e.Outcome, e.TargetID = outcomeSuccess, cmp.Or(id, e.TargetID)
+	if err != nil {
+		e.Outcome = outcomeFailure
+		e.Details = maps.Clone(e.Details)
+		if e.Details == nil {
+			e.Details = map[string]any{}
+		}
+		e.Details["error"] = errorClass(err)
 	}
-	return nil
+	_ = a.audit(c, e) // logged by recordAudit; the change is made or refused either way
+	return err
 }
 
 // cut shortens s to n characters, the last of them "…".

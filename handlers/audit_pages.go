@@ -44,7 +44,7 @@ func parseAuditFilter(v url.Values) (auditFilter, audit.Query, map[string]string
 			q.TargetID = f.Target
 		}
 	}
-	if slices.Contains([]string{outcomeSuccess, outcomeFailure, outcomeDenied}, f.Outcome) {
+	if slices.Contains([]string{outcomeSuccess, outcomeFailure, outcomeDenied, audit.OutcomeAttempted}, f.Outcome) {
 		q.Outcome = f.Outcome
 	} else {
 		f.Outcome = ""

@@ -15,7 +15,16 @@ func (a *App) createCheck(c echo.Context) error {
 	if !hive.ValidID(sessionID) {
 		return echo.NewHTTPError(http.StatusBadRequest, "Choose a session to check.")
 	}
-	ch, err := a.Hive.CreateCheck(c.Request().Context(), sessionID)
+	var ch *hive.Check
+	err := a.change(c, auditEntry{Action: "check.create", TargetType: "check", Details: map[string]any{"session": sessionID}},
+		func() (string, error) {
+			created, err := a.Hive.CreateCheck(c.Request().Context(), sessionID)
+			if err != nil {
+				return "", err
+			}
+			ch = created
+			return ch.ID, nil
+		})
 	var herr *hive.Error
 	if errors.As(err, &herr) && (herr.Code == hive.CodeConflict || herr.Code == hive.CodeInvalid) {
 		a.flash(c, "error", "No check was run: the customer has not finished the SDK flow for this session, or it already has a check.")
@@ -25,11 +34,6 @@ func (a *App) createCheck(c echo.Context) error {
 		return err
 	}
 	a.snapshots.invalidate()
-	// Hive names the check only once it exists, so this row follows the change.
-	if err := a.audit(c, auditEntry{Action: "check.create", TargetType: "check", TargetID: ch.ID, Outcome: outcomeSuccess,
-		Details: map[string]any{"session": sessionID}}); err != nil {
-		return err
-	}
 	return redirect(c, "/checks/"+ch.ID)
 }
 

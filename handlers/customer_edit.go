@@ -25,15 +25,19 @@ func (a *App) createCustomer(c echo.Context) error {
 	if errs := f.Validate(time.Now()); len(errs) > 0 {
 		return render(c, http.StatusUnprocessableEntity, views.CustomerFormPage(a.page(c, "New customer"), f.view(errs)))
 	}
-	cust, err := a.Hive.CreateCustomer(c.Request().Context(), f.createParams())
+	var cust *hive.Customer
+	err = a.change(c, auditEntry{Action: "customer.create", TargetType: "customer"}, func() (string, error) {
+		created, err := a.Hive.CreateCustomer(c.Request().Context(), f.createParams())
+		if err != nil {
+			return "", err
+		}
+		cust = created
+		return cust.ID, nil
+	})
 	if errs := apiFieldErrors(err); errs != nil {
 		return render(c, http.StatusUnprocessableEntity, views.CustomerFormPage(a.page(c, "New customer"), f.view(errs)))
 	}
 	if err != nil {
-		return err
-	}
-	// Hive names the customer only once it exists, so this row follows the change.
-	if err := a.audit(c, auditEntry{Action: "customer.create", TargetType: "customer", TargetID: cust.ID, Outcome: outcomeSuccess}); err != nil {
 		return err
 	}
 	a.snapshots.invalidate()

@@ -25,6 +25,11 @@ type errorPage struct {
 // classify maps every error to its page, in one place: typed Hive errors by their code, Echo's
 // HTTP errors by their status, anything else as an internal error whose detail stays in the log.
 func classify(err error) errorPage {
+	if errors.Is(err, errAuditUnavailable) {
+		// Says plainly that nothing happened, which the attempt-first order makes true.
+		return errorPage{status: http.StatusServiceUnavailable, title: "The audit trail is unavailable",
+			message: errAuditUnavailable.Message.(string), retryAfter: 5 * time.Second}
+	}
 	var he *echo.HTTPError
 	if errors.As(err, &he) {
 		p := errorPage{status: he.Code, title: http.StatusText(he.Code), message: defaultMessage(he.Code)}

@@ -104,7 +104,12 @@ func newTestConsoleWith(t *testing.T, customers int, opts ...option) *testConsol
 		t.Fatal(err)
 	}
 	tc.staff, tc.trail, tc.ledger = staff, audit.New(db, tc.clock.Now), review.New(db, tc.clock.Now)
-	hcfg.Staff, hcfg.StaffAdmin, hcfg.Sessions, hcfg.Reviews = staff, staff, staff.Sessions(), tc.ledger
+	if w, ok := hcfg.Reviews.(interface{ wrap(handlers.Reviews) }); ok {
+		w.wrap(tc.ledger) // a test's ledger around the real one
+	} else {
+		hcfg.Reviews = tc.ledger
+	}
+	hcfg.Staff, hcfg.StaffAdmin, hcfg.Sessions = staff, staff, staff.Sessions()
 	if w, ok := hcfg.Audit.(interface{ wrap(handlers.Auditor) }); ok {
 		w.wrap(tc.trail) // a test's auditor around the real trail
 	} else {

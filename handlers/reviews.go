@@ -88,28 +88,29 @@ func (a *App) decideReview(c echo.Context) error {
 	if rev.Reason != "" {
 		details["reason"] = rev.Reason
 	}
-	if err := a.audit(c, auditEntry{Action: "review.decide", TargetType: "check", TargetID: id, Outcome: outcomeSuccess, Details: details}); err != nil {
-		return err
-	}
 	var issued *views.SessionIssued
-	if rev.Decision == review.Resubmit {
-		cust, err := a.Hive.GetCustomer(ctx, customerID)
-		if err != nil {
-			return err
+	err = a.mutate(c, auditEntry{Action: "review.decide", TargetType: "check", TargetID: id, Details: details}, func() error {
+		if rev.Decision == review.Resubmit {
+			cust, err := a.Hive.GetCustomer(ctx, customerID)
+			if err != nil {
+				return err
+			}
+			m, err := a.newSDKSession(c, cust) // its own two rows, between this decision's
+			if err != nil {
+				return err
+			}
+			if m.SessionID == "" {
+				return errors.New("reviews: Hive's session token names no session")
+			}
+			rev.SessionID, issued = m.SessionID, &m
 		}
-		m, err := a.newSDKSession(c, cust)
-		if err != nil {
-			return err
-		}
-		if m.SessionID == "" {
-			return errors.New("reviews: Hive's session token names no session")
-		}
-		rev.SessionID, issued = m.SessionID, &m
+		_, err := a.Reviews.Record(ctx, rev, a.rejectReasons())
+		return err
+	})
+	if errs := fieldErrors(err); errs != nil {
+		return a.refuseReview(c, ch, rev, errs)
 	}
-	if _, err := a.Reviews.Record(ctx, rev, a.rejectReasons()); err != nil {
-		if errs := fieldErrors(err); errs != nil {
-			return a.refuseReview(c, ch, rev, errs)
-		}
+	if err != nil {
 		return err
 	}
 	if issued != nil {

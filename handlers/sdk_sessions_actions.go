@@ -39,28 +39,30 @@ func (a *App) issueSDKSession(c echo.Context) error {
 // newSDKSession asks Hive for a session for the customer and describes it for the page that shows
 // its token once.
 func (a *App) newSDKSession(c echo.Context, cust *hive.Customer) (views.SessionIssued, error) {
-	tok, err := a.Hive.CreateSession(c.Request().Context(), hive.SessionParams{CustomerID: cust.ID})
+	now := time.Now()
+	m := views.SessionIssued{CustomerID: cust.ID, CustomerName: cust.FullName(), Email: pii(c).show(fromRecord, piiEmail, cust.Email),
+		Expires: now.Add(sessionLifetime), Now: now}
+	err := a.change(c, auditEntry{Action: "session.issue", TargetType: "session", Details: map[string]any{"customer": cust.ID}},
+		func() (string, error) {
+			tok, err := a.Hive.CreateSession(c.Request().Context(), hive.SessionParams{CustomerID: cust.ID})
+			if err != nil {
+				return "", err
+			}
+			m.Token = tok.Token
+			if claims, ok := readTokenClaims(tok.Token); ok {
+				if hive.ValidID(claims.SessionID) {
+					m.SessionID = claims.SessionID
+				}
+				if claims.Exp > 0 {
+					m.Expires = time.Unix(claims.Exp, 0)
+				}
+			}
+			return m.SessionID, nil
+		})
 	if err != nil {
 		return views.SessionIssued{}, err
 	}
 	a.snapshots.invalidate()
-	now := time.Now()
-	m := views.SessionIssued{CustomerID: cust.ID, CustomerName: cust.FullName(), Email: pii(c).show(fromRecord, piiEmail, cust.Email), Token: tok.Token,
-		Expires: now.Add(sessionLifetime), Now: now}
-	if claims, ok := readTokenClaims(tok.Token); ok {
-		if hive.ValidID(claims.SessionID) {
-			m.SessionID = claims.SessionID
-		}
-		if claims.Exp > 0 {
-			m.Expires = time.Unix(claims.Exp, 0)
-		}
-	}
-	// Hive names the session only once it exists, so this row follows it; without the row the
-	// token is not shown, and a session nobody has the token of is of no use.
-	if err := a.audit(c, auditEntry{Action: "session.issue", TargetType: "session", TargetID: m.SessionID, Outcome: outcomeSuccess,
-		Details: map[string]any{"customer": cust.ID}}); err != nil {
-		return views.SessionIssued{}, err
-	}
 	return m, nil
 }
 
@@ -129,11 +131,16 @@ func (a *App) simulateSDKSession(c echo.Context) error {
 		return a.renderSession(c, http.StatusConflict, s, notWaiting(st))
 	}
 	ctx := c.Request().Context()
-	if err := a.audit(c, auditEntry{Action: "session.simulate", TargetType: "session", TargetID: s.ID, Outcome: outcomeSuccess,
-		Details: map[string]any{"scenario": chosen.Name}}); err != nil {
-		return err
+	var simErr error
+	err = a.mutate(c, auditEntry{Action: "session.simulate", TargetType: "session", TargetID: s.ID,
+		Details: map[string]any{"scenario": chosen.Name}}, func() error {
+		simErr = a.Simulator.CompleteSession(ctx, s.ID, chosen.Name)
+		return simErr
+	})
+	if simErr == nil && err != nil {
+		return err // the trail refused the attempt: nothing was asked of the sandbox
 	}
-	if err := a.Simulator.CompleteSession(ctx, s.ID, chosen.Name); err != nil {
+	if err != nil {
 		// The simulator's errors are the sandbox's, not Hive's: read the session again to tell a
 		// refusal (someone completed it, or it expired, in the meantime) from a failure.
 		fresh, ferr := a.Hive.GetSession(ctx, s.ID)

@@ -78,18 +78,17 @@ func (a *App) createUser(c echo.Context) error {
 		f.Errors = map[string]string{"role": "Choose one of the roles."}
 		return render(c, http.StatusUnprocessableEntity, views.UserNewPage(a.page(c, "New staff account"), f))
 	}
-	u, err := a.StaffAdmin.CreateUser(c.Request().Context(), auth.NewUser{Email: f.Email, Name: f.Name, Role: role, Password: password})
+	var u auth.User
+	err = a.change(c, auditEntry{Action: "user.create", TargetType: "user",
+		Details: map[string]any{"email": auth.NormalizeEmail(f.Email), "role": string(role)}}, func() (id string, err error) {
+		u, err = a.StaffAdmin.CreateUser(c.Request().Context(), auth.NewUser{Email: f.Email, Name: f.Name, Role: role, Password: password})
+		return u.ID, err
+	})
 	if fe := fieldErrors(err); fe != nil {
 		f.Errors = fe
 		return render(c, http.StatusUnprocessableEntity, views.UserNewPage(a.page(c, "New staff account"), f))
 	}
 	if err != nil {
-		return err
-	}
-	// The account has an id only once it exists, so this row follows it; without the row the
-	// generated password is not shown.
-	if err := a.audit(c, auditEntry{Action: "user.create", TargetType: "user", TargetID: u.ID, Outcome: outcomeSuccess,
-		Details: map[string]any{"email": u.Email, "role": string(u.Role)}}); err != nil {
 		return err
 	}
 	if !generated {
@@ -260,12 +259,13 @@ func (a *App) passwordForm(c echo.Context) error {
 // this browser included, so a fresh session is started here.
 func (a *App) changePassword(c echo.Context) error {
 	me, _ := userOf(c)
-	if err := a.audit(c, auditEntry{Action: "user.change_password", TargetType: "user", TargetID: me.ID, Outcome: outcomeSuccess}); err != nil {
-		return err
-	}
-	err := a.StaffAdmin.ChangePassword(c.Request().Context(), me.ID, c.FormValue("current_password"), c.FormValue("password"))
-	if err != nil {
-		a.auditFailure(c, auditEntry{Action: "user.change_password", TargetType: "user", TargetID: me.ID}, err)
+	var changeErr error
+	err := a.mutate(c, auditEntry{Action: "user.change_password", TargetType: "user", TargetID: me.ID}, func() error {
+		changeErr = a.StaffAdmin.ChangePassword(c.Request().Context(), me.ID, c.FormValue("current_password"), c.FormValue("password"))
+		return changeErr
+	})
+	if changeErr == nil && err != nil {
+		return err // the trail refused the attempt: nothing was changed
 	}
 	if fe := fieldErrors(err); fe != nil {
 		return render(c, http.StatusUnprocessableEntity, views.PasswordPage(a.page(c, "Change your password"), views.PasswordForm{Errors: fe}))
