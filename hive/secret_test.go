@@ -228,3 +228,13 @@ func tokenAnswer(t *testing.T, body string) *Client {
 	}
 	return c
 }
+
+// TestNewHidesAPasswordInTheBaseURL: a base URL with credentials in it is refused without printing
+// the password, since New's error is printed at startup.
+func TestNewHidesAPasswordInTheBaseURL(t *testing.T) {
+	_, err := New(Config{BaseURL: "https://" + testKey + ":" + testSecret + "@api.hive.id", APIKey: testKey, APISecret: testSecret})
+	if err == nil {
+		t.Fatal("got no error, want the URL with credentials refused")
+	}
+	leaks(t, "New's error", err.Error())
+}
