@@ -9,9 +9,9 @@ import (
 // rounded up, so waiting that long is always enough.
 func TestThrottleWaitWords(t *testing.T) {
 	tests := []struct {
-		retryAfter  time.Duration
-		wantSeconds time.Duration
-		wantWords   string
+		retryAfter time.Duration
+		wantWait   time.Duration
+		wantWords  string
 	}{
 		{300 * time.Millisecond, time.Second, "a second"},
 		{time.Second, time.Second, "a second"},
@@ -23,8 +23,8 @@ func TestThrottleWaitWords(t *testing.T) {
 	}
 	for _, tt := range tests {
 		wait := ceilSecond(tt.retryAfter)
-		if wait != tt.wantSeconds || humanDuration(wait) != tt.wantWords {
-			t.Errorf("RetryAfter %v: got %v, %q; want %v, %q", tt.retryAfter, wait, humanDuration(wait), tt.wantSeconds, tt.wantWords)
+		if wait != tt.wantWait || humanDuration(wait) != tt.wantWords {
+			t.Errorf("RetryAfter %v: got %v, %q; want %v, %q", tt.retryAfter, wait, humanDuration(wait), tt.wantWait, tt.wantWords)
 		}
 	}
 }

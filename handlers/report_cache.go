@@ -4,6 +4,7 @@ import (
 	"context"
 	"sync"
 
+	lru "github.com/hashicorp/golang-lru/v2"
 	"github.com/hiveconsole/hiveconsole/hive"
 	"golang.org/x/sync/errgroup"
 	"golang.org/x/sync/singleflight"
@@ -18,45 +19,26 @@ const (
 
 // reportCache keeps the overall result of completed checks' reports, so the checks list can show
 // them without asking Hive for a report per row per view. A completed report does not change, so an
-// entry never goes stale; the oldest entries make way once the cache is full. Staff share it.
+// entry never goes stale; the least recently used entries make way once the cache is full. Staff
+// share it.
 type reportCache struct {
-	hive  Hive
-	group singleflight.Group // one fetch per report, however many lists want it
-
-	mu      sync.Mutex
-	results map[string]hive.Status
-	order   []string // insertion order, oldest first, for eviction
-	max     int
+	hive    Hive
+	group   singleflight.Group              // one fetch per report, however many lists want it
+	results *lru.Cache[string, hive.Status] // safe for concurrent use
 }
 
 func newReportCache(h Hive, size int) *reportCache {
-	return &reportCache{hive: h, results: map[string]hive.Status{}, max: size}
+	results, err := lru.New[string, hive.Status](size)
+	if err != nil {
+		panic(err) // only for a size below one, and the size is a constant
+	}
+	return &reportCache{hive: h, results: results}
 }
 
 // put records a completed check's result, for example when its page has fetched the report.
-func (rc *reportCache) put(id string, result hive.Status) {
-	rc.mu.Lock()
-	defer rc.mu.Unlock()
-	if _, ok := rc.results[id]; ok {
-		return
-	}
-	if len(rc.order) >= rc.max {
-		evict := rc.order[:len(rc.order)-rc.max+1]
-		for _, old := range evict {
-			delete(rc.results, old)
-		}
-		rc.order = append(rc.order[:0], rc.order[len(evict):]...)
-	}
-	rc.results[id] = result
-	rc.order = append(rc.order, id)
-}
+func (rc *reportCache) put(id string, result hive.Status) { rc.results.Add(id, result) }
 
-func (rc *reportCache) cached(id string) (hive.Status, bool) {
-	rc.mu.Lock()
-	defer rc.mu.Unlock()
-	s, ok := rc.results[id]
-	return s, ok
-}
+func (rc *reportCache) cached(id string) (hive.Status, bool) { return rc.results.Get(id) }
 
 // resultsOf returns the report result of each of the given completed checks, fetching the ones not
 // cached with at most reportFetches requests at once. A report Hive does not give (deleted since,

@@ -1,12 +1,10 @@
 package handlers
 
 import (
-	"encoding/base64"
-	"encoding/json"
 	"net/http"
-	"strings"
 	"time"
 
+	"github.com/golang-jwt/jwt/v5"
 	"github.com/hiveconsole/hiveconsole/hive"
 	"github.com/hiveconsole/hiveconsole/views"
 	"github.com/labstack/echo/v4"
@@ -53,8 +51,8 @@ func (a *App) newSDKSession(c echo.Context, cust *hive.Customer) (views.SessionI
 				if hive.ValidID(claims.SessionID) {
 					m.SessionID = claims.SessionID
 				}
-				if claims.Exp > 0 {
-					m.Expires = time.Unix(claims.Exp, 0)
+				if exp := claims.ExpiresAt; exp != nil && exp.Unix() > 0 {
+					m.Expires = exp.Time
 				}
 			}
 			return m.SessionID, nil
@@ -66,22 +64,18 @@ func (a *App) newSDKSession(c echo.Context, cust *hive.Customer) (views.SessionI
 	return m, nil
 }
 
-// tokenClaims are the parts of a session token's payload the console shows.
+// tokenClaims are the parts of a session token's payload the console shows: the session's id, and
+// in the registered claims its expiry.
 type tokenClaims struct {
 	SessionID string `json:"session_id"`
-	Exp       int64  `json:"exp"`
+	jwt.RegisteredClaims
 }
 
-// readTokenClaims reads a JWT's payload without verifying it: the token came straight from Hive
-// over its authenticated API, and the claims only label the page (which session, until when).
+// readTokenClaims reads a JWT's claims without verifying its signature: the token came straight from
+// Hive over its authenticated API, and the claims only label the page (which session, until when).
 func readTokenClaims(token string) (tokenClaims, bool) {
 	var c tokenClaims
-	parts := strings.Split(token, ".")
-	if len(parts) != 3 {
-		return c, false
-	}
-	payload, err := base64.RawURLEncoding.DecodeString(parts[1])
-	if err != nil || json.Unmarshal(payload, &c) != nil {
+	if _, _, err := jwt.NewParser().ParseUnverified(token, &c); err != nil {
 		return tokenClaims{}, false
 	}
 	return c, true

@@ -3,6 +3,7 @@ package handlers_test
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -328,6 +329,59 @@ func TestSessionDetail(t *testing.T) {
 		if r := b.get("/sessions/" + id); r.StatusCode != http.StatusNotFound {
 			t.Errorf("%s: got %d, want 404", id, r.StatusCode)
 		}
+	}
+}
+
+// TestReadTokenClaims: the session id and expiry the issued-session page shows come from the
+// token's claims, read from a real sandbox token; a malformed token yields nothing.
+func TestReadTokenClaims(t *testing.T) {
+	tc := newTestConsoleWith(t, 1)
+	ctx := context.Background()
+	customers, err := tc.api.ListCustomers(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, err := tc.api.CreateSession(ctx, hive.SessionParams{CustomerID: customers.Data[0].ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := tc.sb.VerifySessionToken(tok.Token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, ok := handlers.ReadTokenClaims(tok.Token)
+	if !ok {
+		t.Fatal("a sandbox token: got ok=false, want its claims")
+	}
+	if got.SessionID != want.SessionID {
+		t.Errorf("session id: got %q, want %q", got.SessionID, want.SessionID)
+	}
+	if got.ExpiresAt == nil || !got.ExpiresAt.Equal(want.ExpiresAt.Time) {
+		t.Errorf("expiry: got %v, want %v", got.ExpiresAt, want.ExpiresAt)
+	}
+
+	parts := strings.Split(tok.Token, ".")
+	header, payload, sig := parts[0], parts[1], parts[2]
+	enc := base64.RawURLEncoding.EncodeToString
+	malformed := []struct{ name, token string }{
+		{"empty", ""},
+		{"not a JWT", "opaque-session-token"},
+		{"two segments", header + "." + payload},
+		{"four segments", tok.Token + "." + sig},
+		{"header not base64url", "!!." + payload + "." + sig},
+		{"header not JSON", enc([]byte("HS256")) + "." + payload + "." + sig},
+		{"payload not base64url", header + ".!!." + sig},
+		{"payload not JSON", header + "." + enc([]byte("session d877920")) + "." + sig},
+		{"payload not an object", header + "." + enc([]byte(`["session_id"]`)) + "." + sig},
+		{"session id not a string", header + "." + enc([]byte(`{"session_id":7,"exp":1602252214}`)) + "." + sig},
+		{"exp not a date", header + "." + enc([]byte(`{"session_id":"x","exp":"soon"}`)) + "." + sig},
+	}
+	for _, tt := range malformed {
+		t.Run(tt.name, func(t *testing.T) {
+			if got, ok := handlers.ReadTokenClaims(tt.token); ok {
+				t.Errorf("ReadTokenClaims(%q): got %+v, ok=true; want ok=false", tt.token, got)
+			}
+		})
 	}
 }
 

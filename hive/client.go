@@ -98,7 +98,11 @@ func New(cfg Config) (*Client, error) {
 		raw = DefaultBaseURL
 	}
 	base, err := url.Parse(strings.TrimRight(raw, "/"))
-	if err != nil || base.Host == "" || base.User != nil || base.RawQuery != "" || base.Fragment != "" {
+	if err == nil && base.User != nil {
+		// Not raw: this error is printed at startup, and the URL's password would go with it.
+		return nil, fmt.Errorf("hive: base URL %q: credentials go in the API key and secret, not the URL", base.Redacted())
+	}
+	if err != nil || base.Host == "" || base.RawQuery != "" || base.Fragment != "" {
 		return nil, fmt.Errorf("hive: base URL %q: want an absolute URL such as %s", raw, DefaultBaseURL)
 	}
 	loopback := isLoopbackHost(base.Hostname())
