@@ -1,6 +1,6 @@
 package handlers_test
 
-// The report viewer and file proxy benchmarks (issue 6): the report page against the raw Hive calls
+// The report viewer and file proxy benchmarks: the report page against the raw Hive calls
 // it needs, and a large file streamed through the console's proxy against a direct download, with
 // the process's resident memory and heap while it streams. Everything runs over real loopback HTTP
 // in this process; the numbers and how to read them are in BENCHMARKS.md. None of them asserts a

@@ -1,6 +1,6 @@
 package handlers_test
 
-// The chassis benchmarks (issue 4): sign-in throughput and memory under 8 concurrent sign-ins, and
+// The chassis benchmarks: sign-in throughput and memory under 8 concurrent sign-ins, and
 // the overview page against a bare Echo + templ page on the same machine. Everything runs over real
 // loopback HTTP, as in helpers_test.go; the numbers and how to read them are in BENCHMARKS.md.
 // None of them asserts a timing: they fail only when a request does.

@@ -34,7 +34,7 @@ func requestID(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// securityHeaders sets the headers every response carries (DESIGN §5): a CSP with a per-request
+// securityHeaders sets the headers every response carries: a CSP with a per-request
 // nonce (Datastar needs 'unsafe-eval' and nothing inline), no sniffing, no framing, a strict
 // referrer policy and cross-origin isolation of the window.
 func (a *App) securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {

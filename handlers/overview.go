@@ -96,8 +96,8 @@ func (a *App) liveInterval() time.Duration {
 	return 2 * time.Second
 }
 
-// checkRow is a check as tables show it. Until reports are fetched (the checks issue), the badge
-// follows the decision, which Hive derives from the report's result.
+// checkRow is a check as tables show it. Until its report's result is filled in (fillCheckResults),
+// the badge follows the decision, which Hive derives from the report's result.
 func checkRow(ch hive.Check) views.CheckRow {
 	row := views.CheckRow{ID: ch.ID, SessionID: ch.SessionID, Status: string(ch.Status), CreatedAt: ch.CreatedAt, Result: views.StatusUnknown}
 	if ch.Status == hive.CheckProcessing {

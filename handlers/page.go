@@ -15,7 +15,8 @@ type navEntry struct {
 	perm              auth.Permission
 }
 
-// navigation lists the console's pages in menu order; page issues add theirs here.
+// navigation lists the console's pages in menu order, each shown only to roles with its permission;
+// a new page with a menu entry adds it here.
 func navigation() []navEntry {
 	return []navEntry{
 		{"Overview", "/", "home", auth.ViewOverview},

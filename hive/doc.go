@@ -1,5 +1,6 @@
 // Package hive is a typed client for the Hive identity-verification API: customers, SDK sessions,
-// checks, reports and files, as documented in the Hive API reference.
+// checks, reports and files, as documented in the Hive API reference. Its text is kept in
+// internal/apiref; "the reference" in comments means it.
 //
 // A Client exchanges the API key and secret for a bearer token at GET /token, caches it, refreshes it
 // a minute before it expires (one refresh shared by all concurrent callers) and, when a call is answered

@@ -1,4 +1,4 @@
-// Command loadgen measures the console under load, as issue 8 asks: a `hiveconsole sandbox` seeded
+// Command loadgen measures the console under load: a `hiveconsole sandbox` seeded
 // with 10,000 customers, a `hiveconsole serve` against it, and simulated staff who sign in and browse
 // lists, details and reports for a fixed time at 50 and then 200 at once, while 200 SSE streams are
 // held open. It reports throughput, latency percentiles, errors and the console's resident memory,

@@ -1,4 +1,4 @@
--- Review decisions (issue 7); the PostgreSQL translation of migrations/sqlite/00003_reviews.sql.
+-- Review decisions; the PostgreSQL translation of migrations/sqlite/00003_reviews.sql.
 -- Rows are never changed or deleted: a later decision supersedes an earlier one and the history
 -- stays, which the triggers below enforce (TRUNCATE included, which fires no row trigger).
 -- Times are Unix seconds; "newest" is created_at then id, so two decisions in one second still order.

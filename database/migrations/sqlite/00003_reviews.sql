@@ -1,4 +1,4 @@
--- Review decisions (issue 7): what a reviewer decided about a completed check. The Hive API has no
+-- Review decisions: what a reviewer decided about a completed check. The Hive API has no
 -- place for them, so the console keeps them. Rows are never changed or deleted: a later decision
 -- supersedes an earlier one and the history stays, which the triggers below enforce.
 -- Times are Unix seconds; "newest" is created_at then id, so two decisions in one second still order.
