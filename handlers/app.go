@@ -92,18 +92,21 @@ type Config struct {
 	TrustedProxies []netip.Prefix
 	Hive           Hive
 	HivePing       func(context.Context) error // readiness: can Hive be reached?
-	Staff          Staff
-	StaffAdmin     StaffAdmin
-	Sessions       WebSessions
-	Reviews        Reviews
-	Audit          Auditor               // required: the console does nothing it cannot record
-	RejectReasons  []review.RejectReason // offered when rejecting; review.DefaultRejectReasons when empty
-	Assets         Assets
-	Simulator      Simulator // sandbox mode only
-	Metrics        *Metrics
-	Logger         *slog.Logger
-	BodyLimit      string        // Echo size, "1M" when empty
-	LiveInterval   time.Duration // how often live streams re-read Hive; 2 s when zero
+	// HiveUnreachable says whether the Hive client has stopped asking Hive after repeated failures,
+	// for the overview's warning; nil means Hive is taken to be up.
+	HiveUnreachable func() bool
+	Staff           Staff
+	StaffAdmin      StaffAdmin
+	Sessions        WebSessions
+	Reviews         Reviews
+	Audit           Auditor               // required: the console does nothing it cannot record
+	RejectReasons   []review.RejectReason // offered when rejecting; review.DefaultRejectReasons when empty
+	Assets          Assets
+	Simulator       Simulator // sandbox mode only
+	Metrics         *Metrics
+	Logger          *slog.Logger
+	BodyLimit       string        // Echo size, "1M" when empty
+	LiveInterval    time.Duration // how often live streams re-read Hive; 2 s when zero
 	// MaxStreamsPerSession and MaxStreams cap the live streams one web session, and the whole
 	// process, may hold open (8 and 1000 when zero); past them a stream is refused with 429.
 	MaxStreamsPerSession, MaxStreams int

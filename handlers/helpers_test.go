@@ -95,7 +95,7 @@ func newTestConsoleWith(t *testing.T, customers int, opts ...option) *testConsol
 		t.Fatal(err)
 	}
 	tc.hive, tc.api, tc.sb = client, client, sb
-	hcfg := handlers.Config{BaseURL: base, Sandbox: true, Hive: client, HivePing: client.Ping, Assets: assets}
+	hcfg := handlers.Config{BaseURL: base, Sandbox: true, Hive: client, HivePing: client.Ping, HiveUnreachable: client.Unreachable, Assets: assets}
 	for _, o := range opts {
 		o(&hcfg, &acfg)
 	}

@@ -35,16 +35,9 @@ func (a *App) overview(c echo.Context) error {
 	return render(c, http.StatusOK, views.OverviewPage(a.page(c, "Overview"), m, a.hiveUnreachable(), snap.at))
 }
 
-// hiveHealth is what the overview asks of the Hive client to warn that Hive is failing;
-// *hive.Client implements it. A Hive without it is taken to be up.
-type hiveHealth interface {
-	Unreachable() bool
-}
-
 // hiveUnreachable says whether the Hive client has stopped asking Hive after repeated failures.
 func (a *App) hiveUnreachable() bool {
-	h, ok := a.Hive.(hiveHealth)
-	return ok && h.Unreachable()
+	return a.HiveUnreachable != nil && a.HiveUnreachable()
 }
 
 // pageMaxAge is how old the shared snapshot of Hive's lists may be for a page view: older ones are

@@ -319,7 +319,7 @@ func newRig(t *testing.T, breaker hive.BreakerPolicy, mods ...func(*hive.Config)
 	}
 
 	r.tc = newTestConsole(t, func(c *handlers.Config, _ *auth.Config) {
-		c.Hive, c.HivePing = r.client, r.client.Ping
+		c.Hive, c.HivePing, c.HiveUnreachable = r.client, r.client.Ping, r.client.Unreachable
 		c.Logger = slog.New(slog.NewTextHandler(r.logs, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	})
 	return r
