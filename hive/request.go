@@ -117,6 +117,7 @@ func (c *Client) transmit(ctx context.Context, r request) (*http.Response, error
 			return nil, apiErr // the retry could not finish in time: say what Hive said, now
 		}
 		if err := c.sleep(ctx, wait); err != nil {
+			apiErr.Err = err // the caller gave up while waiting to retry: say so, with what Hive said
 			return nil, apiErr
 		}
 	}
