@@ -187,8 +187,8 @@ func (e *customerEntry) matches(needle string, contact bool) bool {
 	if strings.Contains(e.haystack, needle) {
 		return true
 	}
-	digits := onlyDigits(needle)
-	return len(digits) >= 3 && digits != needle && strings.Contains(e.haystack[e.namesEnd:], digits)
+	digits, ok := phoneDigits(needle)
+	return ok && strings.Contains(e.haystack[e.namesEnd:], digits)
 }
 
 // order returns entry positions sorted by key, ties broken by the API's order.
@@ -278,7 +278,7 @@ func (idx *customerIndex) filter(needle string, q customerQuery, order func(int)
 			idx.names.mark(matched, needle)
 		} else {
 			idx.contact.mark(matched, needle)
-			if digits := onlyDigits(needle); len(digits) >= 3 && digits != needle {
+			if digits, ok := phoneDigits(needle); ok {
 				idx.contact.mark(matched, digits) // "7700 900" finds "+447700900123"
 			}
 		}
@@ -320,12 +320,21 @@ func (idx *customerIndex) orderFor(q customerQuery) func(i int) int {
 	return func(i int) int { return n - 1 - i }
 }
 
-func onlyDigits(s string) string {
+// phoneDigits reads a search as a phone number typed with separators ("+44 7700 900-123"): its
+// digits, when it holds at least three and nothing but digits and the signs people write numbers
+// with. Anything else (an id's start, "3f2a1b9c", a name) is not a phone, so its digits are not
+// searched: they would find phones by accident.
+func phoneDigits(s string) (string, bool) {
 	var b strings.Builder
 	for _, r := range s {
-		if r >= '0' && r <= '9' {
+		switch {
+		case r >= '0' && r <= '9':
 			b.WriteRune(r)
+		case strings.ContainsRune(" +-.()/", r):
+		default:
+			return "", false
 		}
 	}
-	return b.String()
+	digits := b.String()
+	return digits, len(digits) >= 3 && digits != s
 }

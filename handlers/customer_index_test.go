@@ -91,3 +91,23 @@ func BenchmarkCustomerIndex(b *testing.B) {
 		})
 	}
 }
+
+// TestPhoneDigits: only a search that reads as a phone number is also searched by its digits.
+func TestPhoneDigits(t *testing.T) {
+	for _, tt := range []struct {
+		in, digits string
+		ok         bool
+	}{
+		{"7700 900", "7700900", true},
+		{"+44 (0)7700-900.123", "4407700900123", true},
+		{"447700", "", false}, // digits alone are searched as they are
+		{"3f2a1b9c", "", false},
+		{"anna 123", "", false},
+		{"+4", "", false},
+	} {
+		digits, ok := phoneDigits(tt.in)
+		if ok != tt.ok || (ok && digits != tt.digits) {
+			t.Errorf("phoneDigits(%q) = %q, %v; want %q, %v", tt.in, digits, ok, tt.digits, tt.ok)
+		}
+	}
+}
