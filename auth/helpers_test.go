@@ -6,9 +6,9 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
-	"sync"
 	"testing"
-	"time"
+
+	"github.com/hiveconsole/hiveconsole/internal/clocktest"
 
 	"github.com/gorilla/sessions"
 	"github.com/hiveconsole/hiveconsole/database"
@@ -20,26 +20,9 @@ import (
 const testPassword = "plinth-otter-marsh-43"
 
 // fakeClock is the injected clock: tests move time instead of sleeping.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
+type fakeClock = clocktest.Clock
 
-func newFakeClock() *fakeClock {
-	return &fakeClock{t: time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC)}
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
+func newFakeClock() *fakeClock { return clocktest.New() }
 
 func testKey(b byte) []byte { return bytes.Repeat([]byte{b}, 32) }
 
