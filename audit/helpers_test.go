@@ -3,10 +3,9 @@ package audit
 import (
 	"testing"
 
-	"github.com/hiveconsole/hiveconsole/internal/clocktest"
-
 	"github.com/hiveconsole/hiveconsole/database"
 	"github.com/hiveconsole/hiveconsole/database/dbtest"
+	"github.com/hiveconsole/hiveconsole/internal/clocktest"
 )
 
 // fakeClock is the injected clock: tests move time instead of sleeping.

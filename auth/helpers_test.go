@@ -8,11 +8,10 @@ import (
 	"net/netip"
 	"testing"
 
-	"github.com/hiveconsole/hiveconsole/internal/clocktest"
-
 	"github.com/gorilla/sessions"
 	"github.com/hiveconsole/hiveconsole/database"
 	"github.com/hiveconsole/hiveconsole/database/dbtest"
+	"github.com/hiveconsole/hiveconsole/internal/clocktest"
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver, for creating test schemas
 )
 

@@ -4,11 +4,10 @@ import (
 	"bytes"
 	"testing"
 
-	"github.com/hiveconsole/hiveconsole/internal/clocktest"
-
 	"github.com/hiveconsole/hiveconsole/auth"
 	"github.com/hiveconsole/hiveconsole/database"
 	"github.com/hiveconsole/hiveconsole/database/dbtest"
+	"github.com/hiveconsole/hiveconsole/internal/clocktest"
 )
 
 // fakeClock is the injected clock: tests move time instead of sleeping.
