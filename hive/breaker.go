@@ -120,10 +120,11 @@ func hiveAnswered(err error) bool {
 	return e.Code != CodeUnavailable && e.Code != CodeRateLimited
 }
 
-// notHivesFault says whether a call's failure says nothing about Hive: the caller gave up, or
-// another group's breaker (the token's, say) refused it.
+// notHivesFault says whether a call's failure says nothing about Hive: the caller gave up, another
+// group's breaker (the token's, say) refused it, or the caller's own work on a streamed list failed.
 func notHivesFault(err error) bool {
-	return errors.Is(err, context.Canceled) || errors.Is(err, ErrCircuitOpen)
+	var ce *callerError
+	return errors.Is(err, context.Canceled) || errors.Is(err, ErrCircuitOpen) || errors.As(err, &ce)
 }
 
 // open reports whether any group is open or probing.

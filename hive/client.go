@@ -41,6 +41,7 @@ type Config struct {
 	FileTimeout      time.Duration // per file download, body included; DefaultFileTimeout when zero
 	MaxResponseBytes int64         // cap on a list response; DefaultMaxResponseBytes when zero
 	MaxObjectBytes   int64         // cap on a single-object response; DefaultMaxObjectBytes when zero
+	MaxItemBytes     int64         // cap on one object of a streamed list; DefaultMaxItemBytes when zero
 	MaxFileBytes     int64         // cap on a file's bytes; DefaultMaxFileBytes when zero
 	Retry            RetryPolicy   // zero value: DefaultRetryPolicy
 	Breaker          BreakerPolicy // per endpoint group; zero value: the defaults
@@ -78,6 +79,7 @@ type Client struct {
 	fileTimeout    time.Duration
 	maxList        int64
 	maxObject      int64
+	maxItem        int64
 	maxFile        int64
 	retry          RetryPolicy
 	http           *http.Client
@@ -130,6 +132,7 @@ func New(cfg Config) (*Client, error) {
 		fileTimeout:    orDefault(cfg.FileTimeout, DefaultFileTimeout),
 		maxList:        orDefault(cfg.MaxResponseBytes, DefaultMaxResponseBytes),
 		maxObject:      orDefault(cfg.MaxObjectBytes, DefaultMaxObjectBytes),
+		maxItem:        orDefault(cfg.MaxItemBytes, DefaultMaxItemBytes),
 		maxFile:        orDefault(cfg.MaxFileBytes, DefaultMaxFileBytes),
 		retry:          cfg.Retry.withDefaults(),
 		breakers:       newBreakers(cfg.Breaker),

@@ -41,7 +41,30 @@ type skippedItem struct {
 // fit to use. The envelope must be an object with a data array; its meta must decode.
 func (l *List[T]) UnmarshalJSON(b []byte) error {
 	*l = List[T]{}
-	dec := json.NewDecoder(bytes.NewReader(b))
+	err := walkList(json.NewDecoder(bytes.NewReader(b)), &l.Meta, func(dec *json.Decoder, i int) error {
+		item, err := readItem[T](dec)
+		if err != nil {
+			var f *invalidField
+			if !errors.As(err, &f) {
+				return err
+			}
+			l.skipped = append(l.skipped, skippedItem{index: i, err: err})
+			return nil
+		}
+		l.Data = append(l.Data, item)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	l.Meta.Total = len(l.Data)
+	return nil
+}
+
+// walkList reads a list envelope from dec: it calls item for each element of the data array, with
+// the decoder positioned at the element, which item must consume; meta (when not nil) receives the
+// envelope's meta. It fails unless the envelope is an object with exactly one data array, closed.
+func walkList(dec *json.Decoder, meta *ListMeta, item func(dec *json.Decoder, i int) error) error {
 	if !readDelim(dec, '{') {
 		return errors.New("list: want an object with a data array")
 	}
@@ -58,11 +81,23 @@ func (l *List[T]) UnmarshalJSON(b []byte) error {
 				return errors.New("list: data twice")
 			}
 			sawData = true
-			if err := l.readData(dec); err != nil {
-				return err
+			if !readDelim(dec, '[') {
+				return errors.New("list: data is not an array")
 			}
-		case strings.EqualFold(key, "meta"):
-			if err := dec.Decode(&l.Meta); err != nil {
+			for i := 0; dec.More(); i++ {
+				at := dec.InputOffset()
+				if err := item(dec, i); err != nil {
+					return err
+				}
+				if dec.InputOffset() == at { // the reader failed under the decoder: nothing more will come
+					return errors.New("list: reading stopped")
+				}
+			}
+			if !readDelim(dec, ']') {
+				return errors.New("list: data is not closed")
+			}
+		case strings.EqualFold(key, "meta") && meta != nil:
+			if err := dec.Decode(meta); err != nil {
 				return err
 			}
 		default:
@@ -75,36 +110,27 @@ func (l *List[T]) UnmarshalJSON(b []byte) error {
 	if !sawData {
 		return errors.New("list: no data array")
 	}
-	l.Meta.Total = len(l.Data)
+	if !readDelim(dec, '}') {
+		return errors.New("list: envelope is not closed")
+	}
 	return nil
 }
 
-// readData reads the data array one object at a time, keeping the ones fit to use.
-func (l *List[T]) readData(dec *json.Decoder) error {
-	if !readDelim(dec, '[') {
-		return errors.New("list: data is not an array")
+// readItem decodes the next element of a data array. An element that decodes to the wrong shape or
+// breaks its type's rules is an *invalidField error, and the decoder has moved past it; any other
+// error is broken JSON, after which nothing more can be read.
+func readItem[T any](dec *json.Decoder) (T, error) {
+	var item T
+	err := dec.Decode(&item)
+	if err != nil && !valueConsumed(err) {
+		return item, err
 	}
-	for i := 0; dec.More(); i++ {
-		var item T
-		err := dec.Decode(&item)
-		if err != nil && !valueConsumed(err) {
-			return err
-		}
-		if err != nil {
-			err = unreadable(err)
-		} else if v, ok := any(&item).(validator); ok {
-			err = v.validate()
-		}
-		if err != nil {
-			l.skipped = append(l.skipped, skippedItem{index: i, err: err})
-			continue
-		}
-		l.Data = append(l.Data, item)
+	if err != nil {
+		err = unreadable(err)
+	} else if v, ok := any(&item).(validator); ok {
+		err = v.validate()
 	}
-	if !readDelim(dec, ']') {
-		return errors.New("list: data is not closed")
-	}
-	return nil
+	return item, err
 }
 
 func readDelim(dec *json.Decoder, want json.Delim) bool {
@@ -116,7 +142,8 @@ func readDelim(dec *json.Decoder, want json.Delim) bool {
 // follow: true for a value of the wrong shape, false for broken JSON.
 func valueConsumed(err error) bool {
 	var syntax *json.SyntaxError
-	return !errors.As(err, &syntax) && !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF)
+	return !errors.As(err, &syntax) && !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) &&
+		!errors.Is(err, errTooLarge)
 }
 
 // unreadable turns an object's decoding error into a reason that names the field when it can, and
