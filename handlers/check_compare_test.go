@@ -1,6 +1,10 @@
 package handlers
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/hiveconsole/hiveconsole/internal/fold"
+)
 
 // TestSameName: a name on a document and the same name on the customer record compare equal
 // however each is cased, accented or punctuated; different names never do.
@@ -41,7 +45,7 @@ func TestSameName(t *testing.T) {
 		t.Run(tt.doc+"/"+tt.record, func(t *testing.T) {
 			if got := sameName(tt.doc, tt.record); got != tt.want {
 				t.Errorf("sameName(%q, %q): got %v, want %v (folded %q and %q)",
-					tt.doc, tt.record, got, tt.want, fold(tt.doc), fold(tt.record))
+					tt.doc, tt.record, got, tt.want, fold.String(tt.doc), fold.String(tt.record))
 			}
 		})
 	}
