@@ -1,0 +1,347 @@
+// Package readmodel is the console's own copy of Hive: customers, SDK sessions, checks, files and a
+// summary of every completed check's report, in the console database. Hive's list endpoints take
+// no paging, filter or change feed, so the console's lists, searches and queues read these tables;
+// a background sync (Syncer) keeps them in step with Hive, and every change the console makes is
+// written through at once (Store.PutCustomer and friends), so its author and every replica see it.
+package readmodel
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/hiveconsole/hiveconsole/database"
+	"github.com/hiveconsole/hiveconsole/hive"
+	"github.com/hiveconsole/hiveconsole/internal/fold"
+)
+
+// Kind names one of the copied lists, and the report summaries.
+type Kind string
+
+// The kinds the sync keeps, in the order a pass reads them: sessions before checks, so a check
+// finds its customer through its session.
+const (
+	Customers Kind = "customers"
+	Sessions  Kind = "sessions"
+	Checks    Kind = "checks"
+	Files     Kind = "files"
+	Reports   Kind = "reports"
+)
+
+// Lists are the kinds read from Hive's list endpoints.
+var Lists = []Kind{Customers, Sessions, Checks, Files}
+
+// table is the kind's table.
+func (k Kind) table() string { return "hive_" + string(k) }
+
+// Store reads and writes the copy.
+type Store struct {
+	db  *database.DB
+	now func() time.Time
+}
+
+// New returns the store of db, whose schema must be migrated.
+func New(db *database.DB, now func() time.Time) *Store {
+	if now == nil {
+		now = time.Now
+	}
+	return &Store{db: db, now: now}
+}
+
+// pass is one full read of a list: its number, which every row it sees is stamped with, and when
+// it began, which a tombstone written after that must survive.
+type pass struct {
+	kind    Kind
+	n       int64
+	started int64
+}
+
+// beginPass starts the kind's next pass. A pass that never ends (the process died) leaves nothing
+// to clean up: the next one has a higher number and tombstones only after it completes.
+func (s *Store) beginPass(ctx context.Context, kind Kind) (pass, error) {
+	p := pass{kind: kind, started: database.Unix(s.now())}
+	err := s.db.QueryRow(ctx, `UPDATE sync_state SET pass = pass + 1, pass_started_at = ?, pass_rows = 0
+		WHERE kind = ? RETURNING pass`, p.started, string(kind)).Scan(&p.n)
+	if err != nil {
+		return pass{}, fmt.Errorf("readmodel: begin %s pass: %w", kind, err)
+	}
+	return p, nil
+}
+
+// progress records how many rows the pass has read so far, for the first sync's progress bar.
+func (s *Store) progress(ctx context.Context, p pass, rows int64) error {
+	_, err := s.db.Exec(ctx, `UPDATE sync_state SET pass_rows = ? WHERE kind = ? AND pass = ?`, rows, string(p.kind), p.n)
+	return err
+}
+
+// endPass marks what the complete pass did not see as deleted in Hive and records the pass.
+func (s *Store) endPass(ctx context.Context, p pass, rows int64) error {
+	now := s.now()
+	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+		if p.kind != Reports {
+			extra := ""
+			if p.kind == Checks {
+				extra = ", changed = ?"
+			}
+			args := []any{database.Unix(now)}
+			if p.kind == Checks {
+				args = append(args, p.n)
+			}
+			args = append(args, p.n)
+			if _, err := tx.ExecContext(ctx, s.db.Q(`UPDATE `+p.kind.table()+` SET deleted_at = ?`+extra+`
+				WHERE deleted_at IS NULL AND pass < ?`), args...); err != nil {
+				return fmt.Errorf("readmodel: tombstone %s: %w", p.kind, err)
+			}
+		}
+		ms := now.Sub(database.FromUnix(p.started)).Milliseconds()
+		_, err := tx.ExecContext(ctx, s.db.Q(`UPDATE sync_state SET complete_pass = ?, completed_at = ?, duration_ms = ?,
+			rows = ?, pass_rows = ?, error = NULL, error_at = NULL, failures = 0 WHERE kind = ?`),
+			p.n, database.Unix(now), ms, rows, rows, string(p.kind))
+		return err
+	})
+}
+
+// failPass records why the kind's sync failed; the data of the last complete pass stays.
+func (s *Store) failPass(ctx context.Context, kind Kind, reason string) error {
+	_, err := s.db.Exec(ctx, `UPDATE sync_state SET error = ?, error_at = ?, failures = failures + 1 WHERE kind = ?`,
+		reason, database.Unix(s.now()), string(kind))
+	return err
+}
+
+// currentPass is the kind's pass number now: a row written through carries it, so a pass running
+// while the console changes something does not take the new row for one Hive no longer has.
+const currentPass = `(SELECT pass FROM sync_state WHERE kind = ?)`
+
+// batch writes rows with one multi-row statement per chunk, inside one transaction, so a pass
+// costs a statement per few hundred rows.
+func (s *Store) batch(ctx context.Context, tx *sql.Tx, head, row, tail string, n int, args func(i int) []any) error {
+	const chunk = 200
+	for from := 0; from < n; from += chunk {
+		to := min(n, from+chunk)
+		var b strings.Builder
+		b.WriteString(head)
+		var all []any
+		for i := from; i < to; i++ {
+			if i > from {
+				b.WriteString(", ")
+			}
+			b.WriteString(row)
+			all = append(all, args(i)...)
+		}
+		b.WriteString(tail)
+		if _, err := tx.ExecContext(ctx, s.db.Q(b.String()), all...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// keepDeleted is the condition under which an upsert keeps a row deleted: for a pass, when the
+// console deleted it while this pass ran (a deletion written through carries the running pass's
+// number, a tombstone an older one), since the pass may have read it before the deletion. What
+// Hive answers to the console's own request is current, so a write-through never keeps it deleted.
+func keepDeleted(table string, sync bool) string {
+	if !sync {
+		return "1 = 0"
+	}
+	return table + ".deleted_at IS NOT NULL AND " + table + ".pass >= excluded.pass"
+}
+
+// distinct is the dialect's null-safe "differs".
+func (s *Store) distinct() string {
+	if s.db.Postgres() {
+		return " IS DISTINCT FROM "
+	}
+	return " IS NOT "
+}
+
+// customerArgs are a customer's column values in the order of customerColumns.
+const customerColumns = `id, email, phone, first_name, middle_name, last_name, gender, dob, metadata, created_at,
+	updated_at, full_name, name_key, search_names, search_contact, pass`
+
+const customerRow = `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
+func customerArgs(c *hive.Customer, pass any) []any {
+	name := c.FullName()
+	return []any{c.ID, c.Email, nullable(c.Phone), nullable(c.FirstName), nullable(c.MiddleName), nullable(c.LastName),
+		nullable(c.Gender), nullable(c.DOB), metadataJSON(c.Metadata), database.Unix(c.CreatedAt), database.Unix(c.UpdatedAt),
+		name, fold.String(name), SearchNames(c), SearchContact(c), pass}
+}
+
+// customerUpsert keeps the newer of two versions of a customer (the one the console wrote through
+// may be newer than the one a pass read a moment before), and keeps a deletion the console wrote
+// after the pass began.
+func (s *Store) customerUpsert(sync bool) string {
+	return ` ON CONFLICT (id) DO UPDATE SET email = excluded.email, phone = excluded.phone,
+		first_name = excluded.first_name, middle_name = excluded.middle_name, last_name = excluded.last_name,
+		gender = excluded.gender, dob = excluded.dob, metadata = excluded.metadata, created_at = excluded.created_at,
+		updated_at = excluded.updated_at, full_name = excluded.full_name, name_key = excluded.name_key,
+		search_names = excluded.search_names, search_contact = excluded.search_contact, pass = excluded.pass,
+		deleted_at = CASE WHEN ` + keepDeleted("hive_customers", sync) + ` THEN hive_customers.deleted_at ELSE NULL END
+		WHERE excluded.updated_at >= hive_customers.updated_at`
+}
+
+// putCustomers writes a batch a pass read.
+func (s *Store) putCustomers(ctx context.Context, p pass, list []hive.Customer) error {
+	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+		return s.batch(ctx, tx, `INSERT INTO hive_customers (`+customerColumns+`) VALUES `, customerRow,
+			s.customerUpsert(true), len(list), func(i int) []any { return customerArgs(&list[i], p.n) })
+	})
+}
+
+const sessionColumns = `id, customer_id, full_name, email, application_id, workspace_id, status, expires_at, created_at,
+	updated_at, check_id, pass`
+
+const sessionRow = `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
+func sessionArgs(x *hive.Session, pass any) []any {
+	return []any{x.ID, x.CustomerID, x.FullName, x.Email, x.ApplicationID, x.WorkspaceID, string(x.Status),
+		database.Unix(x.ExpiresAt), database.Unix(x.CreatedAt), database.Unix(x.UpdatedAt), nullable(x.CheckID), pass}
+}
+
+func sessionUpsert(sync bool) string {
+	return ` ON CONFLICT (id) DO UPDATE SET customer_id = excluded.customer_id, full_name = excluded.full_name,
+		email = excluded.email, application_id = excluded.application_id, workspace_id = excluded.workspace_id,
+		status = excluded.status, expires_at = excluded.expires_at, created_at = excluded.created_at,
+		updated_at = excluded.updated_at, check_id = excluded.check_id, pass = excluded.pass,
+		deleted_at = CASE WHEN ` + keepDeleted("hive_sessions", sync) + ` THEN hive_sessions.deleted_at ELSE NULL END
+		WHERE excluded.updated_at >= hive_sessions.updated_at`
+}
+
+func (s *Store) putSessions(ctx context.Context, p pass, list []hive.Session) error {
+	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+		return s.batch(ctx, tx, `INSERT INTO hive_sessions (`+sessionColumns+`) VALUES `, sessionRow,
+			sessionUpsert(true), len(list), func(i int) []any { return sessionArgs(&list[i], p.n) })
+	})
+}
+
+const checkColumns = `id, session_id, status, decision, report_id, result, created_at, updated_at, pass, changed`
+
+const checkRow = `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
+func checkArgs(x *hive.Check, pass any) []any {
+	return []any{x.ID, x.SessionID, string(x.Status), nullable(x.Decision), nullable(x.ReportID), CheckResult(x),
+		database.Unix(x.CreatedAt), database.Unix(x.UpdatedAt), pass, pass}
+}
+
+// checkUpsert stamps "changed" only when what the lists show of the check changed, so the customers
+// whose checks changed are the only ones recomputed.
+func (s *Store) checkUpsert(sync bool) string {
+	d := s.distinct()
+	return ` ON CONFLICT (id) DO UPDATE SET session_id = excluded.session_id, status = excluded.status,
+		decision = excluded.decision, report_id = excluded.report_id, result = excluded.result,
+		created_at = excluded.created_at, updated_at = excluded.updated_at, pass = excluded.pass,
+		changed = CASE WHEN hive_checks.result` + d + `excluded.result OR hive_checks.deleted_at IS NOT NULL
+			OR hive_checks.session_id` + d + `excluded.session_id THEN excluded.changed ELSE hive_checks.changed END,
+		customer_id = CASE WHEN hive_checks.session_id` + d + `excluded.session_id THEN NULL ELSE hive_checks.customer_id END,
+		deleted_at = CASE WHEN ` + keepDeleted("hive_checks", sync) + ` THEN hive_checks.deleted_at ELSE NULL END
+		WHERE excluded.updated_at >= hive_checks.updated_at`
+}
+
+func (s *Store) putChecks(ctx context.Context, p pass, list []hive.Check) error {
+	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+		return s.batch(ctx, tx, `INSERT INTO hive_checks (`+checkColumns+`) VALUES `, checkRow,
+			s.checkUpsert(true), len(list), func(i int) []any { return checkArgs(&list[i], p.n) })
+	})
+}
+
+const fileColumns = `id, type, metadata, url, check_id, created_at, pass`
+
+const fileRow = `(?, ?, ?, ?, ?, ?, ?)`
+
+func fileArgs(f *hive.File, pass any) []any {
+	return []any{f.ID, string(f.Type), metadataJSON(f.Metadata), f.URL, nullable(f.CheckID), database.Unix(f.CreatedAt), pass}
+}
+
+func fileUpsert(sync bool) string {
+	return ` ON CONFLICT (id) DO UPDATE SET type = excluded.type, metadata = excluded.metadata, url = excluded.url,
+		check_id = excluded.check_id, created_at = excluded.created_at, pass = excluded.pass,
+		deleted_at = CASE WHEN ` + keepDeleted("hive_files", sync) + ` THEN hive_files.deleted_at ELSE NULL END`
+}
+
+func (s *Store) putFiles(ctx context.Context, p pass, list []hive.File) error {
+	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+		return s.batch(ctx, tx, `INSERT INTO hive_files (`+fileColumns+`) VALUES `, fileRow,
+			fileUpsert(true), len(list), func(i int) []any { return fileArgs(&list[i], p.n) })
+	})
+}
+
+// linkChecks gives checks whose customer is not known yet the customer of their session, and
+// recomputes the list columns (checks, latest result) of every customer whose checks changed at or
+// after stamp.
+func (s *Store) linkChecks(ctx context.Context, tx *sql.Tx, stamp int64) error {
+	if _, err := tx.ExecContext(ctx, s.db.Q(`UPDATE hive_checks SET changed = ?,
+		customer_id = (SELECT customer_id FROM hive_sessions WHERE hive_sessions.id = hive_checks.session_id)
+		WHERE customer_id IS NULL AND EXISTS (SELECT 1 FROM hive_sessions WHERE hive_sessions.id = hive_checks.session_id)`),
+		stamp); err != nil {
+		return fmt.Errorf("readmodel: link checks: %w", err)
+	}
+	_, err := tx.ExecContext(ctx, s.db.Q(`UPDATE hive_customers SET
+		checks = (SELECT count(*) FROM hive_checks c WHERE c.customer_id = hive_customers.id AND c.deleted_at IS NULL),
+		latest_result = (SELECT c.result FROM hive_checks c WHERE c.customer_id = hive_customers.id AND c.deleted_at IS NULL
+			ORDER BY c.created_at DESC, c.id DESC LIMIT 1)
+		WHERE id IN (SELECT customer_id FROM hive_checks WHERE changed >= ? AND customer_id IS NOT NULL)`), stamp)
+	if err != nil {
+		return fmt.Errorf("readmodel: customers' checks: %w", err)
+	}
+	return nil
+}
+
+// CheckResult is what the lists show as a check's result: processing while Hive works, then the
+// result Hive's decision stands for (approved: clear, review: caution, declined: consider), and
+// unknown for a completed check without a decision.
+func CheckResult(c *hive.Check) string {
+	if c.Status == hive.CheckProcessing {
+		return "processing"
+	}
+	if c.Decision != nil {
+		switch *c.Decision {
+		case hive.DecisionApproved:
+			return "clear"
+		case hive.DecisionReview:
+			return "caution"
+		case hive.DecisionDeclined:
+			return "consider"
+		}
+	}
+	return "unknown"
+}
+
+// SearchNames is what every role's search looks in: the name and the id, folded.
+func SearchNames(c *hive.Customer) string {
+	return fold.String(c.FullName()) + "\n" + strings.ToLower(c.ID)
+}
+
+// SearchContact is what a search looks in for roles that see contact data in clear: the email,
+// folded, and the phone's digits alone, so "7700 900" finds "+447700900123".
+func SearchContact(c *hive.Customer) string {
+	var b strings.Builder
+	b.WriteString(fold.String(c.Email))
+	b.WriteByte('\n')
+	if c.Phone != nil {
+		for _, r := range *c.Phone {
+			if r >= '0' && r <= '9' {
+				b.WriteRune(r)
+			}
+		}
+	}
+	return b.String()
+}
+
+func nullable(p *string) any {
+	if p == nil {
+		return nil
+	}
+	return *p
+}
+
+func metadataJSON(m hive.Metadata) any {
+	if m == nil {
+		return nil
+	}
+	b, _ := json.Marshal(map[string]string(m)) // a map of strings always encodes
+	return string(b)
+}
