@@ -120,4 +120,6 @@ func (w *world) hiveIDs(kind Kind) []string {
 	return ids
 }
 
-func each(t *testing.T, fn func(t *testing.T, open func(testing.TB) *database.DB)) { dbtest.Each(t, fn) }
+func each(t *testing.T, fn func(t *testing.T, open func(testing.TB) *database.DB)) {
+	dbtest.Each(t, fn)
+}

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"os"
 	"time"
-
 )
 
 // leaseName is the one lease: one replica syncs for the whole deployment.
@@ -56,4 +55,3 @@ func randomHolder() string {
 	host, _ := os.Hostname()
 	return host + "-" + rand.Text()[:8]
 }
-
