@@ -39,8 +39,9 @@ func (k Kind) table() string { return "hive_" + string(k) }
 
 // Store reads and writes the copy.
 type Store struct {
-	db  *database.DB
-	now func() time.Time
+	db     *database.DB
+	now    func() time.Time
+	counts counts
 }
 
 // New returns the store of db, whose schema must be migrated.
@@ -79,6 +80,7 @@ func (s *Store) progress(ctx context.Context, p pass, rows int64) error {
 
 // endPass marks what the complete pass did not see as deleted in Hive and records the pass.
 func (s *Store) endPass(ctx context.Context, p pass, rows int64) error {
+	defer s.counts.forget(p.kind)
 	now := s.now()
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		if p.kind != Reports {

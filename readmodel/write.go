@@ -22,6 +22,7 @@ func (s *Store) PutCustomer(ctx context.Context, c *hive.Customer) error {
 		if err != nil {
 			return fmt.Errorf("readmodel: put customer: %w", err)
 		}
+		s.counts.forget(Customers)
 		return s.recountCustomer(ctx, tx, c.ID)
 	})
 }
@@ -39,6 +40,7 @@ func (s *Store) PutSession(ctx context.Context, x *hive.Session) error {
 	if err != nil {
 		return fmt.Errorf("readmodel: put session: %w", err)
 	}
+	s.counts.forget(Sessions)
 	return nil
 }
 
@@ -56,6 +58,7 @@ func (s *Store) PutCheck(ctx context.Context, x *hive.Check) error {
 		if err != nil {
 			return fmt.Errorf("readmodel: put check: %w", err)
 		}
+		s.counts.forget(Checks)
 		return s.relinkCheck(ctx, tx, x.ID)
 	})
 }
@@ -67,6 +70,7 @@ func (s *Store) DeleteCheck(ctx context.Context, id string) error {
 			WHERE id = ? AND deleted_at IS NULL`), database.Unix(s.now()), string(Checks), id); err != nil {
 			return fmt.Errorf("readmodel: delete check: %w", err)
 		}
+		s.counts.forget(Checks)
 		return s.relinkCheck(ctx, tx, id)
 	})
 }
@@ -79,6 +83,7 @@ func (s *Store) PutFile(ctx context.Context, f *hive.File) error {
 	if err != nil {
 		return fmt.Errorf("readmodel: put file: %w", err)
 	}
+	s.counts.forget(Files)
 	return nil
 }
 
@@ -92,6 +97,7 @@ func (s *Store) PutReport(ctx context.Context, ch *hive.Check, r *hive.Report) e
 }
 
 func (s *Store) tombstone(ctx context.Context, kind Kind, id string) error {
+	defer s.counts.forget(kind)
 	_, err := s.db.Exec(ctx, `UPDATE `+kind.table()+` SET deleted_at = ?, pass = `+currentPass+`
 		WHERE id = ? AND deleted_at IS NULL`, database.Unix(s.now()), string(kind), id)
 	if err != nil {

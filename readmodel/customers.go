@@ -1,0 +1,327 @@
+package readmodel
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/hiveconsole/hiveconsole/database"
+	"github.com/hiveconsole/hiveconsole/hive"
+	"github.com/hiveconsole/hiveconsole/internal/fold"
+)
+
+// CustomerQuery is what the customers list can ask for.
+type CustomerQuery struct {
+	Search string // as typed; "" for none
+	// Contact says the viewer sees contact data in clear, so the search reaches emails and phones
+	// and the list may sort by email. Without it neither touches their clear values.
+	Contact bool
+	Checks  string // "", "with" or "without"
+	Result  string // "", or the latest check's result
+	Sort    string // created, name or email
+	Desc    bool
+	Offset  int
+	Limit   int
+}
+
+// CustomerEntry is a customer as the lists show them.
+type CustomerEntry struct {
+	Customer hive.Customer
+	Name     string
+	Checks   int
+	Latest   string // the latest check's result; "" without checks
+	Deleted  bool
+}
+
+// CustomerPage is one page of a query and how many rows match it in all.
+type CustomerPage struct {
+	Rows  []CustomerEntry
+	Total int
+}
+
+// Customers runs a list query: search, filters and order in SQL on indexes.
+func (s *Store) Customers(ctx context.Context, q CustomerQuery) (CustomerPage, error) {
+	where, args := s.customerFilter(q)
+	var page CustomerPage
+	var err error
+	if where == "" {
+		page.Total, err = s.counts.get(ctx, s, Customers)
+	} else {
+		err = s.db.QueryRow(ctx, `SELECT count(*) FROM hive_customers WHERE deleted_at IS NULL`+where, args...).Scan(&page.Total)
+	}
+	if err != nil {
+		return CustomerPage{}, fmt.Errorf("readmodel: count customers: %w", err)
+	}
+	order := customerOrder(q)
+	limit, offset := max(q.Limit, 1), max(q.Offset, 0)
+	// Deep in the list, walk the index from the other end: the last page costs what the first does.
+	if offset > page.Total/2 && page.Total > 0 {
+		from := max(page.Total-offset-limit, 0)
+		limit = min(limit, page.Total-offset)
+		if limit <= 0 {
+			return page, nil
+		}
+		rows, err := s.customerRows(ctx, where, reverse(order), limit, from, args)
+		if err != nil {
+			return CustomerPage{}, err
+		}
+		for i, j := 0, len(rows)-1; i < j; i, j = i+1, j-1 {
+			rows[i], rows[j] = rows[j], rows[i]
+		}
+		page.Rows = rows
+		return page, nil
+	}
+	page.Rows, err = s.customerRows(ctx, where, order, limit, offset, args)
+	return page, err
+}
+
+// EachCustomer calls fn with every live customer matching q, in q's order (the CSV export).
+func (s *Store) EachCustomer(ctx context.Context, q CustomerQuery, fn func(CustomerEntry) error) error {
+	where, args := s.customerFilter(q)
+	rows, err := s.db.SQL().QueryContext(ctx, s.db.Q(`SELECT `+customerSelect+` FROM hive_customers
+		WHERE deleted_at IS NULL`+where+` ORDER BY `+customerOrder(q)), args...)
+	if err != nil {
+		return fmt.Errorf("readmodel: customers: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		e, err := scanCustomer(rows)
+		if err != nil {
+			return err
+		}
+		if err := fn(e); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// Customer returns one customer as the copy holds it, deleted or not; ok is false when the copy has
+// never seen it.
+func (s *Store) Customer(ctx context.Context, id string) (CustomerEntry, bool, error) {
+	e, err := scanCustomer(s.db.QueryRow(ctx, `SELECT `+customerSelect+` FROM hive_customers WHERE id = ?`, id))
+	if err == sql.ErrNoRows {
+		return CustomerEntry{}, false, nil
+	}
+	return e, err == nil, err
+}
+
+func (s *Store) customerRows(ctx context.Context, where, order string, limit, offset int, args []any) ([]CustomerEntry, error) {
+	rows, err := s.db.Query(ctx, `SELECT `+customerSelect+` FROM hive_customers WHERE deleted_at IS NULL`+where+
+		` ORDER BY `+order+` LIMIT ? OFFSET ?`, append(args, limit, offset)...)
+	if err != nil {
+		return nil, fmt.Errorf("readmodel: customers: %w", err)
+	}
+	defer rows.Close()
+	out := []CustomerEntry{}
+	for rows.Next() {
+		e, err := scanCustomer(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+const customerSelect = `id, email, phone, first_name, middle_name, last_name, gender, dob, metadata, created_at, updated_at,
+	full_name, checks, latest_result, deleted_at`
+
+func scanCustomer(r database.Scanner) (CustomerEntry, error) {
+	var e CustomerEntry
+	c := &e.Customer
+	var metadata, latest sql.NullString
+	var created, updated int64
+	var deleted sql.NullInt64
+	if err := r.Scan(&c.ID, &c.Email, &c.Phone, &c.FirstName, &c.MiddleName, &c.LastName, &c.Gender, &c.DOB, &metadata,
+		&created, &updated, &e.Name, &e.Checks, &latest, &deleted); err != nil {
+		if err == sql.ErrNoRows {
+			return e, err
+		}
+		return e, fmt.Errorf("readmodel: read customer: %w", err)
+	}
+	c.CreatedAt, c.UpdatedAt = database.FromUnix(created), database.FromUnix(updated)
+	if metadata.Valid {
+		if err := json.Unmarshal([]byte(metadata.String), &c.Metadata); err != nil {
+			return e, fmt.Errorf("readmodel: read customer metadata: %w", err)
+		}
+	}
+	e.Latest, e.Deleted = latest.String, deleted.Valid
+	return e, nil
+}
+
+// customerOrder is the ORDER BY of a query; ties are broken by id so pages never overlap. Email is
+// an order only for viewers who see emails in clear: for others the order would give them away.
+func customerOrder(q CustomerQuery) string {
+	dir := " ASC"
+	if q.Desc {
+		dir = " DESC"
+	}
+	switch {
+	case q.Sort == "name":
+		return "name_key" + dir + ", id" + dir
+	case q.Sort == "email" && q.Contact:
+		return "email" + dir + ", id" + dir
+	case q.Sort == "email":
+		return "created_at DESC, id DESC"
+	}
+	return "created_at" + dir + ", id" + dir
+}
+
+func reverse(order string) string {
+	r := strings.NewReplacer(" ASC", " DESC", " DESC", " ASC")
+	return r.Replace(order)
+}
+
+// customerFilter is the WHERE clause (after "deleted_at IS NULL") of a query's search and filters.
+func (s *Store) customerFilter(q CustomerQuery) (string, []any) {
+	var b strings.Builder
+	var args []any
+	switch q.Checks {
+	case "with":
+		b.WriteString(" AND checks > 0")
+	case "without":
+		b.WriteString(" AND checks = 0")
+	}
+	if q.Result != "" {
+		b.WriteString(" AND checks > 0 AND latest_result = ?")
+		args = append(args, q.Result)
+	}
+	terms, digits := searchTerms(q.Search, q.Contact)
+	if len(terms) == 0 {
+		return b.String(), args
+	}
+	short := len(digits) > 0 && len(digits) < 3
+	for _, t := range terms {
+		short = short || len(t) < 3
+	}
+	switch {
+	case !s.db.Postgres() && !short:
+		// The trigram index answers a phrase query with the rows whose text holds it.
+		cols := "search_names"
+		if q.Contact {
+			cols = "{search_names search_contact}"
+		}
+		expr := cols + " : (" + phrases(terms) + ")"
+		if digits != "" {
+			expr += " OR search_contact : " + phrase(digits)
+		}
+		b.WriteString(" AND seq IN (SELECT rowid FROM hive_customers_search WHERE hive_customers_search MATCH ?)")
+		args = append(args, expr)
+	default:
+		// PostgreSQL's trigram indexes answer LIKE '%…%'; SQLite scans for terms too short for
+		// trigrams.
+		esc := ""
+		if !s.db.Postgres() {
+			esc = ` ESCAPE '\'`
+		}
+		var or []string
+		for _, t := range terms {
+			p := "%" + database.EscapeLike(t) + "%"
+			or = append(or, "search_names LIKE ?"+esc)
+			args = append(args, p)
+			if q.Contact {
+				or = append(or, "search_contact LIKE ?"+esc)
+				args = append(args, p)
+			}
+		}
+		if digits != "" {
+			or = append(or, "search_contact LIKE ?"+esc)
+			args = append(args, "%"+digits+"%")
+		}
+		b.WriteString(" AND (" + strings.Join(or, " OR ") + ")")
+	}
+	return b.String(), args
+}
+
+// searchTerms are the forms a search is looked for in: folded as the names are (so "muller" finds
+// "Müller"), and lower-cased as typed (so an id's dashes still match). digits is the search read as
+// a phone number, for viewers who see phones in clear, when it reads as one.
+func searchTerms(search string, contact bool) (terms []string, digits string) {
+	search = strings.TrimSpace(search)
+	if search == "" || strings.ContainsRune(search, 0) {
+		return nil, ""
+	}
+	terms = []string{strings.TrimSpace(fold.String(search))}
+	if lower := strings.ToLower(search); lower != terms[0] {
+		terms = append(terms, lower)
+	}
+	if contact {
+		if d, ok := PhoneDigits(search); ok {
+			digits = d
+		}
+	}
+	return terms, digits
+}
+
+func phrases(terms []string) string {
+	out := make([]string, len(terms))
+	for i, t := range terms {
+		out[i] = phrase(t)
+	}
+	return strings.Join(out, " OR ")
+}
+
+// phrase quotes a term as an FTS5 string: whatever it holds is matched as text, never as syntax.
+func phrase(t string) string { return `"` + strings.ReplaceAll(t, `"`, `""`) + `"` }
+
+// PhoneDigits reads a search as a phone number typed with separators ("+44 7700 900-123"): its
+// digits, when it holds at least three and nothing but digits and the signs people write numbers
+// with. Anything else (an id's start, "3f2a1b9c", a name) is not a phone, so its digits are not
+// searched: they would find phones by accident.
+func PhoneDigits(s string) (string, bool) {
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r >= '0' && r <= '9':
+			b.WriteRune(r)
+		case strings.ContainsRune(" +-.()/", r):
+		default:
+			return "", false
+		}
+	}
+	digits := b.String()
+	return digits, len(digits) >= 3 && digits != s
+}
+
+// counts caches each table's count of live rows for a moment: a list's total without a filter is
+// shown on every view, and counting a million rows on each would cost more than the page.
+type counts struct {
+	mu  sync.Mutex
+	at  map[Kind]time.Time
+	val map[Kind]int
+}
+
+// countTTL is how long a count is reused; a write-through forgets it at once.
+const countTTL = 2 * time.Second
+
+func (c *counts) get(ctx context.Context, s *Store, kind Kind) (int, error) {
+	c.mu.Lock()
+	if t, ok := c.at[kind]; ok && s.now().Sub(t) < countTTL {
+		v := c.val[kind]
+		c.mu.Unlock()
+		return v, nil
+	}
+	c.mu.Unlock()
+	var n int
+	if err := s.db.QueryRow(ctx, `SELECT count(*) FROM `+kind.table()+` WHERE deleted_at IS NULL`).Scan(&n); err != nil {
+		return 0, err
+	}
+	c.mu.Lock()
+	if c.at == nil {
+		c.at, c.val = map[Kind]time.Time{}, map[Kind]int{}
+	}
+	c.at[kind], c.val[kind] = s.now(), n
+	c.mu.Unlock()
+	return n, nil
+}
+
+func (c *counts) forget(kind Kind) {
+	c.mu.Lock()
+	delete(c.at, kind)
+	c.mu.Unlock()
+}
