@@ -38,6 +38,8 @@ type config struct {
 	// StreamsPerSession and Streams cap the live (SSE) views one signed-in browser, and the whole
 	// process, may hold open.
 	StreamsPerSession, Streams int
+	// SyncInterval is the time between full passes of the sync that copies Hive's lists.
+	SyncInterval time.Duration
 }
 
 // sandboxMode is true when no Hive credentials are configured: the console runs its own sandbox.
@@ -118,6 +120,7 @@ func configVars() []configVar {
 		}},
 		{"HIVECONSOLE_STREAMS_PER_SESSION", "streams-per-session", "8", "live views (SSE streams) one signed-in browser may hold open; more are refused with 429", count(func(c *config) *int { return &c.StreamsPerSession })},
 		{"HIVECONSOLE_STREAMS_MAX", "streams-max", "1000", "live views (SSE streams) the console holds open in all; more are refused with 429", count(func(c *config) *int { return &c.Streams })},
+		{"HIVECONSOLE_SYNC_INTERVAL", "sync-interval", "1m", "time between full reads of Hive's lists into the console's copy; changes made outside the console show within two", dur(func(c *config) *time.Duration { return &c.SyncInterval })},
 		{"HIVE_API_URL", "hive-api-url", "https://api.hive.id", "Hive API base URL", str(func(c *config) *string { return &c.HiveAPIURL })},
 		{"HIVE_API_KEY", "hive-api-key", "", "Hive API key (empty: sandbox mode)", str(func(c *config) *string { return &c.HiveAPIKey })},
 		{"HIVE_API_SECRET", "hive-api-secret", "", "Hive API secret", str(func(c *config) *string { return &c.HiveAPISecret })},
@@ -186,6 +189,9 @@ func (c *config) finish() error {
 			host = "localhost"
 		}
 		c.BaseURL = &url.URL{Scheme: "http", Host: net.JoinHostPort(host, port)}
+	}
+	if c.SyncInterval < time.Second {
+		return usageError{"HIVECONSOLE_SYNC_INTERVAL must be at least 1s"}
 	}
 	if c.AbsTimeout < c.IdleTimeout {
 		return usageError{"HIVECONSOLE_SESSION_MAX_AGE must not be shorter than HIVECONSOLE_SESSION_IDLE_TIMEOUT"}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"net/url"
@@ -16,6 +17,7 @@ import (
 	"github.com/hiveconsole/hiveconsole/auth"
 	"github.com/hiveconsole/hiveconsole/handlers"
 	"github.com/hiveconsole/hiveconsole/hive"
+	"github.com/hiveconsole/hiveconsole/readmodel"
 	"github.com/hiveconsole/hiveconsole/review"
 	"github.com/hiveconsole/hiveconsole/static"
 )
@@ -95,11 +97,41 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if sb != nil {
 		simulator = sb
 	}
+	copyOfHive := readmodel.New(db, nil)
+	syncer := readmodel.NewSyncer(copyOfHive, client, readmodel.SyncConfig{Interval: cfg.SyncInterval,
+		Log: log.With(slog.String("component", "sync")), Rows: metrics.SyncPass, Failed: metrics.SyncFailed})
+	if sb != nil {
+		// The embedded sandbox is local and small: copy it before the first page, so a new user
+		// never sees an empty list. Against the real Hive, pages answer at once with what the copy
+		// holds while the first sync runs.
+		if err := syncer.Pass(ctx); err != nil {
+			log.Warn("first sync of the sandbox", slog.Any("err", err))
+		}
+	}
+	metrics.WatchSyncLag(func() float64 {
+		lagCtx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		st, err := copyOfHive.Status(lagCtx)
+		if err != nil || st.SyncedAt.IsZero() {
+			return math.NaN()
+		}
+		return time.Since(st.SyncedAt).Seconds()
+	})
+	syncCtx, stopSync := context.WithCancel(ctx)
+	syncDone := make(chan struct{})
+	go func() { defer close(syncDone); _ = syncer.Run(syncCtx) }()
+	defer func() { // before the database closes; the lease is given up for another replica
+		stopSync()
+		<-syncDone
+		releaseCtx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		_ = copyOfHive.Release(releaseCtx, syncer.Holder())
+	}()
 	app, err := handlers.New(handlers.Config{
 		Simulator: simulator,
 		BaseURL:   cfg.BaseURL, Sandbox: cfg.sandboxMode(), HiveHost: hostOf(client.BaseURL()), TrustedProxies: cfg.Proxies,
 		Hive: client, HivePing: client.Ping, HiveUnreachable: client.Unreachable, Staff: staff, StaffAdmin: staff, Sessions: staff.Sessions(), Assets: assets,
-		Reviews: review.New(db, nil), RejectReasons: cfg.RejectReasons, Audit: audit.New(db, nil),
+		Reviews: review.New(db, nil), RejectReasons: cfg.RejectReasons, Audit: audit.New(db, nil), Read: copyOfHive,
 		Metrics: metrics, Logger: log, MaxStreamsPerSession: cfg.StreamsPerSession, MaxStreams: cfg.Streams,
 	})
 	if err != nil {

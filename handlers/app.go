@@ -15,6 +15,7 @@ import (
 
 	"github.com/hiveconsole/hiveconsole/auth"
 	"github.com/hiveconsole/hiveconsole/hive"
+	"github.com/hiveconsole/hiveconsole/readmodel"
 	"github.com/hiveconsole/hiveconsole/review"
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
@@ -78,6 +79,22 @@ type Reviews interface {
 	ForCustomer(ctx context.Context, customerID string) ([]review.Review, error)
 }
 
+// ReadModel is the console's copy of Hive, which lists, search and queues read; *readmodel.Store
+// implements it. Every change the console makes is written through to it.
+type ReadModel interface {
+	Customers(ctx context.Context, q readmodel.CustomerQuery) (readmodel.CustomerPage, error)
+	CountCustomers(ctx context.Context) (int, error)
+	EachCustomer(ctx context.Context, q readmodel.CustomerQuery, fn func(readmodel.CustomerEntry) error) error
+	Status(ctx context.Context) (readmodel.Status, error)
+	PutCustomer(ctx context.Context, c *hive.Customer) error
+	DeleteCustomer(ctx context.Context, id string) error
+	PutSession(ctx context.Context, s *hive.Session) error
+	DeleteSession(ctx context.Context, id string) error
+	PutCheck(ctx context.Context, c *hive.Check) error
+	DeleteCheck(ctx context.Context, id string) error
+	PutReport(ctx context.Context, c *hive.Check, r *hive.Report) error
+}
+
 // Assets are the static files; *static.Assets implements it.
 type Assets interface {
 	Path(name string) string
@@ -100,6 +117,7 @@ type Config struct {
 	Sessions        WebSessions
 	Reviews         Reviews
 	Audit           Auditor               // required: the console does nothing it cannot record
+	Read            ReadModel             // required: the lists read it
 	RejectReasons   []review.RejectReason // offered when rejecting; review.DefaultRejectReasons when empty
 	Assets          Assets
 	Simulator       Simulator // sandbox mode only
@@ -135,6 +153,9 @@ func New(cfg Config) (*App, error) {
 		https: cfg.BaseURL.Scheme == "https", shutdown: make(chan struct{}), snapshots: newSnapshots(cfg.Hive),
 		reports: newReportCache(cfg.Hive, reportCacheSize), streams: newStreamGate(cfg.MaxStreamsPerSession, cfg.MaxStreams)}
 	a.live = newLiveReads(cfg.Hive, a.liveInterval(), a.snapshots.invalidate)
+	if cfg.Read == nil {
+		return nil, errors.New("handlers: a ReadModel is required: the lists read it")
+	}
 	if cfg.Audit == nil {
 		return nil, errors.New("handlers: an Auditor is required: the console does nothing it cannot record")
 	}

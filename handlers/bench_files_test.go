@@ -32,6 +32,7 @@ import (
 	"github.com/hiveconsole/hiveconsole/handlers"
 	"github.com/hiveconsole/hiveconsole/hive"
 	"github.com/hiveconsole/hiveconsole/hive/sandbox"
+	"github.com/hiveconsole/hiveconsole/readmodel"
 	"github.com/hiveconsole/hiveconsole/static"
 	"golang.org/x/sync/errgroup"
 )
@@ -248,7 +249,7 @@ func newFileBench(b *testing.B, size int64) *fileBench {
 		b.Fatal(err)
 	}
 	app, err := handlers.New(handlers.Config{BaseURL: base, Sandbox: true, Hive: fb.api, HivePing: fb.api.Ping,
-		Assets: assets, Staff: staff, Sessions: staff.Sessions()})
+		Assets: assets, Staff: staff, Sessions: staff.Sessions(), Read: readmodel.New(db, nil)})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -28,6 +28,7 @@ import (
 	"github.com/hiveconsole/hiveconsole/handlers"
 	"github.com/hiveconsole/hiveconsole/hive"
 	"github.com/hiveconsole/hiveconsole/hive/sandbox"
+	"github.com/hiveconsole/hiveconsole/readmodel"
 	"github.com/hiveconsole/hiveconsole/review"
 	"github.com/hiveconsole/hiveconsole/static"
 	"github.com/labstack/echo/v4"
@@ -80,7 +81,11 @@ func newBenchConsole(b *testing.B, customers int, opts ...option) *benchConsole 
 	if err != nil {
 		b.Fatal(err)
 	}
-	hcfg := handlers.Config{BaseURL: base, Sandbox: true, Hive: client, HivePing: client.Ping, Assets: assets}
+	read := readmodel.New(db, nil)
+	if err := readmodel.NewSyncer(read, client, readmodel.SyncConfig{}).Pass(ctx); err != nil {
+		b.Fatal(err)
+	}
+	hcfg := handlers.Config{BaseURL: base, Sandbox: true, Hive: client, HivePing: client.Ping, Assets: assets, Read: read}
 	for _, o := range opts {
 		o(&hcfg, &acfg)
 	}

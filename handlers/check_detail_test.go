@@ -52,6 +52,7 @@ func scenarioCheck(t *testing.T, tc *testConsole, p hive.CustomerParams, sc sand
 	if ch.Status != hive.CheckComplete {
 		t.Fatalf("check status: got %s, want complete", ch.Status)
 	}
+	tc.sync() // made behind the console's back: the next pass would copy it
 	return ch
 }
 

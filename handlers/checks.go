@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"errors"
 	"net/http"
 
@@ -34,6 +35,7 @@ func (a *App) createCheck(c echo.Context) error {
 		return err
 	}
 	a.snapshots.invalidate()
+	a.writeThrough(c, "check.create", func(ctx context.Context) error { return a.Read.PutCheck(ctx, ch) })
 	return redirect(c, "/checks/"+ch.ID)
 }
 
@@ -53,6 +55,7 @@ func (a *App) deleteCheck(c echo.Context) error {
 		return err
 	}
 	a.snapshots.invalidate()
+	a.writeThrough(c, "check.delete", func(ctx context.Context) error { return a.Read.DeleteCheck(ctx, id) })
 	a.flash(c, "success", "The check and its report were deleted.")
 	return redirect(c, "/sessions/"+ch.SessionID)
 }

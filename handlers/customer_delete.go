@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"net/http"
 	"strings"
 
@@ -70,6 +71,7 @@ func (a *App) deleteCustomer(c echo.Context) error {
 		return err
 	}
 	a.snapshots.invalidate()
+	a.writeThrough(c, "customer.delete", func(ctx context.Context) error { return a.Read.DeleteCustomer(ctx, cust.ID) })
 	a.flash(c, "success", orName(cust)+" and their sessions, checks, reports and files were deleted.")
 	return redirect(c, "/customers")
 }

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"sort"
@@ -41,6 +42,7 @@ func (a *App) createCustomer(c echo.Context) error {
 		return err
 	}
 	a.snapshots.invalidate()
+	a.writeThrough(c, "customer.create", func(ctx context.Context) error { return a.Read.PutCustomer(ctx, cust) })
 	a.flash(c, "success", "Customer created.")
 	return redirect(c, "/customers/"+cust.ID)
 }
@@ -135,6 +137,7 @@ func (a *App) updateCustomer(c echo.Context) error {
 			return err
 		}
 		a.snapshots.invalidate()
+		a.writeThrough(c, "customer.update", func(ctx context.Context) error { return a.Read.PutCustomer(ctx, saved) })
 	}
 	message := "Changes saved."
 	if !changed {

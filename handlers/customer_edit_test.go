@@ -216,6 +216,7 @@ func TestExportCSV(t *testing.T) {
 		FirstName: hive.String("=HYPERLINK(\"http://evil\")"), LastName: hive.String("@SUM(A1)")}); err != nil {
 		t.Fatal(err)
 	}
+	tc.sync()
 	b := tc.browser()
 	b.signInAs(auth.RoleAdmin) // sees emails in clear, so the order can be checked
 	screen := b.get("/customers?sort=email&size=25")

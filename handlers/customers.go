@@ -11,6 +11,7 @@ import (
 
 	"github.com/hiveconsole/hiveconsole/auth"
 	"github.com/hiveconsole/hiveconsole/hive"
+	"github.com/hiveconsole/hiveconsole/readmodel"
 	"github.com/hiveconsole/hiveconsole/views"
 	"github.com/labstack/echo/v4"
 )
@@ -129,17 +130,25 @@ func (a *App) customersTable(c echo.Context) error {
 func (a *App) customersModel(c echo.Context, q customerQuery) (views.CustomersModel, error) {
 	pol := pii(c)
 	q = q.forViewer(pol)
-	snap, err := a.snapshots.get(c.Request().Context(), pageMaxAge)
+	ctx := c.Request().Context()
+	res, err := a.Read.Customers(ctx, q.read())
 	if err != nil {
 		return views.CustomersModel{}, err
 	}
-	res := snap.customers.run(q)
 	if pages := max(1, (res.Total+q.Size-1)/q.Size); q.Page > pages {
 		q.Page = pages // past the end (the list shrank, or an edited URL): show the last page
-		res = snap.customers.run(q)
+		if res, err = a.Read.Customers(ctx, q.read()); err != nil {
+			return views.CustomersModel{}, err
+		}
+	}
+	all := res.Total
+	if q.filtered() {
+		if all, err = a.Read.CountCustomers(ctx); err != nil {
+			return views.CustomersModel{}, err
+		}
 	}
 	m := views.CustomersModel{Q: q.Q, Checks: q.Checks, Result: q.Result, Size: q.Size, Sizes: customerSizes,
-		URL: q.url(), Total: len(snap.customers.entries), Now: time.Now()}
+		URL: q.url(), Total: all, Now: time.Now()}
 	sig, _ := json.Marshal(q.signals())
 	m.Signals = string(sig)
 	if u, _ := userOf(c); u.Can(auth.ExportCSV) {
@@ -147,6 +156,9 @@ func (a *App) customersModel(c echo.Context, q customerQuery) (views.CustomersMo
 	}
 	for _, e := range res.Rows {
 		m.Rows = append(m.Rows, customerRow(e, pol))
+	}
+	if m.Sync, err = a.syncStatus(ctx); err != nil {
+		return views.CustomersModel{}, err
 	}
 	m.SearchHint = "Name, email, phone or id"
 	email := q.column("Email", "email")
@@ -171,10 +183,26 @@ func (q customerQuery) column(label, key string) views.SortColumn {
 	})
 }
 
-func customerRow(e *customerEntry, pol piiPolicy) views.CustomerRow {
-	return views.CustomerRow{ID: e.customer.ID, Name: e.name, Email: pol.show(fromRecord, piiEmail, e.customer.Email),
-		Phone: pol.show(fromRecord, piiPhone, deref(e.customer.Phone)), Created: e.customer.CreatedAt,
-		Checks: e.checks, Result: e.latest}
+func customerRow(e readmodel.CustomerEntry, pol piiPolicy) views.CustomerRow {
+	result := views.Status(e.Latest)
+	if e.Checks == 0 {
+		result = views.StatusUnknown
+	}
+	return views.CustomerRow{ID: e.Customer.ID, Name: e.Name, Email: pol.show(fromRecord, piiEmail, e.Customer.Email),
+		Phone: pol.show(fromRecord, piiPhone, deref(e.Customer.Phone)), Created: e.Customer.CreatedAt,
+		Checks: e.Checks, Result: result}
+}
+
+// read is the query as the console's copy takes it.
+func (q customerQuery) read() readmodel.CustomerQuery {
+	size := max(q.Size, 1)
+	return readmodel.CustomerQuery{Search: q.Q, Contact: q.Contact, Checks: q.Checks, Result: q.Result, Sort: q.Sort,
+		Desc: q.Desc, Offset: (pageNumber(q.Page) - 1) * size, Limit: size}
+}
+
+// filtered says whether the query narrows the list (a search or a filter).
+func (q customerQuery) filtered() bool {
+	return strings.TrimSpace(q.Q) != "" || q.Checks != "" || q.Result != ""
 }
 
 // customer is the detail page: profile, metadata, and the customer's sessions and checks.

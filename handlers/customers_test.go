@@ -159,6 +159,7 @@ func TestCustomerXSS(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	tc.sync()
 	b := tc.browser()
 	b.signInAs(auth.RoleReviewer)
 	pages := map[string]response{

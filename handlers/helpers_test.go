@@ -19,6 +19,7 @@ import (
 	"github.com/hiveconsole/hiveconsole/handlers"
 	"github.com/hiveconsole/hiveconsole/hive"
 	"github.com/hiveconsole/hiveconsole/hive/sandbox"
+	"github.com/hiveconsole/hiveconsole/readmodel"
 	"github.com/hiveconsole/hiveconsole/review"
 	"github.com/hiveconsole/hiveconsole/static"
 )
@@ -49,6 +50,19 @@ type testConsole struct {
 	hive   handlers.Hive
 	api    *hive.Client // the sandbox's API, for tests that set up data
 	sb     *sandbox.Server
+	read   *readmodel.Store // the console's copy of Hive, which the lists read
+	// syncFrom is the Hive the copy is synced from: the console's own (a test's faulty one, say)
+	// when it can stream lists, else the sandbox's API.
+	syncFrom readmodel.Hive
+}
+
+// sync copies Hive into the console's copy, as a sync pass does: tests that change Hive behind
+// the console's back call it before looking at a list.
+func (tc *testConsole) sync() {
+	tc.t.Helper()
+	if err := readmodel.NewSyncer(tc.read, tc.syncFrom, readmodel.SyncConfig{}).Pass(context.Background()); err != nil {
+		tc.t.Fatalf("sync: %v", err)
+	}
 }
 
 type option func(*handlers.Config, *auth.Config)
@@ -95,7 +109,9 @@ func newTestConsoleWith(t *testing.T, customers int, opts ...option) *testConsol
 		t.Fatal(err)
 	}
 	tc.hive, tc.api, tc.sb = client, client, sb
-	hcfg := handlers.Config{BaseURL: base, Sandbox: true, Hive: client, HivePing: client.Ping, HiveUnreachable: client.Unreachable, Assets: assets}
+	tc.read = readmodel.New(db, nil)
+	hcfg := handlers.Config{BaseURL: base, Sandbox: true, Hive: client, HivePing: client.Ping, HiveUnreachable: client.Unreachable,
+		Assets: assets, Read: tc.read}
 	for _, o := range opts {
 		o(&hcfg, &acfg)
 	}
@@ -118,6 +134,11 @@ func newTestConsoleWith(t *testing.T, customers int, opts ...option) *testConsol
 	tc.app, err = handlers.New(hcfg)
 	if err != nil {
 		t.Fatal(err)
+	}
+	tc.syncFrom = tc.api
+	tc.sync() // the sandbox's demo data, whatever Hive the test puts in front of it
+	if h, ok := hcfg.Hive.(readmodel.Hive); ok {
+		tc.syncFrom = h
 	}
 	srv.Config.Handler = tc.app
 	srv.Start()

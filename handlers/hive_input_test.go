@@ -207,6 +207,7 @@ func TestInvalidHiveItemsAreSkipped(t *testing.T) {
 	bad := invalidItems(good)
 	before := len(r.fake.seen())
 	r.fake.set(withItems(bad)) // from the start: the console has no reading of the lists without them
+	r.tc.sync()
 	b := r.tc.browser()
 	b.signInAs(auth.RoleAdmin)
 

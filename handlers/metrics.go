@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/hiveconsole/hiveconsole/hive"
+	"github.com/hiveconsole/hiveconsole/readmodel"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 )
@@ -21,6 +22,10 @@ type Metrics struct {
 	// streamsRefused counts streams turned away at a cap; streamsSignedOut those ended because
 	// their web session no longer held.
 	streamsRefused, streamsSignedOut prometheus.Counter
+	// The sync of the console's copy of Hive: each complete pass's duration and rows, failures.
+	syncTime   *prometheus.HistogramVec
+	syncRows   *prometheus.GaugeVec
+	syncErrors *prometheus.CounterVec
 }
 
 // NewMetrics registers the console's metrics and the Go runtime's.
@@ -54,8 +59,19 @@ func NewMetrics() *Metrics {
 		streamsSignedOut: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "hiveconsole_sse_streams_signed_out_total", Help: "Server-sent event streams ended because their web session no longer held.",
 		}),
+		syncTime: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "hiveconsole_sync_pass_duration_seconds", Help: "Duration of complete sync passes, by kind (customers, sessions, checks, files, reports).",
+			Buckets: prometheus.ExponentialBuckets(0.05, 2.5, 10),
+		}, []string{"kind"}),
+		syncRows: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "hiveconsole_sync_rows", Help: "Rows the last complete sync pass read, by kind (reports: summaries fetched).",
+		}, []string{"kind"}),
+		syncErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "hiveconsole_sync_errors_total", Help: "Sync passes that failed, by kind.",
+		}, []string{"kind"}),
 	}
 	m.Registry.MustRegister(m.requests, m.latency, m.hiveCalls, m.hiveTime, m.hiveBad, m.sseStreams, m.streamsRefused, m.streamsSignedOut,
+		m.syncTime, m.syncRows, m.syncErrors,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -105,4 +121,21 @@ func (b breakerCollector) Collect(ch chan<- prometheus.Metric) {
 		}
 		ch <- prometheus.MustNewConstMetric(breakerDesc, prometheus.GaugeValue, v, group)
 	}
+}
+
+// SyncPass records a complete sync pass of one kind; pass it as readmodel.SyncConfig.Rows.
+func (m *Metrics) SyncPass(kind readmodel.Kind, rows int64, took time.Duration) {
+	m.syncTime.WithLabelValues(string(kind)).Observe(took.Seconds())
+	m.syncRows.WithLabelValues(string(kind)).Set(float64(rows))
+}
+
+// SyncFailed counts a failed sync pass; pass it as readmodel.SyncConfig.Failed.
+func (m *Metrics) SyncFailed(kind readmodel.Kind) { m.syncErrors.WithLabelValues(string(kind)).Inc() }
+
+// WatchSyncLag exports how old the console's copy of Hive is: the seconds since the oldest list's
+// last complete pass, read from lag at each scrape.
+func (m *Metrics) WatchSyncLag(lag func() float64) {
+	m.Registry.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "hiveconsole_sync_lag_seconds", Help: "Seconds since the console's copy of Hive was last complete (every list read in full).",
+	}, lag))
 }

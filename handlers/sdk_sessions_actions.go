@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"net/http"
 	"time"
 
@@ -61,6 +62,9 @@ func (a *App) newSDKSession(c echo.Context, cust *hive.Customer) (views.SessionI
 		return views.SessionIssued{}, err
 	}
 	a.snapshots.invalidate()
+	if m.SessionID != "" {
+		a.writeThrough(c, "session.issue", func(ctx context.Context) error { return a.refreshSession(ctx, m.SessionID) })
+	}
 	return m, nil
 }
 
@@ -92,6 +96,7 @@ func (a *App) deleteSDKSession(c echo.Context) error {
 		return err
 	}
 	a.snapshots.invalidate()
+	a.writeThrough(c, "session.delete", func(ctx context.Context) error { return a.Read.DeleteSession(ctx, s.ID) })
 	who := s.FullName
 	if who == "" {
 		who = pii(c).show(fromRecord, piiEmail, s.Email)
@@ -147,6 +152,7 @@ func (a *App) simulateSDKSession(c echo.Context) error {
 		return err
 	}
 	a.snapshots.invalidate()
+	a.writeThrough(c, "session.simulate", func(ctx context.Context) error { return a.refreshSession(ctx, s.ID) })
 	a.flash(c, "success", "Submitted as the SDK would, scenario “"+chosen.Title+"”.")
 	return redirect(c, "/sessions/"+s.ID)
 }

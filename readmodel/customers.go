@@ -325,3 +325,8 @@ func (c *counts) forget(kind Kind) {
 	delete(c.at, kind)
 	c.mu.Unlock()
 }
+
+// CountCustomers is how many customers Hive has, as of the copy.
+func (s *Store) CountCustomers(ctx context.Context) (int, error) {
+	return s.counts.get(ctx, s, Customers)
+}

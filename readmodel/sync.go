@@ -78,6 +78,9 @@ func NewSyncer(store *Store, h Hive, cfg SyncConfig) *Syncer {
 	return &Syncer{store: store, hive: h, cfg: cfg, wake: make(chan struct{}, 1)}
 }
 
+// Holder is this replica's name in the lease.
+func (s *Syncer) Holder() string { return s.cfg.Holder }
+
 // Leading reports whether this replica holds the lease.
 func (s *Syncer) Leading() bool {
 	s.mu.Lock()

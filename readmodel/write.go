@@ -27,9 +27,32 @@ func (s *Store) PutCustomer(ctx context.Context, c *hive.Customer) error {
 	})
 }
 
-// DeleteCustomer marks a customer deleted in Hive.
+// DeleteCustomer marks a customer deleted in Hive, with their sessions, checks and files, which
+// Hive deletes with them.
 func (s *Store) DeleteCustomer(ctx context.Context, id string) error {
-	return s.tombstone(ctx, Customers, id)
+	defer func() {
+		for _, k := range Lists {
+			s.counts.forget(k)
+		}
+	}()
+	now := database.Unix(s.now())
+	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+		for _, q := range []struct {
+			kind  Kind
+			where string
+		}{
+			{Files, `check_id IN (SELECT id FROM hive_checks WHERE customer_id = ?)`},
+			{Checks, `customer_id = ?`},
+			{Sessions, `customer_id = ?`},
+			{Customers, `id = ?`},
+		} {
+			if _, err := tx.ExecContext(ctx, s.db.Q(`UPDATE `+q.kind.table()+` SET deleted_at = ?, pass = `+currentPass+`
+				WHERE `+q.where+` AND deleted_at IS NULL`), now, string(q.kind), id); err != nil {
+				return fmt.Errorf("readmodel: delete customer's %s: %w", q.kind, err)
+			}
+		}
+		return nil
+	})
 }
 
 // PutSession stores a session as Hive returned it.

@@ -17,6 +17,7 @@ type CustomersModel struct {
 	ExportURL         string // the same view as CSV; empty without the permission
 	CanCreate         bool
 	SearchHint        string // what the search looks in, for this viewer
+	Sync              SyncStatus
 }
 
 // CustomerRow is a customer in the list.

@@ -1,0 +1,51 @@
+package handlers
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/hiveconsole/hiveconsole/hive"
+	"github.com/hiveconsole/hiveconsole/views"
+	"github.com/labstack/echo/v4"
+)
+
+// writeThrough applies what Hive just answered to the console's copy, so the lists show the change
+// at once, to its author and on every replica. Hive has already acted, so a failure here is not
+// the user's: it is logged, the page goes on, and the next sync pass mends the copy.
+func (a *App) writeThrough(c echo.Context, what string, write func(ctx context.Context) error) {
+	if err := write(c.Request().Context()); err != nil {
+		a.log.Warn("the console's copy of Hive was not updated; the next sync will", slog.String("change", what),
+			slog.String("request_id", requestIDOf(c)), slog.Any("err", err))
+	}
+}
+
+// refreshSession reads a session (and its check, once it has one) again and writes it through:
+// after the SDK flow is simulated, or a session issued, the lists show its new state.
+func (a *App) refreshSession(ctx context.Context, id string) error {
+	s, err := a.Hive.GetSession(ctx, id)
+	if err != nil {
+		return err
+	}
+	if err := a.Read.PutSession(ctx, s); err != nil {
+		return err
+	}
+	if s.CheckID == nil || !hive.ValidID(*s.CheckID) {
+		return nil
+	}
+	ch, err := a.Hive.GetCheck(ctx, *s.CheckID)
+	if err != nil {
+		return err
+	}
+	return a.Read.PutCheck(ctx, ch)
+}
+
+// syncStatus is how fresh the console's copy of Hive is, for the badge on every list page.
+func (a *App) syncStatus(ctx context.Context) (views.SyncStatus, error) {
+	st, err := a.Read.Status(ctx)
+	if err != nil {
+		return views.SyncStatus{}, err
+	}
+	return views.SyncStatus{State: string(st.State), SyncedAt: st.SyncedAt, Error: st.Error, Read: st.Read,
+		Expected: st.Expected, Now: time.Now()}, nil
+}
