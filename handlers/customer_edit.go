@@ -14,7 +14,7 @@ import (
 )
 
 func (a *App) newCustomerForm(c echo.Context) error {
-	return render(c, http.StatusOK, views.CustomerFormPage(a.page(c, "New customer"), customerForm{}.view(nil)))
+	return render(c, http.StatusOK, views.CustomerFormPage(a.page(c, "New customer"), customerForm{}.view(nil, nil)))
 }
 
 func (a *App) createCustomer(c echo.Context) error {
@@ -24,7 +24,7 @@ func (a *App) createCustomer(c echo.Context) error {
 	}
 	f := readCustomerForm(form)
 	if errs := f.Validate(time.Now()); len(errs) > 0 {
-		return render(c, http.StatusUnprocessableEntity, views.CustomerFormPage(a.page(c, "New customer"), f.view(errs)))
+		return render(c, http.StatusUnprocessableEntity, views.CustomerFormPage(a.page(c, "New customer"), f.view(errs, nil)))
 	}
 	var cust *hive.Customer
 	err = a.change(c, auditEntry{Action: "customer.create", TargetType: "customer"}, func() (string, error) {
@@ -36,7 +36,7 @@ func (a *App) createCustomer(c echo.Context) error {
 		return cust.ID, nil
 	})
 	if errs := apiFieldErrors(err); errs != nil {
-		return render(c, http.StatusUnprocessableEntity, views.CustomerFormPage(a.page(c, "New customer"), f.view(errs)))
+		return render(c, http.StatusUnprocessableEntity, views.CustomerFormPage(a.page(c, "New customer"), f.view(errs, nil)))
 	}
 	if err != nil {
 		return err
@@ -77,7 +77,9 @@ func (a *App) editCustomerForm(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v := formFromCustomer(cust).view(nil)
+	f := formFromCustomer(cust)
+	_, doubts := f.ValidateEdit(formFromCustomer(cust), time.Now()) // everything is as stored: only warnings
+	v := f.view(nil, doubts)
 	v.ID = cust.ID
 	if isDatastar(c) {
 		return a.patch(c, "", views.CustomerInlineForm(a.fragment(c), v))
@@ -94,7 +96,8 @@ func orName(c *hive.Customer) string {
 
 // updateCustomer saves an edit, sending only what changed. If the customer changed since the form
 // was opened, nothing is written: the form comes back with both versions side by side, and saving
-// again means "mine wins".
+// again means "mine wins". What the user changed is checked strictly; what they left as Hive holds
+// it now is kept as it is and, when the console doubts it, shown with a warning (ValidateEdit).
 func (a *App) updateCustomer(c echo.Context) error {
 	cust, err := a.customerParam(c)
 	if err != nil {
@@ -105,22 +108,26 @@ func (a *App) updateCustomer(c echo.Context) error {
 		return echo.NewHTTPError(http.StatusBadRequest, "The form could not be read.")
 	}
 	f := readCustomerForm(form)
+	typed := f // shown again as typed; f gets the stored values of what was left alone
+	errs, warnings := f.ValidateEdit(formFromCustomer(cust), time.Now())
 	title := "Edit " + orName(cust)
 	show := func(status int, errs map[string]string, conflict *views.Conflict) error {
-		v := f.view(errs)
+		v := typed.view(errs, warnings)
 		v.ID, v.Conflict = cust.ID, conflict
 		if isDatastar(c) {
 			return a.patch(c, "", views.CustomerInlineFields(a.fragment(c), v))
 		}
 		return render(c, status, views.CustomerFormPage(a.page(c, title), v))
 	}
-	if errs := f.Validate(time.Now()); len(errs) > 0 {
-		return show(http.StatusUnprocessableEntity, errs, nil)
-	}
+	// A stale form is compared with what is stored now, not with what its user saw, so it could
+	// seem to change fields its user never touched: the conflict comes first.
 	if f.Version != customerVersion(cust) {
 		conflict := conflictRows(f, formFromCustomer(cust))
-		f.Version = customerVersion(cust) // saving again overwrites the version now shown
-		return show(http.StatusConflict, nil, &views.Conflict{Rows: conflict})
+		typed.Version = customerVersion(cust) // saving again overwrites the version now shown
+		return show(http.StatusConflict, errs, &views.Conflict{Rows: conflict})
+	}
+	if len(errs) > 0 {
+		return show(http.StatusUnprocessableEntity, errs, nil)
 	}
 	params, changed := f.updateParams(cust)
 	saved := cust

@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/hiveconsole/hiveconsole/hive"
 	"github.com/hiveconsole/hiveconsole/views"
@@ -61,18 +62,80 @@ func formFromCustomer(c *hive.Customer) customerForm {
 	return f
 }
 
-// Validate checks every rule the console knows before Hive sees the customer, returning a message
-// per bad field; it normalises the phone to E.164 on the way.
+// Validate checks a new customer: every rule the console knows, before Hive sees it, with a message
+// per bad field. It normalises the phone to E.164 on the way.
 func (f *customerForm) Validate(now time.Time) map[string]string {
+	errs := f.problems(now)
+	if bad, _ := checkMetadata(f.Metadata, nil); bad != "" {
+		errs["metadata"] = bad
+	}
+	if errs["phone"] == "" && f.Phone != "" {
+		f.Phone, _ = normalisePhone(f.Phone)
+	}
+	return errs
+}
+
+// ValidateEdit checks an edit of stored, the customer as Hive holds it now. Only what the user
+// changed is checked as strictly as a new customer: a field left as stored is never a reason to
+// refuse the save, since Hive accepted it and real records hold values the console's stricter
+// rules doubt (a phone number libphonenumber does not know, say). What the console would refuse in
+// such a field comes back as a warning instead, and the field keeps its stored value exactly, so
+// the save does not rewrite it. A field counts as left as stored when it equals the stored value
+// as the form reads values: trimmed, and a phone by its digits, so spacing alone changes nothing.
+// A changed phone that passes is normalised to E.164.
+func (f *customerForm) ValidateEdit(stored customerForm, now time.Time) (errs, warnings map[string]string) {
+	kept := map[string]bool{}
+	for _, fd := range f.fields(&stored) {
+		if *fd.now == strings.TrimSpace(*fd.was) || (fd.name == "phone" && phoneKey(*fd.now) == phoneKey(*fd.was)) {
+			*fd.now, kept[fd.name] = *fd.was, true
+		}
+	}
+	errs, warnings = map[string]string{}, map[string]string{}
+	for field, msg := range f.problems(now) {
+		if kept[field] {
+			warnings[field] = msg
+		} else {
+			errs[field] = msg
+		}
+	}
+	bad, doubtful := checkMetadata(f.Metadata, stored.metadataMap())
+	if bad != "" {
+		errs["metadata"] = bad
+	}
+	if doubtful != "" {
+		warnings["metadata"] = doubtful
+	}
+	if !kept["phone"] && errs["phone"] == "" && f.Phone != "" {
+		f.Phone, _ = normalisePhone(f.Phone)
+	}
+	return errs, warnings
+}
+
+// formField is one single-valued field of the form, by the name its messages go under.
+type formField struct {
+	name     string
+	now, was *string
+}
+
+// fields pairs each single-valued field of f with the same field of other.
+func (f *customerForm) fields(other *customerForm) []formField {
+	return []formField{
+		{"email", &f.Email, &other.Email}, {"phone", &f.Phone, &other.Phone},
+		{"first_name", &f.FirstName, &other.FirstName}, {"middle_name", &f.MiddleName, &other.MiddleName},
+		{"last_name", &f.LastName, &other.LastName}, {"gender", &f.Gender, &other.Gender}, {"dob", &f.DOB, &other.DOB},
+	}
+}
+
+// problems checks the rules of the single-valued fields as they stand, changing nothing: a message
+// per field that breaks one.
+func (f customerForm) problems(now time.Time) map[string]string {
 	errs := map[string]string{}
 	if msg := checkEmail(f.Email); msg != "" {
 		errs["email"] = msg
 	}
 	if f.Phone != "" {
-		if e164, msg := normalisePhone(f.Phone); msg != "" {
+		if _, msg := normalisePhone(f.Phone); msg != "" {
 			errs["phone"] = msg
-		} else {
-			f.Phone = e164
 		}
 	}
 	for field, v := range map[string]string{"first_name": f.FirstName, "middle_name": f.MiddleName, "last_name": f.LastName} {
@@ -88,10 +151,34 @@ func (f *customerForm) Validate(now time.Time) map[string]string {
 			errs["dob"] = msg
 		}
 	}
-	if msg := checkMetadata(f.Metadata); msg != "" {
-		errs["metadata"] = msg
-	}
 	return errs
+}
+
+// metadataMap is the form's metadata as Hive holds it: keys with a value.
+func (f customerForm) metadataMap() map[string]string {
+	m := map[string]string{}
+	for _, kv := range f.Metadata {
+		if kv.Value != "" {
+			m[kv.Key] = kv.Value
+		}
+	}
+	return m
+}
+
+// phoneKey is what two spellings of one phone number share: the number without the spaces, dots,
+// dashes and brackets people write between its digits, and with + for a leading 00. Anything else
+// typed stays, so a key never hides a real change.
+func phoneKey(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsSpace(r) || strings.ContainsRune("-.()", r) {
+			return -1
+		}
+		return r
+	}, s)
+	if rest, ok := strings.CutPrefix(s, "00"); ok {
+		return "+" + rest
+	}
+	return s
 }
 
 func checkEmail(s string) string {
@@ -108,7 +195,7 @@ func checkEmail(s string) string {
 
 // normalisePhone parses a number in international form and returns it as E.164.
 func normalisePhone(s string) (string, string) {
-	const msg = "Enter the number in international form, starting with + and the country code, like +44 7700 900123."
+	const msg = "Enter the number in international form, starting with + and the country code, like +44 7400 123456."
 	if !strings.HasPrefix(s, "+") && !strings.HasPrefix(s, "00") {
 		return "", msg
 	}
@@ -135,21 +222,34 @@ func checkDOB(s string, now time.Time) string {
 	return ""
 }
 
-func checkMetadata(rows []views.KeyValue) string {
+// checkMetadata returns the first problem with the rows, as bad when the user made it and as
+// doubtful when it lies in a stored entry left as it was (key and value as in stored) or in a count
+// the user did not raise. A key that appears twice is always the user's doing.
+func checkMetadata(rows []views.KeyValue, stored map[string]string) (bad, doubtful string) {
+	note := func(msg string, theirs bool) {
+		switch {
+		case theirs && doubtful == "":
+			doubtful = msg
+		case !theirs && bad == "":
+			bad = msg
+		}
+	}
 	seen := map[string]bool{}
 	n := 0
 	for _, kv := range rows {
+		v, ok := stored[kv.Key]
+		asStored := ok && v == kv.Value
 		switch {
-		case kv.Key == "":
-			return "Every value needs a key."
-		case len(kv.Key) > maxMetadataKeyLen:
-			return fmt.Sprintf("Keys may be at most %d characters.", maxMetadataKeyLen)
-		case strings.ContainsAny(kv.Key, "[]"):
-			return "Keys cannot contain [ or ]."
-		case len(kv.Value) > maxMetadataValueLen:
-			return fmt.Sprintf("Values may be at most %d characters.", maxMetadataValueLen)
 		case seen[kv.Key]:
-			return fmt.Sprintf("The key %q appears twice.", kv.Key)
+			note(fmt.Sprintf("The key %q appears twice.", kv.Key), false)
+		case kv.Key == "":
+			note("Every value needs a key.", asStored)
+		case len(kv.Key) > maxMetadataKeyLen:
+			note(fmt.Sprintf("Keys may be at most %d characters.", maxMetadataKeyLen), asStored)
+		case strings.ContainsAny(kv.Key, "[]"):
+			note("Keys cannot contain [ or ].", asStored)
+		case len(kv.Value) > maxMetadataValueLen:
+			note(fmt.Sprintf("Values may be at most %d characters.", maxMetadataValueLen), asStored)
 		}
 		seen[kv.Key] = true
 		if kv.Value != "" {
@@ -157,9 +257,9 @@ func checkMetadata(rows []views.KeyValue) string {
 		}
 	}
 	if n > maxMetadataKeys {
-		return fmt.Sprintf("At most %d metadata entries.", maxMetadataKeys)
+		note(fmt.Sprintf("At most %d metadata entries.", maxMetadataKeys), stored != nil && n <= len(stored))
 	}
-	return ""
+	return bad, doubtful
 }
 
 // createParams is every field that has a value.
@@ -224,9 +324,9 @@ func (f customerForm) updateParams(c *hive.Customer) (p hive.CustomerParams, cha
 }
 
 // view is the form as the template shows it, with blank rows for new metadata.
-func (f customerForm) view(errs map[string]string) views.CustomerForm {
+func (f customerForm) view(errs, warnings map[string]string) views.CustomerForm {
 	v := views.CustomerForm{Email: f.Email, Phone: f.Phone, FirstName: f.FirstName, MiddleName: f.MiddleName,
-		LastName: f.LastName, Gender: f.Gender, DOB: f.DOB, Version: f.Version, Errors: errs}
+		LastName: f.LastName, Gender: f.Gender, DOB: f.DOB, Version: f.Version, Errors: errs, Warnings: warnings}
 	v.Metadata = append(v.Metadata, f.Metadata...)
 	for range blankMetadataRows {
 		v.Metadata = append(v.Metadata, views.KeyValue{})

@@ -66,3 +66,45 @@ func TestInlineEdit(t *testing.T) {
 		t.Errorf("stored: %+v", got)
 	}
 }
+
+// TestInlineEditKeepsAnUntouchedDoubtfulPhone: the inline form follows the full form's rule. Its
+// phone, stored as the console would not accept it, shows a warning, stops no save of another field
+// and stays as it was; a new invalid number typed into it is refused with the message.
+func TestInlineEditKeepsAnUntouchedDoubtfulPhone(t *testing.T) {
+	tc := newTestConsole(t)
+	ctx := context.Background()
+	c, err := tc.api.CreateCustomer(ctx, hive.CustomerParams{Email: hive.String("inline-kept@example.com"), LastName: hive.String("Old"),
+		Phone: hive.String(doubtfulPhone)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := tc.browser()
+	b.signInAs(auth.RoleSupport)
+	openInline := func() response {
+		req, _ := http.NewRequest(http.MethodGet, tc.URL+"/customers/"+c.ID+"/edit", nil)
+		req.Header.Set("Datastar-Request", "true")
+		return b.do(req)
+	}
+	form := openInline()
+	if msg := form.doc(t).Find(`[data-testid="warning-phone"]`).Text(); !strings.Contains(msg, "not a valid number for its country") {
+		t.Errorf("inline form: warning by the phone %q, want the console's doubt", msg)
+	}
+	fields := map[string]string{"email": "inline-kept@example.com", "phone": doubtfulPhone, "last_name": "Renamed",
+		"version": form.doc(t).Find(`input[name="version"]`).AttrOr("value", ""), "csrf_token": b.csrf}
+	if good := b.datastarPost("/customers/"+c.ID, fields); !strings.Contains(good.Body, "Changes saved.") {
+		t.Fatalf("save of the last name: want the profile back with a toast:\n%s", good.Body)
+	}
+	if got, _ := tc.api.GetCustomer(ctx, c.ID); deref(got.Phone) != doubtfulPhone || deref(got.LastName) != "Renamed" {
+		t.Errorf("stored phone %q, last name %q: want %q kept as it was, Renamed", deref(got.Phone), deref(got.LastName), doubtfulPhone)
+	}
+
+	fields["version"] = openInline().doc(t).Find(`input[name="version"]`).AttrOr("value", "")
+	fields["phone"], fields["last_name"] = "+31602121918", "Never"
+	bad := b.datastarPost("/customers/"+c.ID, fields)
+	if msg := bad.doc(t).Find(`[data-testid="error-phone"]`).Text(); !strings.Contains(msg, "not a valid number for its country") {
+		t.Errorf("a new invalid phone: error %q, want the message", msg)
+	}
+	if got, _ := tc.api.GetCustomer(ctx, c.ID); deref(got.Phone) != doubtfulPhone || deref(got.LastName) != "Renamed" {
+		t.Errorf("a refused form was saved: phone %q, last name %q", deref(got.Phone), deref(got.LastName))
+	}
+}

@@ -4,10 +4,11 @@ package views
 type CustomerForm struct {
 	ID                                                         string // empty when creating
 	Email, Phone, FirstName, MiddleName, LastName, Gender, DOB string
-	Metadata                                                   []KeyValue // existing rows, then blank ones
-	Version                                                    string     // the stored version the form edits
-	Errors                                                     map[string]string
-	Conflict                                                   *Conflict // the customer changed since the form was opened
+	Metadata                                                   []KeyValue        // existing rows, then blank ones
+	Version                                                    string            // the stored version the form edits
+	Errors                                                     map[string]string // what stops the save, by field
+	Warnings                                                   map[string]string // stored values the console doubts, kept unless changed
+	Conflict                                                   *Conflict         // the customer changed since the form was opened
 }
 
 // Conflict shows the user's version and the stored one side by side.

@@ -108,8 +108,10 @@ func (g *People) metadata(c country) map[string]string {
 	}
 }
 
-// phoneNumber is a mobile number in E.164. Where a numbering plan sets numbers aside for fiction
-// (the UK's 07700 900xxx, North America's 555-01xx) the sandbox uses them.
+// phoneNumber is a mobile number in E.164, always one libphonenumber holds valid for the country:
+// the console checks numbers with it, and a demo record must not look doubtful. North America's
+// 555-01xx, set aside for fiction, passes; the UK's drama range 07700 900xxx does not, so British
+// numbers come from ordinary mobile ranges.
 func phoneNumber(rng *rand.Rand, c country) string {
 	return c.DialCode + fromPattern(rng, pick(rng, c.Mobiles))
 }

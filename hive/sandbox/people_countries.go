@@ -15,7 +15,7 @@ type country struct {
 	Locale    string // browser language
 	UTCOffset string // standard time, as a browser reports region_timezone
 	DialCode  string
-	Mobiles   []string // national mobile numbers: '#' is any digit
+	Mobiles   []string // national mobile numbers: '#' is any digit; only ranges libphonenumber holds valid
 	City      string   // where devices are located
 	Lat, Lon  float64
 	Births    []string // places of birth
@@ -40,7 +40,7 @@ type country struct {
 var countries = []country{
 	{
 		Code: "EST", Alpha2: "EE", Name: "Estonia", LocalName: "EESTI", Locale: "et-EE", UTCOffset: "+02:00",
-		DialCode: "+372", Mobiles: []string{"5#######", "5########"}, City: "Tallinn", Lat: 59.43696, Lon: 24.75353,
+		DialCode: "+372", Mobiles: []string{"5#######"}, City: "Tallinn", Lat: 59.43696, Lon: 24.75353,
 		Births: []string{"Tallinn", "Tartu", "Pärnu", "Narva"}, IDTitle: "ISIKUTUNNISTUS", PassportTitle: "PASS",
 		IDNumber: "A@#######", PassportNumber: "K#######", IDYears: 5, Personal: personalEstonia,
 		MiddleNames: 0.15, Ink: rgb(0x1f, 0x4e, 0x99), Paper: rgb(0xe6, 0xee, 0xf7),
@@ -60,7 +60,7 @@ var countries = []country{
 	},
 	{
 		Code: "FRA", Alpha2: "FR", Name: "France", LocalName: "RÉPUBLIQUE FRANÇAISE", Locale: "fr-FR", UTCOffset: "+01:00",
-		DialCode: "+33", Mobiles: []string{"6########", "7########"}, City: "Paris", Lat: 48.85661, Lon: 2.35222,
+		DialCode: "+33", Mobiles: prefixed(9, "60", "61", "62", "64", "65", "66", "67", "68", "73", "74", "75", "76", "77", "78"), City: "Paris", Lat: 48.85661, Lon: 2.35222,
 		Births: []string{"Paris", "Lyon", "Marseille", "Toulouse", "Nantes"}, IDTitle: "CARTE NATIONALE D'IDENTITÉ", PassportTitle: "PASSEPORT",
 		IDNumber: "*********", PassportNumber: "##@@#####", IDYears: 10,
 		MiddleNames: 0.3, Ink: rgb(0x2b, 0x3f, 0x8c), Paper: rgb(0xec, 0xee, 0xf8),
@@ -70,7 +70,7 @@ var countries = []country{
 	},
 	{
 		Code: "ESP", Alpha2: "ES", Name: "Spain", LocalName: "REINO DE ESPAÑA", Locale: "es-ES", UTCOffset: "+01:00",
-		DialCode: "+34", Mobiles: []string{"6########", "7########"}, City: "Madrid", Lat: 40.41678, Lon: -3.70379,
+		DialCode: "+34", Mobiles: prefixed(9, "60", "61", "62", "63", "64", "65", "66", "67", "68", "69", "71", "72", "73", "74"), City: "Madrid", Lat: 40.41678, Lon: -3.70379,
 		Births: []string{"Madrid", "Barcelona", "Valencia", "Sevilla", "Bilbao"}, IDTitle: "DOCUMENTO NACIONAL DE IDENTIDAD", PassportTitle: "PASAPORTE",
 		IDNumber: "@@@######", PassportNumber: "P@@######", IDYears: 10, Personal: personalSpain,
 		MiddleNames: 0.15, TwoSurnames: true, Ink: rgb(0x9c, 0x2a, 0x2a), Paper: rgb(0xf7, 0xec, 0xe6),
@@ -80,7 +80,7 @@ var countries = []country{
 	},
 	{
 		Code: "ITA", Alpha2: "IT", Name: "Italy", LocalName: "REPUBBLICA ITALIANA", Locale: "it-IT", UTCOffset: "+01:00",
-		DialCode: "+39", Mobiles: []string{"3#########"}, City: "Rome", Lat: 41.90278, Lon: 12.49637,
+		DialCode: "+39", Mobiles: prefixed(10, "31", "32", "33", "34", "35", "36", "37", "38", "39"), City: "Rome", Lat: 41.90278, Lon: 12.49637,
 		Births: []string{"Roma", "Milano", "Napoli", "Torino", "Bologna"}, IDTitle: "CARTA D'IDENTITÀ", PassportTitle: "PASSAPORTO",
 		IDNumber: "C@#####@@", PassportNumber: "Y@#######", IDYears: 10,
 		MiddleNames: 0.1, Ink: rgb(0x1d, 0x6b, 0x45), Paper: rgb(0xee, 0xf5, 0xea),
@@ -100,7 +100,7 @@ var countries = []country{
 	},
 	{
 		Code: "NLD", Alpha2: "NL", Name: "Netherlands", LocalName: "KONINKRIJK DER NEDERLANDEN", Locale: "nl-NL", UTCOffset: "+01:00",
-		DialCode: "+31", Mobiles: []string{"6########"}, City: "Amsterdam", Lat: 52.36757, Lon: 4.90414,
+		DialCode: "+31", Mobiles: prefixed(9, "61", "62", "63", "64", "65", "68"), City: "Amsterdam", Lat: 52.36757, Lon: 4.90414,
 		Births: []string{"Amsterdam", "Rotterdam", "Utrecht", "Den Haag"}, IDTitle: "IDENTITEITSKAART", PassportTitle: "PASPOORT",
 		IDNumber: "@@******#", PassportNumber: "@@******#", IDYears: 10, Personal: personalNetherlands,
 		MiddleNames: 0.3, Ink: rgb(0x1b, 0x4f, 0x8a), Paper: rgb(0xe8, 0xf0, 0xf6),
@@ -110,7 +110,7 @@ var countries = []country{
 	},
 	{
 		Code: "POL", Alpha2: "PL", Name: "Poland", LocalName: "RZECZPOSPOLITA POLSKA", Locale: "pl-PL", UTCOffset: "+01:00",
-		DialCode: "+48", Mobiles: []string{"5########", "6########", "7########"}, City: "Warsaw", Lat: 52.22977, Lon: 21.01178,
+		DialCode: "+48", Mobiles: prefixed(9, "50", "51", "53", "57", "60", "66", "69", "72", "73", "78", "79"), City: "Warsaw", Lat: 52.22977, Lon: 21.01178,
 		Births: []string{"Warszawa", "Kraków", "Łódź", "Wrocław", "Gdańsk"}, IDTitle: "DOWÓD OSOBISTY", PassportTitle: "PASZPORT",
 		IDNumber: "@@@######", PassportNumber: "@@#######", IDYears: 10, Personal: personalPoland,
 		MiddleNames: 0.1, Ink: rgb(0xa3, 0x2b, 0x3c), Paper: rgb(0xf8, 0xec, 0xee),
@@ -121,7 +121,7 @@ var countries = []country{
 	},
 	{
 		Code: "CZE", Alpha2: "CZ", Name: "Czechia", LocalName: "ČESKÁ REPUBLIKA", Locale: "cs-CZ", UTCOffset: "+01:00",
-		DialCode: "+420", Mobiles: []string{"6########", "7########"}, City: "Prague", Lat: 50.07554, Lon: 14.43780,
+		DialCode: "+420", Mobiles: prefixed(9, "601", "602", "603", "604", "605", "606", "607", "608", "72", "73", "77", "79"), City: "Prague", Lat: 50.07554, Lon: 14.43780,
 		Births: []string{"Praha", "Brno", "Ostrava", "Plzeň"}, IDTitle: "OBČANSKÝ PRŮKAZ", PassportTitle: "CESTOVNÍ PAS",
 		IDNumber: "#########", PassportNumber: "########", IDYears: 10, Personal: personalCzechia,
 		MiddleNames: 0.05, Ink: rgb(0x22, 0x4b, 0x7a), Paper: rgb(0xea, 0xef, 0xf5),
@@ -152,7 +152,7 @@ var countries = []country{
 	},
 	{
 		Code: "GBR", Alpha2: "GB", Name: "United Kingdom", LocalName: "UNITED KINGDOM OF GREAT BRITAIN AND NORTHERN IRELAND", Locale: "en-GB", UTCOffset: "+00:00",
-		DialCode: "+44", Mobiles: []string{"7700900###"}, City: "London", Lat: 51.50735, Lon: -0.12776,
+		DialCode: "+44", Mobiles: prefixed(10, "740", "741", "742", "743", "744", "771", "772", "773", "774", "775", "776", "777", "794", "795"), City: "London", Lat: 51.50735, Lon: -0.12776,
 		Births: []string{"London", "Manchester", "Birmingham", "Leeds", "Glasgow"}, PassportTitle: "PASSPORT",
 		PassportNumber: "#########", MiddleNames: 0.4, Ink: rgb(0x5a, 0x1f, 0x3a), Paper: rgb(0xf4, 0xec, 0xef),
 		Male:     []string{"Oliver", "George", "Harry", "Jack", "James", "William", "Thomas", "Daniel", "Matthew", "Samuel", "Edward", "Callum"},
@@ -233,6 +233,16 @@ func fallbackCountry(code string) country {
 	c.Births = []string{code}
 	c.Ink, c.Paper = rgb(0x33, 0x44, 0x55), rgb(0xee, 0xee, 0xee)
 	return c
+}
+
+// prefixed lists mobile number patterns of length digits, one per prefix: where a country's valid
+// mobile ranges are scattered, listing the prefixes keeps every number in one of them.
+func prefixed(length int, prefixes ...string) []string {
+	out := make([]string, len(prefixes))
+	for i, p := range prefixes {
+		out[i] = p + strings.Repeat("#", length-len(p))
+	}
+	return out
 }
 
 // surnameFor returns the form of a "male|female" surname that fits sex ("M" or "F").

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/nyaruka/phonenumbers"
 )
 
 var peopleAsOf = time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
@@ -64,6 +66,36 @@ func TestPeopleLookReal(t *testing.T) {
 				t.Errorf("person %d: metadata %q: got nothing, want a value", i, k)
 			}
 		}
+	}
+}
+
+// TestPeoplePhonesAreValid: every phone the sandbox seeds is one libphonenumber, which the console
+// checks new numbers with, accepts as a valid mobile number of the customer's own country, so demo
+// records carry no number the console would flag.
+func TestPeoplePhonesAreValid(t *testing.T) {
+	g := NewPeople(4, peopleAsOf)
+	phones := 0
+	for i := range 10_000 {
+		p := g.Next().Person
+		if p.Phone == "" {
+			continue
+		}
+		phones++
+		country, _ := countryByCode(p.Nationality)
+		n, err := phonenumbers.Parse(p.Phone, "")
+		if err != nil {
+			t.Errorf("person %d (%s): phone %q: %v, want a number libphonenumber parses", i, p.Nationality, p.Phone, err)
+			continue
+		}
+		kind, region := phonenumbers.GetNumberType(n), phonenumbers.GetRegionCodeForNumber(n)
+		mobile := kind == phonenumbers.MOBILE || kind == phonenumbers.FIXED_LINE_OR_MOBILE
+		if !phonenumbers.IsValidNumber(n) || !mobile || region != country.Alpha2 {
+			t.Errorf("person %d (%s): phone %q: valid %v, type %v, region %q: want a valid mobile number of %s",
+				i, p.Nationality, p.Phone, phonenumbers.IsValidNumber(n), kind, region, country.Alpha2)
+		}
+	}
+	if phones < 9000 {
+		t.Errorf("got %d phones in 10000 people, want most to have one", phones)
 	}
 }
 
