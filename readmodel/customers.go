@@ -191,9 +191,19 @@ func (s *Store) customerFilter(q CustomerQuery) (string, []any) {
 		b.WriteString(" AND checks > 0 AND latest_result = ?")
 		args = append(args, q.Result)
 	}
-	terms, digits := searchTerms(q.Search, q.Contact)
+	where, more := s.customerSearch(q.Search, q.Contact)
+	b.WriteString(where)
+	return b.String(), append(args, more...)
+}
+
+// customerSearch is the WHERE clause (after "deleted_at IS NULL", on hive_customers) of a search:
+// "" when there is nothing to look for.
+func (s *Store) customerSearch(search string, contact bool) (string, []any) {
+	var b strings.Builder
+	var args []any
+	terms, digits := searchTerms(search, contact)
 	if len(terms) == 0 {
-		return b.String(), args
+		return "", nil
 	}
 	short := len(digits) > 0 && len(digits) < 3
 	for _, t := range terms {
@@ -203,7 +213,7 @@ func (s *Store) customerFilter(q CustomerQuery) (string, []any) {
 	case !s.db.Postgres() && !short:
 		// The trigram index answers a phrase query with the rows whose text holds it.
 		cols := "search_names"
-		if q.Contact {
+		if contact {
 			cols = "{search_names search_contact}"
 		}
 		expr := cols + " : (" + phrases(terms) + ")"
@@ -224,7 +234,7 @@ func (s *Store) customerFilter(q CustomerQuery) (string, []any) {
 			p := "%" + database.EscapeLike(t) + "%"
 			or = append(or, "search_names LIKE ?"+esc)
 			args = append(args, p)
-			if q.Contact {
+			if contact {
 				or = append(or, "search_contact LIKE ?"+esc)
 				args = append(args, p)
 			}

@@ -159,3 +159,5 @@ func TestCustomerQueriesMatchANaiveScan(t *testing.T) {
 		}
 	})
 }
+
+func fold0(c hive.Customer) string { return fold.String(c.FullName()) }

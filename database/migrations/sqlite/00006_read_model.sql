@@ -95,6 +95,13 @@ CREATE TABLE hive_checks (
     result      TEXT NOT NULL,
     -- the report's overall result, once its summary is stored
     report_result TEXT,
+    -- how the lists order results: processing, clear, caution, unknown (complete, no summary yet), consider
+    result_rank INTEGER GENERATED ALWAYS AS (CASE
+        WHEN status = 'processing' THEN -1
+        WHEN report_result = 'clear' THEN 0
+        WHEN report_result = 'caution' THEN 1
+        WHEN report_result = 'consider' THEN 3
+        ELSE 2 END) STORED,
     created_at  BIGINT NOT NULL,
     updated_at  BIGINT NOT NULL,
     pass        BIGINT NOT NULL,
@@ -104,6 +111,7 @@ CREATE TABLE hive_checks (
 CREATE INDEX hive_checks_created ON hive_checks (created_at, id) WHERE deleted_at IS NULL;
 CREATE INDEX hive_checks_result ON hive_checks (result, created_at, id) WHERE deleted_at IS NULL;
 CREATE INDEX hive_checks_report_result ON hive_checks (report_result, created_at, id) WHERE deleted_at IS NULL;
+CREATE INDEX hive_checks_rank ON hive_checks (result_rank, created_at, id) WHERE deleted_at IS NULL;
 CREATE INDEX hive_checks_customer ON hive_checks (customer_id, created_at, id);
 CREATE INDEX hive_checks_session ON hive_checks (session_id);
 CREATE INDEX hive_checks_changed ON hive_checks (changed);

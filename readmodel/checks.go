@@ -1,0 +1,193 @@
+package readmodel
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/hiveconsole/hiveconsole/database"
+	"github.com/hiveconsole/hiveconsole/hive"
+)
+
+// CheckQuery is what the checks list, the review queue and the pages that show a few checks can
+// ask for.
+type CheckQuery struct {
+	Search   string // a check id, or what finds its customer (see CustomerQuery)
+	Contact  bool   // the viewer sees contact data in clear: the search reaches emails and phones
+	Status   string // "", processing or complete
+	Result   string // "", or the report's result: clear, caution or consider
+	Decision string // "", or Hive's decision: approved, review or declined
+	Since    time.Time
+	Customer string // "", or only this customer's checks
+	// Queue asks for the review queue: completed checks nobody has decided on, the most severe
+	// result first, then the oldest.
+	Queue  bool
+	Sort   string // created, customer or result
+	Desc   bool
+	Offset int
+	Limit  int
+}
+
+// CheckEntry is a check as the lists show it, with its customer.
+type CheckEntry struct {
+	Check hive.Check
+	// Result is what the lists show: processing, the report's result once its summary is stored,
+	// and unknown for a completed check whose report has not been read yet.
+	Result        string
+	CustomerID    string
+	CustomerName  string
+	CustomerEmail string
+	Deleted       bool
+}
+
+// CheckPage is one page of a query and how many checks match it in all.
+type CheckPage struct {
+	Rows  []CheckEntry
+	Total int
+}
+
+// Checks runs a checks query in SQL.
+func (s *Store) Checks(ctx context.Context, q CheckQuery) (CheckPage, error) {
+	where, args := s.checkFilter(q)
+	var page CheckPage
+	var err error
+	if where == "" {
+		page.Total, err = s.counts.get(ctx, s, Checks)
+	} else {
+		err = s.db.QueryRow(ctx, `SELECT count(*) FROM hive_checks c WHERE c.deleted_at IS NULL`+where, args...).Scan(&page.Total)
+	}
+	if err != nil {
+		return CheckPage{}, fmt.Errorf("readmodel: count checks: %w", err)
+	}
+	limit, offset := max(q.Limit, 1), max(q.Offset, 0)
+	order := checkOrder(q)
+	reversed := false
+	if offset > page.Total/2 && page.Total > 0 { // deep in the list: walk from the other end
+		limit = min(limit, page.Total-offset)
+		if limit <= 0 {
+			return page, nil
+		}
+		offset, order, reversed = max(page.Total-offset-limit, 0), reverse(order), true
+	}
+	rows, err := s.db.Query(ctx, `SELECT `+checkSelect+` FROM hive_checks c
+		LEFT JOIN hive_customers cu ON cu.id = c.customer_id
+		WHERE c.deleted_at IS NULL`+where+` ORDER BY `+order+` LIMIT ? OFFSET ?`, append(args, limit, offset)...)
+	if err != nil {
+		return CheckPage{}, fmt.Errorf("readmodel: checks: %w", err)
+	}
+	defer rows.Close()
+	page.Rows = []CheckEntry{}
+	for rows.Next() {
+		e, err := scanCheck(rows)
+		if err != nil {
+			return CheckPage{}, err
+		}
+		page.Rows = append(page.Rows, e)
+	}
+	if reversed {
+		for i, j := 0, len(page.Rows)-1; i < j; i, j = i+1, j-1 {
+			page.Rows[i], page.Rows[j] = page.Rows[j], page.Rows[i]
+		}
+	}
+	return page, rows.Err()
+}
+
+// Check returns one check as the copy holds it, deleted or not; ok is false when the copy has never
+// seen it.
+func (s *Store) Check(ctx context.Context, id string) (CheckEntry, bool, error) {
+	e, err := scanCheck(s.db.QueryRow(ctx, `SELECT `+checkSelect+` FROM hive_checks c
+		LEFT JOIN hive_customers cu ON cu.id = c.customer_id WHERE c.id = ?`, id))
+	if err == sql.ErrNoRows {
+		return CheckEntry{}, false, nil
+	}
+	return e, err == nil, err
+}
+
+// CountChecks is how many checks Hive has, as of the copy.
+func (s *Store) CountChecks(ctx context.Context) (int, error) { return s.counts.get(ctx, s, Checks) }
+
+const checkSelect = `c.id, c.session_id, c.status, c.decision, c.report_id, c.created_at, c.updated_at,
+	CASE WHEN c.status = 'processing' THEN 'processing' ELSE COALESCE(c.report_result, 'unknown') END,
+	c.customer_id, cu.full_name, cu.email, c.deleted_at`
+
+func scanCheck(r database.Scanner) (CheckEntry, error) {
+	var e CheckEntry
+	ch := &e.Check
+	var status string
+	var created, updated int64
+	var customer, name, email sql.NullString
+	var deleted sql.NullInt64
+	if err := r.Scan(&ch.ID, &ch.SessionID, &status, &ch.Decision, &ch.ReportID, &created, &updated, &e.Result,
+		&customer, &name, &email, &deleted); err != nil {
+		if err == sql.ErrNoRows {
+			return e, err
+		}
+		return e, fmt.Errorf("readmodel: read check: %w", err)
+	}
+	ch.Status = hive.CheckStatus(status)
+	ch.CreatedAt, ch.UpdatedAt = database.FromUnix(created), database.FromUnix(updated)
+	e.CustomerID, e.CustomerName, e.CustomerEmail, e.Deleted = customer.String, name.String, email.String, deleted.Valid
+	return e, nil
+}
+
+// checkOrder is the ORDER BY of a query. Ties keep the newest first, whatever the direction.
+func checkOrder(q CheckQuery) string {
+	dir := " ASC"
+	if q.Desc {
+		dir = " DESC"
+	}
+	switch {
+	case q.Queue:
+		return "c.result_rank DESC, c.created_at ASC, c.id ASC"
+	case q.Sort == "customer":
+		return "cu.name_key" + dir + ", c.created_at DESC, c.id DESC"
+	case q.Sort == "result":
+		return "c.result_rank" + dir + ", c.created_at DESC, c.id DESC"
+	}
+	return "c.created_at" + dir + ", c.id" + dir
+}
+
+// checkFilter is the WHERE clause (after "c.deleted_at IS NULL") of a query's filters and search.
+func (s *Store) checkFilter(q CheckQuery) (string, []any) {
+	var b strings.Builder
+	var args []any
+	add := func(cond string, arg ...any) {
+		b.WriteString(" AND " + cond)
+		args = append(args, arg...)
+	}
+	if q.Status != "" {
+		add("c.status = ?", q.Status)
+	}
+	if q.Decision != "" {
+		add("c.decision = ?", q.Decision)
+	}
+	if q.Result != "" {
+		add("c.status = 'complete' AND c.report_result = ?", q.Result)
+	}
+	if !q.Since.IsZero() {
+		add("c.created_at >= ?", database.Unix(q.Since))
+	}
+	if q.Customer != "" {
+		add("c.customer_id = ?", q.Customer)
+	}
+	if q.Queue {
+		// The review decisions are the console's own: a check in the queue has none yet.
+		add("c.status = 'complete' AND NOT EXISTS (SELECT 1 FROM reviews r WHERE r.check_id = c.id)")
+	}
+	if search := strings.TrimSpace(q.Search); search != "" && !strings.ContainsRune(search, 0) {
+		esc := ""
+		if !s.db.Postgres() {
+			esc = ` ESCAPE '\'`
+		}
+		cond := "(lower(c.id) LIKE ?" + esc
+		args2 := []any{"%" + database.EscapeLike(strings.ToLower(search)) + "%"}
+		if where, more := s.customerSearch(search, q.Contact); where != "" {
+			cond += " OR c.customer_id IN (SELECT id FROM hive_customers WHERE deleted_at IS NULL" + where + ")"
+			args2 = append(args2, more...)
+		}
+		add(cond+")", args2...)
+	}
+	return b.String(), args
+}

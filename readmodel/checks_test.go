@@ -1,0 +1,175 @@
+package readmodel
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hiveconsole/hiveconsole/auth"
+	"github.com/hiveconsole/hiveconsole/database"
+	"github.com/hiveconsole/hiveconsole/hive"
+	"github.com/hiveconsole/hiveconsole/review"
+)
+
+// TestCheckQueriesMatchANaiveScan: every filter, search, order, page and the review queue the SQL
+// answers equals a scan of the fixture in Go.
+func TestCheckQueriesMatchANaiveScan(t *testing.T) {
+	each(t, func(t *testing.T, open func(testing.TB) *database.DB) {
+		db := open(t)
+		s := New(db, nil)
+		ctx := context.Background()
+		customers := fixture(t, s, 60)
+		byID := map[string]hive.Customer{}
+		for _, c := range customers {
+			byID[c.ID] = c
+		}
+		type row struct {
+			ch       hive.Check
+			result   string
+			customer string
+			reviewed bool
+		}
+		var rows []row
+		decisions := []string{hive.DecisionApproved, hive.DecisionReview, hive.DecisionDeclined}
+		base := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+		for i := range 180 {
+			c := customers[i%50] // ten customers without checks
+			sess := hive.Session{ID: fmt.Sprintf("5e55%04d-1111-4222-8333-000000000000", i), CustomerID: c.ID, Status: hive.SessionCompleted}
+			if err := s.PutSession(ctx, &sess); err != nil {
+				t.Fatal(err)
+			}
+			ch := hive.Check{ID: fmt.Sprintf("c4ec%04d-aaaa-4bbb-8ccc-%012d", i, i*31), SessionID: sess.ID, Status: hive.CheckComplete,
+				CreatedAt: base.Add(time.Duration(i%70) * time.Hour)}
+			result := "unknown"
+			switch {
+			case i%9 == 0:
+				ch.Status, result = hive.CheckProcessing, "processing"
+			default:
+				d := decisions[i%3]
+				ch.Decision = &d
+			}
+			if err := s.PutCheck(ctx, &ch); err != nil {
+				t.Fatal(err)
+			}
+			if ch.Status == hive.CheckComplete && i%5 != 0 { // some reports not read yet
+				result = []string{"clear", "caution", "consider", "clear"}[i%4]
+				r := &hive.Report{ID: "r" + ch.ID, CheckID: ch.ID, Result: hive.Status(result)}
+				if err := s.PutReport(ctx, &ch, r); err != nil {
+					t.Fatal(err)
+				}
+			}
+			rows = append(rows, row{ch: ch, result: result, customer: c.ID})
+		}
+		// Reviews on some completed checks: those leave the queue.
+		staff, err := auth.NewService(ctx, db, auth.Config{BaseURL: "http://localhost", SessionKeys: [][]byte{[]byte(strings.Repeat("k", 32))},
+			HashParams: auth.DefaultHashParams()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		u, err := staff.CreateUser(ctx, auth.NewUser{Email: "rev@example.com", Name: "Rev", Role: auth.RoleReviewer, Password: "a long enough password 1"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ledger := review.New(db, nil)
+		for i := range rows {
+			if rows[i].ch.Status == hive.CheckComplete && i%4 == 1 {
+				if _, err := ledger.Record(ctx, review.Review{CheckID: rows[i].ch.ID, Decision: review.Approve, Note: "fine",
+					ReviewerID: u.ID, ReviewerEmail: u.Email}, nil); err != nil {
+					t.Fatal(err)
+				}
+				rows[i].reviewed = true
+			}
+		}
+
+		rank := map[string]int{"processing": -1, "clear": 0, "caution": 1, "unknown": 2, "consider": 3}
+		naive := func(q CheckQuery) []string {
+			terms, digits := searchTerms(q.Search, q.Contact)
+			var hits []row
+			for _, r := range rows {
+				c := byID[r.customer]
+				match := len(terms) == 0 || strings.Contains(strings.ToLower(r.ch.ID), strings.ToLower(strings.TrimSpace(q.Search)))
+				if len(terms) > 0 && !match {
+					match = len(naive(customers, nil, CustomerQuery{Search: q.Search, Contact: q.Contact, Limit: 1000})) > 0 &&
+						slices.Contains(naive([]hive.Customer{c}, nil, CustomerQuery{Search: q.Search, Contact: q.Contact, Limit: 10}), c.ID)
+				}
+				_ = digits
+				switch {
+				case !match,
+					q.Status != "" && string(r.ch.Status) != q.Status,
+					q.Decision != "" && (r.ch.Decision == nil || *r.ch.Decision != q.Decision),
+					q.Result != "" && (r.ch.Status != hive.CheckComplete || r.result != q.Result),
+					!q.Since.IsZero() && r.ch.CreatedAt.Before(q.Since),
+					q.Customer != "" && r.customer != q.Customer,
+					q.Queue && (r.ch.Status != hive.CheckComplete || r.reviewed):
+					continue
+				}
+				hits = append(hits, r)
+			}
+			slices.SortStableFunc(hits, func(x, y row) int {
+				newest := func() int {
+					return cmp.Or(y.ch.CreatedAt.Compare(x.ch.CreatedAt), strings.Compare(y.ch.ID, x.ch.ID))
+				}
+				flip := func(n int) int {
+					if q.Desc {
+						return -n
+					}
+					return n
+				}
+				switch {
+				case q.Queue:
+					return cmp.Or(cmp.Compare(rank[y.result], rank[x.result]), x.ch.CreatedAt.Compare(y.ch.CreatedAt), strings.Compare(x.ch.ID, y.ch.ID))
+				case q.Sort == "customer":
+					return cmp.Or(flip(strings.Compare(fold0(byID[x.customer]), fold0(byID[y.customer]))), newest())
+				case q.Sort == "result":
+					return cmp.Or(flip(cmp.Compare(rank[x.result], rank[y.result])), newest())
+				}
+				return flip(-newest())
+			})
+			ids := []string{}
+			for _, r := range hits[min(q.Offset, len(hits)):min(q.Offset+q.Limit, len(hits))] {
+				ids = append(ids, r.ch.ID+"/"+r.result)
+			}
+			return append(ids, fmt.Sprint(len(hits)))
+		}
+
+		var queries []CheckQuery
+		for _, sortBy := range []string{"created", "customer", "result"} {
+			for _, desc := range []bool{true, false} {
+				for _, offset := range []int{0, 25, 100, 170} {
+					queries = append(queries, CheckQuery{Sort: sortBy, Desc: desc, Offset: offset, Limit: 25})
+				}
+			}
+		}
+		for _, f := range []CheckQuery{{Status: "processing"}, {Status: "complete"}, {Result: "clear"}, {Result: "consider"},
+			{Decision: "review"}, {Since: base.Add(40 * time.Hour)}, {Customer: customers[3].ID}, {Queue: true},
+			{Queue: true, Offset: 40}, {Search: "c4ec001"}, {Search: "müller", Contact: true}, {Search: "muller"},
+			{Search: ".1@example", Contact: true}, {Search: ".1@example"}, {Search: "7700 90001", Contact: true}, {Search: "AAAA-4B"}} {
+			f.Limit = 50
+			if f.Sort == "" {
+				f.Sort, f.Desc = "created", true
+			}
+			queries = append(queries, f)
+		}
+		for _, q := range queries {
+			page, err := s.Checks(ctx, q)
+			if err != nil {
+				t.Fatalf("%+v: %v", q, err)
+			}
+			got := []string{}
+			for _, e := range page.Rows {
+				got = append(got, e.Check.ID+"/"+e.Result)
+				if c := byID[e.CustomerID]; e.CustomerName != c.FullName() {
+					t.Errorf("check %s: customer name %q, want %q", e.Check.ID, e.CustomerName, c.FullName())
+				}
+			}
+			got = append(got, fmt.Sprint(page.Total))
+			if want := naive(q); !slices.Equal(got, want) {
+				t.Errorf("%+v:\n got %v\nwant %v", q, got, want)
+			}
+		}
+	})
+}
