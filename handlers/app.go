@@ -76,6 +76,7 @@ type Reviews interface {
 	Record(ctx context.Context, r review.Review, reasons []review.RejectReason) (review.Review, error)
 	ForCheck(ctx context.Context, checkID string) ([]review.Review, error)
 	Latest(ctx context.Context) (map[string]review.Review, error)
+	LatestOf(ctx context.Context, checkIDs []string) (map[string]review.Review, error)
 	ForCustomer(ctx context.Context, customerID string) ([]review.Review, error)
 }
 
@@ -83,7 +84,15 @@ type Reviews interface {
 // implements it. Every change the console makes is written through to it.
 type ReadModel interface {
 	Customers(ctx context.Context, q readmodel.CustomerQuery) (readmodel.CustomerPage, error)
-	CountCustomers(ctx context.Context) (int, error)
+	Count(ctx context.Context, kind readmodel.Kind) (int, error)
+	Checks(ctx context.Context, q readmodel.CheckQuery) (readmodel.CheckPage, error)
+	Check(ctx context.Context, id string) (readmodel.CheckEntry, bool, error)
+	Customer(ctx context.Context, id string) (readmodel.CustomerEntry, bool, error)
+	Sessions(ctx context.Context, q readmodel.SessionQuery) (readmodel.SessionPage, error)
+	SessionsOf(ctx context.Context, customerID string) ([]hive.Session, error)
+	Session(ctx context.Context, id string) (hive.Session, bool, error)
+	CountOpenSessions(ctx context.Context, now time.Time) (int, error)
+	Files(ctx context.Context, q readmodel.FileQuery) (readmodel.FilePage, error)
 	EachCustomer(ctx context.Context, q readmodel.CustomerQuery, fn func(readmodel.CustomerEntry) error) error
 	Status(ctx context.Context) (readmodel.Status, error)
 	PutCustomer(ctx context.Context, c *hive.Customer) error
@@ -133,26 +142,24 @@ type Config struct {
 // App holds the handlers' dependencies. Build it with New.
 type App struct {
 	Config
-	echo      *echo.Echo
-	log       *slog.Logger
-	metrics   *Metrics
-	cop       *http.CrossOriginProtection
-	https     bool
-	shutdown  chan struct{} // closed when the server stops: live streams end
-	stopOnce  sync.Once
-	snapshots *snapshots
-	reports   *reportCache      // completed checks' results, for the checks list
-	access    map[string]Access // "METHOD /path" → the route's rule, for streams that check it again
-	streams   *streamGate
-	live      *liveReads // Hive reads shared by every stream watching the same thing
+	echo     *echo.Echo
+	log      *slog.Logger
+	metrics  *Metrics
+	cop      *http.CrossOriginProtection
+	https    bool
+	shutdown chan struct{} // closed when the server stops: live streams end
+	stopOnce sync.Once
+	access   map[string]Access // "METHOD /path" → the route's rule, for streams that check it again
+	streams  *streamGate
+	live     *liveReads // Hive reads shared by every stream watching the same thing
 }
 
 // New builds the Echo application with every route, middleware and the error handler.
 func New(cfg Config) (*App, error) {
 	a := &App{Config: cfg, log: cfg.Logger, metrics: cfg.Metrics, cop: http.NewCrossOriginProtection(),
-		https: cfg.BaseURL.Scheme == "https", shutdown: make(chan struct{}), snapshots: newSnapshots(cfg.Hive),
-		reports: newReportCache(cfg.Hive, reportCacheSize), streams: newStreamGate(cfg.MaxStreamsPerSession, cfg.MaxStreams)}
-	a.live = newLiveReads(cfg.Hive, a.liveInterval(), a.snapshots.invalidate)
+		https: cfg.BaseURL.Scheme == "https", shutdown: make(chan struct{}),
+		streams: newStreamGate(cfg.MaxStreamsPerSession, cfg.MaxStreams)}
+	a.live = newLiveReads(cfg.Hive, a.liveInterval(), a.checkCompleted)
 	if cfg.Read == nil {
 		return nil, errors.New("handlers: a ReadModel is required: the lists read it")
 	}

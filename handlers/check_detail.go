@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -16,6 +15,7 @@ import (
 	"github.com/hiveconsole/hiveconsole/auth"
 	"github.com/hiveconsole/hiveconsole/hive"
 	"github.com/hiveconsole/hiveconsole/mrz"
+	"github.com/hiveconsole/hiveconsole/readmodel"
 	"github.com/hiveconsole/hiveconsole/views"
 	"github.com/labstack/echo/v4"
 	"github.com/starfederation/datastar-go/datastar"
@@ -39,6 +39,7 @@ func (a *App) check(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	a.writeThrough(c, "check.view", func(ctx context.Context) error { return a.Read.PutCheck(ctx, ch) })
 	m, err := a.reportModel(c, ch, a.Hive)
 	if err != nil {
 		return err
@@ -83,7 +84,7 @@ func (a *App) reportModel(c echo.Context, ch *hive.Check, read reportReader) (vi
 	if err != nil {
 		return m, err
 	}
-	a.reports.put(ch.ID, rep.Result)
+	a.writeThrough(c, "report.view", func(ctx context.Context) error { return a.Read.PutReport(ctx, ch, rep) })
 	if err := a.audit(c, auditEntry{Action: "report.view", TargetType: "check", TargetID: ch.ID, Outcome: outcomeSuccess,
 		Details: map[string]any{"masked": !pii(c).clear(fromReport)}}); err != nil {
 		return m, err
@@ -140,31 +141,20 @@ func (a *App) checkStream(c echo.Context) error {
 	})
 }
 
-// checkCustomer finds who a check is about: in the shared snapshot, or, for a session newer than
-// the snapshot, from Hive. Not knowing leaves the page readable, without the link.
+// checkCustomer finds who a check is about: in the console's copy, or, for a session newer than
+// the copy, from Hive. Not knowing leaves the page readable, without the link.
 func (a *App) checkCustomer(ctx context.Context, sessionID string) (id, name string) {
-	if snap, err := a.snapshots.get(ctx, pageMaxAge); err == nil {
-		if id, name = sessionCustomer(snap, sessionID); id != "" {
-			return id, name
+	if s, ok, err := a.Read.Session(ctx, sessionID); err == nil && ok {
+		id, name = s.CustomerID, s.FullName
+		if e, ok, err := a.Read.Customer(ctx, id); err == nil && ok {
+			name = orName(&e.Customer)
 		}
+		return id, name
 	}
 	if s, err := a.Hive.GetSession(ctx, sessionID); err == nil {
 		return s.CustomerID, s.FullName
 	}
 	return "", ""
-}
-
-// sessionCustomer finds the customer a session belongs to, and their name, in the snapshot.
-func sessionCustomer(snap *snapshot, sessionID string) (id, name string) {
-	r, ok := snap.session(sessionID)
-	if !ok {
-		return "", ""
-	}
-	id, name = r.session.CustomerID, r.session.FullName
-	if r.customer != nil {
-		name = orName(&r.customer.customer)
-	}
-	return id, name
 }
 
 // fillReport puts the report into the model, with classified fields as pol shows them. The
@@ -405,14 +395,14 @@ func deviceView(title string, d *hive.Device, pol piiPolicy) views.DeviceView {
 }
 
 // checkImages lists a check's uploaded images, document first, as file-proxy URLs.
-// The shared snapshot answers; only a check newer than the snapshot costs a list from Hive.
+// The console's copy answers; only a check newer than the copy costs a list from Hive.
 func (a *App) checkImages(ctx context.Context, checkID string) ([]views.ReportImage, error) {
-	snap, err := a.snapshots.get(ctx, pageMaxAge)
+	page, err := a.Read.Files(ctx, readmodel.FileQuery{CheckID: checkID, Limit: 100})
 	if err != nil {
 		return nil, err
 	}
-	files := snap.files
-	if !slices.ContainsFunc(files, func(f hive.File) bool { return f.CheckID != nil && *f.CheckID == checkID }) {
+	files := page.Rows
+	if len(files) == 0 { // a check newer than the copy: Hive's list has them
 		list, err := a.Hive.ListFiles(ctx)
 		if err != nil {
 			return nil, err

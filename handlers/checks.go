@@ -34,7 +34,6 @@ func (a *App) createCheck(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	a.snapshots.invalidate()
 	a.writeThrough(c, "check.create", func(ctx context.Context) error { return a.Read.PutCheck(ctx, ch) })
 	return redirect(c, "/checks/"+ch.ID)
 }
@@ -54,7 +53,6 @@ func (a *App) deleteCheck(c echo.Context) error {
 		Details: map[string]any{"session": ch.SessionID}}, func() error { return a.Hive.DeleteCheck(ctx, id) }); err != nil {
 		return err
 	}
-	a.snapshots.invalidate()
 	a.writeThrough(c, "check.delete", func(ctx context.Context) error { return a.Read.DeleteCheck(ctx, id) })
 	a.flash(c, "success", "The check and its report were deleted.")
 	return redirect(c, "/sessions/"+ch.SessionID)

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"hash/fnv"
 	"net/http"
 	"net/url"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/hiveconsole/hiveconsole/hive"
+	"github.com/hiveconsole/hiveconsole/readmodel"
 	"github.com/hiveconsole/hiveconsole/views"
 	"github.com/labstack/echo/v4"
 	"github.com/starfederation/datastar-go/datastar"
@@ -172,9 +174,8 @@ func (a *App) checksStream(c echo.Context) error {
 		if len(watch) == 0 {
 			return true, nil
 		}
-		snap, err := a.snapshots.get(c.Request().Context(), a.liveInterval())
-		if err != nil || !anyDone(snap.checks, watch) {
-			return false, err
+		if !a.anyDone(c.Request().Context(), watch) {
+			return false, nil
 		}
 		changed, _ := json.Marshal(map[string]int64{"checksChanged": time.Now().UnixNano()})
 		_ = sse.PatchSignals(changed)
@@ -182,79 +183,54 @@ func (a *App) checksStream(c echo.Context) error {
 	})
 }
 
-// anyDone reports whether a watched check is no longer processing (or no longer exists).
-func anyDone(checks []hive.Check, watch []string) bool {
+// anyDone reports whether a watched check is no longer processing (or no longer exists). The reads
+// are the shared live reads, which write a completed check through to the console's copy, so the
+// table the page asks for next shows it.
+func (a *App) anyDone(ctx context.Context, watch []string) bool {
 	for _, id := range watch {
-		i := slices.IndexFunc(checks, func(ch hive.Check) bool { return ch.ID == id })
-		if i < 0 || checks[i].Status != hive.CheckProcessing {
+		ch, err := a.live.GetCheck(ctx, id)
+		var herr *hive.Error
+		if errors.As(err, &herr) && herr.Code == hive.CodeNotFound {
+			a.writeThroughCtx(ctx, "check.gone", func(ctx context.Context) error { return a.Read.DeleteCheck(ctx, id) })
+			return true
+		}
+		if err == nil && ch.Status != hive.CheckProcessing {
 			return true
 		}
 	}
 	return false
 }
 
-// checksModel builds the list for a query and says which of the shown checks are processing.
-// Report results come from the shared report cache; only the shown page's are fetched, unless
-// the query filters or sorts by result, which needs them all.
+// checksModel builds the list for a query from the console's copy of Hive and says which of the
+// shown checks are processing.
 func (a *App) checksModel(c echo.Context, q checkQuery) (views.ChecksModel, []string, error) {
 	ctx := c.Request().Context()
-	snap, err := a.snapshots.get(ctx, pageMaxAge)
-	if err != nil {
-		return views.ChecksModel{}, nil, err
-	}
 	now := time.Now()
 	pol := pii(c)
-	states, err := a.reviewStates(ctx)
+	contact := pol.clear(fromRecord) // a viewer who sees contact data masked searches names and ids only
+	rq := q.read(now, contact)
+	res, err := a.Read.Checks(ctx, rq)
 	if err != nil {
 		return views.ChecksModel{}, nil, err
 	}
-	needle := strings.ToLower(q.Q)
-	contact := pol.clear(fromRecord) // a viewer who sees contact data masked searches names and ids only
-	var rows []views.CheckListRow
-	for _, ch := range snap.checks {
-		ref, _ := snap.session(ch.SessionID)
-		e := ref.customer
-		switch {
-		case q.Status != "" && string(ch.Status) != q.Status:
-			continue
-		case q.Decision != "" && deref(ch.Decision) != q.Decision:
-			continue
-		case q.Since != "" && ch.CreatedAt.Before(now.Add(-checkSince[q.Since])):
-			continue
-		case q.Queue && (ch.Status != hive.CheckComplete || states[ch.ID] != ""):
-			continue
-		case needle != "" && !strings.Contains(strings.ToLower(ch.ID), needle) && (e == nil || !e.matches(needle, contact)):
-			continue
+	if pages := max(1, (res.Total+q.Size-1)/q.Size); q.Page > pages {
+		q.Page = pages // past the end (the list shrank, or an edited URL): show the last page
+		if res, err = a.Read.Checks(ctx, q.read(now, contact)); err != nil {
+			return views.ChecksModel{}, nil, err
 		}
-		lr := views.CheckListRow{CheckRow: checkRow(ch)}
-		if ch.Status == hive.CheckComplete {
-			lr.Result = views.StatusUnknown // until the report says
-			lr.ReviewState = cmp.Or(states[ch.ID], views.ReviewUnreviewed)
+	}
+	all := res.Total
+	if q.filtered() {
+		if all, err = a.Read.Count(ctx, readmodel.Checks); err != nil {
+			return views.ChecksModel{}, nil, err
 		}
-		if e != nil {
-			lr.CustomerID, lr.CustomerName, lr.CustomerEmail = e.customer.ID, e.name, pol.show(fromRecord, piiEmail, e.customer.Email)
-		}
-		rows = append(rows, lr)
 	}
-	if q.Result != "" || q.Sort == "result" || q.Queue {
-		a.fillResults(c, rows)
-	}
-	if q.Result != "" {
-		rows = slices.DeleteFunc(rows, func(r views.CheckListRow) bool { return string(r.Result) != q.Result })
-	}
-	if q.Queue {
-		sortQueue(rows)
-	} else {
-		sortChecks(rows, q)
-	}
-	var from, to int
-	q.Page, from, to = pageSpan(len(rows), q.Size, q.Page)
-	page := rows[from:to]
-	if q.Result == "" && q.Sort != "result" && !q.Queue {
-		a.fillResults(c, page)
+	rows, err := a.checkRows(ctx, res.Rows, pol)
+	if err != nil {
+		return views.ChecksModel{}, nil, err
 	}
 	m := views.ChecksModel{Queue: q.Queue, Q: q.Q, Status: q.Status, Result: q.Result, Decision: q.Decision, Since: q.Since,
-		Size: q.Size, Sizes: customerSizes, URL: q.url(), Total: len(snap.checks), Now: now, Rows: page,
+		Size: q.Size, Sizes: customerSizes, URL: q.url(), Total: all, Now: now, Rows: rows,
 		SearchHint: "Customer name, email or id, or check id"}
 	if !contact {
 		m.SearchHint = "Customer name or id, or check id"
@@ -262,13 +238,16 @@ func (a *App) checksModel(c echo.Context, q checkQuery) (views.ChecksModel, []st
 	sig, _ := json.Marshal(q.signals())
 	m.Signals = string(sig)
 	m.Columns = []views.SortColumn{q.column("Customer", "customer"), q.column("Result", "result"), q.column("Created", "created")}
-	m.Pager = views.NewPager(len(rows), q.Size, q.Page, func(n int) string {
+	m.Pager = views.NewPager(res.Total, q.Size, q.Page, func(n int) string {
 		p := q
 		p.Page = n
 		return p.url()
 	})
+	if m.Sync, err = a.syncStatus(ctx); err != nil {
+		return views.ChecksModel{}, nil, err
+	}
 	var watch []string
-	for _, r := range page {
+	for _, r := range rows {
 		if r.Status == string(hive.CheckProcessing) {
 			watch = append(watch, r.ID)
 		}
@@ -277,77 +256,75 @@ func (a *App) checksModel(c echo.Context, q checkQuery) (views.ChecksModel, []st
 	return m, watch, nil
 }
 
-// fillResults puts each completed row's report result in, from the cache or from Hive.
-func (a *App) fillResults(c echo.Context, rows []views.CheckListRow) {
-	ptrs := make([]*views.CheckRow, len(rows))
-	for i := range rows {
-		ptrs[i] = &rows[i].CheckRow
+// read is the query as the console's copy takes it.
+func (q checkQuery) read(now time.Time, contact bool) readmodel.CheckQuery {
+	size := max(q.Size, 1)
+	rq := readmodel.CheckQuery{Search: q.Q, Contact: contact, Status: q.Status, Result: q.Result, Decision: q.Decision,
+		Queue: q.Queue, Sort: q.Sort, Desc: q.Desc, Offset: (pageNumber(q.Page) - 1) * size, Limit: size}
+	if q.Since != "" {
+		rq.Since = now.Add(-checkSince[q.Since])
 	}
-	a.fillCheckResults(c.Request().Context(), ptrs)
+	return rq
 }
 
-// fillCheckResults replaces the decision-derived badge of completed checks with their report's
-// result, from the cache or from Hive; a report Hive does not give shows as unknown.
-func (a *App) fillCheckResults(ctx context.Context, rows []*views.CheckRow) {
+// filtered says whether the query narrows the list.
+func (q checkQuery) filtered() bool {
+	return q.Q != "" || q.Status != "" || q.Result != "" || q.Decision != "" || q.Since != "" || q.Queue
+}
+
+// checkRows turns the copy's checks into the list's rows: the customer masked for the viewer, and
+// the console's own review state of each completed check.
+func (a *App) checkRows(ctx context.Context, entries []readmodel.CheckEntry, pol piiPolicy) ([]views.CheckListRow, error) {
+	var ids []string
+	for _, e := range entries {
+		ids = append(ids, e.Check.ID)
+	}
+	states, err := a.reviewStatesOf(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	rows := make([]views.CheckListRow, 0, len(entries))
+	for _, e := range entries {
+		lr := views.CheckListRow{CheckRow: checkRow(e.Check)}
+		lr.Result = viewStatus(hive.Status(e.Result))
+		if e.Result == "processing" {
+			lr.Result = views.StatusProcessing
+		}
+		if e.Check.Status == hive.CheckComplete {
+			lr.ReviewState = cmp.Or(states[e.Check.ID], views.ReviewUnreviewed)
+		}
+		if e.CustomerID != "" {
+			lr.CustomerID, lr.CustomerName, lr.CustomerEmail = e.CustomerID, e.CustomerName, pol.show(fromRecord, piiEmail, e.CustomerEmail)
+		}
+		rows = append(rows, lr)
+	}
+	return rows, nil
+}
+
+// annotateChecks gives completed checks their report's result, from the console's copy, and their
+// review state, for the tables that show a few checks (a customer's, the overview's recent ones).
+func (a *App) annotateChecks(ctx context.Context, rows []views.CheckRow) error {
 	var ids []string
 	for _, r := range rows {
-		if r.Status == string(hive.CheckComplete) {
-			ids = append(ids, r.ID)
-		}
+		ids = append(ids, r.ID)
 	}
-	results := a.reports.resultsOf(ctx, ids)
-	for _, r := range rows {
-		if r.Status != string(hive.CheckComplete) {
-			continue
-		}
-		r.Result = views.StatusUnknown
-		if s, ok := results[r.ID]; ok {
-			r.Result = viewStatus(s)
-		}
-	}
-}
-
-// annotateChecks gives completed checks their report's result and their review state, for the
-// tables that show a few checks (a customer's, the overview's recent ones).
-func (a *App) annotateChecks(ctx context.Context, rows []views.CheckRow) error {
-	ptrs := make([]*views.CheckRow, len(rows))
-	for i := range rows {
-		ptrs[i] = &rows[i]
-	}
-	a.fillCheckResults(ctx, ptrs)
-	states, err := a.reviewStates(ctx)
+	states, err := a.reviewStatesOf(ctx, ids)
 	if err != nil {
 		return err
 	}
 	for i := range rows {
-		if rows[i].Status == string(hive.CheckComplete) {
-			rows[i].ReviewState = cmp.Or(states[rows[i].ID], views.ReviewUnreviewed)
+		if rows[i].Status != string(hive.CheckComplete) {
+			continue
 		}
+		rows[i].Result = views.StatusUnknown
+		if e, ok, err := a.Read.Check(ctx, rows[i].ID); err != nil {
+			return err
+		} else if ok {
+			rows[i].Result = viewStatus(hive.Status(e.Result))
+		}
+		rows[i].ReviewState = cmp.Or(states[rows[i].ID], views.ReviewUnreviewed)
 	}
 	return nil
-}
-
-// sortChecks orders rows as the query asks; ties keep the newest first.
-func sortChecks(rows []views.CheckListRow, q checkQuery) {
-	slices.SortStableFunc(rows, func(x, y views.CheckListRow) int {
-		var n int
-		switch q.Sort {
-		case "customer":
-			n = cmp.Compare(strings.ToLower(x.CustomerName), strings.ToLower(y.CustomerName))
-		case "result":
-			n = cmp.Compare(resultRank(x.Result), resultRank(y.Result))
-		}
-		if n == 0 {
-			n = x.CreatedAt.Compare(y.CreatedAt)
-			if q.Sort != "created" {
-				return -n // ties: newest first, whatever the direction
-			}
-		}
-		if q.Desc {
-			return -n
-		}
-		return n
-	})
 }
 
 // liveKey names the set of watched checks, so that a table watching other checks gets a new live
@@ -361,22 +338,4 @@ func liveKey(ids []string) string {
 		h.Write([]byte(id))
 	}
 	return strconv.FormatUint(h.Sum64(), 36)
-}
-
-// sortQueue puts the most severe result first, then the oldest check.
-func sortQueue(rows []views.CheckListRow) {
-	slices.SortStableFunc(rows, func(x, y views.CheckListRow) int {
-		if n := cmp.Compare(resultRank(y.Result), resultRank(x.Result)); n != 0 {
-			return n
-		}
-		return x.CreatedAt.Compare(y.CreatedAt)
-	})
-}
-
-// resultRank orders results for sorting: processing first, then clear, caution, unknown, consider.
-func resultRank(s views.Status) int {
-	if s == views.StatusProcessing {
-		return -1
-	}
-	return hive.Status(s).Severity()
 }

@@ -5,31 +5,28 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/hiveconsole/hiveconsole/readmodel"
 	"github.com/hiveconsole/hiveconsole/views"
 	"github.com/labstack/echo/v4"
 )
 
-// deleteImpact counts what deleting a customer takes with it.
+// deleteImpact counts what deleting a customer takes with it, from the console's copy of Hive.
 func (a *App) deleteImpact(c echo.Context, id string) (views.DeleteImpact, error) {
-	a.snapshots.invalidate() // the counts must be current, not a page view's few seconds old
-	snap, err := a.snapshots.get(c.Request().Context(), pageMaxAge)
-	if err != nil {
-		return views.DeleteImpact{}, err
-	}
+	ctx := c.Request().Context()
 	var d views.DeleteImpact
-	mine := map[string]bool{}
-	for _, s := range snap.sessions {
-		if s.CustomerID == id {
-			mine[s.ID] = true
-			d.Sessions++
-		}
+	sessions, err := a.Read.SessionsOf(ctx, id)
+	if err != nil {
+		return d, err
 	}
-	for _, ch := range snap.checks {
-		if mine[ch.SessionID] {
-			d.Checks++
-			if ch.ReportID != nil {
-				d.Reports++
-			}
+	d.Sessions = len(sessions)
+	checks, err := a.Read.Checks(ctx, readmodel.CheckQuery{Customer: id, Limit: 1000})
+	if err != nil {
+		return d, err
+	}
+	d.Checks = checks.Total
+	for _, e := range checks.Rows {
+		if e.Check.ReportID != nil {
+			d.Reports++
 		}
 	}
 	return d, nil
@@ -70,7 +67,6 @@ func (a *App) deleteCustomer(c echo.Context) error {
 	}); err != nil {
 		return err
 	}
-	a.snapshots.invalidate()
 	a.writeThrough(c, "customer.delete", func(ctx context.Context) error { return a.Read.DeleteCustomer(ctx, cust.ID) })
 	a.flash(c, "success", orName(cust)+" and their sessions, checks, reports and files were deleted.")
 	return redirect(c, "/customers")

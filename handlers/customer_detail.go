@@ -1,16 +1,48 @@
 package handlers
 
 import (
+	"context"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/hiveconsole/hiveconsole/hive"
+	"github.com/hiveconsole/hiveconsole/readmodel"
 	"github.com/hiveconsole/hiveconsole/views"
 )
 
-// customerDetail joins a customer with their sessions and checks from the snapshot, newest first.
-func customerDetail(c *hive.Customer, snap *snapshot, pol piiPolicy) views.CustomerDetail {
+// customerLinks are a customer's sessions, checks and the newest files of those checks, newest
+// first, from the console's copy of Hive.
+type customerLinks struct {
+	sessions []hive.Session
+	checks   []hive.Check
+	files    []hive.File
+}
+
+// linksOf reads a customer's sessions, checks and images from the console's copy.
+func (a *App) linksOf(ctx context.Context, customerID string) (customerLinks, error) {
+	var l customerLinks
+	var err error
+	if l.sessions, err = a.Read.SessionsOf(ctx, customerID); err != nil {
+		return l, err
+	}
+	checks, err := a.Read.Checks(ctx, readmodel.CheckQuery{Customer: customerID, Sort: "created", Desc: true, Limit: 1000})
+	if err != nil {
+		return l, err
+	}
+	for _, e := range checks.Rows {
+		l.checks = append(l.checks, e.Check)
+	}
+	files, err := a.Read.Files(ctx, readmodel.FileQuery{Customer: customerID, Limit: maxThumbnails})
+	if err != nil {
+		return l, err
+	}
+	l.files = files.Rows
+	return l, nil
+}
+
+// customerDetail joins a customer with their sessions and checks, newest first.
+func customerDetail(c *hive.Customer, links customerLinks, pol piiPolicy) views.CustomerDetail {
 	d := views.CustomerDetail{ID: c.ID, Name: c.FullName(), Email: pol.show(fromRecord, piiEmail, c.Email),
 		Phone: pol.show(fromRecord, piiPhone, deref(c.Phone)), Gender: deref(c.Gender),
 		DOB: pol.show(fromRecord, piiDOB, deref(c.DOB)), Created: c.CreatedAt, Updated: c.UpdatedAt, Now: time.Now()}
@@ -25,15 +57,10 @@ func customerDetail(c *hive.Customer, snap *snapshot, pol piiPolicy) views.Custo
 	}
 	slices.SortFunc(d.Metadata, func(a, b views.KeyValue) int { return strings.Compare(a.Key, b.Key) })
 	checkOf := map[string]string{} // a processing check is not on its session yet
-	for _, ch := range snap.checks {
+	for _, ch := range links.checks {
 		checkOf[ch.SessionID] = ch.ID
 	}
-	mine := map[string]bool{}
-	for _, s := range snap.sessions {
-		if s.CustomerID != c.ID {
-			continue
-		}
-		mine[s.ID] = true
+	for _, s := range links.sessions {
 		checkID := deref(s.CheckID)
 		if checkID == "" {
 			checkID = checkOf[s.ID]
@@ -41,17 +68,11 @@ func customerDetail(c *hive.Customer, snap *snapshot, pol piiPolicy) views.Custo
 		d.Sessions = append(d.Sessions, views.SessionRow{ID: s.ID, Status: string(s.Status), CheckID: checkID,
 			Created: s.CreatedAt, Expires: s.ExpiresAt})
 	}
-	myChecks := map[string]bool{}
-	for _, ch := range snap.checks {
-		if mine[ch.SessionID] {
-			d.Checks = append(d.Checks, checkRow(ch))
-			myChecks[ch.ID] = true
-		}
+	for _, ch := range links.checks {
+		d.Checks = append(d.Checks, checkRow(ch))
 	}
-	for _, f := range snap.files { // newest first, as Hive lists them
-		if f.CheckID != nil && myChecks[*f.CheckID] && len(d.Images) < maxThumbnails {
-			d.Images = append(d.Images, views.Thumbnail{ID: f.ID, Label: fileLabel(f.Type)})
-		}
+	for _, f := range links.files {
+		d.Images = append(d.Images, views.Thumbnail{ID: f.ID, Label: fileLabel(f.Type)})
 	}
 	return d
 }

@@ -41,7 +41,6 @@ func (a *App) createCustomer(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	a.snapshots.invalidate()
 	a.writeThrough(c, "customer.create", func(ctx context.Context) error { return a.Read.PutCustomer(ctx, cust) })
 	a.flash(c, "success", "Customer created.")
 	return redirect(c, "/customers/"+cust.ID)
@@ -143,7 +142,6 @@ func (a *App) updateCustomer(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		a.snapshots.invalidate()
 		a.writeThrough(c, "customer.update", func(ctx context.Context) error { return a.Read.PutCustomer(ctx, saved) })
 	}
 	message := "Changes saved."
@@ -189,11 +187,11 @@ func metadataText(rows []views.KeyValue) string {
 
 // showProfile puts the read-only profile back in place of the inline form, with a toast.
 func (a *App) showProfile(c echo.Context, cust *hive.Customer, message string) error {
-	snap, err := a.snapshots.get(c.Request().Context(), pageMaxAge)
+	links, err := a.linksOf(c.Request().Context(), cust.ID)
 	if err != nil {
 		return err
 	}
-	d := customerDetail(cust, snap, pii(c))
+	d := customerDetail(cust, links, pii(c))
 	d.CSRFToken = a.fragment(c).CSRFToken
 	return a.patch(c, message, views.CustomerProfile(a.assets(), d), views.CustomerHeading(d.Name))
 }

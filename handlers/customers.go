@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"net/url"
@@ -26,6 +27,30 @@ type customerSignals struct {
 	Checks string `json:"checks"`
 	Result string `json:"result"`
 }
+
+// customerQuery is everything the list's URL can say.
+type customerQuery struct {
+	Q      string // search text
+	Sort   string // created, name or email
+	Desc   bool
+	Page   int    // 1-based
+	Size   int    // rows per page
+	Checks string // "", "with" or "without"
+	Result string // "", or a status the latest check must have
+	// Contact says the viewer sees contact data in clear, so search reaches emails and phones and
+	// the list sorts by email. Without it, neither may touch their clear values: the order and the
+	// matches would give away what the page masks. Not part of the URL: it is the viewer's, from
+	// the permission table.
+	Contact bool
+}
+
+// The choices the list offers; anything else in a URL falls back to the default.
+var (
+	customerSorts    = []string{"created", "name", "email"}
+	customerSizes    = []int{25, 50, 100}
+	customerResults  = []string{"clear", "caution", "consider", "processing"}
+	customerCheckOpt = []string{"with", "without"}
+)
 
 // parseCustomerQuery reads the list's state; values the list does not offer fall back to defaults,
 // so an edited or stale URL still shows a sensible page.
@@ -143,7 +168,7 @@ func (a *App) customersModel(c echo.Context, q customerQuery) (views.CustomersMo
 	}
 	all := res.Total
 	if q.filtered() {
-		if all, err = a.Read.CountCustomers(ctx); err != nil {
+		if all, err = a.Read.Count(ctx, readmodel.Customers); err != nil {
 			return views.CustomersModel{}, err
 		}
 	}
@@ -219,11 +244,12 @@ func (a *App) customer(c echo.Context) error {
 	if isDatastar(c) { // the inline editor's Cancel
 		return a.showProfile(c, cust, "")
 	}
-	snap, err := a.snapshots.get(ctx, pageMaxAge)
+	a.writeThrough(c, "customer.view", func(ctx context.Context) error { return a.Read.PutCustomer(ctx, cust) })
+	links, err := a.linksOf(ctx, cust.ID)
 	if err != nil {
 		return err
 	}
-	d := customerDetail(cust, snap, pii(c))
+	d := customerDetail(cust, links, pii(c))
 	d.CSRFToken = a.fragment(c).CSRFToken
 	u, _ := userOf(c)
 	d.CanEdit, d.CanDelete, d.CanIssue = u.Can(auth.EditCustomers), u.Can(auth.DeleteCustomers), u.Can(auth.IssueSessions)

@@ -54,7 +54,7 @@ func TestErrorPages(t *testing.T) {
 			tc := newTestConsole(t, withHive(failingHive{err: tt.err}))
 			b := tc.browser()
 			b.signInAs(auth.RoleReviewer)
-			resp := b.get("/")
+			resp := b.get("/customers/00000000-0000-4000-8000-000000000001") // read from Hive live
 			if resp.StatusCode != tt.status {
 				t.Fatalf("got %d, want %d", resp.StatusCode, tt.status)
 			}

@@ -113,6 +113,7 @@ func TestFilesPages(t *testing.T) {
 	if _, err := tc.sb.CompleteSession(ctx, sessions.Data[0].ID, "clear"); err != nil {
 		t.Fatal(err)
 	}
+	tc.sync()
 	files, _ := tc.api.ListFiles(ctx)
 	auditor := tc.browser()
 	auditor.signInAs(auth.RoleAuditor)

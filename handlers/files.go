@@ -8,34 +8,44 @@ import (
 
 	"github.com/hiveconsole/hiveconsole/auth"
 	"github.com/hiveconsole/hiveconsole/hive"
+	"github.com/hiveconsole/hiveconsole/readmodel"
 	"github.com/hiveconsole/hiveconsole/views"
 	"github.com/labstack/echo/v4"
 )
 
 // files lists the images Hive holds, newest first, by type, with the check each belongs to.
 func (a *App) files(c echo.Context) error {
-	snap, err := a.snapshots.get(c.Request().Context(), pageMaxAge)
+	ctx := c.Request().Context()
+	q, page := parseFileQuery(c.QueryParams())
+	size := customerSizes[0]
+	now := time.Now()
+	rq := readmodel.FileQuery{Type: q.Type, Check: q.Check, Offset: (page - 1) * size, Limit: size}
+	if q.Since != "" {
+		rq.Since = now.Add(-checkSince[q.Since])
+	}
+	res, err := a.Read.Files(ctx, rq)
 	if err != nil {
 		return err
 	}
-	q, requested := parseFileQuery(c.QueryParams())
-	size := customerSizes[0]
-	now := time.Now()
-	var rows []views.FileRow
-	for _, f := range snap.files {
-		switch {
-		case q.Type != "" && string(f.Type) != q.Type:
-			continue
-		case q.Check == "with" && f.CheckID == nil, q.Check == "without" && f.CheckID != nil:
-			continue
-		case q.Since != "" && f.CreatedAt.Before(now.Add(-checkSince[q.Since])):
-			continue
+	if pages := max(1, (res.Total+size-1)/size); page > pages {
+		page = pages // past the end: show the last page
+		rq.Offset = (page - 1) * size
+		if res, err = a.Read.Files(ctx, rq); err != nil {
+			return err
 		}
-		rows = append(rows, fileRow(f))
 	}
-	page, from, to := pageSpan(len(rows), size, requested)
-	m := views.FilesModel{Rows: rows[from:to], Pager: views.NewPager(len(rows), size, page, q.url),
-		Type: q.Type, Check: q.Check, Since: q.Since, Total: len(snap.files), Now: now}
+	total, err := a.Read.Count(ctx, readmodel.Files)
+	if err != nil {
+		return err
+	}
+	m := views.FilesModel{Pager: views.NewPager(res.Total, size, page, q.url),
+		Type: q.Type, Check: q.Check, Since: q.Since, Total: total, Now: now}
+	for _, f := range res.Rows {
+		m.Rows = append(m.Rows, fileRow(f))
+	}
+	if m.Sync, err = a.syncStatus(ctx); err != nil {
+		return err
+	}
 	return render(c, http.StatusOK, views.FilesPage(a.page(c, "Files"), m))
 }
 

@@ -21,7 +21,7 @@ type liveReads struct {
 	hive       Hive
 	maxAge     time.Duration
 	now        func() time.Time
-	onComplete func() // a watched check was seen completing: lists must show it
+	onComplete func(context.Context, *hive.Check) // a watched check was seen completing: lists must show it
 
 	group singleflight.Group
 	mu    sync.Mutex
@@ -38,7 +38,7 @@ type liveRead struct {
 // liveReadsPrune is how many remembered reads trigger dropping the stale ones.
 const liveReadsPrune = 1024
 
-func newLiveReads(h Hive, maxAge time.Duration, onComplete func()) *liveReads {
+func newLiveReads(h Hive, maxAge time.Duration, onComplete func(context.Context, *hive.Check)) *liveReads {
 	return &liveReads{hive: h, maxAge: maxAge, now: time.Now, onComplete: onComplete, last: map[string]liveRead{}}
 }
 
@@ -47,7 +47,7 @@ func (l *liveReads) GetCheck(ctx context.Context, id string) (*hive.Check, error
 	return sharedRead(l, ctx, "check:"+id, func(ctx context.Context) (*hive.Check, error) {
 		ch, err := l.hive.GetCheck(ctx, id)
 		if err == nil && ch.Status == hive.CheckComplete && !l.sawComplete(id) && l.onComplete != nil {
-			l.onComplete()
+			l.onComplete(ctx, ch)
 		}
 		return ch, err
 	})

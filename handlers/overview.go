@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/hiveconsole/hiveconsole/auth"
+	"github.com/hiveconsole/hiveconsole/readmodel"
 
 	"github.com/hiveconsole/hiveconsole/hive"
 	"github.com/hiveconsole/hiveconsole/views"
@@ -16,23 +17,18 @@ import (
 const recentChecks = 10
 
 func (a *App) overview(c echo.Context) error {
-	snap, err := a.snapshots.get(c.Request().Context(), pageMaxAge)
-	if err != nil {
-		return err
-	}
-	m, err := a.overviewModel(c, snap)
+	m, err := a.overviewModel(c)
 	if err != nil {
 		return err
 	}
 	if u, _ := userOf(c); u.Can(auth.DecideReviews) {
-		queue, err := a.reviewQueue(c)
+		queue, total, err := a.reviewQueue(c, 5)
 		if err != nil {
 			return err
 		}
-		m.ShowQueue, m.QueueTotal = true, len(queue)
-		m.Queue = queue[:min(len(queue), 5)]
+		m.ShowQueue, m.QueueTotal, m.Queue = true, total, queue
 	}
-	return render(c, http.StatusOK, views.OverviewPage(a.page(c, "Overview"), m, a.hiveUnreachable(), snap.at))
+	return render(c, http.StatusOK, views.OverviewPage(a.page(c, "Overview"), m, a.hiveUnreachable(), m.Sync.SyncedAt))
 }
 
 // hiveUnreachable says whether the Hive client has stopped asking Hive after repeated failures.
@@ -40,39 +36,57 @@ func (a *App) hiveUnreachable() bool {
 	return a.HiveUnreachable != nil && a.HiveUnreachable()
 }
 
-// pageMaxAge is how old the shared snapshot of Hive's lists may be for a page view: older ones are
-// still shown while a refresh runs in the background.
-const pageMaxAge = 10 * time.Second
-
 // overviewModel is the counts and the most recent checks, with their reports' results and their
-// review states.
-func (a *App) overviewModel(c echo.Context, snap *snapshot) (views.OverviewModel, error) {
-	m := views.OverviewModel{Customers: len(snap.customers.entries), Sessions: len(snap.sessions), Checks: len(snap.checks), Now: time.Now()}
-	for _, ch := range snap.checks {
-		if ch.Status == hive.CheckProcessing {
-			m.Processing++
-		}
-		if len(m.Recent) < recentChecks {
-			m.Recent = append(m.Recent, checkRow(ch))
+// review states, from the console's copy of Hive.
+func (a *App) overviewModel(c echo.Context) (views.OverviewModel, error) {
+	ctx := c.Request().Context()
+	m := views.OverviewModel{Now: time.Now()}
+	var err error
+	for _, n := range []struct {
+		kind readmodel.Kind
+		dst  *int
+	}{{readmodel.Customers, &m.Customers}, {readmodel.Sessions, &m.Sessions}, {readmodel.Checks, &m.Checks}} {
+		if *n.dst, err = a.Read.Count(ctx, n.kind); err != nil {
+			return m, err
 		}
 	}
-	err := a.annotateChecks(c.Request().Context(), m.Recent)
+	processing, err := a.Read.Checks(ctx, readmodel.CheckQuery{Status: string(hive.CheckProcessing), Limit: 1})
+	if err != nil {
+		return m, err
+	}
+	m.Processing = processing.Total
+	recent, err := a.Read.Checks(ctx, readmodel.CheckQuery{Sort: "created", Desc: true, Limit: recentChecks})
+	if err != nil {
+		return m, err
+	}
+	for _, e := range recent.Rows {
+		m.Recent = append(m.Recent, checkRow(e.Check))
+	}
+	if err := a.annotateChecks(ctx, m.Recent); err != nil {
+		return m, err
+	}
+	m.Sync, err = a.syncStatus(ctx)
 	return m, err
 }
 
-// overviewStream keeps the overview live while checks are processing: every LiveInterval it takes
-// a fresh snapshot of Hive and patches the counts and the recent checks. It ends when nothing is
-// processing any more, when the page closes, or when the server shuts down — and holds no goroutine
-// of its own.
+// overviewStream keeps the overview live while checks are processing: every LiveInterval it reads
+// the processing checks it shows from Hive (shared with every other viewer, and written through to
+// the console's copy), then patches the counts and the recent checks. It ends when nothing is
+// processing any more, when the page closes, or when the server shuts down — and holds no
+// goroutine of its own.
 func (a *App) overviewStream(c echo.Context) error {
 	assets := a.assets()
 	return a.liveStream(c, "overview stream", func(sse *datastar.ServerSentEventGenerator) (bool, error) {
-		snap, err := a.snapshots.get(c.Request().Context(), a.liveInterval())
+		m, err := a.overviewModel(c)
 		if err != nil {
-			return false, err // Hive may be back at the next tick; the page keeps its last state
+			return false, err
 		}
-		m, err := a.overviewModel(c, snap)
-		if err != nil {
+		for _, r := range m.Recent {
+			if r.Status == string(hive.CheckProcessing) {
+				_, _ = a.live.GetCheck(c.Request().Context(), r.ID) // Hive may be back at the next tick
+			}
+		}
+		if m, err = a.overviewModel(c); err != nil {
 			return false, err
 		}
 		if err := sse.PatchElementTempl(views.OverviewLive(assets, m)); err != nil {
@@ -89,7 +103,7 @@ func (a *App) liveInterval() time.Duration {
 	return 2 * time.Second
 }
 
-// checkRow is a check as tables show it. Until its report's result is filled in (fillCheckResults),
+// checkRow is a check as tables show it. Until its report's result is filled in (annotateChecks),
 // the badge follows the decision, which Hive derives from the report's result.
 func checkRow(ch hive.Check) views.CheckRow {
 	row := views.CheckRow{ID: ch.ID, SessionID: ch.SessionID, Status: string(ch.Status), CreatedAt: ch.CreatedAt, Result: views.StatusUnknown}

@@ -5,10 +5,10 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
-	"slices"
 
 	"github.com/hiveconsole/hiveconsole/auth"
 	"github.com/hiveconsole/hiveconsole/hive"
+	"github.com/hiveconsole/hiveconsole/readmodel"
 	"github.com/hiveconsole/hiveconsole/review"
 	"github.com/hiveconsole/hiveconsole/views"
 	"github.com/labstack/echo/v4"
@@ -151,7 +151,7 @@ func fieldLabel(field string) string {
 
 // nextReview opens the next check in the review queue after the one the reviewer just looked at.
 func (a *App) nextReview(c echo.Context) error {
-	queue, err := a.reviewQueue(c)
+	queue, _, err := a.reviewQueue(c, 2)
 	if err != nil {
 		return err
 	}
@@ -165,13 +165,14 @@ func (a *App) nextReview(c echo.Context) error {
 	return redirect(c, "/checks?queue=review")
 }
 
-// reviewStates is each check's review state; checks nobody decided on are absent.
-func (a *App) reviewStates(ctx context.Context) (map[string]string, error) {
+// reviewStatesOf is the review state of each of the given checks; checks nobody decided on are
+// absent.
+func (a *App) reviewStatesOf(ctx context.Context, ids []string) (map[string]string, error) {
 	out := map[string]string{}
-	if a.Reviews == nil {
+	if a.Reviews == nil || len(ids) == 0 {
 		return out, nil
 	}
-	latest, err := a.Reviews.Latest(ctx)
+	latest, err := a.Reviews.LatestOf(ctx, ids)
 	if err != nil {
 		return nil, err
 	}
@@ -181,12 +182,14 @@ func (a *App) reviewStates(ctx context.Context) (map[string]string, error) {
 	return out, nil
 }
 
-// reviewQueue is every completed check nobody has decided on, the most severe result first, then
-// the oldest.
-func (a *App) reviewQueue(c echo.Context) ([]views.CheckListRow, error) {
-	m, _, err := a.checksModel(c, checkQuery{Queue: true, Page: 1, Size: 1 << 30, Sort: "created"})
+// reviewQueue is the top of the review queue — completed checks nobody has decided on, the most
+// severe result first, then the oldest — and how many it holds.
+func (a *App) reviewQueue(c echo.Context, n int) ([]views.CheckListRow, int, error) {
+	ctx := c.Request().Context()
+	res, err := a.Read.Checks(ctx, readmodel.CheckQuery{Queue: true, Limit: n})
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	return slices.Clone(m.Rows), nil
+	rows, err := a.checkRows(ctx, res.Rows, pii(c))
+	return rows, res.Total, err
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/hiveconsole/hiveconsole/auth"
 	"github.com/hiveconsole/hiveconsole/hive"
+	"github.com/hiveconsole/hiveconsole/readmodel"
 	"github.com/hiveconsole/hiveconsole/views"
 	"github.com/labstack/echo/v4"
 )
@@ -37,31 +38,38 @@ func (a *App) sdkSessionsTable(c echo.Context) error {
 func (a *App) sessionsModel(c echo.Context, q sessionQuery) (views.SessionsModel, error) {
 	pol := pii(c)
 	q.Contact = pol.clear(fromRecord)
-	snap, err := a.snapshots.get(c.Request().Context(), pageMaxAge)
+	ctx := c.Request().Context()
+	now := time.Now()
+	res, err := a.Read.Sessions(ctx, q.read(now))
 	if err != nil {
 		return views.SessionsModel{}, err
 	}
-	now := time.Now()
-	res := q.run(snap.sessions, now)
 	if pages := max(1, (res.Total+q.Size-1)/q.Size); q.Page > pages {
 		q.Page = pages // past the end (the list shrank, or an edited URL): show the last page
-		res = q.run(snap.sessions, now)
+		if res, err = a.Read.Sessions(ctx, q.read(now)); err != nil {
+			return views.SessionsModel{}, err
+		}
+	}
+	total, err := a.Read.Count(ctx, readmodel.Sessions)
+	if err != nil {
+		return views.SessionsModel{}, err
 	}
 	m := views.SessionsModel{Status: q.Status, Customer: q.Customer, Size: q.Size, Sizes: sessionSizes, URL: q.url(),
-		Total: len(snap.sessions), Now: now, SearchHint: "Customer id, email or name"}
+		Total: total, Now: now, SearchHint: "Customer id, email or name"}
 	if !q.Contact {
 		m.SearchHint = "Customer id or name"
 	}
-	for _, s := range snap.sessions {
-		if sessionStatus(s, now) == views.SessionCreated {
-			m.Open++
-		}
+	if m.Open, err = a.Read.CountOpenSessions(ctx, now); err != nil {
+		return views.SessionsModel{}, err
+	}
+	if m.Sync, err = a.syncStatus(ctx); err != nil {
+		return views.SessionsModel{}, err
 	}
 	sig, _ := json.Marshal(q.signals())
 	m.Signals = string(sig)
 	for _, s := range res.Rows {
 		m.Rows = append(m.Rows, views.SessionListRow{ID: s.ID, CustomerID: s.CustomerID, CustomerName: s.FullName, Email: pol.show(fromRecord, piiEmail, s.Email),
-			Status: sessionStatus(*s, now), CheckID: deref(s.CheckID), Created: s.CreatedAt, Expires: s.ExpiresAt})
+			Status: sessionStatus(s, now), CheckID: deref(s.CheckID), Created: s.CreatedAt, Expires: s.ExpiresAt})
 	}
 	m.Columns = []views.SortColumn{q.column("Status", "status"), q.column("Created", "created"), q.column("Expires", "expires")}
 	m.Pager = views.NewPager(res.Total, q.Size, q.Page, func(n int) string {

@@ -61,7 +61,6 @@ func (a *App) newSDKSession(c echo.Context, cust *hive.Customer) (views.SessionI
 	if err != nil {
 		return views.SessionIssued{}, err
 	}
-	a.snapshots.invalidate()
 	if m.SessionID != "" {
 		a.writeThrough(c, "session.issue", func(ctx context.Context) error { return a.refreshSession(ctx, m.SessionID) })
 	}
@@ -95,7 +94,6 @@ func (a *App) deleteSDKSession(c echo.Context) error {
 		Details: map[string]any{"customer": s.CustomerID}}, func() error { return a.Hive.DeleteSession(c.Request().Context(), s.ID) }); err != nil {
 		return err
 	}
-	a.snapshots.invalidate()
 	a.writeThrough(c, "session.delete", func(ctx context.Context) error { return a.Read.DeleteSession(ctx, s.ID) })
 	who := s.FullName
 	if who == "" {
@@ -151,7 +149,6 @@ func (a *App) simulateSDKSession(c echo.Context) error {
 		}
 		return err
 	}
-	a.snapshots.invalidate()
 	a.writeThrough(c, "session.simulate", func(ctx context.Context) error { return a.refreshSession(ctx, s.ID) })
 	a.flash(c, "success", "Submitted as the SDK would, scenario “"+chosen.Title+"”.")
 	return redirect(c, "/sessions/"+s.ID)

@@ -9,12 +9,11 @@ import (
 	"time"
 
 	"github.com/hiveconsole/hiveconsole/hive"
+	"github.com/hiveconsole/hiveconsole/readmodel"
 	"github.com/hiveconsole/hiveconsole/views"
 )
 
-// sessionQuery is everything the SDK session list's URL can say. Sessions are far fewer than
-// customers (one per submission attempt, most customers have one or none), so each request scans
-// the snapshot's list instead of keeping an index.
+// sessionQuery is everything the SDK session list's URL can say.
 type sessionQuery struct {
 	Status   string // "", or a status the session must have
 	Customer string // a customer id, or text in the customer's email or name
@@ -117,36 +116,11 @@ func (q sessionQuery) column(label, key string) views.SortColumn {
 	})
 }
 
-// sessionPage is one page of a query's results.
-type sessionPage struct {
-	Rows  []*hive.Session
-	Total int // rows matching, all pages
-}
-
-// run filters, sorts and pages the sessions (newest first, as Hive lists them) as of now.
-func (q sessionQuery) run(all []hive.Session, now time.Time) sessionPage {
-	needle := strings.ToLower(q.Customer)
-	exact := hive.ValidID(needle)
-	var hits []*hive.Session
-	for i := range all {
-		s := &all[i]
-		if q.Status != "" && string(sessionStatus(*s, now)) != q.Status {
-			continue
-		}
-		if needle != "" {
-			if exact && !strings.EqualFold(s.CustomerID, needle) {
-				continue
-			}
-			if !exact && !(q.Contact && strings.Contains(strings.ToLower(s.Email), needle)) &&
-				!strings.Contains(strings.ToLower(s.FullName), needle) && !strings.HasPrefix(strings.ToLower(s.CustomerID), needle) {
-				continue
-			}
-		}
-		hits = append(hits, s)
-	}
-	q.sort(hits, now)
-	_, from, to := pageSpan(len(hits), q.Size, q.Page)
-	return sessionPage{Rows: hits[from:to], Total: len(hits)}
+// read is the query as the console's copy takes it, as of now.
+func (q sessionQuery) read(now time.Time) readmodel.SessionQuery {
+	size := max(q.Size, 1)
+	return readmodel.SessionQuery{Status: q.Status, Customer: q.Customer, Contact: q.Contact, Sort: q.Sort, Desc: q.Desc,
+		Now: now, Offset: (pageNumber(q.Page) - 1) * size, Limit: size}
 }
 
 // sort orders hits, which arrive newest first; ties keep that order in both directions.
@@ -177,8 +151,8 @@ func statusRank(s views.SessionStatus) int {
 	return slices.Index(sessionStatuses, string(s))
 }
 
-// sessionStatus is a session's status as of now: a snapshot may be a few seconds old, and a
-// session that was waiting when it was read may have expired since, which Hive itself would say.
+// sessionStatus is a session's status as of now: the copy may be a while old, and a session that
+// was waiting when it was read may have expired since, which Hive itself would say.
 func sessionStatus(s hive.Session, now time.Time) views.SessionStatus {
 	if s.Status == hive.SessionCreated && !now.Before(s.ExpiresAt) {
 		return views.SessionExpired

@@ -97,6 +97,7 @@ func TestSessionList(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	tc.sync()
 	all, err := tc.api.ListSessions(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -580,6 +581,7 @@ func TestSessionXSS(t *testing.T) {
 		t.Fatal(err)
 	}
 	claims, _ := tc.sb.VerifySessionToken(tok.Token)
+	tc.sync()
 	b := tc.browser()
 	b.signInAs(auth.RoleSupport)
 	pages := map[string]response{

@@ -303,6 +303,7 @@ func TestEveryStreamEndsAtSignOut(t *testing.T) {
 	for name, path := range map[string]string{"overview": "/overview/stream", "checks list": datastarPath("/checks/stream", map[string]any{"page": 1})} {
 		t.Run(name, func(t *testing.T) {
 			tc := newTestConsole(t, withHive(&processingHive{}), fastStreams)
+			tc.sync()
 			b := tc.browser()
 			b.signInAs(auth.RoleReviewer)
 			ctx, cancel := context.WithCancel(context.Background())

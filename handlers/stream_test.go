@@ -38,15 +38,33 @@ func (p *processingHive) ListSessions(context.Context) (*hive.List[hive.Session]
 	return &hive.List[hive.Session]{Meta: hive.ListMeta{Total: 1}}, nil
 }
 
-func (p *processingHive) ListChecks(context.Context) (*hive.List[hive.Check], error) {
+// theProcessingCheck is the one check of a processingHive.
+const theProcessingCheck = "db3590ce-3121-4b0d-9839-733709727f7b"
+
+// GetCheck answers the check processing for the first until reads (for ever when until is 0), then
+// completed and declined.
+func (p *processingHive) GetCheck(_ context.Context, id string) (*hive.Check, error) {
+	if id != theProcessingCheck {
+		return nil, &hive.Error{Code: hive.CodeNotFound}
+	}
 	n := p.calls.Add(1)
-	c := hive.Check{ID: "db3590ce-3121-4b0d-9839-733709727f7b", Status: hive.CheckProcessing, CreatedAt: time.Now()}
+	c := hive.Check{ID: theProcessingCheck, SessionID: theProcessingSession, Status: hive.CheckProcessing, CreatedAt: time.Now()}
 	if p.until > 0 && n > p.until {
 		declined := "declined"
 		c.Status, c.Decision = hive.CheckComplete, &declined
 	}
-	return &hive.List[hive.Check]{Data: []hive.Check{c}, Meta: hive.ListMeta{Total: 1}}, nil
+	return &c, nil
 }
+
+const theProcessingSession = "5e551011-3121-4b0d-9839-733709727f7b"
+
+// The lists the sync reads: the one check, processing.
+func (p *processingHive) EachCheck(_ context.Context, fn func(*hive.Check) error) error {
+	return fn(&hive.Check{ID: theProcessingCheck, SessionID: theProcessingSession, Status: hive.CheckProcessing, CreatedAt: time.Now()})
+}
+func (p *processingHive) EachCustomer(context.Context, func(*hive.Customer) error) error { return nil }
+func (p *processingHive) EachSession(context.Context, func(*hive.Session) error) error   { return nil }
+func (p *processingHive) EachFile(context.Context, func(*hive.File) error) error         { return nil }
 
 func (p *processingHive) GetReport(context.Context, string) (*hive.Report, error) {
 	return &hive.Report{Result: hive.StatusConsider}, nil
@@ -76,6 +94,7 @@ func openStream(t *testing.T, tc *testConsole, ctx context.Context) (*http.Respo
 func TestOverviewStreamEndsWhenChecksComplete(t *testing.T) {
 	h := &processingHive{until: 3}
 	tc := newTestConsole(t, withHive(h), fastStreams)
+	tc.sync() // the copy holds the one processing check
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	resp, lines := openStream(t, tc, ctx)
@@ -105,6 +124,7 @@ func TestOverviewStreamEndsWhenChecksComplete(t *testing.T) {
 // and a closed page ends its stream (the active-streams gauge returns to zero).
 func TestStreamsEndAtShutdownAndDisconnect(t *testing.T) {
 	tc := newTestConsole(t, withHive(&processingHive{}), fastStreams)
+	tc.sync()
 	gauge := func() string {
 		b := tc.browser()
 		for _, line := range strings.Split(b.get("/metrics").Body, "\n") {

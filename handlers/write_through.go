@@ -20,6 +20,29 @@ func (a *App) writeThrough(c echo.Context, what string, write func(ctx context.C
 	}
 }
 
+// writeThroughCtx is writeThrough outside a request (a shared live read).
+func (a *App) writeThroughCtx(ctx context.Context, what string, write func(ctx context.Context) error) {
+	if err := write(ctx); err != nil {
+		a.log.Warn("the console's copy of Hive was not updated; the next sync will", slog.String("change", what),
+			slog.Any("err", err))
+	}
+}
+
+// checkCompleted writes a check a live read saw complete through to the console's copy, with its
+// report's summary, so the lists show its result at once rather than at the next sync.
+func (a *App) checkCompleted(ctx context.Context, ch *hive.Check) {
+	a.writeThroughCtx(ctx, "check.completed", func(ctx context.Context) error {
+		if err := a.Read.PutCheck(ctx, ch); err != nil {
+			return err
+		}
+		rep, err := a.live.GetReport(ctx, ch.ID)
+		if err != nil {
+			return err
+		}
+		return a.Read.PutReport(ctx, ch, rep)
+	})
+}
+
 // refreshSession reads a session (and its check, once it has one) again and writes it through:
 // after the SDK flow is simulated, or a session issued, the lists show its new state.
 func (a *App) refreshSession(ctx context.Context, id string) error {

@@ -105,9 +105,6 @@ func (s *Store) Check(ctx context.Context, id string) (CheckEntry, bool, error) 
 	return e, err == nil, err
 }
 
-// CountChecks is how many checks Hive has, as of the copy.
-func (s *Store) CountChecks(ctx context.Context) (int, error) { return s.counts.get(ctx, s, Checks) }
-
 const checkSelect = `c.id, c.session_id, c.status, c.decision, c.report_id, c.created_at, c.updated_at,
 	CASE WHEN c.status = 'processing' THEN 'processing' ELSE COALESCE(c.report_result, 'unknown') END,
 	c.customer_id, cu.full_name, cu.email, c.deleted_at`
@@ -140,13 +137,13 @@ func checkOrder(q CheckQuery) string {
 	}
 	switch {
 	case q.Queue:
-		return "c.result_rank DESC, c.created_at ASC, c.id ASC"
+		return "c.result_rank DESC, c.created_at ASC, c.ord ASC"
 	case q.Sort == "customer":
-		return "cu.name_key" + dir + ", c.created_at DESC, c.id DESC"
+		return "cu.name_key" + dir + ", c.created_at DESC, c.ord DESC"
 	case q.Sort == "result":
-		return "c.result_rank" + dir + ", c.created_at DESC, c.id DESC"
+		return "c.result_rank" + dir + ", c.created_at DESC, c.ord DESC"
 	}
-	return "c.created_at" + dir + ", c.id" + dir
+	return "c.created_at" + dir + ", c.ord" + dir
 }
 
 // checkFilter is the WHERE clause (after "c.deleted_at IS NULL") of a query's filters and search.

@@ -32,6 +32,7 @@ func TestCheckQueriesMatchANaiveScan(t *testing.T) {
 			result   string
 			customer string
 			reviewed bool
+			n        int // the order the fixture wrote it in
 		}
 		var rows []row
 		decisions := []string{hive.DecisionApproved, hive.DecisionReview, hive.DecisionDeclined}
@@ -62,7 +63,7 @@ func TestCheckQueriesMatchANaiveScan(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			rows = append(rows, row{ch: ch, result: result, customer: c.ID})
+			rows = append(rows, row{ch: ch, result: result, customer: c.ID, n: i})
 		}
 		// Reviews on some completed checks: those leave the queue.
 		staff, err := auth.NewService(ctx, db, auth.Config{BaseURL: "http://localhost", SessionKeys: [][]byte{[]byte(strings.Repeat("k", 32))},
@@ -110,8 +111,8 @@ func TestCheckQueriesMatchANaiveScan(t *testing.T) {
 				hits = append(hits, r)
 			}
 			slices.SortStableFunc(hits, func(x, y row) int {
-				newest := func() int {
-					return cmp.Or(y.ch.CreatedAt.Compare(x.ch.CreatedAt), strings.Compare(y.ch.ID, x.ch.ID))
+				newest := func() int { // within a second, the one written later is newer
+					return cmp.Or(y.ch.CreatedAt.Compare(x.ch.CreatedAt), cmp.Compare(y.n, x.n))
 				}
 				flip := func(n int) int {
 					if q.Desc {
@@ -121,7 +122,7 @@ func TestCheckQueriesMatchANaiveScan(t *testing.T) {
 				}
 				switch {
 				case q.Queue:
-					return cmp.Or(cmp.Compare(rank[y.result], rank[x.result]), x.ch.CreatedAt.Compare(y.ch.CreatedAt), strings.Compare(x.ch.ID, y.ch.ID))
+					return cmp.Or(cmp.Compare(rank[y.result], rank[x.result]), x.ch.CreatedAt.Compare(y.ch.CreatedAt), cmp.Compare(x.n, y.n))
 				case q.Sort == "customer":
 					return cmp.Or(flip(strings.Compare(fold0(byID[x.customer]), fold0(byID[y.customer]))), newest())
 				case q.Sort == "result":

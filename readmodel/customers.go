@@ -167,9 +167,9 @@ func customerOrder(q CustomerQuery) string {
 	case q.Sort == "email" && q.Contact:
 		return "email" + dir + ", id" + dir
 	case q.Sort == "email":
-		return "created_at DESC, id DESC"
+		return "created_at DESC, ord DESC"
 	}
-	return "created_at" + dir + ", id" + dir
+	return "created_at" + dir + ", ord" + dir
 }
 
 func reverse(order string) string {
@@ -336,7 +336,8 @@ func (c *counts) forget(kind Kind) {
 	c.mu.Unlock()
 }
 
-// CountCustomers is how many customers Hive has, as of the copy.
-func (s *Store) CountCustomers(ctx context.Context) (int, error) {
-	return s.counts.get(ctx, s, Customers)
+// Count is how many rows of a kind Hive has, as of the copy (deleted ones left out); reused for a
+// moment, so the pages that show it on every view do not count a million rows each time.
+func (s *Store) Count(ctx context.Context, kind Kind) (int, error) {
+	return s.counts.get(ctx, s, kind)
 }

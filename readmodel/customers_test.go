@@ -71,21 +71,25 @@ func naive(all []hive.Customer, latest map[string]string, q CustomerQuery) []str
 			hits = append(hits, c)
 		}
 	}
+	written := map[string]int{} // the fixture writes customers in order: a later one is newer within a second
+	for i, c := range all {
+		written[c.ID] = i
+	}
 	key := func(c hive.Customer) string {
 		switch {
 		case q.Sort == "name":
-			return fold.String(c.FullName())
+			return fold.String(c.FullName()) + "\x00" + c.ID
 		case q.Sort == "email" && q.Contact:
-			return c.Email
+			return c.Email + "\x00" + c.ID
 		}
-		return fmt.Sprintf("%020d", c.CreatedAt.Unix())
+		return fmt.Sprintf("%020d %06d", c.CreatedAt.Unix(), written[c.ID])
 	}
 	desc := q.Desc
 	if q.Sort == "email" && !q.Contact {
 		desc = true
 	}
 	sort.SliceStable(hits, func(i, j int) bool {
-		a, b := key(hits[i])+"\x00"+hits[i].ID, key(hits[j])+"\x00"+hits[j].ID
+		a, b := key(hits[i]), key(hits[j])
 		if desc {
 			return a > b
 		}
@@ -161,3 +165,23 @@ func TestCustomerQueriesMatchANaiveScan(t *testing.T) {
 }
 
 func fold0(c hive.Customer) string { return fold.String(c.FullName()) }
+
+// TestPhoneDigits: only a search that reads as a phone number is also searched by its digits.
+func TestPhoneDigits(t *testing.T) {
+	for _, tt := range []struct {
+		in, digits string
+		ok         bool
+	}{
+		{"7700 900", "7700900", true},
+		{"+44 (0)7700-900.123", "4407700900123", true},
+		{"447700", "", false}, // digits alone are searched as they are
+		{"3f2a1b9c", "", false},
+		{"anna 123", "", false},
+		{"+4", "", false},
+	} {
+		digits, ok := PhoneDigits(tt.in)
+		if ok != tt.ok || (ok && digits != tt.digits) {
+			t.Errorf("PhoneDigits(%q) = %q, %v; want %q, %v", tt.in, digits, ok, tt.digits, tt.ok)
+		}
+	}
+}

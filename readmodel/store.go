@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/hiveconsole/hiveconsole/database"
@@ -42,6 +43,7 @@ type Store struct {
 	db     *database.DB
 	now    func() time.Time
 	counts counts
+	writes atomic.Int64 // rows written through by this process, for their order keys
 }
 
 // New returns the store of db, whose schema must be migrated.
@@ -59,6 +61,13 @@ type pass struct {
 	n       int64
 	started int64
 }
+
+// ord is the order key of the row at position i (0: the newest) of the pass's list. Rows keep the
+// key they got when first seen: Hive lists newest first but gives no order within a second of
+// created_at, so the key keeps Hive's order among rows created in the same second. A later pass
+// gives its new rows larger keys than every earlier pass's, and a row written through gets one
+// larger than the running pass's (see writeOrd).
+func (p pass) ord(i int64) int64 { return p.n<<32 - i }
 
 // beginPass starts the kind's next pass. A pass that never ends (the process died) leaves nothing
 // to clean up: the next one has a higher number and tombstones only after it completes.
@@ -162,15 +171,15 @@ func (s *Store) distinct() string {
 
 // customerArgs are a customer's column values in the order of customerColumns.
 const customerColumns = `id, email, phone, first_name, middle_name, last_name, gender, dob, metadata, created_at,
-	updated_at, full_name, name_key, search_names, search_contact, pass`
+	updated_at, full_name, name_key, search_names, search_contact, pass, ord`
 
-const customerRow = `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+const customerRow = `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
-func customerArgs(c *hive.Customer, pass any) []any {
+func customerArgs(c *hive.Customer, pass, ord any) []any {
 	name := c.FullName()
 	return []any{c.ID, c.Email, nullable(c.Phone), nullable(c.FirstName), nullable(c.MiddleName), nullable(c.LastName),
 		nullable(c.Gender), nullable(c.DOB), metadataJSON(c.Metadata), database.Unix(c.CreatedAt), database.Unix(c.UpdatedAt),
-		name, fold.String(name), SearchNames(c), SearchContact(c), pass}
+		name, fold.String(name), SearchNames(c), SearchContact(c), pass, ord}
 }
 
 // customerUpsert keeps the newer of two versions of a customer (the one the console wrote through
@@ -187,21 +196,21 @@ func (s *Store) customerUpsert(sync bool) string {
 }
 
 // putCustomers writes a batch a pass read.
-func (s *Store) putCustomers(ctx context.Context, p pass, list []hive.Customer) error {
+func (s *Store) putCustomers(ctx context.Context, p pass, first int64, list []hive.Customer) error {
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		return s.batch(ctx, tx, `INSERT INTO hive_customers (`+customerColumns+`) VALUES `, customerRow,
-			s.customerUpsert(true), len(list), func(i int) []any { return customerArgs(&list[i], p.n) })
+			s.customerUpsert(true), len(list), func(i int) []any { return customerArgs(&list[i], p.n, p.ord(first+int64(i))) })
 	})
 }
 
 const sessionColumns = `id, customer_id, full_name, email, application_id, workspace_id, status, expires_at, created_at,
-	updated_at, check_id, pass`
+	updated_at, check_id, pass, ord`
 
-const sessionRow = `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+const sessionRow = `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
-func sessionArgs(x *hive.Session, pass any) []any {
+func sessionArgs(x *hive.Session, pass, ord any) []any {
 	return []any{x.ID, x.CustomerID, x.FullName, x.Email, x.ApplicationID, x.WorkspaceID, string(x.Status),
-		database.Unix(x.ExpiresAt), database.Unix(x.CreatedAt), database.Unix(x.UpdatedAt), nullable(x.CheckID), pass}
+		database.Unix(x.ExpiresAt), database.Unix(x.CreatedAt), database.Unix(x.UpdatedAt), nullable(x.CheckID), pass, ord}
 }
 
 func sessionUpsert(sync bool) string {
@@ -213,20 +222,20 @@ func sessionUpsert(sync bool) string {
 		WHERE excluded.updated_at >= hive_sessions.updated_at`
 }
 
-func (s *Store) putSessions(ctx context.Context, p pass, list []hive.Session) error {
+func (s *Store) putSessions(ctx context.Context, p pass, first int64, list []hive.Session) error {
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		return s.batch(ctx, tx, `INSERT INTO hive_sessions (`+sessionColumns+`) VALUES `, sessionRow,
-			sessionUpsert(true), len(list), func(i int) []any { return sessionArgs(&list[i], p.n) })
+			sessionUpsert(true), len(list), func(i int) []any { return sessionArgs(&list[i], p.n, p.ord(first+int64(i))) })
 	})
 }
 
-const checkColumns = `id, session_id, status, decision, report_id, result, created_at, updated_at, pass, changed`
+const checkColumns = `id, session_id, status, decision, report_id, result, created_at, updated_at, pass, changed, ord`
 
-const checkRow = `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+const checkRow = `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
-func checkArgs(x *hive.Check, pass any) []any {
+func checkArgs(x *hive.Check, pass, ord any) []any {
 	return []any{x.ID, x.SessionID, string(x.Status), nullable(x.Decision), nullable(x.ReportID), CheckResult(x),
-		database.Unix(x.CreatedAt), database.Unix(x.UpdatedAt), pass, pass}
+		database.Unix(x.CreatedAt), database.Unix(x.UpdatedAt), pass, pass, ord}
 }
 
 // checkUpsert stamps "changed" only when what the lists show of the check changed, so the customers
@@ -243,19 +252,19 @@ func (s *Store) checkUpsert(sync bool) string {
 		WHERE excluded.updated_at >= hive_checks.updated_at`
 }
 
-func (s *Store) putChecks(ctx context.Context, p pass, list []hive.Check) error {
+func (s *Store) putChecks(ctx context.Context, p pass, first int64, list []hive.Check) error {
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		return s.batch(ctx, tx, `INSERT INTO hive_checks (`+checkColumns+`) VALUES `, checkRow,
-			s.checkUpsert(true), len(list), func(i int) []any { return checkArgs(&list[i], p.n) })
+			s.checkUpsert(true), len(list), func(i int) []any { return checkArgs(&list[i], p.n, p.ord(first+int64(i))) })
 	})
 }
 
-const fileColumns = `id, type, metadata, url, check_id, created_at, pass`
+const fileColumns = `id, type, metadata, url, check_id, created_at, pass, ord`
 
-const fileRow = `(?, ?, ?, ?, ?, ?, ?)`
+const fileRow = `(?, ?, ?, ?, ?, ?, ?, ?)`
 
-func fileArgs(f *hive.File, pass any) []any {
-	return []any{f.ID, string(f.Type), metadataJSON(f.Metadata), f.URL, nullable(f.CheckID), database.Unix(f.CreatedAt), pass}
+func fileArgs(f *hive.File, pass, ord any) []any {
+	return []any{f.ID, string(f.Type), metadataJSON(f.Metadata), f.URL, nullable(f.CheckID), database.Unix(f.CreatedAt), pass, ord}
 }
 
 func fileUpsert(sync bool) string {
@@ -264,10 +273,10 @@ func fileUpsert(sync bool) string {
 		deleted_at = CASE WHEN ` + keepDeleted("hive_files", sync) + ` THEN hive_files.deleted_at ELSE NULL END`
 }
 
-func (s *Store) putFiles(ctx context.Context, p pass, list []hive.File) error {
+func (s *Store) putFiles(ctx context.Context, p pass, first int64, list []hive.File) error {
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		return s.batch(ctx, tx, `INSERT INTO hive_files (`+fileColumns+`) VALUES `, fileRow,
-			fileUpsert(true), len(list), func(i int) []any { return fileArgs(&list[i], p.n) })
+			fileUpsert(true), len(list), func(i int) []any { return fileArgs(&list[i], p.n, p.ord(first+int64(i))) })
 	})
 }
 
@@ -284,7 +293,7 @@ func (s *Store) linkChecks(ctx context.Context, tx *sql.Tx, stamp int64) error {
 	_, err := tx.ExecContext(ctx, s.db.Q(`UPDATE hive_customers SET
 		checks = (SELECT count(*) FROM hive_checks c WHERE c.customer_id = hive_customers.id AND c.deleted_at IS NULL),
 		latest_result = (SELECT c.result FROM hive_checks c WHERE c.customer_id = hive_customers.id AND c.deleted_at IS NULL
-			ORDER BY c.created_at DESC, c.id DESC LIMIT 1)
+			ORDER BY c.created_at DESC, c.ord DESC LIMIT 1)
 		WHERE id IN (SELECT customer_id FROM hive_checks WHERE changed >= ? AND customer_id IS NOT NULL)`), stamp)
 	if err != nil {
 		return fmt.Errorf("readmodel: customers' checks: %w", err)

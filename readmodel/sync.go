@@ -246,14 +246,14 @@ func (s *Syncer) passOf(ctx context.Context, kind Kind) error {
 
 // stream reads one list into the store in batches, recording progress as it goes.
 func stream[T any](ctx context.Context, s *Syncer, p pass, each func(context.Context, func(*T) error) error,
-	put func(context.Context, pass, []T) error) (int64, error) {
+	put func(context.Context, pass, int64, []T) error) (int64, error) {
 	var n int64
 	buf := make([]T, 0, batchSize)
 	flush := func() error {
 		if len(buf) == 0 {
 			return nil
 		}
-		if err := put(ctx, p, buf); err != nil {
+		if err := put(ctx, p, n, buf); err != nil {
 			return err
 		}
 		n += int64(len(buf))

@@ -13,12 +13,20 @@ import (
 // so the lists show it at once, on every replica. A row written through carries the current pass
 // number, so a pass running meanwhile does not tombstone it.
 
+// passOrd is the order key of a row written through (its arguments: the kind, then writeOrd): above
+// every row the running pass has seen, and above the rows written through before it in this process.
+const passOrd = `((SELECT pass FROM sync_state WHERE kind = ?) * 4294967296 + ?)`
+
+// writeOrd is the low part of a written-through row's order key: it grows with every write of this
+// process, and stays above the positions a pass gives.
+func (s *Store) writeOrd() int64 { return 1<<31 + s.writes.Add(1)&(1<<31-1) }
+
 // PutCustomer stores a customer as Hive returned it (created, updated or read live).
 func (s *Store) PutCustomer(ctx context.Context, c *hive.Customer) error {
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
-		args := append(customerArgs(c, nil)[:15:15], string(Customers))
+		args := append(customerArgs(c, nil, nil)[:15:15], string(Customers), string(Customers), s.writeOrd())
 		_, err := tx.ExecContext(ctx, s.db.Q(`INSERT INTO hive_customers (`+customerColumns+`) VALUES (
-			?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, `+currentPass+`)`+s.customerUpsert(false)), args...)
+			?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, `+currentPass+`, `+passOrd+`)`+s.customerUpsert(false)), args...)
 		if err != nil {
 			return fmt.Errorf("readmodel: put customer: %w", err)
 		}
@@ -57,9 +65,9 @@ func (s *Store) DeleteCustomer(ctx context.Context, id string) error {
 
 // PutSession stores a session as Hive returned it.
 func (s *Store) PutSession(ctx context.Context, x *hive.Session) error {
-	args := append(sessionArgs(x, nil)[:11:11], string(Sessions))
+	args := append(sessionArgs(x, nil, nil)[:11:11], string(Sessions), string(Sessions), s.writeOrd())
 	_, err := s.db.Exec(ctx, `INSERT INTO hive_sessions (`+sessionColumns+`) VALUES (
-		?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, `+currentPass+`)`+sessionUpsert(false), args...)
+		?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, `+currentPass+`, `+passOrd+`)`+sessionUpsert(false), args...)
 	if err != nil {
 		return fmt.Errorf("readmodel: put session: %w", err)
 	}
@@ -75,9 +83,9 @@ func (s *Store) DeleteSession(ctx context.Context, id string) error {
 // PutCheck stores a check as Hive returned it and recomputes its customer's list columns.
 func (s *Store) PutCheck(ctx context.Context, x *hive.Check) error {
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
-		args := append(checkArgs(x, nil)[:8:8], string(Checks), string(Checks))
+		args := append(checkArgs(x, nil, nil)[:8:8], string(Checks), string(Checks), string(Checks), s.writeOrd())
 		_, err := tx.ExecContext(ctx, s.db.Q(`INSERT INTO hive_checks (`+checkColumns+`) VALUES (
-			?, ?, ?, ?, ?, ?, ?, ?, `+currentPass+`, `+currentPass+`)`+s.checkUpsert(false)), args...)
+			?, ?, ?, ?, ?, ?, ?, ?, `+currentPass+`, `+currentPass+`, `+passOrd+`)`+s.checkUpsert(false)), args...)
 		if err != nil {
 			return fmt.Errorf("readmodel: put check: %w", err)
 		}
@@ -100,8 +108,8 @@ func (s *Store) DeleteCheck(ctx context.Context, id string) error {
 
 // PutFile stores a file as Hive returned it.
 func (s *Store) PutFile(ctx context.Context, f *hive.File) error {
-	args := append(fileArgs(f, nil)[:6:6], string(Files))
-	_, err := s.db.Exec(ctx, `INSERT INTO hive_files (`+fileColumns+`) VALUES (?, ?, ?, ?, ?, ?, `+currentPass+`)`+
+	args := append(fileArgs(f, nil, nil)[:6:6], string(Files), string(Files), s.writeOrd())
+	_, err := s.db.Exec(ctx, `INSERT INTO hive_files (`+fileColumns+`) VALUES (?, ?, ?, ?, ?, ?, `+currentPass+`, `+passOrd+`)`+
 		fileUpsert(false), args...)
 	if err != nil {
 		return fmt.Errorf("readmodel: put file: %w", err)
@@ -151,7 +159,7 @@ func (s *Store) recountCustomer(ctx context.Context, tx *sql.Tx, id string) erro
 	_, err := tx.ExecContext(ctx, s.db.Q(`UPDATE hive_customers SET
 		checks = (SELECT count(*) FROM hive_checks c WHERE c.customer_id = hive_customers.id AND c.deleted_at IS NULL),
 		latest_result = (SELECT c.result FROM hive_checks c WHERE c.customer_id = hive_customers.id AND c.deleted_at IS NULL
-			ORDER BY c.created_at DESC, c.id DESC LIMIT 1)
+			ORDER BY c.created_at DESC, c.ord DESC LIMIT 1)
 		WHERE id = ?`), id)
 	if err != nil {
 		return fmt.Errorf("readmodel: recount customer: %w", err)
@@ -186,7 +194,7 @@ func (s *Store) unsummarised(ctx context.Context, limit int, skip map[string]boo
 // processing returns the ids of checks Hive is still working on.
 func (s *Store) processing(ctx context.Context, limit int) ([]string, error) {
 	rows, err := s.db.Query(ctx, `SELECT id FROM hive_checks WHERE result = 'processing' AND deleted_at IS NULL
-		ORDER BY created_at DESC, id DESC LIMIT ?`, limit)
+		ORDER BY created_at DESC, ord DESC LIMIT ?`, limit)
 	if err != nil {
 		return nil, fmt.Errorf("readmodel: processing checks: %w", err)
 	}

@@ -207,6 +207,30 @@ func (l *Ledger) ForCheck(ctx context.Context, checkID string) ([]Review, error)
 // Checks never reviewed are absent.
 func (l *Ledger) Latest(ctx context.Context) (map[string]Review, error) { return l.latest(ctx) }
 
+// LatestOf maps each of the given checks that has been reviewed to its newest review: a page of a
+// list asks for its own rows only, whatever the number of reviews.
+func (l *Ledger) LatestOf(ctx context.Context, checkIDs []string) (map[string]Review, error) {
+	m := make(map[string]Review, len(checkIDs))
+	for from := 0; from < len(checkIDs); from += 500 {
+		ids := checkIDs[from:min(len(checkIDs), from+500)]
+		args := make([]any, len(ids))
+		for i, id := range ids {
+			args[i] = id
+		}
+		list, err := l.query(ctx, "latest reviews", `SELECT `+reviewColumns+` FROM (
+			SELECT `+reviewColumns+`, ROW_NUMBER() OVER (PARTITION BY check_id`+newestFirst+`) AS n FROM reviews
+			WHERE check_id IN (`+strings.TrimSuffix(strings.Repeat("?, ", len(ids)), ", ")+`)
+		) latest WHERE n = 1`, args...)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range list {
+			m[r.CheckID] = r
+		}
+	}
+	return m, nil
+}
+
 // ForCustomer returns every review recorded against a customer, newest first; an empty slice when
 // there are none.
 func (l *Ledger) ForCustomer(ctx context.Context, customerID string) ([]Review, error) {

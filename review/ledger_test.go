@@ -210,6 +210,12 @@ func testLatestReviews(t *testing.T, open func(testing.TB) *database.DB) {
 	if err != nil || !reflect.DeepEqual(got, want) {
 		t.Errorf("Latest = %+v, %v; want %+v", got, err, want)
 	}
+	// LatestOf answers for the checks asked about only.
+	got, err = svc.LatestOf(t.Context(), []string{"chk-a", "chk-c", "chk-none"})
+	want = map[string]Review{"chk-a": wantA, "chk-c": wantC}
+	if err != nil || !reflect.DeepEqual(got, want) {
+		t.Errorf("LatestOf = %+v, %v; want %+v", got, err, want)
+	}
 }
 
 func TestCustomerReviews(t *testing.T) { forEachDatabase(t, testCustomerReviews) }

@@ -17,6 +17,7 @@ type ChecksModel struct {
 	LiveKey                            string // names the processing checks shown; "" when none
 	Queue                              bool   // the review queue: completed checks nobody decided on
 	SearchHint                         string // what the search looks in, for this viewer
+	Sync                               SyncStatus
 }
 
 // CheckRow is a check in a table.

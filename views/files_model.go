@@ -9,6 +9,7 @@ type FilesModel struct {
 	Type, Check, Since string // the filters, or ""
 	Total              int
 	Now                time.Time
+	Sync               SyncStatus
 }
 
 // FileRow is an image Hive holds, in a table.

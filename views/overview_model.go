@@ -10,4 +10,5 @@ type OverviewModel struct {
 	ShowQueue                               bool           // the user decides reviews
 	Queue                                   []CheckListRow // the top of the review queue
 	QueueTotal                              int
+	Sync                                    SyncStatus
 }

@@ -15,6 +15,7 @@ type SessionsModel struct {
 	Total, Open      int // every session, and those still waiting for the customer
 	Now              time.Time
 	SearchHint       string // what the customer search looks in, for this viewer
+	Sync             SyncStatus
 }
 
 // SessionListRow is an SDK session in the list, with its customer.

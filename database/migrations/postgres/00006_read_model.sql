@@ -24,12 +24,13 @@ CREATE TABLE hive_customers (
     checks         INTEGER NOT NULL DEFAULT 0, -- the customer's checks not deleted
     latest_result  TEXT,            -- the latest check's result; NULL without checks
     pass           BIGINT NOT NULL,
+    ord            BIGINT NOT NULL, -- Hive's list order within one second of created_at: larger is newer
     deleted_at     BIGINT
 );
-CREATE INDEX hive_customers_created ON hive_customers (created_at, id) WHERE deleted_at IS NULL;
+CREATE INDEX hive_customers_created ON hive_customers (created_at, ord) WHERE deleted_at IS NULL;
 CREATE INDEX hive_customers_name ON hive_customers (name_key, id) WHERE deleted_at IS NULL;
 CREATE INDEX hive_customers_email ON hive_customers (email, id) WHERE deleted_at IS NULL;
-CREATE INDEX hive_customers_result ON hive_customers (latest_result, created_at, id) WHERE deleted_at IS NULL;
+CREATE INDEX hive_customers_result ON hive_customers (latest_result, created_at, ord) WHERE deleted_at IS NULL;
 
 -- Substring search: pg_trgm's GIN indexes serve LIKE '%…%' on the folded search columns. The
 -- extension is trusted (a database owner may create it); its operator class is named through the
@@ -60,9 +61,10 @@ CREATE TABLE hive_sessions (
     updated_at     BIGINT NOT NULL,
     check_id       TEXT,
     pass           BIGINT NOT NULL,
+    ord            BIGINT NOT NULL, -- Hive's list order within one second of created_at: larger is newer
     deleted_at     BIGINT
 );
-CREATE INDEX hive_sessions_created ON hive_sessions (created_at, id) WHERE deleted_at IS NULL;
+CREATE INDEX hive_sessions_created ON hive_sessions (created_at, ord) WHERE deleted_at IS NULL;
 CREATE INDEX hive_sessions_customer ON hive_sessions (customer_id, created_at);
 
 CREATE TABLE hive_checks (
@@ -87,13 +89,14 @@ CREATE TABLE hive_checks (
     updated_at  BIGINT NOT NULL,
     pass        BIGINT NOT NULL,
     changed     BIGINT NOT NULL,
+    ord         BIGINT NOT NULL,
     deleted_at  BIGINT
 );
-CREATE INDEX hive_checks_created ON hive_checks (created_at, id) WHERE deleted_at IS NULL;
-CREATE INDEX hive_checks_result ON hive_checks (result, created_at, id) WHERE deleted_at IS NULL;
-CREATE INDEX hive_checks_report_result ON hive_checks (report_result, created_at, id) WHERE deleted_at IS NULL;
-CREATE INDEX hive_checks_rank ON hive_checks (result_rank, created_at, id) WHERE deleted_at IS NULL;
-CREATE INDEX hive_checks_customer ON hive_checks (customer_id, created_at, id);
+CREATE INDEX hive_checks_created ON hive_checks (created_at, ord) WHERE deleted_at IS NULL;
+CREATE INDEX hive_checks_result ON hive_checks (result, created_at, ord) WHERE deleted_at IS NULL;
+CREATE INDEX hive_checks_report_result ON hive_checks (report_result, created_at, ord) WHERE deleted_at IS NULL;
+CREATE INDEX hive_checks_rank ON hive_checks (result_rank, created_at, ord) WHERE deleted_at IS NULL;
+CREATE INDEX hive_checks_customer ON hive_checks (customer_id, created_at, ord);
 CREATE INDEX hive_checks_session ON hive_checks (session_id);
 CREATE INDEX hive_checks_changed ON hive_checks (changed);
 -- Completed checks whose report summary is still to fetch.
@@ -107,10 +110,11 @@ CREATE TABLE hive_files (
     check_id   TEXT,
     created_at BIGINT NOT NULL,
     pass       BIGINT NOT NULL,
+    ord        BIGINT NOT NULL,
     deleted_at BIGINT
 );
-CREATE INDEX hive_files_created ON hive_files (created_at, id) WHERE deleted_at IS NULL;
-CREATE INDEX hive_files_type ON hive_files (type, created_at, id) WHERE deleted_at IS NULL;
+CREATE INDEX hive_files_created ON hive_files (created_at, ord) WHERE deleted_at IS NULL;
+CREATE INDEX hive_files_type ON hive_files (type, created_at, ord) WHERE deleted_at IS NULL;
 CREATE INDEX hive_files_check ON hive_files (check_id, created_at);
 
 -- One row per completed check's report: a completed report never changes, so it is fetched once.
