@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"cmp"
 	"net/url"
 	"slices"
 	"strconv"
@@ -121,34 +120,6 @@ func (q sessionQuery) read(now time.Time) readmodel.SessionQuery {
 	size := max(q.Size, 1)
 	return readmodel.SessionQuery{Status: q.Status, Customer: q.Customer, Contact: q.Contact, Sort: q.Sort, Desc: q.Desc,
 		Now: now, Offset: (pageNumber(q.Page) - 1) * size, Limit: size}
-}
-
-// sort orders hits, which arrive newest first; ties keep that order in both directions.
-func (q sessionQuery) sort(hits []*hive.Session, now time.Time) {
-	var key func(a, b *hive.Session) int
-	switch q.Sort {
-	case "expires":
-		key = func(a, b *hive.Session) int { return a.ExpiresAt.Compare(b.ExpiresAt) }
-	case "status":
-		key = func(a, b *hive.Session) int {
-			return cmp.Compare(statusRank(sessionStatus(*a, now)), statusRank(sessionStatus(*b, now)))
-		}
-	default:
-		if !q.Desc {
-			slices.Reverse(hits)
-		}
-		return
-	}
-	slices.SortStableFunc(hits, func(a, b *hive.Session) int {
-		if q.Desc {
-			return key(b, a)
-		}
-		return key(a, b)
-	})
-}
-
-func statusRank(s views.SessionStatus) int {
-	return slices.Index(sessionStatuses, string(s))
 }
 
 // sessionStatus is a session's status as of now: the copy may be a while old, and a session that

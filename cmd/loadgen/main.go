@@ -8,6 +8,7 @@
 //
 //	go run ./cmd/loadgen                       # defaults: 10,000 customers, 60 s per level
 //	go run ./cmd/loadgen -duration 10s -customers 2000 -users 20,50
+//	go run ./cmd/loadgen -scale /path/to/sandbox-data  # the copy of Hive at scale (see scale.go)
 //
 // Everything listens on 127.0.0.1. Nothing asserts a timing; the exit status is non-zero only when
 // a goal that is not a timing fails (errors, a lost audit row, a stream dropped, a bad exit).
@@ -61,7 +62,9 @@ type options struct {
 
 func main() {
 	var o options
-	var users string
+	var users, scale string
+	flag.StringVar(&scale, "scale", "-", "measure the console's copy of Hive instead: first sync, memory, list pages, restart; "+
+		"the value is a sandbox data directory to copy (\"\" seeds -customers instead)")
 	flag.StringVar(&o.bin, "bin", "", "hiveconsole binary (default: go build it)")
 	flag.IntVar(&o.customers, "customers", 10000, "customers to seed the sandbox with")
 	flag.DurationVar(&o.duration, "duration", 60*time.Second, "how long each load level runs")
@@ -76,6 +79,13 @@ func main() {
 			os.Exit(2)
 		}
 		o.users = append(o.users, n)
+	}
+	if scale != "-" {
+		if err := scaleRun(o, scale); err != nil {
+			fmt.Fprintln(os.Stderr, "loadgen:", err)
+			os.Exit(1)
+		}
+		return
 	}
 	if err := run(o); err != nil {
 		fmt.Fprintln(os.Stderr, "loadgen:", err)
