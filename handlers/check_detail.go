@@ -39,7 +39,7 @@ func (a *App) check(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	a.writeThrough(c, "check.view", func(ctx context.Context) error { return a.Read.PutCheck(ctx, ch) })
+	a.refreshCheck(c, ch)
 	m, err := a.reportModel(c, ch, a.Hive)
 	if err != nil {
 		return err
@@ -84,7 +84,10 @@ func (a *App) reportModel(c echo.Context, ch *hive.Check, read reportReader) (vi
 	if err != nil {
 		return m, err
 	}
-	a.writeThrough(c, "report.view", func(ctx context.Context) error { return a.Read.PutReport(ctx, ch, rep) })
+	if e, ok, err := a.Read.Check(ctx, ch.ID); err == nil && (!ok || e.Result == "unknown") {
+		// The copy has not read this report yet: it is stored once, here, rather than fetched again.
+		a.writeThrough(c, "report.view", func(ctx context.Context) error { return a.Read.PutReport(ctx, ch, rep) })
+	}
 	if err := a.audit(c, auditEntry{Action: "report.view", TargetType: "check", TargetID: ch.ID, Outcome: outcomeSuccess,
 		Details: map[string]any{"masked": !pii(c).clear(fromReport)}}); err != nil {
 		return m, err

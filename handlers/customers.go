@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"context"
 	"encoding/json"
 	"net/http"
 	"net/url"
@@ -244,7 +243,7 @@ func (a *App) customer(c echo.Context) error {
 	if isDatastar(c) { // the inline editor's Cancel
 		return a.showProfile(c, cust, "")
 	}
-	a.writeThrough(c, "customer.view", func(ctx context.Context) error { return a.Read.PutCustomer(ctx, cust) })
+	a.refreshCustomer(c, cust)
 	links, err := a.linksOf(ctx, cust.ID)
 	if err != nil {
 		return err

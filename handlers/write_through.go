@@ -72,3 +72,24 @@ func (a *App) syncStatus(ctx context.Context) (views.SyncStatus, error) {
 	return views.SyncStatus{State: string(st.State), SyncedAt: st.SyncedAt, Error: st.Error, Read: st.Read,
 		Expected: st.Expected, Now: time.Now()}, nil
 }
+
+// refreshCustomer writes a customer a detail page read from Hive to the console's copy when the copy
+// holds an older version (or none): a page view costs a write only when Hive changed outside the
+// console since the last sync.
+func (a *App) refreshCustomer(c echo.Context, cust *hive.Customer) {
+	e, ok, err := a.Read.Customer(c.Request().Context(), cust.ID)
+	if err == nil && ok && !e.Deleted && e.Customer.UpdatedAt.Equal(cust.UpdatedAt.Truncate(time.Second)) {
+		return
+	}
+	a.writeThrough(c, "customer.view", func(ctx context.Context) error { return a.Read.PutCustomer(ctx, cust) })
+}
+
+// refreshCheck writes a check the report page read from Hive to the console's copy when the copy
+// shows it otherwise.
+func (a *App) refreshCheck(c echo.Context, ch *hive.Check) {
+	e, ok, err := a.Read.Check(c.Request().Context(), ch.ID)
+	if err == nil && ok && !e.Deleted && e.Check.Status == ch.Status && deref(e.Check.Decision) == deref(ch.Decision) {
+		return
+	}
+	a.writeThrough(c, "check.view", func(ctx context.Context) error { return a.Read.PutCheck(ctx, ch) })
+}
