@@ -56,12 +56,16 @@ func (l *liveReads) GetCheck(ctx context.Context, id string) (*hive.Check, error
 // GetReport reads a check's report once for every viewer that sees the check complete at about
 // the same time.
 func (l *liveReads) GetReport(ctx context.Context, id string) (*hive.Report, error) {
-	return sharedRead(l, ctx, "report:"+id, func(ctx context.Context) (*hive.Report, error) { return l.hive.GetReport(ctx, id) })
+	return sharedReadFor(l, ctx, "report:"+id, max(l.maxAge, settledMaxAge), func(ctx context.Context) (*hive.Report, error) {
+		return l.hive.GetReport(ctx, id)
+	})
 }
 
 // GetCustomer reads the customer a completed report is compared with, shared the same way.
 func (l *liveReads) GetCustomer(ctx context.Context, id string) (*hive.Customer, error) {
-	return sharedRead(l, ctx, "customer:"+id, func(ctx context.Context) (*hive.Customer, error) { return l.hive.GetCustomer(ctx, id) })
+	return sharedReadFor(l, ctx, "customer:"+id, max(l.maxAge, settledMaxAge), func(ctx context.Context) (*hive.Customer, error) {
+		return l.hive.GetCustomer(ctx, id)
+	})
 }
 
 // sawComplete reports whether the last read of the check found it complete already, so that its
@@ -78,11 +82,22 @@ func (l *liveReads) sawComplete(id string) bool {
 // not fail the others. Failures are remembered like answers: Hive is asked again next tick, not by
 // every viewer at once.
 func sharedRead[T any](l *liveReads, ctx context.Context, key string, read func(context.Context) (T, error)) (T, error) {
-	if v, err, ok := l.recent(key); ok {
+	return sharedReadFor(l, ctx, key, l.maxAge, read)
+}
+
+// settledMaxAge is how long a read of something that no longer changes while viewers watch — a
+// completed check's report, and the customer it is compared with — answers every viewer: those
+// arriving over a few seconds (fifty pages rendering at once, each writing its audit row) cost
+// one read, not one per tick they span. A failed read is retried at the next tick all the same.
+const settledMaxAge = 5 * time.Second
+
+// sharedReadFor is sharedRead with its own freshness window.
+func sharedReadFor[T any](l *liveReads, ctx context.Context, key string, maxAge time.Duration, read func(context.Context) (T, error)) (T, error) {
+	if v, err, ok := l.recent(key, maxAge); ok {
 		return v.(T), err
 	}
 	v, err, _ := l.group.Do(key, func() (any, error) {
-		if v, err, ok := l.recent(key); ok {
+		if v, err, ok := l.recent(key, maxAge); ok {
 			return v, err // read by the flight that just ended
 		}
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), liveReadTimeout)
@@ -94,11 +109,14 @@ func sharedRead[T any](l *liveReads, ctx context.Context, key string, read func(
 	return v.(T), err
 }
 
-func (l *liveReads) recent(key string) (any, error, bool) {
+func (l *liveReads) recent(key string, maxAge time.Duration) (any, error, bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	r, ok := l.last[key]
-	if !ok || l.now().Sub(r.at) >= l.maxAge {
+	if ok && r.err != nil {
+		maxAge = l.maxAge
+	}
+	if !ok || l.now().Sub(r.at) >= maxAge {
 		return nil, nil, false
 	}
 	return r.val, r.err, true
@@ -110,7 +128,7 @@ func (l *liveReads) remember(key string, v any, err error) {
 	now := l.now()
 	if len(l.last) >= liveReadsPrune {
 		for k, r := range l.last {
-			if now.Sub(r.at) >= l.maxAge {
+			if now.Sub(r.at) >= max(l.maxAge, settledMaxAge) {
 				delete(l.last, k)
 			}
 		}
