@@ -44,7 +44,7 @@ func (s *Server) createCheck(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) listChecks(w http.ResponseWriter, r *http.Request) error {
-	return streamList(w, r, s.store.eachCheck)
+	return streamList(w, r, s.listStall, s.store.eachCheck)
 }
 
 func (s *Server) getCheck(w http.ResponseWriter, r *http.Request) error {

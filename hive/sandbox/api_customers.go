@@ -119,7 +119,7 @@ func (s *Server) createCustomer(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) listCustomers(w http.ResponseWriter, r *http.Request) error {
-	return streamList(w, r, s.store.eachCustomerJSON)
+	return streamList(w, r, s.listStall, s.store.eachCustomerJSON)
 }
 
 func (s *Server) getCustomer(w http.ResponseWriter, r *http.Request) error {

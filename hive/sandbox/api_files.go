@@ -25,7 +25,7 @@ func (s *Server) fileURL(r *http.Request, id string) string {
 }
 
 func (s *Server) listFiles(w http.ResponseWriter, r *http.Request) error {
-	return streamList(w, r, func(ctx context.Context, fn func(hive.File) error) error {
+	return streamList(w, r, s.listStall, func(ctx context.Context, fn func(hive.File) error) error {
 		return s.store.eachFile(ctx, func(f storedFile) error {
 			f.URL = s.fileURL(r, f.ID)
 			return fn(f.File)

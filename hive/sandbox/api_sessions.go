@@ -75,7 +75,7 @@ func (s *Server) createSession(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) listSessions(w http.ResponseWriter, r *http.Request) error {
 	now := s.now()
-	return streamList(w, r, func(ctx context.Context, fn func(hive.Session) error) error {
+	return streamList(w, r, s.listStall, func(ctx context.Context, fn func(hive.Session) error) error {
 		return s.store.eachSession(ctx, s.sessionIDs(), now, fn)
 	})
 }

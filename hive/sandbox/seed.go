@@ -2,7 +2,6 @@ package sandbox
 
 import (
 	"context"
-	"database/sql"
 	"encoding/binary"
 	"fmt"
 	"math/rand/v2"
@@ -47,14 +46,7 @@ func (s *Server) Seed(ctx context.Context, opts SeedOptions) (SeedStats, error) 
 		opts.Now = s.now()
 	}
 	g := newSeeder(opts)
-	err := s.store.tx(ctx, func(tx *sql.Tx) error {
-		for _, c := range g.customers() {
-			if err := g.insert(ctx, tx, c, &stats); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	err := s.store.bulk(ctx, func(q querier) error { return g.seed(ctx, q, &stats) })
 	if err != nil {
 		return SeedStats{}, fmt.Errorf("seed: %w", err)
 	}
@@ -106,40 +98,115 @@ type demoCustomer struct {
 	sessions int
 	live     bool // the newest few: a check still processing when the sandbox starts
 	inSDK    bool // the next few: a session open right now, the customer still in the SDK
+	made     int  // the order the seeder made it up in, which breaks ties of creation time
 }
 
-// customers makes up every customer, oldest first.
-func (g *seeder) customers() []demoCustomer {
+// seed writes the demo data: every customer, then the sessions, checks, reports and files of
+// those who have any.
+//
+// Customers are numbered (seq) oldest first but made up in another order, so they go through a
+// temporary table that SQLite sorts on disk: a million customers never sit in memory at once. The
+// seeder keeps only the customers whose sessions it will make up next (about one in ten) and the
+// newest six, trimmed to what sessions need.
+func (g *seeder) seed(ctx context.Context, q querier, stats *SeedStats) error {
+	if _, err := q.ExecContext(ctx, `CREATE TEMP TABLE seed_customers (made INTEGER PRIMARY KEY,
+		id TEXT NOT NULL, created_at INTEGER NOT NULL, body TEXT NOT NULL)`); err != nil {
+		return err
+	}
+	var stories, newest []demoCustomer
+	for i := range g.opts.Customers {
+		c := g.customer(i)
+		body, err := customerBody(c.Customer)
+		if err != nil {
+			return err
+		}
+		if _, err := q.ExecContext(ctx, `INSERT INTO seed_customers (made, id, created_at, body) VALUES (?, ?, ?, ?)`,
+			c.made, c.ID, c.CreatedAt.Unix(), body); err != nil {
+			return err
+		}
+		c.Customer = hive.Customer{ID: c.ID, CreatedAt: c.CreatedAt} // all that sessions need
+		if c.sessions > 0 {
+			stories = append(stories, c)
+		}
+		newest = keepNewest(newest, c, 6)
+	}
+	if _, err := q.ExecContext(ctx, `INSERT INTO customers (id, seq, created_at, body)
+		SELECT id, row_number() OVER (ORDER BY created_at, made), created_at, body FROM seed_customers
+		ORDER BY created_at, made`); err != nil {
+		return err
+	}
+	stats.Customers = g.opts.Customers
+	if _, err := q.ExecContext(ctx, `DROP TABLE temp.seed_customers`); err != nil {
+		return err
+	}
+	for _, c := range storyOrder(stories, newest) {
+		if err := g.insert(ctx, q, c, stats); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// customer makes up the i-th customer.
+func (g *seeder) customer(i int) demoCustomer {
 	now := g.opts.Now
-	out := make([]demoCustomer, g.opts.Customers)
-	for i := range out {
-		d := g.people.Next()
-		created := g.between(now.Add(-90*24*time.Hour), now.Add(-10*time.Minute)).Truncate(time.Second)
-		meta := hive.Metadata{}
-		for k, v := range d.Metadata {
-			meta[k] = v
-		}
-		if d.Nationality != "" {
-			meta["nationality"] = d.Nationality
-		}
-		out[i] = demoCustomer{
-			Customer: hive.Customer{
-				ID: g.id(), Email: d.Email, Phone: optional(d.Phone), FirstName: optional(d.FirstName),
-				MiddleName: optional(d.MiddleName), LastName: optional(d.LastName), Gender: optional(d.Gender),
-				DOB: optional(d.DOB), Metadata: meta, CreatedAt: created, UpdatedAt: created,
-			},
-			person:   d.Person,
-			sessions: g.sessionCount(i),
+	d := g.people.Next()
+	created := g.between(now.Add(-90*24*time.Hour), now.Add(-10*time.Minute)).Truncate(time.Second)
+	meta := hive.Metadata{}
+	for k, v := range d.Metadata {
+		meta[k] = v
+	}
+	if d.Nationality != "" {
+		meta["nationality"] = d.Nationality
+	}
+	return demoCustomer{
+		Customer: hive.Customer{
+			ID: g.id(), Email: d.Email, Phone: optional(d.Phone), FirstName: optional(d.FirstName),
+			MiddleName: optional(d.MiddleName), LastName: optional(d.LastName), Gender: optional(d.Gender),
+			DOB: optional(d.DOB), Metadata: meta, CreatedAt: created, UpdatedAt: created,
+		},
+		person:   d.Person,
+		sessions: g.sessionCount(i),
+		made:     i,
+	}
+}
+
+// olderThan orders customers by creation time, then by the order they were made up in.
+func olderThan(a, b demoCustomer) int {
+	if c := a.CreatedAt.Compare(b.CreatedAt); c != 0 {
+		return c
+	}
+	return a.made - b.made
+}
+
+// keepNewest adds c to newest, the n newest customers so far, oldest first.
+func keepNewest(newest []demoCustomer, c demoCustomer, n int) []demoCustomer {
+	i, _ := slices.BinarySearchFunc(newest, c, olderThan)
+	newest = slices.Insert(newest, i, c)
+	if len(newest) > n {
+		newest = newest[1:]
+	}
+	return newest
+}
+
+// storyOrder is the customers whose sessions the seeder makes up, oldest first: the newest three
+// have a check still processing, the three before them a session open right now, and every one
+// of those six exactly one session.
+func storyOrder(stories, newest []demoCustomer) []demoCustomer {
+	stories = slices.DeleteFunc(stories, func(c demoCustomer) bool {
+		return slices.ContainsFunc(newest, func(n demoCustomer) bool { return n.made == c.made })
+	})
+	for i := range newest {
+		newest[i].sessions = 1
+		if i >= len(newest)-3 {
+			newest[i].live = true
+		} else {
+			newest[i].inSDK = true
 		}
 	}
-	slices.SortStableFunc(out, func(a, b demoCustomer) int { return a.CreatedAt.Compare(b.CreatedAt) })
-	for i := max(0, len(out)-3); i < len(out); i++ {
-		out[i].live, out[i].sessions = true, 1
-	}
-	for i := max(0, len(out)-6); i < max(0, len(out)-3); i++ {
-		out[i].inSDK, out[i].sessions = true, 1
-	}
-	return out
+	stories = append(stories, newest...)
+	slices.SortFunc(stories, olderThan)
+	return stories
 }
 
 func earliest(a, b time.Time) time.Time {
@@ -172,12 +239,8 @@ func (g *seeder) sessionCount(i int) int {
 	return 3
 }
 
-// insert writes a customer and their sessions, checks, reports and files.
-func (g *seeder) insert(ctx context.Context, tx *sql.Tx, c demoCustomer, stats *SeedStats) error {
-	if err := insertCustomer(ctx, tx, c.Customer, int64(stats.Customers+1)); err != nil {
-		return err
-	}
-	stats.Customers++
+// insert writes a customer's sessions, checks, reports and files.
+func (g *seeder) insert(ctx context.Context, tx querier, c demoCustomer, stats *SeedStats) error {
 	now := g.opts.Now
 	at := c.CreatedAt
 	for range c.sessions {
@@ -231,7 +294,7 @@ func (g *seeder) completion(sessionID string, p Person, created time.Time) *comp
 
 // check runs a check on a completed session: finished unless live, when it completes a little
 // after the sandbox starts, so the console has something to watch.
-func (g *seeder) check(ctx context.Context, tx *sql.Tx, sess newSession, live bool) error {
+func (g *seeder) check(ctx context.Context, tx querier, sess newSession, live bool) error {
 	submitted := sess.completed.submitted
 	created := earliest(g.between(submitted.Add(10*time.Second), submitted.Add(30*time.Minute)), g.opts.Now).Truncate(time.Second)
 	completeAt := created.Add(time.Duration(3+g.rng.IntN(20)) * time.Second)

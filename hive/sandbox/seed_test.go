@@ -3,6 +3,7 @@ package sandbox_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"testing"
 	"time"
 
@@ -117,5 +118,50 @@ func TestSeedIsDeterministicAndOnlyOnce(t *testing.T) {
 	again, err := a.srv.Seed(context.Background(), sandbox.SeedOptions{Seed: 1})
 	if err != nil || !again.Skipped {
 		t.Fatalf("seeding a sandbox with data: got %+v, %v, want skipped", again, err)
+	}
+}
+
+// The newest three customers each have one session whose check is still processing, and the
+// three before them one session still open, the customer in the SDK.
+func TestSeedLeavesTheNewestCustomersInFlight(t *testing.T) {
+	for _, n := range []int{4, 40, 1500} {
+		t.Run(fmt.Sprint(n), func(t *testing.T) {
+			e, _ := seeded(t, sandbox.SeedOptions{Seed: 11, Customers: n})
+			ctx := context.Background()
+			customers, err := e.client.ListCustomers(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sessions, err := e.client.ListSessions(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			checks, err := e.client.ListChecks(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			processing := map[string]bool{} // by session: a check's session learns of it when it completes
+			for _, c := range checks.Data {
+				processing[c.SessionID] = c.Status == hive.CheckProcessing
+			}
+			of := map[string][]hive.Session{}
+			for _, s := range sessions.Data {
+				of[s.CustomerID] = append(of[s.CustomerID], s)
+			}
+			for i, c := range customers.Data[:min(6, n)] {
+				ss := of[c.ID]
+				if len(ss) != 1 {
+					t.Errorf("newest customer %d has %d sessions, want 1", i+1, len(ss))
+					continue
+				}
+				s := ss[0]
+				if i < 3 && (s.Status != hive.SessionCompleted || !processing[s.ID]) {
+					t.Errorf("newest customer %d: session %s, want completed with a check processing", i+1, s.Status)
+				}
+				if _, checked := processing[s.ID]; i >= 3 && (s.Status != hive.SessionCreated || checked) {
+					t.Errorf("newest customer %d: session %s, checked %v, want an open session without a check", i+1, s.Status, checked)
+				}
+			}
+		})
 	}
 }

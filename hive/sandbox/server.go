@@ -1,13 +1,11 @@
 package sandbox
 
 import (
-	"bufio"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -51,10 +49,12 @@ type Server struct {
 	tokenTTL time.Duration
 	delay    time.Duration
 	maxBody  int64
-	now      func() time.Time
-	log      *slog.Logger
-	mux      *http.ServeMux
-	images   *imageCache
+	// listStall is how long a list's write may wait on a client that has stopped reading.
+	listStall time.Duration
+	now       func() time.Time
+	log       *slog.Logger
+	mux       *http.ServeMux
+	images    *imageCache
 
 	settleMu sync.Mutex // one goroutine completes due checks at a time
 
@@ -76,16 +76,17 @@ func New(ctx context.Context, opts Options) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{
-		store:    st,
-		creds:    creds,
-		baseURL:  strings.TrimRight(opts.BaseURL, "/"),
-		tokenTTL: opts.TokenTTL,
-		delay:    opts.CheckDelay,
-		maxBody:  opts.MaxBodyBytes,
-		now:      opts.Now,
-		log:      opts.Logger,
-		images:   newImageCache(32),
-		tokens:   map[[32]byte]time.Time{},
+		store:     st,
+		creds:     creds,
+		baseURL:   strings.TrimRight(opts.BaseURL, "/"),
+		tokenTTL:  opts.TokenTTL,
+		delay:     opts.CheckDelay,
+		maxBody:   opts.MaxBodyBytes,
+		listStall: defaultListStall,
+		now:       opts.Now,
+		log:       opts.Logger,
+		images:    newImageCache(32),
+		tokens:    map[[32]byte]time.Time{},
 	}
 	if s.tokenTTL <= 0 {
 		s.tokenTTL = DefaultTokenTTL
@@ -282,41 +283,3 @@ func (s *Server) rememberToken(hash [32]byte, expires time.Time) {
 
 // newID returns a random UUID, the shape of every Hive id.
 func (s *Server) newID() string { return uuid.NewString() }
-
-// streamList writes {"data": [...], "meta": {"total": n}} item by item, so a list of 100,000
-// customers never sits in memory as one document. A failure half-way aborts the response, which
-// the client sees as a truncated body rather than a list that looks complete.
-func streamList[T any](w http.ResponseWriter, r *http.Request, each func(context.Context, func(T) error) error) error {
-	w.Header().Set("Content-Type", "application/json")
-	bw := bufio.NewWriterSize(w, 64<<10)
-	n := 0
-	_, _ = bw.WriteString(`{"data":[`)
-	err := each(r.Context(), func(v T) error {
-		b, err := marshalItem(v)
-		if err != nil {
-			return err
-		}
-		if n > 0 {
-			_ = bw.WriteByte(',')
-		}
-		n++
-		_, err = bw.Write(b)
-		return err
-	})
-	if err != nil {
-		if n == 0 {
-			return err
-		}
-		panic(http.ErrAbortHandler)
-	}
-	fmt.Fprintf(bw, `],"meta":{"total":%d}}`+"\n", n)
-	return bw.Flush()
-}
-
-// marshalItem encodes a list item; stored JSON is written as it is.
-func marshalItem(v any) ([]byte, error) {
-	if raw, ok := v.(json.RawMessage); ok {
-		return raw, nil
-	}
-	return json.Marshal(v)
-}
