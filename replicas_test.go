@@ -33,7 +33,8 @@ const (
 
 // TestReplicasShareOnePostgreSQL runs two consoles, as two replicas behind a load balancer would run,
 // on one PostgreSQL schema and one Hive (a sandbox on loopback), with the same session keys, and
-// checks that sessions, revocations, the audit chain and review decisions are shared.
+// checks that sessions, revocations, the audit chain and review decisions are shared, that one of
+// them syncs the copy of Hive both list from, and that the other takes the sync over when it stops.
 func TestReplicasShareOnePostgreSQL(t *testing.T) {
 	dbURL := dbtest.Schema(t, "replicas")
 	ctx := t.Context()
@@ -56,6 +57,7 @@ func TestReplicasShareOnePostgreSQL(t *testing.T) {
 		"HIVE_API_KEY":               creds.APIKey,
 		"HIVE_API_SECRET":            creds.APISecret,
 		"HIVE_APPLICATION_KEY":       creds.ApplicationKey,
+		"HIVECONSOLE_SYNC_INTERVAL":  "2s", // a lease of 1 s
 	}
 	// Both start at once, as replicas do: one creates the first admin and runs the migrations, the
 	// other waits for them.
@@ -164,12 +166,70 @@ func TestReplicasShareOnePostgreSQL(t *testing.T) {
 			t.Errorf("audit verify: %v; stdout %q stderr %q", err, out.String(), errOut.String())
 		}
 	})
+	t.Run("one replica syncs; both list what it copied and what either wrote through; the other takes over", func(t *testing.T) {
+		db, err := database.OpenPostgres(ctx, dbURL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		holder := func() string {
+			var h string
+			_ = db.SQL().QueryRowContext(ctx, `SELECT holder FROM sync_lease`).Scan(&h)
+			return h
+		}
+		admin := newUser(t)
+		admin.signIn(a, replicaAdminEmail, replicaPassword) // the session holds on B too
+		listed := func(r *replica, q string) bool {
+			return find(t, admin.get(r, "/customers?q="+url.QueryEscape(q)), `[data-testid="customer-row"]`).Length() == 1
+		}
+		// Created on A: listed on B at once, without a sync.
+		if r := admin.post(a, "/customers", url.Values{"email": {"written.through@example.com"}, "first_name": {"Wren"},
+			"last_name": {"Through"}}); r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("create on A: got %d", r.StatusCode)
+		}
+		if !listed(b, "Wren Through") {
+			t.Error("a customer created on A is not listed on B")
+		}
+		// Created in Hive outside the console: the syncing replica copies it; both list it.
+		api, err := hive.New(hive.Config{BaseURL: hiveSrv.URL, APIKey: creds.APIKey, APISecret: hive.Secret(creds.APISecret)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := api.CreateCustomer(ctx, hive.CustomerParams{Email: hive.String("outside@example.com"), FirstName: hive.String("Otto"),
+			LastName: hive.String("Outside")}); err != nil {
+			t.Fatal(err)
+		}
+		waitUntil(t, 10*time.Second, "both replicas list a customer made outside", func() bool {
+			return listed(a, "Otto Outside") && listed(b, "Otto Outside")
+		})
+		first := holder()
+		if first == "" {
+			t.Fatal("nobody holds the sync lease")
+		}
+		// Stop the syncing replica (its lease names its address): the other takes over and copies
+		// what Hive gains next.
+		syncing, other := a, b
+		if strings.Contains(first, strings.TrimPrefix(b.url, "http://")) {
+			syncing, other = b, a
+		}
+		syncing.stop()
+		waitUntil(t, 10*time.Second, "the other replica to take the lease", func() bool { h := holder(); return h != "" && h != first })
+		if _, err := api.CreateCustomer(ctx, hive.CustomerParams{Email: hive.String("later@example.com"), FirstName: hive.String("Lena"),
+			LastName: hive.String("Later")}); err != nil {
+			t.Fatal(err)
+		}
+		waitUntil(t, 10*time.Second, "the remaining replica to copy a change made after the hand-over", func() bool {
+			return listed(other, "Lena Later")
+		})
+	})
+
 }
 
 // replica is one console process (a run call) with its own address and data directory.
 type replica struct {
 	name, url, dataDir string
 	stdout             *syncBuffer
+	stop               func() // shuts the replica down (once), as a rolling deploy would
 }
 
 // startReplica runs the console with shared's settings plus its own address and data directory, and
@@ -188,17 +248,21 @@ func startReplica(t *testing.T, name string, shared map[string]string) *replica 
 	go func() {
 		done <- run(ctx, []string{"serve"}, func(k string) string { return env[k] }, r.stdout, &stderr)
 	}()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("replica %s: %v", name, err)
+	var once sync.Once
+	r.stop = func() {
+		once.Do(func() {
+			cancel()
+			select {
+			case err := <-done:
+				if err != nil {
+					t.Errorf("replica %s: %v", name, err)
+				}
+			case <-time.After(20 * time.Second):
+				t.Errorf("replica %s did not shut down", name)
 			}
-		case <-time.After(20 * time.Second):
-			t.Errorf("replica %s did not shut down", name)
-		}
-	})
+		})
+	}
+	t.Cleanup(r.stop)
 	deadline := time.Now().Add(60 * time.Second)
 	for {
 		resp, err := http.Get(r.url + "/readyz")
@@ -359,4 +423,16 @@ func reviewState(t *testing.T, p page) string {
 		t.Fatalf("check page: got %d, want 200", p.StatusCode)
 	}
 	return find(t, p, `[data-testid="review-state"]`).AttrOr("data-state", "")
+}
+
+// waitUntil polls cond until it holds, failing the test after d.
+func waitUntil(t *testing.T, d time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }

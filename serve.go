@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
@@ -10,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"strings"
 	"time"
 
@@ -98,8 +100,10 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		simulator = sb
 	}
 	copyOfHive := readmodel.New(db, nil)
+	host, _ := os.Hostname()
 	syncer := readmodel.NewSyncer(copyOfHive, client, readmodel.SyncConfig{Interval: cfg.SyncInterval,
-		Log: log.With(slog.String("component", "sync")), Rows: metrics.SyncPass, Failed: metrics.SyncFailed})
+		Holder: host + " " + cfg.Addr + " " + rand.Text()[:8], // which replica syncs, for people reading sync_lease
+		Log:    log.With(slog.String("component", "sync")), Rows: metrics.SyncPass, Failed: metrics.SyncFailed})
 	if sb != nil {
 		// The embedded sandbox is local and small: copy it before the first page, so a new user
 		// never sees an empty list. Against the real Hive, pages answer at once with what the copy
