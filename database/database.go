@@ -93,6 +93,7 @@ func OpenAt(ctx context.Context, dataDir string, version int64) (*DB, error) {
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "busy_timeout(10000)")
 	q.Add("_pragma", "synchronous(NORMAL)")
+	q.Add("_pragma", "cache_size(-16384)")
 	q.Set("_txlock", "immediate") // writers queue at BEGIN instead of failing to upgrade a read lock later
 	path := filepath.Join(dataDir, "console.db")
 	sqlDB, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())

@@ -7,7 +7,9 @@ package readmodel
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -127,9 +129,11 @@ func (s *Store) failPass(ctx context.Context, kind Kind, reason string) error {
 const currentPass = `(SELECT pass FROM sync_state WHERE kind = ?)`
 
 // batch writes rows with one multi-row statement per chunk, inside one transaction, so a pass
-// costs a statement per few hundred rows.
+// costs a statement per thousand rows or so: each statement costs a savepoint, at which SQLite's
+// search index flushes what it gathered, so fewer, larger statements write much faster.
 func (s *Store) batch(ctx context.Context, tx *sql.Tx, head, row, tail string, n int, args func(i int) []any) error {
-	const chunk = 200
+	// Both databases take at least 32,766 parameters in a statement.
+	chunk := max(1, 30000/max(1, strings.Count(row, "?")))
 	for from := 0; from < n; from += chunk {
 		to := min(n, from+chunk)
 		var b strings.Builder
@@ -144,6 +148,28 @@ func (s *Store) batch(ctx context.Context, tx *sql.Tx, head, row, tail string, n
 		}
 		b.WriteString(tail)
 		if _, err := tx.ExecContext(ctx, s.db.Q(b.String()), all...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// digest is what a pass compares to tell whether a row changed: a hash of the object as Hive sent
+// it. An unchanged row costs a pass no write but its stamp (see stamp), so a pass over an account
+// that barely changed rewrites no index and no search text.
+func digest(v any) string {
+	b, _ := json.Marshal(v) // Hive's types always encode
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:12])
+}
+
+// stamp marks the rows of a batch as seen by the pass, changed or not: only the pass column is
+// written, which no index holds.
+func (s *Store) stamp(ctx context.Context, tx *sql.Tx, p pass, ids []string) error {
+	for from := 0; from < len(ids); from += 30000 {
+		part := ids[from:min(len(ids), from+30000)]
+		args := append([]any{p.n}, anys(part)...)
+		if _, err := tx.ExecContext(ctx, s.db.Q(`UPDATE `+p.kind.table()+` SET pass = ? WHERE id IN (`+placeholders(len(part))+`)`), args...); err != nil {
 			return err
 		}
 	}
@@ -171,15 +197,15 @@ func (s *Store) distinct() string {
 
 // customerArgs are a customer's column values in the order of customerColumns.
 const customerColumns = `id, email, phone, first_name, middle_name, last_name, gender, dob, metadata, created_at,
-	updated_at, full_name, name_key, search_names, search_contact, pass, ord`
+	updated_at, full_name, name_key, search_names, search_contact, pass, ord, digest`
 
-const customerRow = `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+const customerRow = `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
 func customerArgs(c *hive.Customer, pass, ord any) []any {
 	name := c.FullName()
 	return []any{c.ID, c.Email, nullable(c.Phone), nullable(c.FirstName), nullable(c.MiddleName), nullable(c.LastName),
 		nullable(c.Gender), nullable(c.DOB), metadataJSON(c.Metadata), database.Unix(c.CreatedAt), database.Unix(c.UpdatedAt),
-		name, fold.String(name), SearchNames(c), SearchContact(c), pass, ord}
+		name, fold.String(name), SearchNames(c), SearchContact(c), pass, ord, digest(c)}
 }
 
 // customerUpsert keeps the newer of two versions of a customer (the one the console wrote through
@@ -191,26 +217,34 @@ func (s *Store) customerUpsert(sync bool) string {
 		gender = excluded.gender, dob = excluded.dob, metadata = excluded.metadata, created_at = excluded.created_at,
 		updated_at = excluded.updated_at, full_name = excluded.full_name, name_key = excluded.name_key,
 		search_names = excluded.search_names, search_contact = excluded.search_contact, pass = excluded.pass,
-		deleted_at = CASE WHEN ` + keepDeleted("hive_customers", sync) + ` THEN hive_customers.deleted_at ELSE NULL END
-		WHERE excluded.updated_at >= hive_customers.updated_at`
+		deleted_at = CASE WHEN ` + keepDeleted("hive_customers", sync) + ` THEN hive_customers.deleted_at ELSE NULL END,
+		digest = excluded.digest
+		WHERE excluded.updated_at >= hive_customers.updated_at AND (excluded.digest <> hive_customers.digest OR hive_customers.deleted_at IS NOT NULL)`
 }
 
 // putCustomers writes a batch a pass read.
 func (s *Store) putCustomers(ctx context.Context, p pass, first int64, list []hive.Customer) error {
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
-		return s.batch(ctx, tx, `INSERT INTO hive_customers (`+customerColumns+`) VALUES `, customerRow,
-			s.customerUpsert(true), len(list), func(i int) []any { return customerArgs(&list[i], p.n, p.ord(first+int64(i))) })
+		if err := s.batch(ctx, tx, `INSERT INTO hive_customers (`+customerColumns+`) VALUES `, customerRow,
+			s.customerUpsert(true), len(list), func(i int) []any { return customerArgs(&list[i], p.n, p.ord(first+int64(i))) }); err != nil {
+			return err
+		}
+		ids := make([]string, len(list))
+		for i := range list {
+			ids[i] = list[i].ID
+		}
+		return s.stamp(ctx, tx, p, ids)
 	})
 }
 
 const sessionColumns = `id, customer_id, full_name, email, application_id, workspace_id, status, expires_at, created_at,
-	updated_at, check_id, pass, ord`
+	updated_at, check_id, pass, ord, digest`
 
-const sessionRow = `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+const sessionRow = `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
 func sessionArgs(x *hive.Session, pass, ord any) []any {
 	return []any{x.ID, x.CustomerID, x.FullName, x.Email, x.ApplicationID, x.WorkspaceID, string(x.Status),
-		database.Unix(x.ExpiresAt), database.Unix(x.CreatedAt), database.Unix(x.UpdatedAt), nullable(x.CheckID), pass, ord}
+		database.Unix(x.ExpiresAt), database.Unix(x.CreatedAt), database.Unix(x.UpdatedAt), nullable(x.CheckID), pass, ord, digest(x)}
 }
 
 func sessionUpsert(sync bool) string {
@@ -218,24 +252,32 @@ func sessionUpsert(sync bool) string {
 		email = excluded.email, application_id = excluded.application_id, workspace_id = excluded.workspace_id,
 		status = excluded.status, expires_at = excluded.expires_at, created_at = excluded.created_at,
 		updated_at = excluded.updated_at, check_id = excluded.check_id, pass = excluded.pass,
-		deleted_at = CASE WHEN ` + keepDeleted("hive_sessions", sync) + ` THEN hive_sessions.deleted_at ELSE NULL END
-		WHERE excluded.updated_at >= hive_sessions.updated_at`
+		deleted_at = CASE WHEN ` + keepDeleted("hive_sessions", sync) + ` THEN hive_sessions.deleted_at ELSE NULL END,
+		digest = excluded.digest
+		WHERE excluded.updated_at >= hive_sessions.updated_at AND (excluded.digest <> hive_sessions.digest OR hive_sessions.deleted_at IS NOT NULL)`
 }
 
 func (s *Store) putSessions(ctx context.Context, p pass, first int64, list []hive.Session) error {
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
-		return s.batch(ctx, tx, `INSERT INTO hive_sessions (`+sessionColumns+`) VALUES `, sessionRow,
-			sessionUpsert(true), len(list), func(i int) []any { return sessionArgs(&list[i], p.n, p.ord(first+int64(i))) })
+		if err := s.batch(ctx, tx, `INSERT INTO hive_sessions (`+sessionColumns+`) VALUES `, sessionRow,
+			sessionUpsert(true), len(list), func(i int) []any { return sessionArgs(&list[i], p.n, p.ord(first+int64(i))) }); err != nil {
+			return err
+		}
+		ids := make([]string, len(list))
+		for i := range list {
+			ids[i] = list[i].ID
+		}
+		return s.stamp(ctx, tx, p, ids)
 	})
 }
 
-const checkColumns = `id, session_id, status, decision, report_id, result, created_at, updated_at, pass, changed, ord`
+const checkColumns = `id, session_id, status, decision, report_id, result, created_at, updated_at, pass, changed, ord, digest`
 
-const checkRow = `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+const checkRow = `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
 func checkArgs(x *hive.Check, pass, ord any) []any {
 	return []any{x.ID, x.SessionID, string(x.Status), nullable(x.Decision), nullable(x.ReportID), CheckResult(x),
-		database.Unix(x.CreatedAt), database.Unix(x.UpdatedAt), pass, pass, ord}
+		database.Unix(x.CreatedAt), database.Unix(x.UpdatedAt), pass, pass, ord, digest(x)}
 }
 
 // checkUpsert stamps "changed" only when what the lists show of the check changed, so the customers
@@ -248,35 +290,51 @@ func (s *Store) checkUpsert(sync bool) string {
 		changed = CASE WHEN hive_checks.result` + d + `excluded.result OR hive_checks.deleted_at IS NOT NULL
 			OR hive_checks.session_id` + d + `excluded.session_id THEN excluded.changed ELSE hive_checks.changed END,
 		customer_id = CASE WHEN hive_checks.session_id` + d + `excluded.session_id THEN NULL ELSE hive_checks.customer_id END,
-		deleted_at = CASE WHEN ` + keepDeleted("hive_checks", sync) + ` THEN hive_checks.deleted_at ELSE NULL END
-		WHERE excluded.updated_at >= hive_checks.updated_at`
+		deleted_at = CASE WHEN ` + keepDeleted("hive_checks", sync) + ` THEN hive_checks.deleted_at ELSE NULL END,
+		digest = excluded.digest
+		WHERE excluded.updated_at >= hive_checks.updated_at AND (excluded.digest <> hive_checks.digest OR hive_checks.deleted_at IS NOT NULL)`
 }
 
 func (s *Store) putChecks(ctx context.Context, p pass, first int64, list []hive.Check) error {
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
-		return s.batch(ctx, tx, `INSERT INTO hive_checks (`+checkColumns+`) VALUES `, checkRow,
-			s.checkUpsert(true), len(list), func(i int) []any { return checkArgs(&list[i], p.n, p.ord(first+int64(i))) })
+		if err := s.batch(ctx, tx, `INSERT INTO hive_checks (`+checkColumns+`) VALUES `, checkRow,
+			s.checkUpsert(true), len(list), func(i int) []any { return checkArgs(&list[i], p.n, p.ord(first+int64(i))) }); err != nil {
+			return err
+		}
+		ids := make([]string, len(list))
+		for i := range list {
+			ids[i] = list[i].ID
+		}
+		return s.stamp(ctx, tx, p, ids)
 	})
 }
 
-const fileColumns = `id, type, metadata, url, check_id, created_at, pass, ord`
+const fileColumns = `id, type, metadata, url, check_id, created_at, pass, ord, digest`
 
-const fileRow = `(?, ?, ?, ?, ?, ?, ?, ?)`
+const fileRow = `(?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
 func fileArgs(f *hive.File, pass, ord any) []any {
-	return []any{f.ID, string(f.Type), metadataJSON(f.Metadata), f.URL, nullable(f.CheckID), database.Unix(f.CreatedAt), pass, ord}
+	return []any{f.ID, string(f.Type), metadataJSON(f.Metadata), f.URL, nullable(f.CheckID), database.Unix(f.CreatedAt), pass, ord, digest(f)}
 }
 
 func fileUpsert(sync bool) string {
 	return ` ON CONFLICT (id) DO UPDATE SET type = excluded.type, metadata = excluded.metadata, url = excluded.url,
 		check_id = excluded.check_id, created_at = excluded.created_at, pass = excluded.pass,
-		deleted_at = CASE WHEN ` + keepDeleted("hive_files", sync) + ` THEN hive_files.deleted_at ELSE NULL END`
+		deleted_at = CASE WHEN ` + keepDeleted("hive_files", sync) + ` THEN hive_files.deleted_at ELSE NULL END,
+		digest = excluded.digest WHERE excluded.digest <> hive_files.digest OR hive_files.deleted_at IS NOT NULL`
 }
 
 func (s *Store) putFiles(ctx context.Context, p pass, first int64, list []hive.File) error {
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
-		return s.batch(ctx, tx, `INSERT INTO hive_files (`+fileColumns+`) VALUES `, fileRow,
-			fileUpsert(true), len(list), func(i int) []any { return fileArgs(&list[i], p.n, p.ord(first+int64(i))) })
+		if err := s.batch(ctx, tx, `INSERT INTO hive_files (`+fileColumns+`) VALUES `, fileRow,
+			fileUpsert(true), len(list), func(i int) []any { return fileArgs(&list[i], p.n, p.ord(first+int64(i))) }); err != nil {
+			return err
+		}
+		ids := make([]string, len(list))
+		for i := range list {
+			ids[i] = list[i].ID
+		}
+		return s.stamp(ctx, tx, p, ids)
 	})
 }
 

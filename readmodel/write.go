@@ -24,9 +24,9 @@ func (s *Store) writeOrd() int64 { return 1<<31 + s.writes.Add(1)&(1<<31-1) }
 // PutCustomer stores a customer as Hive returned it (created, updated or read live).
 func (s *Store) PutCustomer(ctx context.Context, c *hive.Customer) error {
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
-		args := append(customerArgs(c, nil, nil)[:15:15], string(Customers), string(Customers), s.writeOrd())
+		args := append(customerArgs(c, nil, nil)[:15:15], string(Customers), string(Customers), s.writeOrd(), digest(c))
 		_, err := tx.ExecContext(ctx, s.db.Q(`INSERT INTO hive_customers (`+customerColumns+`) VALUES (
-			?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, `+currentPass+`, `+passOrd+`)`+s.customerUpsert(false)), args...)
+			?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, `+currentPass+`, `+passOrd+`, ?)`+s.customerUpsert(false)), args...)
 		if err != nil {
 			return fmt.Errorf("readmodel: put customer: %w", err)
 		}
@@ -65,9 +65,9 @@ func (s *Store) DeleteCustomer(ctx context.Context, id string) error {
 
 // PutSession stores a session as Hive returned it.
 func (s *Store) PutSession(ctx context.Context, x *hive.Session) error {
-	args := append(sessionArgs(x, nil, nil)[:11:11], string(Sessions), string(Sessions), s.writeOrd())
+	args := append(sessionArgs(x, nil, nil)[:11:11], string(Sessions), string(Sessions), s.writeOrd(), digest(x))
 	_, err := s.db.Exec(ctx, `INSERT INTO hive_sessions (`+sessionColumns+`) VALUES (
-		?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, `+currentPass+`, `+passOrd+`)`+sessionUpsert(false), args...)
+		?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, `+currentPass+`, `+passOrd+`, ?)`+sessionUpsert(false), args...)
 	if err != nil {
 		return fmt.Errorf("readmodel: put session: %w", err)
 	}
@@ -83,9 +83,9 @@ func (s *Store) DeleteSession(ctx context.Context, id string) error {
 // PutCheck stores a check as Hive returned it and recomputes its customer's list columns.
 func (s *Store) PutCheck(ctx context.Context, x *hive.Check) error {
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
-		args := append(checkArgs(x, nil, nil)[:8:8], string(Checks), string(Checks), string(Checks), s.writeOrd())
+		args := append(checkArgs(x, nil, nil)[:8:8], string(Checks), string(Checks), string(Checks), s.writeOrd(), digest(x))
 		_, err := tx.ExecContext(ctx, s.db.Q(`INSERT INTO hive_checks (`+checkColumns+`) VALUES (
-			?, ?, ?, ?, ?, ?, ?, ?, `+currentPass+`, `+currentPass+`, `+passOrd+`)`+s.checkUpsert(false)), args...)
+			?, ?, ?, ?, ?, ?, ?, ?, `+currentPass+`, `+currentPass+`, `+passOrd+`, ?)`+s.checkUpsert(false)), args...)
 		if err != nil {
 			return fmt.Errorf("readmodel: put check: %w", err)
 		}
@@ -108,8 +108,8 @@ func (s *Store) DeleteCheck(ctx context.Context, id string) error {
 
 // PutFile stores a file as Hive returned it.
 func (s *Store) PutFile(ctx context.Context, f *hive.File) error {
-	args := append(fileArgs(f, nil, nil)[:6:6], string(Files), string(Files), s.writeOrd())
-	_, err := s.db.Exec(ctx, `INSERT INTO hive_files (`+fileColumns+`) VALUES (?, ?, ?, ?, ?, ?, `+currentPass+`, `+passOrd+`)`+
+	args := append(fileArgs(f, nil, nil)[:6:6], string(Files), string(Files), s.writeOrd(), digest(f))
+	_, err := s.db.Exec(ctx, `INSERT INTO hive_files (`+fileColumns+`) VALUES (?, ?, ?, ?, ?, ?, `+currentPass+`, `+passOrd+`, ?)`+
 		fileUpsert(false), args...)
 	if err != nil {
 		return fmt.Errorf("readmodel: put file: %w", err)

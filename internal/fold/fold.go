@@ -3,6 +3,7 @@
 package fold
 
 import (
+	"sync"
 	"unicode"
 
 	"golang.org/x/text/cases"
@@ -20,12 +21,34 @@ import (
 // turns 'ß' and 'ẞ' into "ss" and the Greek final sigma into σ, which strings.ToLower leaves
 // alone. Accents are the combining marks that canonical decomposition splits off.
 func String(s string) string {
-	// A chain holds buffers, so it is built per call: one shared by concurrent requests would race.
-	t := transform.Chain(cases.Fold(), norm.NFD, runes.Remove(runes.In(unicode.Mn)), runes.Map(plainRune), norm.NFC)
+	if ascii(s) {
+		// Plain ASCII, as most names and emails are: folding is lower-casing and reading the
+		// separators as spaces, and costs a tenth of the full chain (the sync folds every customer).
+		b := []byte(s)
+		for i, c := range b {
+			switch {
+			case 'A' <= c && c <= 'Z':
+				b[i] = c + 'a' - 'A'
+			case c == '\'' || c == '-' || c == '<':
+				b[i] = ' '
+			}
+		}
+		return string(b)
+	}
+	// A chain holds buffers, so one is never shared by two callers at once: each takes one from the
+	// pool (building it costs more than folding a name) and resets it.
+	t := chains.Get().(transform.Transformer)
+	defer chains.Put(t)
+	t.Reset()
 	// None of these transformers fails, whatever the input: invalid UTF-8 comes out as U+FFFD.
 	out, _, _ := transform.String(t, s)
 	return out
 }
+
+// chains are folding transformers ready for reuse.
+var chains = sync.Pool{New: func() any {
+	return transform.Chain(cases.Fold(), norm.NFD, runes.Remove(runes.In(unicode.Mn)), runes.Map(plainRune), norm.NFC)
+}}
 
 // plainRune reads separators in a name as spaces and a letter in strokeLetters as its base letter.
 func plainRune(r rune) rune {
@@ -43,4 +66,13 @@ func plainRune(r rune) rune {
 // prints them as the base letter. Only the ones European names use are listed.
 var strokeLetters = map[rune]rune{
 	'đ': 'd', 'ð': 'd', 'ħ': 'h', 'ı': 'i', 'ł': 'l', 'ŀ': 'l', 'ø': 'o', 'ŧ': 't',
+}
+
+func ascii(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }

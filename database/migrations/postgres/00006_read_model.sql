@@ -25,6 +25,7 @@ CREATE TABLE hive_customers (
     latest_result  TEXT,            -- the latest check's result; NULL without checks
     pass           BIGINT NOT NULL,
     ord            BIGINT NOT NULL, -- Hive's list order within one second of created_at: larger is newer
+    digest         TEXT NOT NULL,   -- a hash of the object as Hive sent it: a pass rewrites only what changed
     deleted_at     BIGINT
 );
 CREATE INDEX hive_customers_created ON hive_customers (created_at, ord) WHERE deleted_at IS NULL;
@@ -62,6 +63,7 @@ CREATE TABLE hive_sessions (
     check_id       TEXT,
     pass           BIGINT NOT NULL,
     ord            BIGINT NOT NULL, -- Hive's list order within one second of created_at: larger is newer
+    digest         TEXT NOT NULL,   -- a hash of the object as Hive sent it: a pass rewrites only what changed
     deleted_at     BIGINT
 );
 CREATE INDEX hive_sessions_created ON hive_sessions (created_at, ord) WHERE deleted_at IS NULL;
@@ -90,6 +92,7 @@ CREATE TABLE hive_checks (
     pass        BIGINT NOT NULL,
     changed     BIGINT NOT NULL,
     ord         BIGINT NOT NULL,
+    digest      TEXT NOT NULL,
     deleted_at  BIGINT
 );
 CREATE INDEX hive_checks_created ON hive_checks (created_at, ord) WHERE deleted_at IS NULL;
@@ -111,6 +114,7 @@ CREATE TABLE hive_files (
     created_at BIGINT NOT NULL,
     pass       BIGINT NOT NULL,
     ord        BIGINT NOT NULL,
+    digest     TEXT NOT NULL,
     deleted_at BIGINT
 );
 CREATE INDEX hive_files_created ON hive_files (created_at, ord) WHERE deleted_at IS NULL;
