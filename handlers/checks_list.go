@@ -285,11 +285,7 @@ func (a *App) checkRows(ctx context.Context, entries []readmodel.CheckEntry, pol
 	}
 	rows := make([]views.CheckListRow, 0, len(entries))
 	for _, e := range entries {
-		lr := views.CheckListRow{CheckRow: checkRow(e.Check)}
-		lr.Result = viewStatus(hive.Status(e.Result))
-		if e.Result == "processing" {
-			lr.Result = views.StatusProcessing
-		}
+		lr := views.CheckListRow{CheckRow: checkRow(e)}
 		if e.Check.Status == hive.CheckComplete {
 			lr.ReviewState = cmp.Or(states[e.Check.ID], views.ReviewUnreviewed)
 		}
@@ -301,9 +297,9 @@ func (a *App) checkRows(ctx context.Context, entries []readmodel.CheckEntry, pol
 	return rows, nil
 }
 
-// annotateChecks gives completed checks their report's result, from the console's copy, and their
-// review state, for the tables that show a few checks (a customer's, the overview's recent ones).
-func (a *App) annotateChecks(ctx context.Context, rows []views.CheckRow) error {
+// markReviews gives completed checks the console's review state, for the tables that show a few
+// checks (a customer's, the overview's recent ones).
+func (a *App) markReviews(ctx context.Context, rows []views.CheckRow) error {
 	var ids []string
 	for _, r := range rows {
 		ids = append(ids, r.ID)
@@ -313,16 +309,9 @@ func (a *App) annotateChecks(ctx context.Context, rows []views.CheckRow) error {
 		return err
 	}
 	for i := range rows {
-		if rows[i].Status != string(hive.CheckComplete) {
-			continue
+		if rows[i].Status == string(hive.CheckComplete) {
+			rows[i].ReviewState = cmp.Or(states[rows[i].ID], views.ReviewUnreviewed)
 		}
-		rows[i].Result = views.StatusUnknown
-		if e, ok, err := a.Read.Check(ctx, rows[i].ID); err != nil {
-			return err
-		} else if ok {
-			rows[i].Result = viewStatus(hive.Status(e.Result))
-		}
-		rows[i].ReviewState = cmp.Or(states[rows[i].ID], views.ReviewUnreviewed)
 	}
 	return nil
 }

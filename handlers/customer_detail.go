@@ -15,7 +15,7 @@ import (
 // first, from the console's copy of Hive.
 type customerLinks struct {
 	sessions []hive.Session
-	checks   []hive.Check
+	checks   []readmodel.CheckEntry
 	files    []hive.File
 }
 
@@ -30,9 +30,7 @@ func (a *App) linksOf(ctx context.Context, customerID string) (customerLinks, er
 	if err != nil {
 		return l, err
 	}
-	for _, e := range checks.Rows {
-		l.checks = append(l.checks, e.Check)
-	}
+	l.checks = checks.Rows
 	files, err := a.Read.Files(ctx, readmodel.FileQuery{Customer: customerID, Limit: maxThumbnails})
 	if err != nil {
 		return l, err
@@ -57,8 +55,8 @@ func customerDetail(c *hive.Customer, links customerLinks, pol piiPolicy) views.
 	}
 	slices.SortFunc(d.Metadata, func(a, b views.KeyValue) int { return strings.Compare(a.Key, b.Key) })
 	checkOf := map[string]string{} // a processing check is not on its session yet
-	for _, ch := range links.checks {
-		checkOf[ch.SessionID] = ch.ID
+	for _, e := range links.checks {
+		checkOf[e.Check.SessionID] = e.Check.ID
 	}
 	for _, s := range links.sessions {
 		checkID := deref(s.CheckID)

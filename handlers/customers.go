@@ -256,7 +256,7 @@ func (a *App) customer(c echo.Context) error {
 	if !d.CanSeeImages {
 		d.Images = nil
 	}
-	if err := a.annotateChecks(ctx, d.Checks); err != nil {
+	if err := a.markReviews(ctx, d.Checks); err != nil {
 		return err
 	}
 	// A customer's page shows their contact data (masked or not): a PII view, in the trail like

@@ -60,9 +60,9 @@ func (a *App) overviewModel(c echo.Context) (views.OverviewModel, error) {
 		return m, err
 	}
 	for _, e := range recent.Rows {
-		m.Recent = append(m.Recent, checkRow(e.Check))
+		m.Recent = append(m.Recent, checkRow(e))
 	}
-	if err := a.annotateChecks(ctx, m.Recent); err != nil {
+	if err := a.markReviews(ctx, m.Recent); err != nil {
 		return m, err
 	}
 	m.Sync, err = a.syncStatus(ctx)
@@ -103,24 +103,13 @@ func (a *App) liveInterval() time.Duration {
 	return 2 * time.Second
 }
 
-// checkRow is a check as tables show it. Until its report's result is filled in (annotateChecks),
-// the badge follows the decision, which Hive derives from the report's result.
-func checkRow(ch hive.Check) views.CheckRow {
-	row := views.CheckRow{ID: ch.ID, SessionID: ch.SessionID, Status: string(ch.Status), CreatedAt: ch.CreatedAt, Result: views.StatusUnknown}
-	if ch.Status == hive.CheckProcessing {
+// checkRow is a check of the console's copy as tables show it: processing, the report's result, or
+// unknown while its report has not been read. The console's review state is added by markReviews.
+func checkRow(e readmodel.CheckEntry) views.CheckRow {
+	row := views.CheckRow{ID: e.Check.ID, SessionID: e.Check.SessionID, Status: string(e.Check.Status),
+		Decision: deref(e.Check.Decision), CreatedAt: e.Check.CreatedAt, Result: viewStatus(hive.Status(e.Result))}
+	if e.Result == "processing" {
 		row.Result = views.StatusProcessing
-		return row
-	}
-	if ch.Decision != nil {
-		row.Decision = *ch.Decision
-		switch *ch.Decision {
-		case "approved":
-			row.Result = views.StatusClear
-		case "review":
-			row.Result = views.StatusCaution
-		case "declined":
-			row.Result = views.StatusConsider
-		}
 	}
 	return row
 }

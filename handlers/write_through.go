@@ -14,17 +14,14 @@ import (
 // at once, to its author and on every replica. Hive has already acted, so a failure here is not
 // the user's: it is logged, the page goes on, and the next sync pass mends the copy.
 func (a *App) writeThrough(c echo.Context, what string, write func(ctx context.Context) error) {
-	if err := write(c.Request().Context()); err != nil {
-		a.log.Warn("the console's copy of Hive was not updated; the next sync will", slog.String("change", what),
-			slog.String("request_id", requestIDOf(c)), slog.Any("err", err))
-	}
+	a.writeThroughCtx(c.Request().Context(), what, write, slog.String("request_id", requestIDOf(c)))
 }
 
 // writeThroughCtx is writeThrough outside a request (a shared live read).
-func (a *App) writeThroughCtx(ctx context.Context, what string, write func(ctx context.Context) error) {
+func (a *App) writeThroughCtx(ctx context.Context, what string, write func(ctx context.Context) error, attrs ...any) {
 	if err := write(ctx); err != nil {
-		a.log.Warn("the console's copy of Hive was not updated; the next sync will", slog.String("change", what),
-			slog.Any("err", err))
+		a.log.Warn("the console's copy of Hive was not updated; the next sync will",
+			append([]any{slog.String("change", what), slog.Any("err", err)}, attrs...)...)
 	}
 }
 
