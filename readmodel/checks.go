@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -61,19 +62,13 @@ func (s *Store) Checks(ctx context.Context, q CheckQuery) (CheckPage, error) {
 	if err != nil {
 		return CheckPage{}, fmt.Errorf("readmodel: count checks: %w", err)
 	}
-	limit, offset := max(q.Limit, 1), max(q.Offset, 0)
-	order := checkOrder(q)
-	reversed := false
-	if offset > page.Total/2 && page.Total > 0 { // deep in the list: walk from the other end
-		limit = min(limit, page.Total-offset)
-		if limit <= 0 {
-			return page, nil
-		}
-		offset, order, reversed = max(page.Total-offset-limit, 0), reverse(order), true
+	w := window(page.Total, q.Offset, q.Limit, checkOrder(q))
+	if w.limit <= 0 {
+		return page, nil
 	}
 	rows, err := s.db.Query(ctx, `SELECT `+checkSelect+` FROM hive_checks c
 		LEFT JOIN hive_customers cu ON cu.id = c.customer_id
-		WHERE c.deleted_at IS NULL`+where+` ORDER BY `+order+` LIMIT ? OFFSET ?`, append(args, limit, offset)...)
+		WHERE c.deleted_at IS NULL`+where+` ORDER BY `+w.order+` LIMIT ? OFFSET ?`, append(args, w.limit, w.offset)...)
 	if err != nil {
 		return CheckPage{}, fmt.Errorf("readmodel: checks: %w", err)
 	}
@@ -86,10 +81,8 @@ func (s *Store) Checks(ctx context.Context, q CheckQuery) (CheckPage, error) {
 		}
 		page.Rows = append(page.Rows, e)
 	}
-	if reversed {
-		for i, j := 0, len(page.Rows)-1; i < j; i, j = i+1, j-1 {
-			page.Rows[i], page.Rows[j] = page.Rows[j], page.Rows[i]
-		}
+	if w.reversed {
+		slices.Reverse(page.Rows)
 	}
 	return page, rows.Err()
 }

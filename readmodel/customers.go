@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -56,27 +57,30 @@ func (s *Store) Customers(ctx context.Context, q CustomerQuery) (CustomerPage, e
 	if err != nil {
 		return CustomerPage{}, fmt.Errorf("readmodel: count customers: %w", err)
 	}
-	order := customerOrder(q)
-	limit, offset := max(q.Limit, 1), max(q.Offset, 0)
-	// Deep in the list, walk the index from the other end: the last page costs what the first does.
-	if offset > page.Total/2 && page.Total > 0 {
-		from := max(page.Total-offset-limit, 0)
-		limit = min(limit, page.Total-offset)
-		if limit <= 0 {
-			return page, nil
-		}
-		rows, err := s.customerRows(ctx, where, reverse(order), limit, from, args)
-		if err != nil {
-			return CustomerPage{}, err
-		}
-		for i, j := 0, len(rows)-1; i < j; i, j = i+1, j-1 {
-			rows[i], rows[j] = rows[j], rows[i]
-		}
-		page.Rows = rows
+	w := window(page.Total, q.Offset, q.Limit, customerOrder(q))
+	if w.limit <= 0 {
 		return page, nil
 	}
-	page.Rows, err = s.customerRows(ctx, where, order, limit, offset, args)
+	if page.Rows, err = s.customerRows(ctx, where, w.order, w.limit, w.offset, args); err == nil && w.reversed {
+		slices.Reverse(page.Rows)
+	}
 	return page, err
+}
+
+// span is how a page of a list is read: deep in the list (past its middle), from the other end
+// with the order reversed, so the last page costs what the first does.
+type span struct {
+	order         string
+	offset, limit int
+	reversed      bool
+}
+
+func window(total, offset, limit int, order string) span {
+	offset, limit = max(offset, 0), max(limit, 1)
+	if total <= 0 || offset <= total/2 {
+		return span{order: order, offset: offset, limit: limit}
+	}
+	return span{order: reverse(order), offset: max(total-offset-limit, 0), limit: min(limit, total-offset), reversed: true}
 }
 
 // EachCustomer calls fn with every live customer matching q, in q's order (the CSV export).
