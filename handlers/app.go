@@ -102,6 +102,8 @@ type ReadModel interface {
 	PutCheck(ctx context.Context, c *hive.Check) error
 	DeleteCheck(ctx context.Context, id string) error
 	PutReport(ctx context.Context, c *hive.Check, r *hive.Report) error
+	// Forget drops the totals counted a moment ago, after a change the copy derives from.
+	Forget()
 }
 
 // Assets are the static files; *static.Assets implements it.

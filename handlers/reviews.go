@@ -113,6 +113,7 @@ func (a *App) decideReview(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	a.Read.Forget() // the decision takes the check out of the queue: its author sees the new total
 	if issued != nil {
 		a.flash(c, "success", "Resubmission requested. Send the customer the new session below.")
 		return render(c, http.StatusCreated, views.SessionIssuedPage(a.page(c, "Resubmission requested"), *issued))

@@ -15,7 +15,7 @@ import (
 // CheckQuery is what the checks list, the review queue and the pages that show a few checks can
 // ask for.
 type CheckQuery struct {
-	Search   string // a check id, or what finds its customer (see CustomerQuery)
+	Search   string // the start of a check's id, or what finds its customer (see CustomerQuery)
 	Contact  bool   // the viewer sees contact data in clear: the search reaches emails and phones
 	Status   string // "", processing or complete
 	Result   string // "", or the report's result: clear, caution or consider
@@ -55,9 +55,9 @@ func (s *Store) Checks(ctx context.Context, q CheckQuery) (CheckPage, error) {
 	var page CheckPage
 	var err error
 	if where == "" {
-		page.Total, err = s.counts.get(ctx, s, Checks)
+		page.Total, err = s.Count(ctx, Checks)
 	} else {
-		err = s.db.QueryRow(ctx, `SELECT count(*) FROM hive_checks c WHERE c.deleted_at IS NULL`+where, args...).Scan(&page.Total)
+		page.Total, err = s.count(ctx, `SELECT count(*) FROM hive_checks c WHERE c.deleted_at IS NULL`+where, args...)
 	}
 	if err != nil {
 		return CheckPage{}, fmt.Errorf("readmodel: count checks: %w", err)
@@ -154,7 +154,8 @@ func (s *Store) checkFilter(q CheckQuery) (string, []any) {
 		add("c.decision = ?", q.Decision)
 	}
 	if q.Result != "" {
-		add("c.status = 'complete' AND c.report_result = ?", q.Result)
+		// Only a completed check has a report.
+		add("c.report_result = ?", q.Result)
 	}
 	if !q.Since.IsZero() {
 		add("c.created_at >= ?", database.Unix(q.Since))
@@ -164,20 +165,15 @@ func (s *Store) checkFilter(q CheckQuery) (string, []any) {
 	}
 	if q.Queue {
 		// The review decisions are the console's own: a check in the queue has none yet.
-		add("c.status = 'complete' AND NOT EXISTS (SELECT 1 FROM reviews r WHERE r.check_id = c.id)")
+		add("c.status = 'complete' AND NOT c.reviewed")
 	}
 	if search := strings.TrimSpace(q.Search); search != "" && !strings.ContainsRune(search, 0) {
-		esc := ""
-		if !s.db.Postgres() {
-			esc = ` ESCAPE '\'`
-		}
-		cond := "(lower(c.id) LIKE ?" + esc
-		args2 := []any{"%" + database.EscapeLike(strings.ToLower(search)) + "%"}
-		if where, more := s.customerSearch(search, q.Contact); where != "" {
+		cond, more := s.idPrefix("c.id", strings.ToLower(search))
+		if where, found := s.customerSearch(search, q.Contact); where != "" {
 			cond += " OR c.customer_id IN (SELECT id FROM hive_customers WHERE deleted_at IS NULL" + where + ")"
-			args2 = append(args2, more...)
+			more = append(more, found...)
 		}
-		add(cond+")", args2...)
+		add("("+cond+")", more...)
 	}
 	return b.String(), args
 }

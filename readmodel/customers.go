@@ -49,10 +49,18 @@ func (s *Store) Customers(ctx context.Context, q CustomerQuery) (CustomerPage, e
 	where, args := s.customerFilter(q)
 	var page CustomerPage
 	var err error
-	if where == "" {
-		page.Total, err = s.counts.get(ctx, s, Customers)
-	} else {
-		err = s.db.QueryRow(ctx, `SELECT count(*) FROM hive_customers WHERE deleted_at IS NULL`+where, args...).Scan(&page.Total)
+	switch {
+	case where == "":
+		page.Total, err = s.Count(ctx, Customers)
+	case q == CustomerQuery{Checks: "without", Contact: q.Contact, Sort: q.Sort, Desc: q.Desc, Offset: q.Offset, Limit: q.Limit}:
+		// Most customers have no check: count the few with checks, on their index, and subtract.
+		var all, with int
+		if all, err = s.Count(ctx, Customers); err == nil {
+			with, err = s.count(ctx, `SELECT count(*) FROM hive_customers WHERE deleted_at IS NULL AND checks > 0`)
+		}
+		page.Total = max(all-with, 0)
+	default:
+		page.Total, err = s.count(ctx, `SELECT count(*) FROM hive_customers WHERE deleted_at IS NULL`+where, args...)
 	}
 	if err != nil {
 		return CustomerPage{}, fmt.Errorf("readmodel: count customers: %w", err)
@@ -192,7 +200,8 @@ func (s *Store) customerFilter(q CustomerQuery) (string, []any) {
 		b.WriteString(" AND checks = 0")
 	}
 	if q.Result != "" {
-		b.WriteString(" AND checks > 0 AND latest_result = ?")
+		// Only a customer with checks has a latest result.
+		b.WriteString(" AND latest_result = ?")
 		args = append(args, q.Result)
 	}
 	where, more := s.customerSearch(q.Search, q.Contact)
@@ -201,7 +210,9 @@ func (s *Store) customerFilter(q CustomerQuery) (string, []any) {
 }
 
 // customerSearch is the WHERE clause (after "deleted_at IS NULL", on hive_customers) of a search:
-// "" when there is nothing to look for.
+// "" when there is nothing to look for. A customer matches when the search is in their folded name
+// (or, for viewers who see contact data in clear, their email or phone digits), or is the start of
+// their id.
 func (s *Store) customerSearch(search string, contact bool) (string, []any) {
 	var b strings.Builder
 	var args []any
@@ -209,6 +220,7 @@ func (s *Store) customerSearch(search string, contact bool) (string, []any) {
 	if len(terms) == 0 {
 		return "", nil
 	}
+	idCond, idArgs := s.idPrefix("id", strings.ToLower(strings.TrimSpace(search)))
 	short := len(digits) > 0 && len(digits) < 3
 	for _, t := range terms {
 		short = short || len(t) < 3
@@ -224,8 +236,9 @@ func (s *Store) customerSearch(search string, contact bool) (string, []any) {
 		if digits != "" {
 			expr += " OR search_contact : " + phrase(digits)
 		}
-		b.WriteString(" AND seq IN (SELECT rowid FROM hive_customers_search WHERE hive_customers_search MATCH ?)")
-		args = append(args, expr)
+		b.WriteString(" AND seq IN (SELECT rowid FROM hive_customers_search WHERE hive_customers_search MATCH ?" +
+			" UNION ALL SELECT seq FROM hive_customers WHERE " + idCond + ")")
+		args = append(append(args, expr), idArgs...)
 	default:
 		// PostgreSQL's trigram indexes answer LIKE '%…%'; SQLite scans for terms too short for
 		// trigrams.
@@ -247,9 +260,23 @@ func (s *Store) customerSearch(search string, contact bool) (string, []any) {
 			or = append(or, "search_contact LIKE ?"+esc)
 			args = append(args, "%"+digits+"%")
 		}
+		or = append(or, idCond)
+		args = append(args, idArgs...)
 		b.WriteString(" AND (" + strings.Join(or, " OR ") + ")")
 	}
 	return b.String(), args
+}
+
+// idPrefix is the condition that column (an id, as Hive writes them: lower case) starts with
+// prefix, as a range of the column's index: ids are ASCII, so every id that starts with prefix sorts
+// below prefix followed by DEL, compared byte by byte (SQLite's text order, and the pattern
+// operators of PostgreSQL's index on ids).
+func (s *Store) idPrefix(column, prefix string) (string, []any) {
+	ge, lt := " >= ", " < "
+	if s.db.Postgres() {
+		ge, lt = " ~>=~ ", " ~<~ "
+	}
+	return "(" + column + ge + "? AND " + column + lt + "?)", []any{prefix, prefix + "\x7f"}
 }
 
 // searchTerms are the forms a search is looked for in: folded as the names are (so "muller" finds
@@ -302,46 +329,65 @@ func PhoneDigits(s string) (string, bool) {
 	return digits, len(digits) >= 3 && digits != s
 }
 
-// counts caches each table's count of live rows for a moment: a list's total without a filter is
-// shown on every view, and counting a million rows on each would cost more than the page.
+// counts caches, for a moment, how many rows match a filtered query: a list shows its total on
+// every view, and paging through a search or a filter asks for the same total again. A
+// write-through forgets them all, so its author sees the change in the totals at once.
 type counts struct {
 	mu  sync.Mutex
-	at  map[Kind]time.Time
-	val map[Kind]int
+	val map[string]counted
 }
 
-// countTTL is how long a count is reused; a write-through forgets it at once.
-const countTTL = 2 * time.Second
+type counted struct {
+	n  int
+	at time.Time
+}
 
-func (c *counts) get(ctx context.Context, s *Store, kind Kind) (int, error) {
-	c.mu.Lock()
-	if t, ok := c.at[kind]; ok && s.now().Sub(t) < countTTL {
-		v := c.val[kind]
-		c.mu.Unlock()
-		return v, nil
+// countTTL is how long a count is reused; maxCounts bounds how many are kept.
+const (
+	countTTL  = 2 * time.Second
+	maxCounts = 1000
+)
+
+// count runs a count(*) query, or reuses its answer from the last moment.
+func (s *Store) count(ctx context.Context, query string, args ...any) (int, error) {
+	key := query + "\x00" + fmt.Sprint(args...)
+	now := s.now()
+	s.counts.mu.Lock()
+	if c, ok := s.counts.val[key]; ok && now.Sub(c.at) < countTTL {
+		s.counts.mu.Unlock()
+		return c.n, nil
 	}
-	c.mu.Unlock()
+	s.counts.mu.Unlock()
 	var n int
-	if err := s.db.QueryRow(ctx, `SELECT count(*) FROM `+kind.table()+` WHERE deleted_at IS NULL`).Scan(&n); err != nil {
+	if err := s.db.QueryRow(ctx, query, args...).Scan(&n); err != nil {
 		return 0, err
 	}
-	c.mu.Lock()
-	if c.at == nil {
-		c.at, c.val = map[Kind]time.Time{}, map[Kind]int{}
+	s.counts.mu.Lock()
+	if s.counts.val == nil || len(s.counts.val) >= maxCounts {
+		s.counts.val = map[string]counted{}
 	}
-	c.at[kind], c.val[kind] = s.now(), n
-	c.mu.Unlock()
+	s.counts.val[key] = counted{n: n, at: now}
+	s.counts.mu.Unlock()
 	return n, nil
 }
 
-func (c *counts) forget(kind Kind) {
+func (c *counts) forget() {
 	c.mu.Lock()
-	delete(c.at, kind)
+	c.val = nil
 	c.mu.Unlock()
 }
 
-// Count is how many rows of a kind Hive has, as of the copy (deleted ones left out); reused for a
-// moment, so the pages that show it on every view do not count a million rows each time.
+// Forget drops the counts reused from a moment ago, so the next view counts afresh: for changes the
+// copy derives from but does not write itself (a review decision takes a check out of the queue).
+func (s *Store) Forget() { s.counts.forget() }
+
+// Count is how many rows of a kind Hive has, as of the copy (deleted ones left out), from the tally
+// triggers keep.
 func (s *Store) Count(ctx context.Context, kind Kind) (int, error) {
-	return s.counts.get(ctx, s, kind)
+	var n int
+	err := s.db.QueryRow(ctx, `SELECT live FROM hive_tallies WHERE kind = ?`, string(kind)).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("readmodel: count %s: %w", kind, err)
+	}
+	return n, nil
 }

@@ -123,3 +123,17 @@ func (w *world) hiveIDs(kind Kind) []string {
 func each(t *testing.T, fn func(t *testing.T, open func(testing.TB) *database.DB)) {
 	dbtest.Each(t, fn)
 }
+
+// tallied checks that the live count of every kind, which triggers keep, equals its rows.
+func (w *world) tallied() {
+	w.t.Helper()
+	for _, kind := range Lists {
+		n, err := w.store.Count(context.Background(), kind)
+		if err != nil {
+			w.t.Fatal(err)
+		}
+		if want := len(w.ids(kind, false)); n != want {
+			w.t.Errorf("%s: the tally says %d live rows, the table holds %d", kind, n, want)
+		}
+	}
+}

@@ -115,6 +115,7 @@ func Summarise(ch *hive.Check, r *hive.Report) Summary {
 // putSummary stores a report's summary and the check's report result, and recomputes its
 // customer's list columns, in one transaction.
 func (s *Store) putSummary(ctx context.Context, sum Summary) error {
+	defer s.counts.forget()
 	js := func(v any) string { b, _ := json.Marshal(v); return string(b) } // plain values always encode
 	now := database.Unix(s.now())
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {

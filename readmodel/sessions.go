@@ -68,9 +68,9 @@ func (s *Store) Sessions(ctx context.Context, q SessionQuery) (SessionPage, erro
 	var page SessionPage
 	var err error
 	if where.Len() == 0 {
-		page.Total, err = s.counts.get(ctx, s, Sessions)
+		page.Total, err = s.Count(ctx, Sessions)
 	} else {
-		err = s.db.QueryRow(ctx, `SELECT count(*) FROM hive_sessions WHERE deleted_at IS NULL`+where.String(), args...).Scan(&page.Total)
+		page.Total, err = s.count(ctx, `SELECT count(*) FROM hive_sessions WHERE deleted_at IS NULL`+where.String(), args...)
 	}
 	if err != nil {
 		return SessionPage{}, fmt.Errorf("readmodel: count sessions: %w", err)
@@ -208,9 +208,9 @@ func (s *Store) Files(ctx context.Context, q FileQuery) (FilePage, error) {
 	var page FilePage
 	var err error
 	if where.Len() == 0 {
-		page.Total, err = s.counts.get(ctx, s, Files)
+		page.Total, err = s.Count(ctx, Files)
 	} else {
-		err = s.db.QueryRow(ctx, `SELECT count(*) FROM hive_files WHERE deleted_at IS NULL`+where.String(), args...).Scan(&page.Total)
+		page.Total, err = s.count(ctx, `SELECT count(*) FROM hive_files WHERE deleted_at IS NULL`+where.String(), args...)
 	}
 	if err != nil {
 		return FilePage{}, fmt.Errorf("readmodel: count files: %w", err)

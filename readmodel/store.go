@@ -12,6 +12,8 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"hash/maphash"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -56,12 +58,38 @@ func New(db *database.DB, now func() time.Time) *Store {
 	return &Store{db: db, now: now}
 }
 
-// pass is one full read of a list: its number, which every row it sees is stamped with, and when
-// it began, which a tombstone written after that must survive.
+// pass is one full read of a list: its number, which every row it writes is stamped with, when it
+// began, which a tombstone written after that must survive, and the ids it has seen.
 type pass struct {
 	kind    Kind
 	n       int64
 	started int64
+	seen    *seen
+}
+
+// seen is the set of ids a pass has read, as 64-bit hashes: eight bytes a row, so a pass over a
+// million customers remembers them in 8 MiB and writes nothing to the rows it read unchanged. Two
+// ids sharing a hash (about one chance in ten million at a million rows) would keep a row Hive
+// deleted until a later pass, which hashes with another seed.
+type seen struct {
+	seed   maphash.Seed
+	hashes []uint64
+	sorted bool
+}
+
+func newSeen() *seen { return &seen{seed: maphash.MakeSeed()} }
+
+func (s *seen) add(id string) {
+	s.hashes, s.sorted = append(s.hashes, maphash.String(s.seed, id)), false
+}
+
+func (s *seen) has(id string) bool {
+	if !s.sorted {
+		slices.Sort(s.hashes)
+		s.sorted = true
+	}
+	_, ok := slices.BinarySearch(s.hashes, maphash.String(s.seed, id))
+	return ok
 }
 
 // ord is the order key of the row at position i (0: the newest) of the pass's list. Rows keep the
@@ -74,7 +102,7 @@ func (p pass) ord(i int64) int64 { return p.n<<32 - i }
 // beginPass starts the kind's next pass. A pass that never ends (the process died) leaves nothing
 // to clean up: the next one has a higher number and tombstones only after it completes.
 func (s *Store) beginPass(ctx context.Context, kind Kind) (pass, error) {
-	p := pass{kind: kind, started: database.Unix(s.now())}
+	p := pass{kind: kind, started: database.Unix(s.now()), seen: newSeen()}
 	err := s.db.QueryRow(ctx, `UPDATE sync_state SET pass = pass + 1, pass_started_at = ?, pass_rows = 0
 		WHERE kind = ? RETURNING pass`, p.started, string(kind)).Scan(&p.n)
 	if err != nil {
@@ -89,23 +117,29 @@ func (s *Store) progress(ctx context.Context, p pass, rows int64) error {
 	return err
 }
 
-// endPass marks what the complete pass did not see as deleted in Hive and records the pass.
+// endPass marks what the complete pass did not see as deleted in Hive and records the pass. A row
+// written through while the pass ran carries its number and stays: the pass may have read the
+// list before the row was created.
 func (s *Store) endPass(ctx context.Context, p pass, rows int64) error {
-	defer s.counts.forget(p.kind)
+	defer s.counts.forget()
+	var gone []string
+	if p.kind != Reports {
+		var err error
+		if gone, err = s.unseen(ctx, p); err != nil {
+			return err
+		}
+	}
 	now := s.now()
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
-		if p.kind != Reports {
-			extra := ""
+		for from := 0; from < len(gone); from += 30000 {
+			part := gone[from:min(len(gone), from+30000)]
+			set, args := "deleted_at = ?", []any{database.Unix(now)}
 			if p.kind == Checks {
-				extra = ", changed = ?"
+				set, args = set+", changed = ?", append(args, p.n)
 			}
-			args := []any{database.Unix(now)}
-			if p.kind == Checks {
-				args = append(args, p.n)
-			}
-			args = append(args, p.n)
-			if _, err := tx.ExecContext(ctx, s.db.Q(`UPDATE `+p.kind.table()+` SET deleted_at = ?`+extra+`
-				WHERE deleted_at IS NULL AND pass < ?`), args...); err != nil {
+			args = append(append(args, anys(part)...), p.n)
+			if _, err := tx.ExecContext(ctx, s.db.Q(`UPDATE `+p.kind.table()+` SET `+set+` WHERE id IN (`+
+				placeholders(len(part))+`) AND deleted_at IS NULL AND pass < ?`), args...); err != nil {
 				return fmt.Errorf("readmodel: tombstone %s: %w", p.kind, err)
 			}
 		}
@@ -115,6 +149,27 @@ func (s *Store) endPass(ctx context.Context, p pass, rows int64) error {
 			p.n, database.Unix(now), ms, rows, rows, string(p.kind))
 		return err
 	})
+}
+
+// unseen returns the ids of the kind's rows that the pass did not read, live or already deleted,
+// read from the index of ids alone.
+func (s *Store) unseen(ctx context.Context, p pass) ([]string, error) {
+	rows, err := s.db.Query(ctx, `SELECT id FROM `+p.kind.table())
+	if err != nil {
+		return nil, fmt.Errorf("readmodel: %s not seen: %w", p.kind, err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("readmodel: %s not seen: %w", p.kind, err)
+		}
+		if !p.seen.has(id) {
+			out = append(out, id)
+		}
+	}
+	return out, rows.Err()
 }
 
 // failPass records why the kind's sync failed; the data of the last complete pass stays.
@@ -128,52 +183,50 @@ func (s *Store) failPass(ctx context.Context, kind Kind, reason string) error {
 // while the console changes something does not take the new row for one Hive no longer has.
 const currentPass = `(SELECT pass FROM sync_state WHERE kind = ?)`
 
-// batch writes rows with one multi-row statement per chunk, inside one transaction, so a pass
-// costs a statement per thousand rows or so: each statement costs a savepoint, at which SQLite's
-// search index flushes what it gathered, so fewer, larger statements write much faster.
-func (s *Store) batch(ctx context.Context, tx *sql.Tx, head, row, tail string, n int, args func(i int) []any) error {
-	// Both databases take at least 32,766 parameters in a statement.
-	chunk := max(1, 30000/max(1, strings.Count(row, "?")))
-	for from := 0; from < n; from += chunk {
-		to := min(n, from+chunk)
-		var b strings.Builder
-		b.WriteString(head)
-		var all []any
-		for i := from; i < to; i++ {
-			if i > from {
-				b.WriteString(", ")
+// upsert writes a batch a pass read with one multi-row statement per chunk, inside one
+// transaction, so a pass costs a statement per thousand rows or so: each statement costs a
+// savepoint, at which SQLite's search index flushes what it gathered, so fewer, larger statements
+// write much faster. A row whose digest did not change is not written at all; the pass remembers
+// every id it read (see seen).
+func (s *Store) upsert(ctx context.Context, p pass, head, row, tail string, ids []string, args func(i int) []any) error {
+	if err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		n := len(ids)
+		// Both databases take at least 32,766 parameters in a statement.
+		chunk := max(1, 30000/max(1, strings.Count(row, "?")))
+		for from := 0; from < n; from += chunk {
+			to := min(n, from+chunk)
+			var b strings.Builder
+			b.WriteString(head)
+			var all []any
+			for i := from; i < to; i++ {
+				if i > from {
+					b.WriteString(", ")
+				}
+				b.WriteString(row)
+				all = append(all, args(i)...)
 			}
-			b.WriteString(row)
-			all = append(all, args(i)...)
+			b.WriteString(tail)
+			if _, err := tx.ExecContext(ctx, s.db.Q(b.String()), all...); err != nil {
+				return fmt.Errorf("readmodel: write %s: %w", p.kind, err)
+			}
 		}
-		b.WriteString(tail)
-		if _, err := tx.ExecContext(ctx, s.db.Q(b.String()), all...); err != nil {
-			return err
-		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	for _, id := range ids {
+		p.seen.add(id)
 	}
 	return nil
 }
 
 // digest is what a pass compares to tell whether a row changed: a hash of the object as Hive sent
-// it. An unchanged row costs a pass no write but its stamp (see stamp), so a pass over an account
-// that barely changed rewrites no index and no search text.
+// it. An unchanged row costs a pass no write, so a pass over an account that barely changed
+// rewrites no row, no index and no search text.
 func digest(v any) string {
 	b, _ := json.Marshal(v) // Hive's types always encode
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:12])
-}
-
-// stamp marks the rows of a batch as seen by the pass, changed or not: only the pass column is
-// written, which no index holds.
-func (s *Store) stamp(ctx context.Context, tx *sql.Tx, p pass, ids []string) error {
-	for from := 0; from < len(ids); from += 30000 {
-		part := ids[from:min(len(ids), from+30000)]
-		args := append([]any{p.n}, anys(part)...)
-		if _, err := tx.ExecContext(ctx, s.db.Q(`UPDATE `+p.kind.table()+` SET pass = ? WHERE id IN (`+placeholders(len(part))+`)`), args...); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // keepDeleted is the condition under which an upsert keeps a row deleted: for a pass, when the
@@ -222,19 +275,13 @@ func (s *Store) customerUpsert(sync bool) string {
 		WHERE excluded.updated_at >= hive_customers.updated_at AND (excluded.digest <> hive_customers.digest OR hive_customers.deleted_at IS NOT NULL)`
 }
 
-// putCustomers writes a batch a pass read.
 func (s *Store) putCustomers(ctx context.Context, p pass, first int64, list []hive.Customer) error {
-	return s.db.Tx(ctx, func(tx *sql.Tx) error {
-		if err := s.batch(ctx, tx, `INSERT INTO hive_customers (`+customerColumns+`) VALUES `, customerRow,
-			s.customerUpsert(true), len(list), func(i int) []any { return customerArgs(&list[i], p.n, p.ord(first+int64(i))) }); err != nil {
-			return err
-		}
-		ids := make([]string, len(list))
-		for i := range list {
-			ids[i] = list[i].ID
-		}
-		return s.stamp(ctx, tx, p, ids)
-	})
+	ids := make([]string, len(list))
+	for i := range list {
+		ids[i] = list[i].ID
+	}
+	return s.upsert(ctx, p, `INSERT INTO hive_customers (`+customerColumns+`) VALUES `, customerRow, s.customerUpsert(true), ids,
+		func(i int) []any { return customerArgs(&list[i], p.n, p.ord(first+int64(i))) })
 }
 
 const sessionColumns = `id, customer_id, full_name, email, application_id, workspace_id, status, expires_at, created_at,
@@ -258,17 +305,12 @@ func sessionUpsert(sync bool) string {
 }
 
 func (s *Store) putSessions(ctx context.Context, p pass, first int64, list []hive.Session) error {
-	return s.db.Tx(ctx, func(tx *sql.Tx) error {
-		if err := s.batch(ctx, tx, `INSERT INTO hive_sessions (`+sessionColumns+`) VALUES `, sessionRow,
-			sessionUpsert(true), len(list), func(i int) []any { return sessionArgs(&list[i], p.n, p.ord(first+int64(i))) }); err != nil {
-			return err
-		}
-		ids := make([]string, len(list))
-		for i := range list {
-			ids[i] = list[i].ID
-		}
-		return s.stamp(ctx, tx, p, ids)
-	})
+	ids := make([]string, len(list))
+	for i := range list {
+		ids[i] = list[i].ID
+	}
+	return s.upsert(ctx, p, `INSERT INTO hive_sessions (`+sessionColumns+`) VALUES `, sessionRow, sessionUpsert(true), ids,
+		func(i int) []any { return sessionArgs(&list[i], p.n, p.ord(first+int64(i))) })
 }
 
 const checkColumns = `id, session_id, status, decision, report_id, result, created_at, updated_at, pass, changed, ord, digest`
@@ -296,17 +338,12 @@ func (s *Store) checkUpsert(sync bool) string {
 }
 
 func (s *Store) putChecks(ctx context.Context, p pass, first int64, list []hive.Check) error {
-	return s.db.Tx(ctx, func(tx *sql.Tx) error {
-		if err := s.batch(ctx, tx, `INSERT INTO hive_checks (`+checkColumns+`) VALUES `, checkRow,
-			s.checkUpsert(true), len(list), func(i int) []any { return checkArgs(&list[i], p.n, p.ord(first+int64(i))) }); err != nil {
-			return err
-		}
-		ids := make([]string, len(list))
-		for i := range list {
-			ids[i] = list[i].ID
-		}
-		return s.stamp(ctx, tx, p, ids)
-	})
+	ids := make([]string, len(list))
+	for i := range list {
+		ids[i] = list[i].ID
+	}
+	return s.upsert(ctx, p, `INSERT INTO hive_checks (`+checkColumns+`) VALUES `, checkRow, s.checkUpsert(true), ids,
+		func(i int) []any { return checkArgs(&list[i], p.n, p.ord(first+int64(i))) })
 }
 
 const fileColumns = `id, type, metadata, url, check_id, created_at, pass, ord, digest`
@@ -325,17 +362,12 @@ func fileUpsert(sync bool) string {
 }
 
 func (s *Store) putFiles(ctx context.Context, p pass, first int64, list []hive.File) error {
-	return s.db.Tx(ctx, func(tx *sql.Tx) error {
-		if err := s.batch(ctx, tx, `INSERT INTO hive_files (`+fileColumns+`) VALUES `, fileRow,
-			fileUpsert(true), len(list), func(i int) []any { return fileArgs(&list[i], p.n, p.ord(first+int64(i))) }); err != nil {
-			return err
-		}
-		ids := make([]string, len(list))
-		for i := range list {
-			ids[i] = list[i].ID
-		}
-		return s.stamp(ctx, tx, p, ids)
-	})
+	ids := make([]string, len(list))
+	for i := range list {
+		ids[i] = list[i].ID
+	}
+	return s.upsert(ctx, p, `INSERT INTO hive_files (`+fileColumns+`) VALUES `, fileRow, fileUpsert(true), ids,
+		func(i int) []any { return fileArgs(&list[i], p.n, p.ord(first+int64(i))) })
 }
 
 // linkChecks gives checks whose customer is not known yet the customer of their session, and
@@ -379,10 +411,8 @@ func CheckResult(c *hive.Check) string {
 	return "unknown"
 }
 
-// SearchNames is what every role's search looks in: the name and the id, folded.
-func SearchNames(c *hive.Customer) string {
-	return fold.String(c.FullName()) + "\n" + strings.ToLower(c.ID)
-}
+// SearchNames is what every role's search looks in: the name, folded.
+func SearchNames(c *hive.Customer) string { return fold.String(c.FullName()) }
 
 // SearchContact is what a search looks in for roles that see contact data in clear: the email,
 // folded, and the phone's digits alone, so "7700 900" finds "+447700900123".

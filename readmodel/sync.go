@@ -244,33 +244,51 @@ func (s *Syncer) passOf(ctx context.Context, kind Kind) error {
 	return nil
 }
 
-// stream reads one list into the store in batches, recording progress as it goes.
+// stream reads one list into the store in batches, recording progress as it goes. Reading and
+// writing overlap: while one batch is written, the next is read and decoded.
 func stream[T any](ctx context.Context, s *Syncer, p pass, each func(context.Context, func(*T) error) error,
 	put func(context.Context, pass, int64, []T) error) (int64, error) {
+	g, gctx := errgroup.WithContext(ctx)
+	batches := make(chan []T, 1)
 	var n int64
-	buf := make([]T, 0, batchSize)
-	flush := func() error {
-		if len(buf) == 0 {
-			return nil
-		}
-		if err := put(ctx, p, n, buf); err != nil {
-			return err
-		}
-		n += int64(len(buf))
-		buf = buf[:0]
-		return s.store.progress(ctx, p, n)
-	}
-	err := each(ctx, func(item *T) error {
-		buf = append(buf, *item)
-		if len(buf) == batchSize {
-			return flush()
+	g.Go(func() error {
+		for buf := range batches {
+			if err := put(gctx, p, n, buf); err != nil {
+				return err
+			}
+			n += int64(len(buf))
+			if err := s.store.progress(gctx, p, n); err != nil {
+				return err
+			}
 		}
 		return nil
 	})
-	if err != nil {
-		return n, err
-	}
-	return n, flush()
+	g.Go(func() error {
+		defer close(batches)
+		buf := make([]T, 0, batchSize)
+		send := func() error {
+			select {
+			case batches <- buf:
+				buf = make([]T, 0, batchSize)
+				return nil
+			case <-gctx.Done():
+				return gctx.Err()
+			}
+		}
+		err := each(gctx, func(item *T) error {
+			buf = append(buf, *item)
+			if len(buf) == batchSize {
+				return send()
+			}
+			return nil
+		})
+		if err == nil && len(buf) > 0 {
+			err = send()
+		}
+		return err
+	})
+	err := g.Wait()
+	return n, err
 }
 
 func (s *Syncer) fail(kind Kind, err error) {

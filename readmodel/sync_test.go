@@ -158,6 +158,7 @@ func TestOutsideChangesArrive(t *testing.T) {
 				t.Errorf("%s after the changes: %d live, Hive lists %d", kind, len(got), len(want))
 			}
 		}
+		w.tallied()
 	})
 }
 
@@ -242,6 +243,7 @@ func TestListCutShortKeepsTheLastData(t *testing.T) {
 			t.Errorf("after a pass with one unusable item: %d live, want %d (the skipped one is not in Hive's usable list)",
 				len(live), len(before)-1)
 		}
+		w.tallied()
 		cut.corrupt.Store(false)
 		if err := w.syncer(h, "test").Pass(ctx); err != nil {
 			t.Fatal(err)
@@ -252,15 +254,17 @@ func TestListCutShortKeepsTheLastData(t *testing.T) {
 		if st, _ := w.store.Status(ctx); st.State != StateReady {
 			t.Errorf("status %s after a good pass", st.State)
 		}
+		w.tallied() // the restored customer counts again
 	})
 }
 
-// stopAfter is a Hive whose customers list ends the pass's context after n items, as a process
-// killed mid-pass would stop.
+// stopAfter is a Hive whose customers list ends the pass's context after n items, once written
+// (batches are written while the next is read), as a process killed mid-pass would stop.
 type stopAfter struct {
 	Hive
-	n      int
-	cancel context.CancelFunc
+	n       int
+	written func() bool
+	cancel  context.CancelFunc
 }
 
 func (s *stopAfter) EachCustomer(ctx context.Context, fn func(*hive.Customer) error) error {
@@ -268,6 +272,9 @@ func (s *stopAfter) EachCustomer(ctx context.Context, fn func(*hive.Customer) er
 	return s.Hive.EachCustomer(ctx, func(c *hive.Customer) error {
 		i++
 		if i == s.n {
+			for deadline := time.Now().Add(10 * time.Second); !s.written() && time.Now().Before(deadline); {
+				time.Sleep(5 * time.Millisecond)
+			}
 			s.cancel()
 			return ctx.Err()
 		}
@@ -282,7 +289,7 @@ func TestInterruptedPassResumes(t *testing.T) {
 	each(t, func(t *testing.T, open func(testing.TB) *database.DB) {
 		w := newWorld(t, open, 2500)
 		ctx, cancel := context.WithCancel(context.Background())
-		h := &stopAfter{Hive: w.api, n: 1500, cancel: cancel}
+		h := &stopAfter{Hive: w.api, n: 1500, cancel: cancel, written: func() bool { return len(w.ids(Customers, false)) > 0 }}
 		if err := w.syncer(h, "a").Pass(ctx); err == nil {
 			t.Fatal("an interrupted pass reported success")
 		}
@@ -298,6 +305,7 @@ func TestInterruptedPassResumes(t *testing.T) {
 				t.Errorf("%s: %d tombstones", kind, n)
 			}
 		}
+		w.tallied()
 	})
 }
 
@@ -335,6 +343,7 @@ func TestWriteThroughSurvivesARunningPass(t *testing.T) {
 		if slices.Contains(w.ids(Customers, false), victim) {
 			t.Error("the pass brought back a customer the console deleted while it ran")
 		}
+		w.tallied()
 	})
 }
 

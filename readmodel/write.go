@@ -30,7 +30,7 @@ func (s *Store) PutCustomer(ctx context.Context, c *hive.Customer) error {
 		if err != nil {
 			return fmt.Errorf("readmodel: put customer: %w", err)
 		}
-		s.counts.forget(Customers)
+		s.counts.forget()
 		return s.recountCustomer(ctx, tx, c.ID)
 	})
 }
@@ -38,11 +38,7 @@ func (s *Store) PutCustomer(ctx context.Context, c *hive.Customer) error {
 // DeleteCustomer marks a customer deleted in Hive, with their sessions, checks and files, which
 // Hive deletes with them.
 func (s *Store) DeleteCustomer(ctx context.Context, id string) error {
-	defer func() {
-		for _, k := range Lists {
-			s.counts.forget(k)
-		}
-	}()
+	defer s.counts.forget()
 	now := database.Unix(s.now())
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		for _, q := range []struct {
@@ -71,7 +67,7 @@ func (s *Store) PutSession(ctx context.Context, x *hive.Session) error {
 	if err != nil {
 		return fmt.Errorf("readmodel: put session: %w", err)
 	}
-	s.counts.forget(Sessions)
+	s.counts.forget()
 	return nil
 }
 
@@ -89,7 +85,7 @@ func (s *Store) PutCheck(ctx context.Context, x *hive.Check) error {
 		if err != nil {
 			return fmt.Errorf("readmodel: put check: %w", err)
 		}
-		s.counts.forget(Checks)
+		s.counts.forget()
 		return s.relinkCheck(ctx, tx, x.ID)
 	})
 }
@@ -101,7 +97,7 @@ func (s *Store) DeleteCheck(ctx context.Context, id string) error {
 			WHERE id = ? AND deleted_at IS NULL`), database.Unix(s.now()), string(Checks), id); err != nil {
 			return fmt.Errorf("readmodel: delete check: %w", err)
 		}
-		s.counts.forget(Checks)
+		s.counts.forget()
 		return s.relinkCheck(ctx, tx, id)
 	})
 }
@@ -114,7 +110,7 @@ func (s *Store) PutFile(ctx context.Context, f *hive.File) error {
 	if err != nil {
 		return fmt.Errorf("readmodel: put file: %w", err)
 	}
-	s.counts.forget(Files)
+	s.counts.forget()
 	return nil
 }
 
@@ -128,7 +124,7 @@ func (s *Store) PutReport(ctx context.Context, ch *hive.Check, r *hive.Report) e
 }
 
 func (s *Store) tombstone(ctx context.Context, kind Kind, id string) error {
-	defer s.counts.forget(kind)
+	defer s.counts.forget()
 	_, err := s.db.Exec(ctx, `UPDATE `+kind.table()+` SET deleted_at = ?, pass = `+currentPass+`
 		WHERE id = ? AND deleted_at IS NULL`, database.Unix(s.now()), string(kind), id)
 	if err != nil {
