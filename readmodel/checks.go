@@ -51,7 +51,7 @@ type CheckPage struct {
 
 // Checks runs a checks query in SQL.
 func (s *Store) Checks(ctx context.Context, q CheckQuery) (CheckPage, error) {
-	where, args := s.checkFilter(q)
+	where, args := s.checkFilter(ctx, q)
 	var page CheckPage
 	var err error
 	if where == "" {
@@ -140,7 +140,7 @@ func checkOrder(q CheckQuery) string {
 }
 
 // checkFilter is the WHERE clause (after "c.deleted_at IS NULL") of a query's filters and search.
-func (s *Store) checkFilter(q CheckQuery) (string, []any) {
+func (s *Store) checkFilter(ctx context.Context, q CheckQuery) (string, []any) {
 	var b strings.Builder
 	var args []any
 	add := func(cond string, arg ...any) {
@@ -169,7 +169,7 @@ func (s *Store) checkFilter(q CheckQuery) (string, []any) {
 	}
 	if search := strings.TrimSpace(q.Search); search != "" && !strings.ContainsRune(search, 0) {
 		cond, more := s.idPrefix("c.id", strings.ToLower(search))
-		if where, found := s.customerSearch(search, q.Contact); where != "" {
+		if where, found := s.customerSearch(ctx, search, q.Contact); where != "" {
 			cond += " OR c.customer_id IN (SELECT id FROM hive_customers WHERE deleted_at IS NULL" + where + ")"
 			more = append(more, found...)
 		}

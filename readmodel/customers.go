@@ -46,7 +46,7 @@ type CustomerPage struct {
 
 // Customers runs a list query: search, filters and order in SQL on indexes.
 func (s *Store) Customers(ctx context.Context, q CustomerQuery) (CustomerPage, error) {
-	where, args := s.customerFilter(q)
+	where, args := s.customerFilter(ctx, q)
 	var page CustomerPage
 	var err error
 	switch {
@@ -93,7 +93,7 @@ func window(total, offset, limit int, order string) span {
 
 // EachCustomer calls fn with every live customer matching q, in q's order (the CSV export).
 func (s *Store) EachCustomer(ctx context.Context, q CustomerQuery, fn func(CustomerEntry) error) error {
-	where, args := s.customerFilter(q)
+	where, args := s.customerFilter(ctx, q)
 	rows, err := s.db.SQL().QueryContext(ctx, s.db.Q(`SELECT `+customerSelect+` FROM hive_customers
 		WHERE deleted_at IS NULL`+where+` ORDER BY `+customerOrder(q)), args...)
 	if err != nil {
@@ -190,7 +190,7 @@ func reverse(order string) string {
 }
 
 // customerFilter is the WHERE clause (after "deleted_at IS NULL") of a query's search and filters.
-func (s *Store) customerFilter(q CustomerQuery) (string, []any) {
+func (s *Store) customerFilter(ctx context.Context, q CustomerQuery) (string, []any) {
 	var b strings.Builder
 	var args []any
 	switch q.Checks {
@@ -204,7 +204,7 @@ func (s *Store) customerFilter(q CustomerQuery) (string, []any) {
 		b.WriteString(" AND latest_result = ?")
 		args = append(args, q.Result)
 	}
-	where, more := s.customerSearch(q.Search, q.Contact)
+	where, more := s.customerSearch(ctx, q.Search, q.Contact)
 	b.WriteString(where)
 	return b.String(), append(args, more...)
 }
@@ -213,7 +213,7 @@ func (s *Store) customerFilter(q CustomerQuery) (string, []any) {
 // "" when there is nothing to look for. A customer matches when the search is in their folded name
 // (or, for viewers who see contact data in clear, their email or phone digits), or is the start of
 // their id.
-func (s *Store) customerSearch(search string, contact bool) (string, []any) {
+func (s *Store) customerSearch(ctx context.Context, search string, contact bool) (string, []any) {
 	var b strings.Builder
 	var args []any
 	terms, digits := searchTerms(search, contact)
@@ -226,7 +226,7 @@ func (s *Store) customerSearch(search string, contact bool) (string, []any) {
 		short = short || len(t) < 3
 	}
 	switch {
-	case !s.db.Postgres() && !short:
+	case !s.db.Postgres() && !short && !s.searchDeferred(ctx):
 		// The trigram index answers a phrase query with the rows whose text holds it.
 		cols := "search_names"
 		if contact {
@@ -241,7 +241,7 @@ func (s *Store) customerSearch(search string, contact bool) (string, []any) {
 		args = append(append(args, expr), idArgs...)
 	default:
 		// PostgreSQL's trigram indexes answer LIKE '%…%'; SQLite scans for terms too short for
-		// trigrams.
+		// trigrams, and while the first load of customers has yet to build the search index.
 		esc := ""
 		if !s.db.Postgres() {
 			esc = ` ESCAPE '\'`

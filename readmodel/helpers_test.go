@@ -57,7 +57,7 @@ func (w *world) client(base string) *hive.Client {
 
 func (w *world) syncer(h Hive, holder string) *Syncer {
 	return NewSyncer(w.store, h, SyncConfig{Interval: time.Hour, Processing: 50 * time.Millisecond,
-		Lease: 600 * time.Millisecond, Holder: holder})
+		Lease: 600 * time.Millisecond, Holder: holder, Batch: 500})
 }
 
 // pass runs one full pass and fails the test on an error.

@@ -296,7 +296,25 @@ func TestInterruptedPassResumes(t *testing.T) {
 		if n := len(w.ids(Customers, false)); n == 0 || n >= 2500 {
 			t.Errorf("%d customers after the interrupted pass, want the batches written before it stopped", n)
 		}
+		// The first load into empty tables builds their indexes when it ends; killed, it has not,
+		// and a search reads the rows meanwhile.
+		found := func(when string) {
+			t.Helper()
+			name := w.strings(`SELECT search_names FROM hive_customers WHERE deleted_at IS NULL`)[0]
+			page, err := w.store.Customers(context.Background(), CustomerQuery{Search: name, Limit: 5})
+			if err != nil || len(page.Rows) == 0 {
+				t.Errorf("%s: a search for %q found %d customers (%v)", when, name, len(page.Rows), err)
+			}
+		}
+		if len(w.strings(`SELECT statement FROM sync_deferred`)) == 0 {
+			t.Error("the interrupted first load left no indexes to build")
+		}
+		found("while the indexes wait")
 		w.pass()
+		if left := w.strings(`SELECT statement FROM sync_deferred`); len(left) != 0 {
+			t.Errorf("after a complete pass, indexes still to build: %q", left)
+		}
+		found("once the indexes are built")
 		for _, kind := range Lists {
 			if got, want := w.ids(kind, false), w.hiveIDs(kind); !slices.Equal(got, want) {
 				t.Errorf("%s: %d live, Hive lists %d", kind, len(got), len(want))

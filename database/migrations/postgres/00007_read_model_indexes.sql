@@ -81,7 +81,17 @@ CREATE TRIGGER hive_checks_tally AFTER INSERT OR DELETE OR UPDATE OF deleted_at 
 CREATE TRIGGER hive_files_tally AFTER INSERT OR DELETE OR UPDATE OF deleted_at ON hive_files
     FOR EACH ROW EXECUTE FUNCTION hive_tally('files');
 
+-- The first pass into an empty table builds its indexes once at the end rather than row by row:
+-- what it dropped, and the statements that build it again, in order, until the pass ends.
+CREATE TABLE sync_deferred (
+    kind      TEXT NOT NULL,
+    step      INTEGER NOT NULL,
+    statement TEXT NOT NULL,
+    PRIMARY KEY (kind, step)
+);
+
 -- +goose Down
+DROP TABLE sync_deferred;
 DROP TRIGGER hive_customers_tally ON hive_customers;
 DROP TRIGGER hive_sessions_tally ON hive_sessions;
 DROP TRIGGER hive_checks_tally ON hive_checks;

@@ -136,7 +136,17 @@ CREATE TRIGGER hive_files_tally_delete AFTER DELETE ON hive_files WHEN old.delet
 END;
 -- +goose StatementEnd
 
+-- The first pass into an empty table builds its indexes once at the end rather than row by row:
+-- what it dropped, and the statements that build it again, in order, until the pass ends.
+CREATE TABLE sync_deferred (
+    kind      TEXT NOT NULL,
+    step      INTEGER NOT NULL,
+    statement TEXT NOT NULL,
+    PRIMARY KEY (kind, step)
+);
+
 -- +goose Down
+DROP TABLE sync_deferred;
 DROP TRIGGER hive_customers_tally_delete;
 DROP TRIGGER hive_customers_tally_update;
 DROP TRIGGER hive_customers_tally_insert;
