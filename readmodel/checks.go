@@ -147,7 +147,12 @@ func (s *Store) checkFilter(ctx context.Context, q CheckQuery) (string, []any) {
 		b.WriteString(" AND " + cond)
 		args = append(args, arg...)
 	}
-	if q.Status != "" {
+	switch q.Status {
+	case "":
+	case string(hive.CheckProcessing):
+		// A check shows "processing" exactly while it is: the result's index finds the few.
+		add("c.result = 'processing'")
+	default:
 		add("c.status = ?", q.Status)
 	}
 	if q.Decision != "" {

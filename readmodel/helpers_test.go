@@ -41,6 +41,7 @@ func newWorld(t *testing.T, open func(testing.TB) *database.DB, customers int) *
 	w := &world{t: t, sb: sb, url: srv.URL, db: open(t)}
 	w.api = w.client(srv.URL)
 	w.store = New(w.db, nil)
+	w.store.maxParams = 2000 // many statements a batch, most of them full
 	return w
 }
 

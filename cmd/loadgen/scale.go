@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -185,6 +186,45 @@ func scaleRun(o options, sandboxDir string) error {
 		time.Sleep(20 * time.Millisecond)
 	}
 	fmt.Printf("\n- restarted console: its customers list served **%s** after start\n", time.Since(start).Round(time.Millisecond))
+
+	// Steady state: the restarted console (the sync's leader again) passes over the same data at
+	// once. Time that pass, and watch a customer created in Hive outside the console arrive.
+	stop(console)
+	env = append(env, "HIVECONSOLE_SYNC_INTERVAL=1m") // the later of the two settings wins
+	start = time.Now()
+	if console, err = startProc(o.bin, []string{"serve"}, env, "http://"+consoleAddr+"/healthz"); err != nil {
+		return fmt.Errorf("console restart: %w", err)
+	}
+	rss = watchRSS(console.cmd.Process.Pid)
+	var made struct {
+		ID string `json:"id"`
+	}
+	if err := api.do(http.MethodPost, "/customers", url.Values{"email": {"outside.scale@example.com"},
+		"first_name": {"Outside"}, "last_name": {"Zzyzxscale"}}, &made); err != nil {
+		return err
+	}
+	created := time.Now()
+	arrived, passDone := time.Duration(0), time.Duration(0)
+	for arrived == 0 || passDone == 0 {
+		time.Sleep(250 * time.Millisecond)
+		if arrived == 0 {
+			if _, body, err := get(s, console.url+"/customers?q=zzyzxscale"); err == nil && strings.Contains(body, made.ID) {
+				arrived = time.Since(created)
+			}
+		}
+		if passDone == 0 && metric(s, console.url, `hiveconsole_sync_pass_duration_seconds_count{kind="files"}`) != "?" {
+			passDone = time.Since(start)
+		}
+		if time.Since(start) > 10*time.Minute {
+			return fmt.Errorf("no steady pass in 10 minutes (arrived %s)", arrived)
+		}
+	}
+	fmt.Printf("- steady pass over the same data (interval 1m): the four lists in **%s**; console RSS peak %.0f MiB\n",
+		passDone.Round(100*time.Millisecond), float64(rss.stop())/1024)
+	for _, kind := range []string{"customers", "sessions", "checks", "files"} {
+		fmt.Printf("  - %s: %ss\n", kind, metric(s, console.url, `hiveconsole_sync_pass_duration_seconds_sum{kind="`+kind+`"}`))
+	}
+	fmt.Printf("- a customer created in Hive outside the console is found by a search **%s** later\n", arrived.Round(100*time.Millisecond))
 	return nil
 }
 
