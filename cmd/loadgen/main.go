@@ -58,6 +58,7 @@ type options struct {
 	users     []int
 	streams   int
 	keep      bool
+	dbURL     string // the scale run's console database: PostgreSQL when set
 }
 
 func main() {
@@ -71,6 +72,7 @@ func main() {
 	flag.StringVar(&users, "users", "50,200", "concurrent signed-in users, one level each")
 	flag.IntVar(&o.streams, "streams", 200, "SSE streams held open during the last level")
 	flag.BoolVar(&o.keep, "keep", false, "keep the work directory")
+	flag.StringVar(&o.dbURL, "database-url", "", "scale run: the console's PostgreSQL database, fresh (default SQLite in the work directory)")
 	flag.Parse()
 	for _, s := range strings.Split(users, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(s))

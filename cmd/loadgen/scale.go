@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/base64"
 	"fmt"
 	"io"
 	"net/http"
@@ -95,6 +96,10 @@ func scaleRun(o options, sandboxDir string) error {
 		"HIVECONSOLE_ADMIN_PASSWORD=" + adminPassword, "HIVE_API_URL=" + sb.url, "HIVE_API_KEY=" + apiKey,
 		"HIVE_API_SECRET=" + apiSecret, "HIVE_APPLICATION_KEY=" + appKey, "HIVECONSOLE_SYNC_INTERVAL=1h",
 		"HIVECONSOLE_TRUSTED_PROXIES=127.0.0.1/32"}
+	if o.dbURL != "" {
+		env = append(env, "HIVECONSOLE_DATABASE_URL="+o.dbURL, "HIVECONSOLE_SESSION_KEYS="+base64.StdEncoding.EncodeToString([]byte(strings.Repeat("k", 32))))
+		fmt.Println("- console database: PostgreSQL")
+	}
 	start = time.Now()
 	console, err := startProc(o.bin, []string{"serve"}, env, "http://"+consoleAddr+"/healthz")
 	if err != nil {

@@ -54,16 +54,18 @@ SELECT 'customers', count(*) FROM hive_customers WHERE deleted_at IS NULL
 UNION ALL SELECT 'sessions', count(*) FROM hive_sessions WHERE deleted_at IS NULL
 UNION ALL SELECT 'checks', count(*) FROM hive_checks WHERE deleted_at IS NULL
 UNION ALL SELECT 'files', count(*) FROM hive_files WHERE deleted_at IS NULL;
+-- One trigger per statement, not per row: updating the one tally row once per row would leave a
+-- version of it per row in the transaction, each found by walking the ones before it.
 -- +goose StatementBegin
 CREATE FUNCTION hive_tally() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
-    d integer := 0;
+    d bigint := 0;
 BEGIN
-    IF TG_OP IN ('INSERT', 'UPDATE') AND NEW.deleted_at IS NULL THEN
-        d := d + 1;
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        SELECT d + count(*) INTO d FROM new_rows WHERE deleted_at IS NULL;
     END IF;
-    IF TG_OP IN ('DELETE', 'UPDATE') AND OLD.deleted_at IS NULL THEN
-        d := d - 1;
+    IF TG_OP IN ('DELETE', 'UPDATE') THEN
+        SELECT d - count(*) INTO d FROM old_rows WHERE deleted_at IS NULL;
     END IF;
     IF d <> 0 THEN
         UPDATE hive_tallies SET live = live + d WHERE kind = TG_ARGV[0];
@@ -72,14 +74,30 @@ BEGIN
 END
 $$;
 -- +goose StatementEnd
-CREATE TRIGGER hive_customers_tally AFTER INSERT OR DELETE OR UPDATE OF deleted_at ON hive_customers
-    FOR EACH ROW EXECUTE FUNCTION hive_tally('customers');
-CREATE TRIGGER hive_sessions_tally AFTER INSERT OR DELETE OR UPDATE OF deleted_at ON hive_sessions
-    FOR EACH ROW EXECUTE FUNCTION hive_tally('sessions');
-CREATE TRIGGER hive_checks_tally AFTER INSERT OR DELETE OR UPDATE OF deleted_at ON hive_checks
-    FOR EACH ROW EXECUTE FUNCTION hive_tally('checks');
-CREATE TRIGGER hive_files_tally AFTER INSERT OR DELETE OR UPDATE OF deleted_at ON hive_files
-    FOR EACH ROW EXECUTE FUNCTION hive_tally('files');
+CREATE TRIGGER hive_customers_tally_insert AFTER INSERT ON hive_customers REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION hive_tally('customers');
+CREATE TRIGGER hive_customers_tally_update AFTER UPDATE ON hive_customers REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION hive_tally('customers');
+CREATE TRIGGER hive_customers_tally_delete AFTER DELETE ON hive_customers REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION hive_tally('customers');
+CREATE TRIGGER hive_sessions_tally_insert AFTER INSERT ON hive_sessions REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION hive_tally('sessions');
+CREATE TRIGGER hive_sessions_tally_update AFTER UPDATE ON hive_sessions REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION hive_tally('sessions');
+CREATE TRIGGER hive_sessions_tally_delete AFTER DELETE ON hive_sessions REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION hive_tally('sessions');
+CREATE TRIGGER hive_checks_tally_insert AFTER INSERT ON hive_checks REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION hive_tally('checks');
+CREATE TRIGGER hive_checks_tally_update AFTER UPDATE ON hive_checks REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION hive_tally('checks');
+CREATE TRIGGER hive_checks_tally_delete AFTER DELETE ON hive_checks REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION hive_tally('checks');
+CREATE TRIGGER hive_files_tally_insert AFTER INSERT ON hive_files REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION hive_tally('files');
+CREATE TRIGGER hive_files_tally_update AFTER UPDATE ON hive_files REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION hive_tally('files');
+CREATE TRIGGER hive_files_tally_delete AFTER DELETE ON hive_files REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION hive_tally('files');
 
 -- The first pass into an empty table builds its indexes once at the end rather than row by row:
 -- what it dropped, and the statements that build it again, in order, until the pass ends.
@@ -92,10 +110,18 @@ CREATE TABLE sync_deferred (
 
 -- +goose Down
 DROP TABLE sync_deferred;
-DROP TRIGGER hive_customers_tally ON hive_customers;
-DROP TRIGGER hive_sessions_tally ON hive_sessions;
-DROP TRIGGER hive_checks_tally ON hive_checks;
-DROP TRIGGER hive_files_tally ON hive_files;
+DROP TRIGGER hive_customers_tally_delete ON hive_customers;
+DROP TRIGGER hive_customers_tally_update ON hive_customers;
+DROP TRIGGER hive_customers_tally_insert ON hive_customers;
+DROP TRIGGER hive_sessions_tally_delete ON hive_sessions;
+DROP TRIGGER hive_sessions_tally_update ON hive_sessions;
+DROP TRIGGER hive_sessions_tally_insert ON hive_sessions;
+DROP TRIGGER hive_checks_tally_delete ON hive_checks;
+DROP TRIGGER hive_checks_tally_update ON hive_checks;
+DROP TRIGGER hive_checks_tally_insert ON hive_checks;
+DROP TRIGGER hive_files_tally_delete ON hive_files;
+DROP TRIGGER hive_files_tally_update ON hive_files;
+DROP TRIGGER hive_files_tally_insert ON hive_files;
 DROP FUNCTION hive_tally();
 DROP TABLE hive_tallies;
 DROP INDEX hive_sessions_status;
