@@ -133,6 +133,13 @@ func (s *Store) restoreIndexes(ctx context.Context, kind Kind) error {
 				return err
 			}
 		}
+		if len(stmts) > 0 && s.db.Postgres() {
+			// The planner's statistics were gathered on a table still filling (or empty): a plan
+			// made from them would scan a million rows once per row of a join.
+			if _, err := tx.ExecContext(ctx, `ANALYZE `+kind.table()); err != nil {
+				return err
+			}
+		}
 		_, err = tx.ExecContext(ctx, s.db.Q(`DELETE FROM sync_deferred WHERE kind = ?`), string(kind))
 		return err
 	})

@@ -66,6 +66,11 @@ func (s *Store) Checks(ctx context.Context, q CheckQuery) (CheckPage, error) {
 	if w.limit <= 0 {
 		return page, nil
 	}
+	if where == "" {
+		if where, args, w.offset, err = s.seek(ctx, Checks, w.order, "c.created_at", w.offset); err != nil {
+			return CheckPage{}, err
+		}
+	}
 	rows, err := s.db.Query(ctx, `SELECT `+checkSelect+` FROM hive_checks c
 		LEFT JOIN hive_customers cu ON cu.id = c.customer_id
 		WHERE c.deleted_at IS NULL`+where+` ORDER BY `+w.order+` LIMIT ? OFFSET ?`, append(args, w.limit, w.offset)...)

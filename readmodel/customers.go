@@ -69,6 +69,13 @@ func (s *Store) Customers(ctx context.Context, q CustomerQuery) (CustomerPage, e
 	if w.limit <= 0 {
 		return page, nil
 	}
+	if where == "" {
+		cond, more, offset, err := s.seek(ctx, Customers, w.order, "created_at", w.offset)
+		if err != nil {
+			return CustomerPage{}, err
+		}
+		where, args, w.offset = cond, more, offset
+	}
 	if page.Rows, err = s.customerRows(ctx, where, w.order, w.limit, w.offset, args); err == nil && w.reversed {
 		slices.Reverse(page.Rows)
 	}
@@ -381,11 +388,11 @@ func (c *counts) forget() {
 // copy derives from but does not write itself (a review decision takes a check out of the queue).
 func (s *Store) Forget() { s.counts.forget() }
 
-// Count is how many rows of a kind Hive has, as of the copy (deleted ones left out), from the tally
-// triggers keep.
+// Count is how many rows of a kind Hive has, as of the copy (deleted ones left out), from the
+// tallies triggers keep.
 func (s *Store) Count(ctx context.Context, kind Kind) (int, error) {
 	var n int
-	err := s.db.QueryRow(ctx, `SELECT live FROM hive_tallies WHERE kind = ?`, string(kind)).Scan(&n)
+	err := s.db.QueryRow(ctx, `SELECT CAST(COALESCE(sum(live), 0) AS BIGINT) FROM hive_tallies WHERE kind = ?`, string(kind)).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("readmodel: count %s: %w", kind, err)
 	}

@@ -89,7 +89,16 @@ func (s *Store) Sessions(ctx context.Context, q SessionQuery) (SessionPage, erro
 			", created_at DESC, ord DESC"
 		orderArgs = append(orderArgs, now)
 	}
-	all := append(append(args, orderArgs...), max(q.Limit, 1), max(q.Offset, 0))
+	offset := max(q.Offset, 0)
+	if where.Len() == 0 {
+		cond, more, skip, err := s.seek(ctx, Sessions, order, "created_at", offset)
+		if err != nil {
+			return SessionPage{}, err
+		}
+		where.WriteString(cond)
+		args, offset = append(args, more...), skip
+	}
+	all := append(append(args, orderArgs...), max(q.Limit, 1), offset)
 	rows, err := s.db.Query(ctx, `SELECT `+sessionSelect+` FROM hive_sessions WHERE deleted_at IS NULL`+where.String()+
 		` ORDER BY `+order+` LIMIT ? OFFSET ?`, all...)
 	if err != nil {
@@ -215,9 +224,18 @@ func (s *Store) Files(ctx context.Context, q FileQuery) (FilePage, error) {
 	if err != nil {
 		return FilePage{}, fmt.Errorf("readmodel: count files: %w", err)
 	}
+	offset := max(q.Offset, 0)
+	if where.Len() == 0 {
+		cond, more, skip, err := s.seek(ctx, Files, "created_at DESC", "created_at", offset)
+		if err != nil {
+			return FilePage{}, err
+		}
+		where.WriteString(cond)
+		args, offset = append(args, more...), skip
+	}
 	rows, err := s.db.Query(ctx, `SELECT id, type, metadata, url, check_id, created_at FROM hive_files
 		WHERE deleted_at IS NULL`+where.String()+` ORDER BY created_at DESC, ord DESC LIMIT ? OFFSET ?`,
-		append(args, max(q.Limit, 1), max(q.Offset, 0))...)
+		append(args, max(q.Limit, 1), offset)...)
 	if err != nil {
 		return FilePage{}, fmt.Errorf("readmodel: files: %w", err)
 	}

@@ -54,6 +54,7 @@ type Store struct {
 	stmts  sync.Map     // query text → *sql.Stmt, for the statements a pass runs again and again
 	// maxParams bounds the parameters of one statement: both databases take at least 32,766.
 	maxParams int
+	seekFrom  int // see seek
 }
 
 // New returns the store of db, whose schema must be migrated.
@@ -61,7 +62,7 @@ func New(db *database.DB, now func() time.Time) *Store {
 	if now == nil {
 		now = time.Now
 	}
-	return &Store{db: db, now: now, maxParams: 30000}
+	return &Store{db: db, now: now, maxParams: 30000, seekFrom: seekFrom}
 }
 
 // pass is one full read of a list: its number, which every row it writes is stamped with, when it

@@ -43,32 +43,35 @@ WHERE deleted_at IS NULL AND status = 'complete' AND NOT reviewed;
 -- Open sessions (created, not expired yet) are counted on every view of the sessions list.
 CREATE INDEX hive_sessions_status ON hive_sessions (status, expires_at) WHERE deleted_at IS NULL;
 
--- How many live rows each kind has, kept by triggers: every list shows its total on every view, and
--- counting a million rows each time would cost more than the page.
+-- How many live rows each kind has, per day of creation (created_at / 86400), kept by triggers:
+-- every list shows its total on every view (the sum of a few hundred rows, where counting a million
+-- would cost more than the page), and a page deep in a list finds the day it starts in and skips
+-- only the rows of that day.
 CREATE TABLE hive_tallies (
-    kind TEXT PRIMARY KEY CHECK (kind IN ('customers', 'sessions', 'checks', 'files')),
-    live BIGINT NOT NULL
+    kind TEXT NOT NULL CHECK (kind IN ('customers', 'sessions', 'checks', 'files')),
+    day  BIGINT NOT NULL,
+    live BIGINT NOT NULL,
+    PRIMARY KEY (kind, day)
 );
-INSERT INTO hive_tallies (kind, live)
-SELECT 'customers', count(*) FROM hive_customers WHERE deleted_at IS NULL
-UNION ALL SELECT 'sessions', count(*) FROM hive_sessions WHERE deleted_at IS NULL
-UNION ALL SELECT 'checks', count(*) FROM hive_checks WHERE deleted_at IS NULL
-UNION ALL SELECT 'files', count(*) FROM hive_files WHERE deleted_at IS NULL;
--- One trigger per statement, not per row: updating the one tally row once per row would leave a
--- version of it per row in the transaction, each found by walking the ones before it.
+INSERT INTO hive_tallies (kind, day, live)
+SELECT 'customers', created_at / 86400, count(*) FROM hive_customers WHERE deleted_at IS NULL GROUP BY created_at / 86400
+UNION ALL SELECT 'sessions', created_at / 86400, count(*) FROM hive_sessions WHERE deleted_at IS NULL GROUP BY created_at / 86400
+UNION ALL SELECT 'checks', created_at / 86400, count(*) FROM hive_checks WHERE deleted_at IS NULL GROUP BY created_at / 86400
+UNION ALL SELECT 'files', created_at / 86400, count(*) FROM hive_files WHERE deleted_at IS NULL GROUP BY created_at / 86400;
+-- One trigger per statement, not per row: updating a tally row once per row would leave a version
+-- of it per row in the transaction, each found by walking the ones before it.
 -- +goose StatementBegin
 CREATE FUNCTION hive_tally() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-    d bigint := 0;
 BEGIN
     IF TG_OP IN ('INSERT', 'UPDATE') THEN
-        SELECT d + count(*) INTO d FROM new_rows WHERE deleted_at IS NULL;
+        INSERT INTO hive_tallies (kind, day, live)
+        SELECT TG_ARGV[0], created_at / 86400, count(*) FROM new_rows WHERE deleted_at IS NULL GROUP BY created_at / 86400
+        ON CONFLICT (kind, day) DO UPDATE SET live = hive_tallies.live + excluded.live;
     END IF;
     IF TG_OP IN ('DELETE', 'UPDATE') THEN
-        SELECT d - count(*) INTO d FROM old_rows WHERE deleted_at IS NULL;
-    END IF;
-    IF d <> 0 THEN
-        UPDATE hive_tallies SET live = live + d WHERE kind = TG_ARGV[0];
+        UPDATE hive_tallies t SET live = t.live - o.n
+        FROM (SELECT created_at / 86400 AS day, count(*) AS n FROM old_rows WHERE deleted_at IS NULL GROUP BY created_at / 86400) o
+        WHERE t.kind = TG_ARGV[0] AND t.day = o.day;
     END IF;
     RETURN NULL;
 END

@@ -60,79 +60,95 @@ WHERE deleted_at IS NULL AND status = 'complete' AND NOT reviewed;
 -- Open sessions (created, not expired yet) are counted on every view of the sessions list.
 CREATE INDEX hive_sessions_status ON hive_sessions (status, expires_at) WHERE deleted_at IS NULL;
 
--- How many live rows each kind has, kept by triggers: every list shows its total on every view, and
--- counting a million rows each time would cost more than the page.
+-- How many live rows each kind has, per day of creation (created_at / 86400), kept by triggers:
+-- every list shows its total on every view (the sum of a few hundred rows, where counting a million
+-- would cost more than the page), and a page deep in a list finds the day it starts in and skips
+-- only the rows of that day.
 CREATE TABLE hive_tallies (
-    kind TEXT PRIMARY KEY CHECK (kind IN ('customers', 'sessions', 'checks', 'files')),
-    live BIGINT NOT NULL
+    kind TEXT NOT NULL CHECK (kind IN ('customers', 'sessions', 'checks', 'files')),
+    day  BIGINT NOT NULL,
+    live BIGINT NOT NULL,
+    PRIMARY KEY (kind, day)
 );
-INSERT INTO hive_tallies (kind, live)
-SELECT 'customers', count(*) FROM hive_customers WHERE deleted_at IS NULL
-UNION ALL SELECT 'sessions', count(*) FROM hive_sessions WHERE deleted_at IS NULL
-UNION ALL SELECT 'checks', count(*) FROM hive_checks WHERE deleted_at IS NULL
-UNION ALL SELECT 'files', count(*) FROM hive_files WHERE deleted_at IS NULL;
+INSERT INTO hive_tallies (kind, day, live)
+SELECT 'customers', created_at / 86400, count(*) FROM hive_customers WHERE deleted_at IS NULL GROUP BY created_at / 86400
+UNION ALL SELECT 'sessions', created_at / 86400, count(*) FROM hive_sessions WHERE deleted_at IS NULL GROUP BY created_at / 86400
+UNION ALL SELECT 'checks', created_at / 86400, count(*) FROM hive_checks WHERE deleted_at IS NULL GROUP BY created_at / 86400
+UNION ALL SELECT 'files', created_at / 86400, count(*) FROM hive_files WHERE deleted_at IS NULL GROUP BY created_at / 86400;
 -- +goose StatementBegin
 CREATE TRIGGER hive_customers_tally_insert AFTER INSERT ON hive_customers WHEN new.deleted_at IS NULL BEGIN
-    UPDATE hive_tallies SET live = live + 1 WHERE kind = 'customers';
+    INSERT INTO hive_tallies (kind, day, live) VALUES ('customers', new.created_at / 86400, 1)
+    ON CONFLICT (kind, day) DO UPDATE SET live = live + 1;
 END;
 -- +goose StatementEnd
 -- +goose StatementBegin
-CREATE TRIGGER hive_customers_tally_update AFTER UPDATE OF deleted_at ON hive_customers
-WHEN (old.deleted_at IS NULL) <> (new.deleted_at IS NULL) BEGIN
-    UPDATE hive_tallies SET live = live + CASE WHEN new.deleted_at IS NULL THEN 1 ELSE -1 END WHERE kind = 'customers';
+CREATE TRIGGER hive_customers_tally_update AFTER UPDATE OF deleted_at, created_at ON hive_customers
+WHEN (old.deleted_at IS NULL) <> (new.deleted_at IS NULL) OR old.created_at / 86400 <> new.created_at / 86400 BEGIN
+    UPDATE hive_tallies SET live = live - 1 WHERE old.deleted_at IS NULL AND kind = 'customers' AND day = old.created_at / 86400;
+    INSERT INTO hive_tallies (kind, day, live) SELECT 'customers', new.created_at / 86400, 1 WHERE new.deleted_at IS NULL
+    ON CONFLICT (kind, day) DO UPDATE SET live = live + 1;
 END;
 -- +goose StatementEnd
 -- +goose StatementBegin
 CREATE TRIGGER hive_customers_tally_delete AFTER DELETE ON hive_customers WHEN old.deleted_at IS NULL BEGIN
-    UPDATE hive_tallies SET live = live - 1 WHERE kind = 'customers';
+    UPDATE hive_tallies SET live = live - 1 WHERE kind = 'customers' AND day = old.created_at / 86400;
 END;
 -- +goose StatementEnd
 -- +goose StatementBegin
 CREATE TRIGGER hive_sessions_tally_insert AFTER INSERT ON hive_sessions WHEN new.deleted_at IS NULL BEGIN
-    UPDATE hive_tallies SET live = live + 1 WHERE kind = 'sessions';
+    INSERT INTO hive_tallies (kind, day, live) VALUES ('sessions', new.created_at / 86400, 1)
+    ON CONFLICT (kind, day) DO UPDATE SET live = live + 1;
 END;
 -- +goose StatementEnd
 -- +goose StatementBegin
-CREATE TRIGGER hive_sessions_tally_update AFTER UPDATE OF deleted_at ON hive_sessions
-WHEN (old.deleted_at IS NULL) <> (new.deleted_at IS NULL) BEGIN
-    UPDATE hive_tallies SET live = live + CASE WHEN new.deleted_at IS NULL THEN 1 ELSE -1 END WHERE kind = 'sessions';
+CREATE TRIGGER hive_sessions_tally_update AFTER UPDATE OF deleted_at, created_at ON hive_sessions
+WHEN (old.deleted_at IS NULL) <> (new.deleted_at IS NULL) OR old.created_at / 86400 <> new.created_at / 86400 BEGIN
+    UPDATE hive_tallies SET live = live - 1 WHERE old.deleted_at IS NULL AND kind = 'sessions' AND day = old.created_at / 86400;
+    INSERT INTO hive_tallies (kind, day, live) SELECT 'sessions', new.created_at / 86400, 1 WHERE new.deleted_at IS NULL
+    ON CONFLICT (kind, day) DO UPDATE SET live = live + 1;
 END;
 -- +goose StatementEnd
 -- +goose StatementBegin
 CREATE TRIGGER hive_sessions_tally_delete AFTER DELETE ON hive_sessions WHEN old.deleted_at IS NULL BEGIN
-    UPDATE hive_tallies SET live = live - 1 WHERE kind = 'sessions';
+    UPDATE hive_tallies SET live = live - 1 WHERE kind = 'sessions' AND day = old.created_at / 86400;
 END;
 -- +goose StatementEnd
 -- +goose StatementBegin
 CREATE TRIGGER hive_checks_tally_insert AFTER INSERT ON hive_checks WHEN new.deleted_at IS NULL BEGIN
-    UPDATE hive_tallies SET live = live + 1 WHERE kind = 'checks';
+    INSERT INTO hive_tallies (kind, day, live) VALUES ('checks', new.created_at / 86400, 1)
+    ON CONFLICT (kind, day) DO UPDATE SET live = live + 1;
 END;
 -- +goose StatementEnd
 -- +goose StatementBegin
-CREATE TRIGGER hive_checks_tally_update AFTER UPDATE OF deleted_at ON hive_checks
-WHEN (old.deleted_at IS NULL) <> (new.deleted_at IS NULL) BEGIN
-    UPDATE hive_tallies SET live = live + CASE WHEN new.deleted_at IS NULL THEN 1 ELSE -1 END WHERE kind = 'checks';
+CREATE TRIGGER hive_checks_tally_update AFTER UPDATE OF deleted_at, created_at ON hive_checks
+WHEN (old.deleted_at IS NULL) <> (new.deleted_at IS NULL) OR old.created_at / 86400 <> new.created_at / 86400 BEGIN
+    UPDATE hive_tallies SET live = live - 1 WHERE old.deleted_at IS NULL AND kind = 'checks' AND day = old.created_at / 86400;
+    INSERT INTO hive_tallies (kind, day, live) SELECT 'checks', new.created_at / 86400, 1 WHERE new.deleted_at IS NULL
+    ON CONFLICT (kind, day) DO UPDATE SET live = live + 1;
 END;
 -- +goose StatementEnd
 -- +goose StatementBegin
 CREATE TRIGGER hive_checks_tally_delete AFTER DELETE ON hive_checks WHEN old.deleted_at IS NULL BEGIN
-    UPDATE hive_tallies SET live = live - 1 WHERE kind = 'checks';
+    UPDATE hive_tallies SET live = live - 1 WHERE kind = 'checks' AND day = old.created_at / 86400;
 END;
 -- +goose StatementEnd
 -- +goose StatementBegin
 CREATE TRIGGER hive_files_tally_insert AFTER INSERT ON hive_files WHEN new.deleted_at IS NULL BEGIN
-    UPDATE hive_tallies SET live = live + 1 WHERE kind = 'files';
+    INSERT INTO hive_tallies (kind, day, live) VALUES ('files', new.created_at / 86400, 1)
+    ON CONFLICT (kind, day) DO UPDATE SET live = live + 1;
 END;
 -- +goose StatementEnd
 -- +goose StatementBegin
-CREATE TRIGGER hive_files_tally_update AFTER UPDATE OF deleted_at ON hive_files
-WHEN (old.deleted_at IS NULL) <> (new.deleted_at IS NULL) BEGIN
-    UPDATE hive_tallies SET live = live + CASE WHEN new.deleted_at IS NULL THEN 1 ELSE -1 END WHERE kind = 'files';
+CREATE TRIGGER hive_files_tally_update AFTER UPDATE OF deleted_at, created_at ON hive_files
+WHEN (old.deleted_at IS NULL) <> (new.deleted_at IS NULL) OR old.created_at / 86400 <> new.created_at / 86400 BEGIN
+    UPDATE hive_tallies SET live = live - 1 WHERE old.deleted_at IS NULL AND kind = 'files' AND day = old.created_at / 86400;
+    INSERT INTO hive_tallies (kind, day, live) SELECT 'files', new.created_at / 86400, 1 WHERE new.deleted_at IS NULL
+    ON CONFLICT (kind, day) DO UPDATE SET live = live + 1;
 END;
 -- +goose StatementEnd
 -- +goose StatementBegin
 CREATE TRIGGER hive_files_tally_delete AFTER DELETE ON hive_files WHEN old.deleted_at IS NULL BEGIN
-    UPDATE hive_tallies SET live = live - 1 WHERE kind = 'files';
+    UPDATE hive_tallies SET live = live - 1 WHERE kind = 'files' AND day = old.created_at / 86400;
 END;
 -- +goose StatementEnd
 
