@@ -102,6 +102,7 @@ type ReadModel interface {
 	PutCheck(ctx context.Context, c *hive.Check) error
 	DeleteCheck(ctx context.Context, id string) error
 	PutReport(ctx context.Context, c *hive.Check, r *hive.Report) error
+	PutFile(ctx context.Context, f *hive.File) error
 	// Forget drops the totals counted a moment ago, after a change the copy derives from.
 	Forget()
 }

@@ -110,7 +110,7 @@ func (a *App) reportModel(c echo.Context, ch *hive.Check, read reportReader) (vi
 	}
 	if u, _ := userOf(c); u.Can(auth.DownloadFiles) {
 		m.CanDownload = true
-		if m.Images, err = a.checkImages(ctx, ch.ID); err != nil {
+		if m.Images, err = a.checkImages(ctx, ch); err != nil {
 			return m, err
 		}
 	}
@@ -399,18 +399,33 @@ func deviceView(title string, d *hive.Device, pol piiPolicy) views.DeviceView {
 
 // checkImages lists a check's uploaded images, document first, as file-proxy URLs.
 // The console's copy answers; only a check newer than the copy costs a list from Hive.
-func (a *App) checkImages(ctx context.Context, checkID string) ([]views.ReportImage, error) {
+func (a *App) checkImages(ctx context.Context, ch *hive.Check) ([]views.ReportImage, error) {
+	checkID := ch.ID
 	page, err := a.Read.Files(ctx, readmodel.FileQuery{CheckID: checkID, Limit: 100})
 	if err != nil {
 		return nil, err
 	}
 	files := page.Rows
-	if len(files) == 0 { // a check newer than the copy: Hive's list has them
-		list, err := a.Hive.ListFiles(ctx)
+	if len(files) == 0 && a.filesMayLag(ctx, ch) {
+		// A check that changed after the copy's last pass over the files began: Hive's list has
+		// them. Hive lists every file at once, so one read serves every viewer of the moment, and
+		// the check's files are written through for the next.
+		list, err := sharedRead(a.live, ctx, "files", func(ctx context.Context) ([]hive.File, error) {
+			l, err := a.Hive.ListFiles(ctx)
+			if err != nil {
+				return nil, err
+			}
+			return l.Data, nil
+		})
 		if err != nil {
 			return nil, err
 		}
-		files = list.Data
+		for _, f := range list {
+			if f.CheckID != nil && *f.CheckID == checkID {
+				files = append(files, f)
+				a.writeThroughCtx(ctx, "file.seen", func(ctx context.Context) error { return a.Read.PutFile(ctx, &f) })
+			}
+		}
 	}
 	rank := map[hive.FileType]int{hive.FileDocumentFront: 0, hive.FilePortrait: 1, hive.FileDocumentBack: 2}
 	var out []views.ReportImage
@@ -432,6 +447,22 @@ func (a *App) checkImages(ctx context.Context, checkID string) ([]views.ReportIm
 		return ri < rj
 	})
 	return out, nil
+}
+
+// filesMayLag says whether the copy's files may miss a check's: the check changed after the last
+// complete pass over the files began. Before the first pass over them completes, they come with it:
+// reading Hive's whole list for every report viewed meanwhile would cost more than the wait.
+func (a *App) filesMayLag(ctx context.Context, ch *hive.Check) bool {
+	st, err := a.Read.Status(ctx)
+	if err != nil {
+		return false
+	}
+	for _, k := range st.Kinds {
+		if k.Kind == readmodel.Files && !k.CompletedAt.IsZero() {
+			return ch.UpdatedAt.After(k.CompletedAt.Add(-k.Duration - time.Minute))
+		}
+	}
+	return false
 }
 
 // reportJSON downloads a completed check's report as the API sent it (the client keeps every

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hiveconsole/hiveconsole/readmodel"
+
 	"github.com/PuerkitoBio/goquery"
 	"github.com/hiveconsole/hiveconsole/auth"
 	"github.com/hiveconsole/hiveconsole/hive"
@@ -183,8 +185,8 @@ func TestFilesPages(t *testing.T) {
 	}
 }
 
-// TestReportImagesNewerThanTheSnapshot: a check created after the shared snapshot was read still
-// shows its images (the page asks Hive when the snapshot has none for the check).
+// TestReportImagesNewerThanTheSnapshot: a check created after the copy's last pass over the files
+// still shows its images (the page asks Hive when the copy has none for such a check).
 func TestReportImagesNewerThanTheSnapshot(t *testing.T) {
 	tc := newTestConsole(t)
 	reviewer := tc.browser()
@@ -201,6 +203,10 @@ func TestReportImagesNewerThanTheSnapshot(t *testing.T) {
 	imgs := reviewer.get("/checks/" + ch.ID).doc(t).Find(`[data-testid="report-images"] img`)
 	if imgs.Length() < 2 {
 		t.Fatalf("got %d images for a check newer than the snapshot", imgs.Length())
+	}
+	// What Hive's list had for the check is now in the copy, so the next viewer does not ask again.
+	if page, err := tc.read.Files(context.Background(), readmodel.FileQuery{CheckID: ch.ID, Limit: 10}); err != nil || len(page.Rows) < 2 {
+		t.Errorf("the check's files in the copy after the view: %d (%v), want them written through", len(page.Rows), err)
 	}
 }
 

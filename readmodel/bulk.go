@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 )
 
 // The first pass into an empty table is a bulk load: keeping the secondary indexes (and SQLite's
@@ -108,43 +109,65 @@ func (s *Store) secondary(ctx context.Context, tx *sql.Tx, kind Kind) (drops, re
 	return drops, restores, nil
 }
 
-// restoreIndexes builds again what deferIndexes dropped for the kind, in one transaction.
+// restoreIndexes builds again what deferIndexes dropped for the kind: each index in a transaction
+// of its own, so other writers (a sign-in, an audit row) wait for one index at a time, then the
+// search index and its triggers together.
 func (s *Store) restoreIndexes(ctx context.Context, kind Kind) error {
-	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, s.db.Q(`SELECT statement FROM sync_deferred WHERE kind = ? ORDER BY step`), string(kind))
-		if err != nil {
-			return err
-		}
-		var stmts []string
-		for rows.Next() {
-			var st string
-			if err := rows.Scan(&st); err != nil {
-				rows.Close()
-				return err
-			}
-			stmts = append(stmts, st)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		for _, st := range stmts {
-			if _, err := tx.ExecContext(ctx, st); err != nil {
-				return err
-			}
-		}
-		if len(stmts) > 0 && s.db.Postgres() {
-			// The planner's statistics were gathered on a table still filling (or empty): a plan
-			// made from them would scan a million rows once per row of a join.
-			if _, err := tx.ExecContext(ctx, `ANALYZE `+kind.table()); err != nil {
-				return err
-			}
-		}
-		_, err = tx.ExecContext(ctx, s.db.Q(`DELETE FROM sync_deferred WHERE kind = ?`), string(kind))
-		return err
-	})
+	type step struct {
+		n         int
+		statement string
+	}
+	var steps []step
+	rows, err := s.db.Query(ctx, `SELECT step, statement FROM sync_deferred WHERE kind = ? ORDER BY step`, string(kind))
 	if err != nil {
 		return fmt.Errorf("readmodel: build %s indexes: %w", kind, err)
+	}
+	for rows.Next() {
+		var st step
+		if err := rows.Scan(&st.n, &st.statement); err != nil {
+			rows.Close()
+			return fmt.Errorf("readmodel: build %s indexes: %w", kind, err)
+		}
+		steps = append(steps, st)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("readmodel: build %s indexes: %w", kind, err)
+	}
+	run := func(group []step) error {
+		return s.db.Tx(ctx, func(tx *sql.Tx) error {
+			for _, st := range group {
+				if _, err := tx.ExecContext(ctx, st.statement); err != nil {
+					return err
+				}
+				if _, err := tx.ExecContext(ctx, s.db.Q(`DELETE FROM sync_deferred WHERE kind = ? AND step = ?`), string(kind), st.n); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}
+	var rest []step
+	for _, st := range steps {
+		if !strings.HasPrefix(st.statement, "CREATE INDEX") {
+			rest = append(rest, st)
+			continue
+		}
+		if err := run([]step{st}); err != nil {
+			return fmt.Errorf("readmodel: build %s indexes: %w", kind, err)
+		}
+	}
+	if len(rest) > 0 {
+		if err := run(rest); err != nil {
+			return fmt.Errorf("readmodel: build %s search index: %w", kind, err)
+		}
+	}
+	if len(steps) > 0 && s.db.Postgres() {
+		// The planner's statistics were gathered on a table still filling (or empty): a plan
+		// made from them would scan a million rows once per row of a join.
+		if _, err := s.db.Exec(ctx, `ANALYZE `+kind.table()); err != nil {
+			return fmt.Errorf("readmodel: analyse %s: %w", kind, err)
+		}
 	}
 	return nil
 }

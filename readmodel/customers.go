@@ -10,6 +10,8 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/sync/singleflight"
+
 	"github.com/hiveconsole/hiveconsole/database"
 	"github.com/hiveconsole/hiveconsole/hive"
 	"github.com/hiveconsole/hiveconsole/internal/fold"
@@ -69,12 +71,19 @@ func (s *Store) Customers(ctx context.Context, q CustomerQuery) (CustomerPage, e
 	if w.limit <= 0 {
 		return page, nil
 	}
-	if where == "" {
+	switch {
+	case where == "":
 		cond, more, offset, err := s.seek(ctx, Customers, w.order, "created_at", w.offset)
 		if err != nil {
 			return CustomerPage{}, err
 		}
 		where, args, w.offset = cond, more, offset
+	case strings.Contains(where, searchIndexed):
+		if all, err := s.Count(ctx, Customers); err == nil && walkOrder(page.Total, all, w.offset+w.limit) {
+			// So many match that walking the list's order and keeping the matches finds the
+			// page sooner than reading every match and sorting them.
+			where = strings.Replace(where, searchIndexed, " AND +seq IN (", 1)
+		}
 	}
 	if page.Rows, err = s.customerRows(ctx, where, w.order, w.limit, w.offset, args); err == nil && w.reversed {
 		slices.Reverse(page.Rows)
@@ -243,7 +252,7 @@ func (s *Store) customerSearch(ctx context.Context, search string, contact bool)
 		if digits != "" {
 			expr += " OR search_contact : " + phrase(digits)
 		}
-		b.WriteString(" AND seq IN (SELECT rowid FROM hive_customers_search WHERE hive_customers_search MATCH ?" +
+		b.WriteString(searchIndexed + "SELECT rowid FROM hive_customers_search WHERE hive_customers_search MATCH ?" +
 			" UNION ALL SELECT seq FROM hive_customers WHERE " + idCond + ")")
 		args = append(append(args, expr), idArgs...)
 	default:
@@ -272,6 +281,16 @@ func (s *Store) customerSearch(ctx context.Context, search string, contact bool)
 		b.WriteString(" AND (" + strings.Join(or, " OR ") + ")")
 	}
 	return b.String(), args
+}
+
+// searchIndexed opens the condition of a search the trigram index answers (SQLite).
+const searchIndexed = " AND seq IN ("
+
+// walkOrder says whether a page of a search with matches rows out of all is found sooner by walking
+// the order's index and keeping the rows that match (about upTo × all ÷ matches steps) than by
+// reading every match and sorting them (about ten steps' cost each).
+func walkOrder(matches, all, upTo int) bool {
+	return matches > 0 && int64(matches)*int64(matches)*10 > int64(upTo)*int64(all)
 }
 
 // idPrefix is the condition that column (an id, as Hive writes them: lower case) starts with
@@ -340,8 +359,9 @@ func PhoneDigits(s string) (string, bool) {
 // every view, and paging through a search or a filter asks for the same total again. A
 // write-through forgets them all, so its author sees the change in the totals at once.
 type counts struct {
-	mu  sync.Mutex
-	val map[string]counted
+	mu     sync.Mutex
+	val    map[string]counted
+	flight singleflight.Group
 }
 
 type counted struct {
@@ -365,10 +385,16 @@ func (s *Store) count(ctx context.Context, query string, args ...any) (int, erro
 		return c.n, nil
 	}
 	s.counts.mu.Unlock()
-	var n int
-	if err := s.db.QueryRow(ctx, query, args...).Scan(&n); err != nil {
+	// Viewers asking for the same count at once share one query.
+	v, err, _ := s.counts.flight.Do(key, func() (any, error) {
+		var n int
+		err := s.db.QueryRow(ctx, query, args...).Scan(&n)
+		return n, err
+	})
+	if err != nil {
 		return 0, err
 	}
+	n := v.(int)
 	s.counts.mu.Lock()
 	if s.counts.val == nil || len(s.counts.val) >= maxCounts {
 		s.counts.val = map[string]counted{}

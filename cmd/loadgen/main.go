@@ -148,13 +148,14 @@ func run(o options) error {
 		"HIVE_API_SECRET=" + apiSecret, "HIVE_APPLICATION_KEY=" + appKey,
 		// Every simulated user signs in from its own address, as staff behind an office proxy would.
 		"HIVECONSOLE_TRUSTED_PROXIES=127.0.0.1/32"}
+	consoleStart := time.Now()
 	console, err := startProc(o.bin, []string{"serve"}, env, "http://"+consoleAddr+"/healthz")
 	if err != nil {
 		return fmt.Errorf("console: %w", err)
 	}
 	defer stop(console)
 	pid := console.cmd.Process.Pid
-	fmt.Printf("- console pid %d, %d customers and %d completed checks to browse\n\n", pid, len(customers), len(checks))
+	fmt.Printf("- console pid %d, %d customers and %d completed checks to browse\n", pid, len(customers), len(checks))
 
 	var served servedCounter
 	maxUsers := slices.Max(o.users)
@@ -162,10 +163,15 @@ func run(o options) error {
 	if err != nil {
 		return err
 	}
-	// Warm the shared snapshot and the report cache's view of the first page, as a first visitor would.
-	if _, _, err := get(sessions[0], console.url+"/customers"); err != nil {
-		return err
+	// The console serves while its first sync copies Hive; the levels measure it afterwards, as a
+	// deployment runs every day after its first minutes.
+	for start := time.Now(); metric(sessions[0], console.url, `hiveconsole_sync_pass_duration_seconds_count{kind="reports"}`) == "?"; {
+		if time.Since(start) > 30*time.Minute {
+			return fmt.Errorf("the first sync did not finish in 30 minutes")
+		}
+		time.Sleep(250 * time.Millisecond)
 	}
+	fmt.Printf("- the console's first sync of Hive done %s after it started\n\n", time.Since(consoleStart).Round(100*time.Millisecond))
 
 	bare := startBare()
 	defer bare.Close()
@@ -194,6 +200,7 @@ func run(o options) error {
 			n, res.count, res.rate(), res.errors, ms(res.pct(50)), ms(res.pct(90)), ms(res.pct(99)),
 			float64(res.pct(99))/float64(max(res.pct(50), 1)), ms(res.pct(100)), float64(peak)/1024,
 			share(0), share(1), share(2), bareRes.rate(), res.rate()/bareRes.rate())
+		res.kinds()
 		if res.errors > 0 {
 			failed = true
 			fmt.Fprintf(os.Stderr, "errors at %d users: %v\n", n, res.sample)
@@ -505,6 +512,7 @@ func get(s *session, u string) (int, string, error) {
 type results struct {
 	mu      sync.Mutex
 	lat     []time.Duration
+	byKind  map[string][]time.Duration // the same latencies by the kind of page
 	errors  int
 	sample  []string
 	elapsed time.Duration
@@ -522,6 +530,42 @@ func (r *results) add(d time.Duration, err error) {
 		}
 	}
 }
+
+// addKind records a latency under the kind of page it was for.
+func (r *results) addKind(kind string, d time.Duration) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.byKind == nil {
+		r.byKind = map[string][]time.Duration{}
+	}
+	r.byKind[kind] = append(r.byKind[kind], d)
+}
+
+// kinds prints p50 and p99 by the kind of page.
+func (r *results) kinds() {
+	var names []string
+	for k := range r.byKind {
+		names = append(names, k)
+	}
+	slices.Sort(names)
+	for _, k := range names {
+		lat := r.byKind[k]
+		slices.Sort(lat)
+		fmt.Printf("  - `%s`: %d requests, p50 %s, p99 %s\n", k, len(lat), ms(lat[len(lat)/2]), ms(lat[min(len(lat)-1, len(lat)*99/100)]))
+	}
+}
+
+// pageKind names the kind of a path the browse mix asks for: the path with ids and page numbers
+// taken out.
+func pageKind(path string) string {
+	path = pageNumber.ReplaceAllString(path, "page=N")
+	return idInPath.ReplaceAllString(path, "{id}")
+}
+
+var (
+	pageNumber = regexp.MustCompile(`page=\d+`)
+	idInPath   = regexp.MustCompile(`[0-9a-f]{8}-[0-9a-f-]{27}`)
+)
 
 func (r *results) finish(elapsed time.Duration) {
 	slices.Sort(r.lat)
@@ -564,6 +608,7 @@ func browse(base string, sessions []*session, customers, checks []string, d time
 					served.reports.Add(1)
 				}
 				res.add(time.Since(t), err)
+				res.addKind(pageKind(path), time.Since(t))
 			}
 		}()
 	}

@@ -151,9 +151,17 @@ func scaleRun(o options, sandboxDir string) error {
 		n, _ := strconv.Atoi(strings.ReplaceAll(total[1], ",", ""))
 		deep = max(2, n/25-1)
 	}
-	pages := []string{"/users", "/customers", "/customers?q=" + q, "/customers?checks=with", "/customers?result=consider",
+	pages := []string{"/users", "/customers", "/customers?q=" + q, "/customers?q=jo", "/customers?q=%2B44",
+		"/customers?checks=with", "/customers?result=consider",
 		"/customers?sort=name", "/customers?page=" + strconv.Itoa(deep/2), "/customers?page=" + strconv.Itoa(deep),
 		"/checks", "/checks?result=consider", "/checks?queue=review", "/sessions", "/files", "/"}
+	// A customer's page and a report's (both read Hive live too), the first of their lists.
+	if m := customerLink.FindStringSubmatch(list); m != nil {
+		pages = append(pages, "/customers/"+m[1])
+	}
+	if _, checks, _ := get(s, console.url+"/checks?result=consider"); checkLink.MatchString(checks) {
+		pages = append(pages, "/checks/"+checkLink.FindStringSubmatch(checks)[1])
+	}
 	fmt.Println("\n| page | p50 | p90 | max | status |")
 	fmt.Println("|---|---|---|---|---|")
 	for _, p := range pages {
@@ -234,9 +242,11 @@ func scaleRun(o options, sandboxDir string) error {
 }
 
 var (
-	firstName = regexp.MustCompile(`data-testid="customer-row"[\s\S]*?<a[^>]*>([A-Za-zÀ-ž]{3,})`)
-	count     = regexp.MustCompile(`([\d,]+) people Hive knows`)
-	syncAttr  = regexp.MustCompile(`data-testid="sync-status"[^>]*data-state="(\w+)"|data-state="(\w+)"[^>]*data-testid="sync-status"`)
+	firstName    = regexp.MustCompile(`data-testid="customer-row"[\s\S]*?<a[^>]*>([A-Za-zÀ-ž]{3,})`)
+	count        = regexp.MustCompile(`([\d,]+) people Hive knows`)
+	customerLink = regexp.MustCompile(`href="/customers/([0-9a-f-]{36})"`)
+	checkLink    = regexp.MustCompile(`href="/checks/([0-9a-f-]{36})"`)
+	syncAttr     = regexp.MustCompile(`data-testid="sync-status"[^>]*data-state="(\w+)"|data-state="(\w+)"[^>]*data-testid="sync-status"`)
 )
 
 func syncState(body string) string {
