@@ -369,9 +369,12 @@ type counted struct {
 	at time.Time
 }
 
-// countTTL is how long a count is reused; maxCounts bounds how many are kept.
+// countTTL is how long a count is reused: a search matching a hundred thousand customers costs
+// about as many row reads to count, and ten seconds is as old as a filtered total may be (a list
+// without a filter counts through the tallies, exactly, and the viewer's own changes drop the
+// reused counts at once). maxCounts bounds how many are kept.
 const (
-	countTTL  = 2 * time.Second
+	countTTL  = 10 * time.Second
 	maxCounts = 1000
 )
 
