@@ -9,7 +9,7 @@ import (
 
 // The first pass into an empty table is a bulk load: keeping the secondary indexes (and SQLite's
 // search index) in step row by row would write each of their pages again with every batch, about
-// five times the cost of building them once at the end from sorted rows. So a pass that finds its
+// three times the cost of building them once at the end from sorted rows. So a pass that finds its
 // table empty drops them, keeping their definitions in sync_deferred, and the pass builds them
 // again when it ends, complete or not. The table's own key (the id) stays, so upserts and
 // write-throughs work throughout; lists answer meanwhile without those indexes, and a search reads
