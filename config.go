@@ -13,6 +13,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hiveconsole/hiveconsole/readmodel"
+
 	"github.com/hiveconsole/hiveconsole/review"
 )
 
@@ -35,6 +37,8 @@ type config struct {
 	AbsTimeout    time.Duration
 	Proxies       []netip.Prefix
 	RejectReasons []review.RejectReason
+	// Queue says which completed checks wait for a reviewer.
+	Queue readmodel.QueueRule
 	// StreamsPerSession and Streams cap the live (SSE) views one signed-in browser, and the whole
 	// process, may hold open.
 	StreamsPerSession, Streams int
@@ -116,6 +120,16 @@ func configVars() []configVar {
 		{"HIVECONSOLE_REJECT_REASONS", "reject-reasons", "", "reasons offered when rejecting a check, as code=Label;code=Label (default: a built-in list)", func(c *config, v string) error {
 			r, err := review.ParseRejectReasons(v)
 			c.RejectReasons = r
+			return err
+		}},
+		{"HIVECONSOLE_QUEUE_RESULTS", "queue-results", "caution,consider", "report results whose checks wait in the review queue until decided: some of clear, caution, consider, unknown (report not read yet)", func(c *config, v string) error {
+			r, err := readmodel.ParseQueueResults(v)
+			c.Queue.Results = r
+			return err
+		}},
+		{"HIVECONSOLE_QUEUE_SAMPLE_CLEAR", "queue-sample-clear", "0", "percentage of the checks Hive cleared that also wait in the queue, chosen by check id, for a second look", func(c *config, v string) error {
+			n, err := readmodel.ParseSample(v)
+			c.Queue.SampleClear = n
 			return err
 		}},
 		{"HIVECONSOLE_STREAMS_PER_SESSION", "streams-per-session", "8", "live views (SSE streams) one signed-in browser may hold open; more are refused with 429", count(func(c *config) *int { return &c.StreamsPerSession })},

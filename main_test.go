@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -210,11 +211,21 @@ func TestConfig(t *testing.T) {
 	if cfg.IdleTimeout != 30*time.Minute || cfg.AbsTimeout != 12*time.Hour {
 		t.Errorf("timeouts %v %v", cfg.IdleTimeout, cfg.AbsTimeout)
 	}
+	if !slices.Equal(cfg.Queue.Results, []string{"caution", "consider"}) || cfg.Queue.SampleClear != 0 {
+		t.Errorf("queue by default: %+v, want what Hive did not clear and no sample", cfg.Queue)
+	}
+	env["HIVECONSOLE_QUEUE_RESULTS"], env["HIVECONSOLE_QUEUE_SAMPLE_CLEAR"] = "consider", "5%"
+	if cfg, err = parseConfig("serve", nil, func(k string) string { return env[k] }, io.Discard); err != nil ||
+		!slices.Equal(cfg.Queue.Results, []string{"consider"}) || cfg.Queue.SampleClear != 5 {
+		t.Errorf("queue: %+v %v", cfg.Queue, err)
+	}
 	for _, bad := range []map[string]string{
 		{"HIVECONSOLE_TRUSTED_PROXIES": "not-an-ip"},
 		{"HIVECONSOLE_BASE_URL": "ftp://x"},
 		{"HIVECONSOLE_SESSION_IDLE_TIMEOUT": "-5m"},
 		{"HIVECONSOLE_SESSION_IDLE_TIMEOUT": "13h"},
+		{"HIVECONSOLE_QUEUE_RESULTS": "declined"},
+		{"HIVECONSOLE_QUEUE_SAMPLE_CLEAR": "150"},
 	} {
 		if _, err := parseConfig("serve", nil, func(k string) string { return bad[k] }, io.Discard); err == nil {
 			t.Errorf("%v: want an error", bad)

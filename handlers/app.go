@@ -131,6 +131,7 @@ type Config struct {
 	Audit           Auditor               // required: the console does nothing it cannot record
 	Read            ReadModel             // required: the lists read it
 	RejectReasons   []review.RejectReason // offered when rejecting; review.DefaultRejectReasons when empty
+	Queue           readmodel.QueueRule   // which completed checks wait for a reviewer; readmodel.DefaultQueueRule when empty
 	Assets          Assets
 	Simulator       Simulator // sandbox mode only
 	Metrics         *Metrics

@@ -208,14 +208,14 @@ func (a *App) checksModel(c echo.Context, q checkQuery) (views.ChecksModel, []st
 	now := time.Now()
 	pol := pii(c)
 	contact := pol.clear(fromRecord) // a viewer who sees contact data masked searches names and ids only
-	rq := q.read(now, contact)
+	rq := q.read(now, contact, a.Queue)
 	res, err := a.Read.Checks(ctx, rq)
 	if err != nil {
 		return views.ChecksModel{}, nil, err
 	}
 	if pages := max(1, (res.Total+q.Size-1)/q.Size); q.Page > pages {
 		q.Page = pages // past the end (the list shrank, or an edited URL): show the last page
-		if res, err = a.Read.Checks(ctx, q.read(now, contact)); err != nil {
+		if res, err = a.Read.Checks(ctx, q.read(now, contact, a.Queue)); err != nil {
 			return views.ChecksModel{}, nil, err
 		}
 	}
@@ -257,10 +257,10 @@ func (a *App) checksModel(c echo.Context, q checkQuery) (views.ChecksModel, []st
 }
 
 // read is the query as the console's copy takes it.
-func (q checkQuery) read(now time.Time, contact bool) readmodel.CheckQuery {
+func (q checkQuery) read(now time.Time, contact bool, rule readmodel.QueueRule) readmodel.CheckQuery {
 	size := max(q.Size, 1)
 	rq := readmodel.CheckQuery{Search: q.Q, Contact: contact, Status: q.Status, Result: q.Result, Decision: q.Decision,
-		Queue: q.Queue, Sort: q.Sort, Desc: q.Desc, Offset: (pageNumber(q.Page) - 1) * size, Limit: size}
+		Queue: q.Queue, Rule: rule, Sort: q.Sort, Desc: q.Desc, Offset: (pageNumber(q.Page) - 1) * size, Limit: size}
 	if q.Since != "" {
 		rq.Since = now.Add(-checkSince[q.Since])
 	}

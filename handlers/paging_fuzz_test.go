@@ -4,6 +4,8 @@ import (
 	"net/url"
 	"testing"
 	"time"
+
+	"github.com/hiveconsole/hiveconsole/readmodel"
 )
 
 // FuzzListQuery feeds any query string to every list's parsing and paging: none panics, and the
@@ -26,7 +28,7 @@ func FuzzListQuery(f *testing.F) {
 			t.Fatalf("customers %q: offset %d, limit %d", raw, cq.Offset, cq.Limit)
 		}
 		kq := parseCheckQuery(checkSignalsFromURL(v))
-		if rq := kq.read(now, true); rq.Offset < 0 || rq.Limit < 1 || rq.Limit > 100 || rq.Offset > maxPage*100 {
+		if rq := kq.read(now, true, readmodel.DefaultQueueRule); rq.Offset < 0 || rq.Limit < 1 || rq.Limit > 100 || rq.Offset > maxPage*100 {
 			t.Fatalf("checks %q: offset %d, limit %d", raw, rq.Offset, rq.Limit)
 		}
 		for _, total := range []int{0, 1, 24, 25, 26, 1000} {

@@ -128,8 +128,8 @@ func TestReviewResubmission(t *testing.T) {
 	}
 }
 
-// TestReviewQueue: completed checks nobody decided on, worst result first then oldest; a decision
-// takes a check out; "next" opens the next one; the overview shows the queue to reviewers.
+// TestReviewQueue: completed checks Hive did not clear and nobody decided on, worst result first
+// then oldest; a decision takes a check out; "next" opens the next one; the overview shows the queue to reviewers.
 func TestReviewQueue(t *testing.T) {
 	tc := newTestConsoleWith(t, 30)
 	ctx := context.Background()
@@ -157,6 +157,9 @@ func TestReviewQueue(t *testing.T) {
 		rep, err := tc.api.GetReport(ctx, ch.ID)
 		if err != nil {
 			t.Fatal(err)
+		}
+		if rep.Result == hive.StatusClear {
+			continue // what Hive cleared does not wait for a reviewer unless sampled
 		}
 		want = append(want, item{ch.ID, rank[rep.Result], ch.CreatedAt})
 	}

@@ -22,9 +22,10 @@ type CheckQuery struct {
 	Decision string // "", or Hive's decision: approved, review or declined
 	Since    time.Time
 	Customer string // "", or only this customer's checks
-	// Queue asks for the review queue: completed checks nobody has decided on, the most severe
-	// result first, then the oldest.
+	// Queue asks for the review queue: the completed checks nobody has decided on that Rule
+	// queues, the most severe result first, then the oldest.
 	Queue  bool
+	Rule   QueueRule // DefaultQueueRule when empty
 	Sort   string // created, customer or result
 	Desc   bool
 	Offset int
@@ -175,7 +176,9 @@ func (s *Store) checkFilter(ctx context.Context, q CheckQuery) (string, []any) {
 	}
 	if q.Queue {
 		// The review decisions are the console's own: a check in the queue has none yet.
-		add("c.status = 'complete' AND NOT c.reviewed")
+		cond, more := s.queueCondition(q.Rule)
+		b.WriteString(cond)
+		args = append(args, more...)
 	}
 	if search := strings.TrimSpace(q.Search); search != "" && !strings.ContainsRune(search, 0) {
 		cond, more := s.idPrefix("c.id", strings.ToLower(search))

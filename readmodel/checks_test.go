@@ -117,7 +117,7 @@ func TestCheckQueriesMatchANaiveScan(t *testing.T) {
 					q.Result != "" && (r.ch.Status != hive.CheckComplete || r.result != q.Result),
 					!q.Since.IsZero() && r.ch.CreatedAt.Before(q.Since),
 					q.Customer != "" && r.customer != q.Customer,
-					q.Queue && (r.ch.Status != hive.CheckComplete || r.reviewed):
+					q.Queue && (r.ch.Status != hive.CheckComplete || r.reviewed || !queued(q.Rule, r.ch.ID, r.result)):
 					continue
 				}
 				hits = append(hits, r)
@@ -159,7 +159,10 @@ func TestCheckQueriesMatchANaiveScan(t *testing.T) {
 		}
 		for _, f := range []CheckQuery{{Status: "processing"}, {Status: "complete"}, {Result: "clear"}, {Result: "consider"},
 			{Decision: "review"}, {Since: base.Add(40 * time.Hour)}, {Customer: customers[3].ID}, {Queue: true},
-			{Queue: true, Offset: 40}, {Search: "c4ec001"}, {Search: "müller", Contact: true}, {Search: "muller"},
+			{Queue: true, Offset: 40}, {Queue: true, Rule: QueueRule{Results: []string{"consider"}}},
+			{Queue: true, Rule: QueueRule{Results: []string{"caution", "consider"}, SampleClear: 40}},
+			{Queue: true, Rule: QueueRule{Results: []string{"unknown", "clear"}}},
+			{Queue: true, Rule: QueueRule{Results: []string{"consider"}, SampleClear: 100}}, {Search: "c4ec001"}, {Search: "müller", Contact: true}, {Search: "muller"},
 			{Search: ".1@example", Contact: true}, {Search: ".1@example"}, {Search: "7700 90001", Contact: true}, {Search: "AAAA-4B"}} {
 			f.Limit = 50
 			if f.Sort == "" {
@@ -185,4 +188,46 @@ func TestCheckQueriesMatchANaiveScan(t *testing.T) {
 			}
 		}
 	})
+}
+
+// queued is the rule of the review queue in plain Go: the check's result is one the rule names
+// ("unknown": completed, report not read yet), or it is a cleared check in the rule's sample.
+func queued(rule QueueRule, id, result string) bool {
+	if len(rule.Results) == 0 {
+		rule = DefaultQueueRule
+	}
+	return slices.Contains(rule.Results, result) || (result == "clear" && SampleBucket(id) < rule.SampleClear)
+}
+
+// TestQueueSettings: the results and the sample are read as an operator writes them, and refused
+// with a message that names what is allowed.
+func TestQueueSettings(t *testing.T) {
+	if got, err := ParseQueueResults(" Consider, caution ,consider"); err != nil || !slices.Equal(got, []string{"consider", "caution"}) {
+		t.Errorf("results: %v %v", got, err)
+	}
+	for _, bad := range []string{"", " , ", "declined", "consider,approved"} {
+		if _, err := ParseQueueResults(bad); err == nil || !strings.Contains(err.Error(), "clear, caution, consider, unknown") {
+			t.Errorf("%q: %v, want a refusal naming the results", bad, err)
+		}
+	}
+	for v, want := range map[string]int{"0": 0, "5": 5, "10%": 10, " 100 ": 100} {
+		if got, err := ParseSample(v); err != nil || got != want {
+			t.Errorf("sample %q: %d %v", v, got, err)
+		}
+	}
+	for _, bad := range []string{"-1", "101", "ten", ""} {
+		if _, err := ParseSample(bad); err == nil {
+			t.Errorf("sample %q: no error", bad)
+		}
+	}
+	// About the share asked for, over random ids.
+	n := 0
+	for i := range 10000 {
+		if SampleBucket(fmt.Sprintf("%08x-0000-4000-8000-%012x", i, uint64(i)*2654435761%(1<<48))) < 10 {
+			n++
+		}
+	}
+	if n < 800 || n > 1200 {
+		t.Errorf("a 10%% sample took %d of 10,000", n)
+	}
 }

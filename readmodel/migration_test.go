@@ -39,7 +39,7 @@ func TestIndexMigrationKeepsTheCopy(t *testing.T) {
 		}
 		for i, id := range []string{"c0000001-0000-4000-8000-000000000001", "c0000002-0000-4000-8000-000000000002"} {
 			exec(`INSERT INTO hive_checks (id, session_id, status, result, report_result, created_at, updated_at, pass, changed,
-				ord, digest) VALUES (?, 's', 'complete', 'clear', 'clear', ?, ?, 1, 1, ?, 'd')`, id, 100+i, 100+i, i)
+				ord, digest) VALUES (?, 's', 'complete', 'consider', 'consider', ?, ?, 1, 1, ?, 'd')`, id, 100+i, 100+i, i)
 		}
 		staff, err := auth.NewService(ctx, db, auth.Config{BaseURL: "http://localhost",
 			SessionKeys: [][]byte{[]byte(strings.Repeat("k", 32))}, HashParams: auth.DefaultHashParams()})
