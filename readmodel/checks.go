@@ -26,7 +26,7 @@ type CheckQuery struct {
 	// queues, the most severe result first, then the oldest.
 	Queue  bool
 	Rule   QueueRule // DefaultQueueRule when empty
-	Sort   string // created, customer or result
+	Sort   string    // created, customer or result
 	Desc   bool
 	Offset int
 	Limit  int
