@@ -103,6 +103,7 @@ type ReadModel interface {
 	DeleteCheck(ctx context.Context, id string) error
 	PutReport(ctx context.Context, c *hive.Check, r *hive.Report) error
 	PutFile(ctx context.Context, f *hive.File) error
+	Concerns(ctx context.Context, checkIDs []string) (map[string][]readmodel.Node, error)
 	// Forget drops the totals counted a moment ago, after a change the copy derives from.
 	Forget()
 }

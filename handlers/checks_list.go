@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"hash/fnv"
 	"net/http"
 	"net/url"
@@ -229,7 +230,7 @@ func (a *App) checksModel(c echo.Context, q checkQuery) (views.ChecksModel, []st
 	if err != nil {
 		return views.ChecksModel{}, nil, err
 	}
-	m := views.ChecksModel{Queue: q.Queue, Q: q.Q, Status: q.Status, Result: q.Result, Decision: q.Decision, Since: q.Since,
+	m := views.ChecksModel{Queue: q.Queue, QueueHolds: queueHolds(a.Queue), Q: q.Q, Status: q.Status, Result: q.Result, Decision: q.Decision, Since: q.Since,
 		Size: q.Size, Sizes: customerSizes, URL: q.url(), Total: all, Now: now, Rows: rows,
 		SearchHint: "Customer name, email or id, or check id"}
 	if !contact {
@@ -283,9 +284,13 @@ func (a *App) checkRows(ctx context.Context, entries []readmodel.CheckEntry, pol
 	if err != nil {
 		return nil, err
 	}
+	concerns, err := a.Read.Concerns(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
 	rows := make([]views.CheckListRow, 0, len(entries))
 	for _, e := range entries {
-		lr := views.CheckListRow{CheckRow: checkRow(e)}
+		lr := views.CheckListRow{CheckRow: checkRow(e), Reasons: reasons(concerns[e.Check.ID])}
 		if e.Check.Status == hive.CheckComplete {
 			lr.ReviewState = cmp.Or(states[e.Check.ID], views.ReviewUnreviewed)
 		}
@@ -327,4 +332,41 @@ func liveKey(ids []string) string {
 		h.Write([]byte(id))
 	}
 	return strconv.FormatUint(h.Sum64(), 36)
+}
+
+// queueHolds says what the review queue holds under rule, for its page: "Checks whose report says
+// caution or consider, and 5 % of those Hive cleared, that nobody has decided on".
+func queueHolds(rule readmodel.QueueRule) string {
+	if len(rule.Results) == 0 {
+		rule = readmodel.DefaultQueueRule
+	}
+	var says []string
+	unknown := false
+	for _, r := range rule.Results {
+		if r == "unknown" {
+			unknown = true
+			continue
+		}
+		says = append(says, r)
+	}
+	var parts []string
+	if len(says) > 0 {
+		parts = append(parts, "whose report says "+orList(says))
+	}
+	if unknown {
+		parts = append(parts, "whose report is not read yet")
+	}
+	s := "Checks " + strings.Join(parts, ", or ")
+	if rule.SampleClear > 0 && !slices.Contains(rule.Results, "clear") {
+		s += fmt.Sprintf(", and %d %% of those Hive cleared,", rule.SampleClear)
+	}
+	return s + " that nobody has decided on"
+}
+
+// orList joins words as "a, b or c".
+func orList(words []string) string {
+	if len(words) == 1 {
+		return words[0]
+	}
+	return strings.Join(words[:len(words)-1], ", ") + " or " + words[len(words)-1]
 }

@@ -177,6 +177,12 @@ func TestReviewQueue(t *testing.T) {
 	if len(got) < 5 || !slices.Equal(got, wantIDs) {
 		t.Fatalf("queue order:\n got %v\nwant %v", got, wantIDs)
 	}
+	// Each row says why it waits: the sub-checks its report did not clear.
+	reviewer.get("/checks?queue=review&size=100").doc(t).Find(`[data-testid="check-row"]`).Each(func(_ int, s *goquery.Selection) {
+		if s.Find(`[data-testid="check-reason"]`).Length() == 0 {
+			t.Errorf("queue row %s says no reason", s.AttrOr("id", ""))
+		}
+	})
 	if r := decide(reviewer, got[0], "approve", "", "fine"); r.StatusCode != http.StatusSeeOther {
 		t.Fatalf("approve: %d", r.StatusCode)
 	}

@@ -160,6 +160,33 @@ func (s *Store) ReportResults(ctx context.Context, ids []string) (map[string]str
 	return out, rows.Err()
 }
 
+// Concerns returns, for each of the given checks whose report summary is stored, the sub-checks
+// its report did not clear.
+func (s *Store) Concerns(ctx context.Context, ids []string) (map[string][]Node, error) {
+	out := make(map[string][]Node, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	rows, err := s.db.SQL().QueryContext(ctx, s.db.Q(`SELECT check_id, concerns FROM hive_reports WHERE check_id IN (`+
+		placeholders(len(ids))+`)`), anys(ids)...)
+	if err != nil {
+		return nil, fmt.Errorf("readmodel: concerns: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, js string
+		if err := rows.Scan(&id, &js); err != nil {
+			return nil, fmt.Errorf("readmodel: concerns: %w", err)
+		}
+		var nodes []Node
+		if err := json.Unmarshal([]byte(js), &nodes); err != nil {
+			return nil, fmt.Errorf("readmodel: concerns of %s: %w", id, err)
+		}
+		out[id] = nodes
+	}
+	return out, rows.Err()
+}
+
 func empty(s string) any {
 	if s == "" {
 		return nil

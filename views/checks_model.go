@@ -16,6 +16,7 @@ type ChecksModel struct {
 	Now                                time.Time
 	LiveKey                            string // names the processing checks shown; "" when none
 	Queue                              bool   // the review queue: completed checks nobody decided on
+	QueueHolds                         string // what the queue holds, in words: "Checks whose report says caution or consider, nobody has decided on"
 	SearchHint                         string // what the search looks in, for this viewer
 	Sync                               SyncStatus
 }
@@ -34,4 +35,6 @@ type CheckRow struct {
 type CheckListRow struct {
 	CheckRow
 	CustomerID, CustomerName, CustomerEmail string
+	// Reasons say why the report is not clear, a phrase per sub-check ("Face similarity 8 %").
+	Reasons []string
 }
