@@ -36,7 +36,7 @@ func TestReasons(t *testing.T) {
 func TestQueueHolds(t *testing.T) {
 	for rule, want := range map[*readmodel.QueueRule]string{
 		{}: "Checks whose report says caution or consider that nobody has decided on",
-		{Results: []string{"consider"}, SampleClear: 5}: "Checks whose report says consider, and 5 % of those Hive cleared, that nobody has decided on",
+		{Results: []string{"consider"}, SampleClear: 5}:                                "Checks whose report says consider, and 5 % of those Hive cleared, that nobody has decided on",
 		{Results: []string{"clear", "caution", "consider", "unknown"}, SampleClear: 5}: "Checks whose report says clear, caution or consider, or whose report is not read yet that nobody has decided on",
 	} {
 		if got := queueHolds(*rule); got != want {
