@@ -104,6 +104,7 @@ type ReadModel interface {
 	PutReport(ctx context.Context, c *hive.Check, r *hive.Report) error
 	PutFile(ctx context.Context, f *hive.File) error
 	Concerns(ctx context.Context, checkIDs []string) (map[string][]readmodel.Node, error)
+	QueueReasons(ctx context.Context, rule readmodel.QueueRule) (map[string]int, error)
 	// Forget drops the totals counted a moment ago, after a change the copy derives from.
 	Forget()
 }

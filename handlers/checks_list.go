@@ -7,8 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"maps"
 	"net/http"
 	"net/url"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -32,7 +34,8 @@ type checkSignals struct {
 	Dir      string `json:"dir"`
 	Page     int    `json:"page"`
 	Size     int    `json:"size"`
-	Queue    string `json:"queue"` // "review": the review queue
+	Queue    string `json:"queue"`  // "review": the review queue
+	Reason   string `json:"reason"` // a sub-check's path: only checks whose report did not clear it
 }
 
 var (
@@ -51,7 +54,8 @@ type checkQuery struct {
 	Sort                            string
 	Desc                            bool
 	Page, Size                      int
-	Queue                           bool // only completed checks nobody decided on, worst then oldest first
+	Queue                           bool   // only completed checks nobody decided on, worst then oldest first
+	Reason                          string // only checks whose report did not clear this sub-check
 }
 
 // parseCheckQuery reads the list's state; values the list does not offer fall back to defaults.
@@ -73,14 +77,21 @@ func parseCheckQuery(s checkSignals) checkQuery {
 		q.Since = s.Since
 	}
 	q.Queue = s.Queue == "review"
+	if reasonPath.MatchString(s.Reason) {
+		q.Reason = s.Reason
+	}
 	return q
 }
+
+// reasonPath is the shape of a report's sub-check path: "facial/face_comparison/similarity".
+var reasonPath = regexp.MustCompile(`^[a-z_]{1,40}(/[a-z_]{1,40}){1,4}$`)
 
 func checkSignalsFromURL(v url.Values) checkSignals {
 	page, _ := strconv.Atoi(v.Get("page"))
 	size, _ := strconv.Atoi(v.Get("size"))
 	return checkSignals{Q: v.Get("q"), Status: v.Get("status"), Result: v.Get("result"), Decision: v.Get("decision"),
-		Since: v.Get("since"), Sort: v.Get("sort"), Dir: v.Get("dir"), Page: page, Size: size, Queue: v.Get("queue")}
+		Since: v.Get("since"), Sort: v.Get("sort"), Dir: v.Get("dir"), Page: page, Size: size, Queue: v.Get("queue"),
+		Reason: v.Get("reason")}
 }
 
 func (q checkQuery) signals() checkSignals {
@@ -89,7 +100,7 @@ func (q checkQuery) signals() checkSignals {
 		dir = "desc"
 	}
 	s := checkSignals{Q: q.Q, Status: q.Status, Result: q.Result, Decision: q.Decision, Since: q.Since,
-		Sort: q.Sort, Dir: dir, Page: q.Page, Size: q.Size}
+		Sort: q.Sort, Dir: dir, Page: q.Page, Size: q.Size, Reason: q.Reason}
 	if q.Queue {
 		s.Queue = "review"
 	}
@@ -100,7 +111,8 @@ func (q checkQuery) signals() checkSignals {
 func (q checkQuery) url() string {
 	v := url.Values{}
 	def := parseCheckQuery(checkSignals{Sort: q.Sort})
-	for _, kv := range [][2]string{{"q", q.Q}, {"status", q.Status}, {"result", q.Result}, {"decision", q.Decision}, {"since", q.Since}} {
+	for _, kv := range [][2]string{{"q", q.Q}, {"status", q.Status}, {"result", q.Result}, {"decision", q.Decision}, {"since", q.Since},
+		{"reason", q.Reason}} {
 		if kv[1] != "" {
 			v.Set(kv[0], kv[1])
 		}
@@ -247,6 +259,11 @@ func (a *App) checksModel(c echo.Context, q checkQuery) (views.ChecksModel, []st
 	if m.Sync, err = a.syncStatus(ctx); err != nil {
 		return views.ChecksModel{}, nil, err
 	}
+	if q.Queue {
+		if m.Reasons, err = a.reasonChips(ctx, q); err != nil {
+			return views.ChecksModel{}, nil, err
+		}
+	}
 	var watch []string
 	for _, r := range rows {
 		if r.Status == string(hive.CheckProcessing) {
@@ -261,7 +278,7 @@ func (a *App) checksModel(c echo.Context, q checkQuery) (views.ChecksModel, []st
 func (q checkQuery) read(now time.Time, contact bool, rule readmodel.QueueRule) readmodel.CheckQuery {
 	size := max(q.Size, 1)
 	rq := readmodel.CheckQuery{Search: q.Q, Contact: contact, Status: q.Status, Result: q.Result, Decision: q.Decision,
-		Queue: q.Queue, Rule: rule, Sort: q.Sort, Desc: q.Desc, Offset: (pageNumber(q.Page) - 1) * size, Limit: size}
+		Queue: q.Queue, Rule: rule, Reason: q.Reason, Sort: q.Sort, Desc: q.Desc, Offset: (pageNumber(q.Page) - 1) * size, Limit: size}
 	if q.Since != "" {
 		rq.Since = now.Add(-checkSince[q.Since])
 	}
@@ -270,7 +287,7 @@ func (q checkQuery) read(now time.Time, contact bool, rule readmodel.QueueRule) 
 
 // filtered says whether the query narrows the list.
 func (q checkQuery) filtered() bool {
-	return q.Q != "" || q.Status != "" || q.Result != "" || q.Decision != "" || q.Since != "" || q.Queue
+	return q.Q != "" || q.Status != "" || q.Result != "" || q.Decision != "" || q.Since != "" || q.Queue || q.Reason != ""
 }
 
 // checkRows turns the copy's checks into the list's rows: the customer masked for the viewer, and
@@ -369,4 +386,26 @@ func orList(words []string) string {
 		return words[0]
 	}
 	return strings.Join(words[:len(words)-1], ", ") + " or " + words[len(words)-1]
+}
+
+// reasonChips are the queue's filters by what its checks' reports did not clear, most common first,
+// each with how many checks it holds, after one that clears the filter.
+func (a *App) reasonChips(ctx context.Context, q checkQuery) ([]views.ReasonChip, error) {
+	counts, err := a.Read.QueueReasons(ctx, a.Queue)
+	if err != nil {
+		return nil, err
+	}
+	paths := slices.Collect(maps.Keys(counts))
+	slices.SortFunc(paths, func(x, y string) int { return cmp.Or(cmp.Compare(counts[y], counts[x]), strings.Compare(x, y)) })
+	link := func(reason string) string {
+		next := q
+		next.Page, next.Reason = 1, reason
+		return next.url()
+	}
+	chips := []views.ReasonChip{{Label: "Any reason", Href: link(""), Current: q.Reason == ""}}
+	for _, p := range paths {
+		chips = append(chips, views.ReasonChip{Label: reason(readmodel.Node{Path: p}), Count: counts[p], Href: link(p),
+			Current: q.Reason == p, Path: p})
+	}
+	return chips, nil
 }

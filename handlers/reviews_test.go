@@ -211,3 +211,43 @@ func TestReviewQueue(t *testing.T) {
 		t.Error("support is offered the decision form")
 	}
 }
+
+// TestQueueReasonChips: the queue offers its reasons as filters, most common first, each with how
+// many checks it holds; following one lists only those checks, each of which says that reason; a
+// made-up reason in the address is ignored.
+func TestQueueReasonChips(t *testing.T) {
+	tc := newTestConsoleWith(t, 30)
+	reviewer := tc.browser()
+	reviewer.signInAs(auth.RoleReviewer)
+	doc := reviewer.get("/checks?queue=review&size=100").doc(t)
+	total := doc.Find(`[data-testid="check-row"]`).Length()
+	chips := doc.Find(`[data-testid="reason-chip"]`)
+	if total == 0 || chips.Length() < 2 {
+		t.Fatalf("%d queue rows, %d chips", total, chips.Length())
+	}
+	if chips.First().AttrOr("aria-current", "") != "true" || chips.First().AttrOr("data-reason", "x") != "" {
+		t.Error("the first chip is not the current 'any reason'")
+	}
+	last := 1 << 30
+	chips.Slice(1, chips.Length()).Each(func(_ int, chip *goquery.Selection) {
+		n, err := strconv.Atoi(strings.TrimSpace(chip.Find(".reason-chip__count").Text()))
+		if err != nil || n > last || n < 1 {
+			t.Errorf("chip %q: count %d after %d (%v)", chip.Text(), n, last, err)
+		}
+		last = n
+		label := strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(chip.Text()), strconv.Itoa(n)))
+		filtered := reviewer.get(chip.AttrOr("href", "") + "&size=100").doc(t)
+		rows := filtered.Find(`[data-testid="check-row"]`)
+		if rows.Length() != n {
+			t.Errorf("chip %q says %d, lists %d", label, n, rows.Length())
+		}
+		rows.Each(func(_ int, row *goquery.Selection) {
+			if !strings.Contains(row.Find(`[data-testid="check-reasons"]`).Text(), label) {
+				t.Errorf("chip %q lists %s, whose reasons are %q", label, row.AttrOr("id", ""), row.Find(`[data-testid="check-reasons"]`).Text())
+			}
+		})
+	})
+	if n := reviewer.get("/checks?queue=review&size=100&reason=" + url.QueryEscape("<b>x</b>")).doc(t).Find(`[data-testid="check-row"]`).Length(); n != total {
+		t.Errorf("a made-up reason: %d rows, want the whole queue (%d)", n, total)
+	}
+}

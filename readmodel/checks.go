@@ -26,6 +26,7 @@ type CheckQuery struct {
 	// queues, the most severe result first, then the oldest.
 	Queue  bool
 	Rule   QueueRule // DefaultQueueRule when empty
+	Reason string    // "", or only checks whose report did not clear this sub-check (its path)
 	Sort   string    // created, customer or result
 	Desc   bool
 	Offset int
@@ -173,6 +174,9 @@ func (s *Store) checkFilter(ctx context.Context, q CheckQuery) (string, []any) {
 	}
 	if q.Customer != "" {
 		add("c.customer_id = ?", q.Customer)
+	}
+	if q.Reason != "" {
+		add("c.id IN (SELECT check_id FROM hive_concerns WHERE path = ?)", q.Reason)
 	}
 	if q.Queue {
 		// The review decisions are the console's own: a check in the queue has none yet.

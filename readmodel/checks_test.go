@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -36,6 +37,7 @@ func TestCheckQueriesMatchANaiveScan(t *testing.T) {
 			n        int // the order the fixture wrote it in
 		}
 		var rows []row
+		concerns := map[string][]string{} // by check: the paths its report did not clear
 		decisions := []string{hive.DecisionApproved, hive.DecisionReview, hive.DecisionDeclined}
 		base := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
 		for i := range 180 {
@@ -60,6 +62,17 @@ func TestCheckQueriesMatchANaiveScan(t *testing.T) {
 			if ch.Status == hive.CheckComplete && i%5 != 0 { // some reports not read yet
 				result = []string{"clear", "caution", "consider", "clear"}[i%4]
 				r := &hive.Report{ID: "r" + ch.ID, CheckID: ch.ID, Result: hive.Status(result)}
+				if result != "clear" { // what the report did not clear: one or two of three sub-checks
+					subs := []hive.Breakdown{{Name: "similarity", Status: hive.StatusConsider}, {Name: "age_range", Status: hive.StatusCaution},
+						{Name: "gender", Status: hive.StatusClear}}[i%2 : 2+i%2]
+					r.Facial = &hive.FacialReport{Section: hive.Section{Status: hive.Status(result),
+						Breakdowns: []hive.Breakdown{{Name: "face_comparison", Status: hive.Status(result), SubChecks: subs}}}}
+					for _, sub := range subs {
+						if sub.Status != hive.StatusClear {
+							concerns[ch.ID] = append(concerns[ch.ID], "facial/face_comparison/"+sub.Name)
+						}
+					}
+				}
 				if err := s.PutReport(ctx, &ch, r); err != nil {
 					t.Fatal(err)
 				}
@@ -117,7 +130,8 @@ func TestCheckQueriesMatchANaiveScan(t *testing.T) {
 					q.Result != "" && (r.ch.Status != hive.CheckComplete || r.result != q.Result),
 					!q.Since.IsZero() && r.ch.CreatedAt.Before(q.Since),
 					q.Customer != "" && r.customer != q.Customer,
-					q.Queue && (r.ch.Status != hive.CheckComplete || r.reviewed || !queued(q.Rule, r.ch.ID, r.result)):
+					q.Queue && (r.ch.Status != hive.CheckComplete || r.reviewed || !queued(q.Rule, r.ch.ID, r.result)),
+					q.Reason != "" && !slices.Contains(concerns[r.ch.ID], q.Reason):
 					continue
 				}
 				hits = append(hits, r)
@@ -162,7 +176,9 @@ func TestCheckQueriesMatchANaiveScan(t *testing.T) {
 			{Queue: true, Offset: 40}, {Queue: true, Rule: QueueRule{Results: []string{"consider"}}},
 			{Queue: true, Rule: QueueRule{Results: []string{"caution", "consider"}, SampleClear: 40}},
 			{Queue: true, Rule: QueueRule{Results: []string{"unknown", "clear"}}},
-			{Queue: true, Rule: QueueRule{Results: []string{"consider"}, SampleClear: 100}}, {Search: "c4ec001"}, {Search: "müller", Contact: true}, {Search: "muller"},
+			{Queue: true, Rule: QueueRule{Results: []string{"consider"}, SampleClear: 100}},
+			{Queue: true, Reason: "facial/face_comparison/similarity"}, {Queue: true, Reason: "facial/face_comparison/age_range"},
+			{Reason: "facial/face_comparison/age_range"}, {Queue: true, Reason: "document/nothing"}, {Search: "c4ec001"}, {Search: "müller", Contact: true}, {Search: "muller"},
 			{Search: ".1@example", Contact: true}, {Search: ".1@example"}, {Search: "7700 90001", Contact: true}, {Search: "AAAA-4B"}} {
 			f.Limit = 50
 			if f.Sort == "" {
@@ -185,6 +201,24 @@ func TestCheckQueriesMatchANaiveScan(t *testing.T) {
 			got = append(got, fmt.Sprint(page.Total))
 			if want := naive(q); !slices.Equal(got, want) {
 				t.Errorf("%+v:\n got %v\nwant %v", q, got, want)
+			}
+		}
+		// The queue's checks counted by what their reports did not clear.
+		for _, rule := range []QueueRule{{}, {Results: []string{"consider"}}, {Results: []string{"caution", "consider"}, SampleClear: 40}} {
+			got, err := s.QueueReasons(ctx, rule)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := map[string]int{}
+			for _, r := range rows {
+				if r.ch.Status == hive.CheckComplete && !r.reviewed && queued(rule, r.ch.ID, r.result) {
+					for _, p := range concerns[r.ch.ID] {
+						want[p]++
+					}
+				}
+			}
+			if !maps.Equal(got, want) {
+				t.Errorf("queue reasons under %+v: %v, want %v", rule, got, want)
 			}
 		}
 	})

@@ -361,7 +361,33 @@ func PhoneDigits(s string) (string, bool) {
 type counts struct {
 	mu     sync.Mutex
 	val    map[string]counted
+	groups map[string]grouped
 	flight singleflight.Group
+}
+
+type grouped struct {
+	n  map[string]int
+	at time.Time
+}
+
+// group returns a grouped count kept from the last moment.
+func (c *counts) group(key string, now time.Time) (map[string]int, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	g, ok := c.groups[key]
+	if !ok || now.Sub(g.at) >= countTTL {
+		return nil, false
+	}
+	return g.n, true
+}
+
+func (c *counts) keepGroup(key string, n map[string]int, now time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.groups == nil || len(c.groups) >= maxCounts {
+		c.groups = map[string]grouped{}
+	}
+	c.groups[key] = grouped{n: n, at: now}
 }
 
 type counted struct {
@@ -409,7 +435,7 @@ func (s *Store) count(ctx context.Context, query string, args ...any) (int, erro
 
 func (c *counts) forget() {
 	c.mu.Lock()
-	c.val = nil
+	c.val, c.groups = nil, nil
 	c.mu.Unlock()
 }
 

@@ -2,6 +2,7 @@ package readmodel
 
 import (
 	"context"
+	"maps"
 	"strings"
 	"testing"
 
@@ -11,9 +12,9 @@ import (
 	"github.com/hiveconsole/hiveconsole/review"
 )
 
-// TestIndexMigrationKeepsTheCopy: a copy written before migration 7 comes through it whole: the
-// search text loses the id and search still finds names, the tallies count the live rows, and a
-// check decided on before leaves the review queue.
+// TestIndexMigrationKeepsTheCopy: a copy written before migrations 7 and 8 comes through them
+// whole: the search text loses the id and search still finds names, the tallies count the live rows,
+// a check decided on before leaves the review queue, and stored reports' concerns count by reason.
 func TestIndexMigrationKeepsTheCopy(t *testing.T) {
 	dbtest.EachAt(t, func(t *testing.T, openAt dbtest.Opener) {
 		ctx := context.Background()
@@ -41,6 +42,9 @@ func TestIndexMigrationKeepsTheCopy(t *testing.T) {
 			exec(`INSERT INTO hive_checks (id, session_id, status, result, report_result, created_at, updated_at, pass, changed,
 				ord, digest) VALUES (?, 's', 'complete', 'consider', 'consider', ?, ?, 1, 1, ?, 'd')`, id, 100+i, 100+i, i)
 		}
+		exec(`INSERT INTO hive_reports (check_id, report_id, result, breakdowns, concerns, device_hashes, ip_addresses, fetched_at)
+			VALUES (?, 'r', 'consider', '[]', ?, '[]', '[]', 1)`, "c0000002-0000-4000-8000-000000000002",
+			`[{"path":"facial/face_comparison/similarity","status":"consider","values":{"similarity":"0.08"}},{"path":"customer/ip/tor","status":"caution"}]`)
 		staff, err := auth.NewService(ctx, db, auth.Config{BaseURL: "http://localhost",
 			SessionKeys: [][]byte{[]byte(strings.Repeat("k", 32))}, HashParams: auth.DefaultHashParams()})
 		if err != nil {
@@ -80,6 +84,14 @@ func TestIndexMigrationKeepsTheCopy(t *testing.T) {
 		}
 		if len(queue.Rows) != 1 || queue.Rows[0].Check.ID != "c0000002-0000-4000-8000-000000000002" || queue.Total != 1 {
 			t.Errorf("queue after the migration: %+v, want the check nobody decided on", queue)
+		}
+		// Migration 8 reads the stored summaries' concerns into rows the queue counts by.
+		reasons, err := s.QueueReasons(ctx, QueueRule{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := map[string]int{"facial/face_comparison/similarity": 1, "customer/ip/tor": 1}; !maps.Equal(reasons, want) {
+			t.Errorf("queue reasons after the migration: %v, want %v", reasons, want)
 		}
 	})
 }

@@ -133,9 +133,46 @@ func (s *Store) putSummary(ctx context.Context, sum Summary) error {
 		if err != nil {
 			return fmt.Errorf("readmodel: store report summary: %w", err)
 		}
+		for _, n := range sum.Concerns {
+			if _, err := tx.ExecContext(ctx, s.db.Q(`INSERT INTO hive_concerns (check_id, path) VALUES (?, ?)
+				ON CONFLICT (check_id, path) DO NOTHING`), sum.CheckID, n.Path); err != nil {
+				return fmt.Errorf("readmodel: store report concerns: %w", err)
+			}
+		}
 		_, err = tx.ExecContext(ctx, s.db.Q(`UPDATE hive_checks SET report_result = ? WHERE id = ?`), sum.Result, sum.CheckID)
 		return err
 	})
+}
+
+// QueueReasons counts the review queue's checks under rule by what their reports did not clear: a
+// check counts once under each of its sub-checks' paths. Reused for a moment, like the counts.
+func (s *Store) QueueReasons(ctx context.Context, rule QueueRule) (map[string]int, error) {
+	cond, args := s.queueCondition(rule)
+	query := `SELECT k.path, count(*) FROM hive_concerns k JOIN hive_checks c ON c.id = k.check_id
+		WHERE c.deleted_at IS NULL` + cond + ` GROUP BY k.path`
+	key := query + "\x00" + fmt.Sprint(args...)
+	if m, ok := s.counts.group(key, s.now()); ok {
+		return m, nil
+	}
+	rows, err := s.db.Query(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("readmodel: queue reasons: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var path string
+		var n int
+		if err := rows.Scan(&path, &n); err != nil {
+			return nil, fmt.Errorf("readmodel: queue reasons: %w", err)
+		}
+		out[path] = n
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	s.counts.keepGroup(key, out, s.now())
+	return out, nil
 }
 
 // ReportResults returns the stored report result of each of the given checks that has one.

@@ -17,6 +17,7 @@ type ChecksModel struct {
 	LiveKey                            string // names the processing checks shown; "" when none
 	Queue                              bool   // the review queue: completed checks nobody decided on
 	QueueHolds                         string // what the queue holds, in words: "Checks whose report says caution or consider, nobody has decided on"
+	Reasons                            []ReasonChip // the queue's filters by reason, with their counts
 	SearchHint                         string // what the search looks in, for this viewer
 	Sync                               SyncStatus
 }
@@ -37,4 +38,13 @@ type CheckListRow struct {
 	CustomerID, CustomerName, CustomerEmail string
 	// Reasons say why the report is not clear, a phrase per sub-check ("Face similarity 8 %").
 	Reasons []string
+}
+
+// ReasonChip filters the review queue by one thing reports did not clear ("Face similarity", 12).
+type ReasonChip struct {
+	Label   string
+	Path    string // "" for the chip that clears the filter
+	Count   int
+	Href    string
+	Current bool
 }

@@ -1,0 +1,17 @@
+-- Why a check waits for a reviewer: each sub-check its report did not clear, one row each, so the
+-- review queue counts and filters its checks by reason. Written with the report's summary.
+
+-- +goose Up
+CREATE TABLE hive_concerns (
+    check_id TEXT NOT NULL,
+    path     TEXT NOT NULL, -- "facial/face_comparison/similarity"
+    PRIMARY KEY (check_id, path)
+);
+CREATE INDEX hive_concerns_path ON hive_concerns (path, check_id);
+INSERT INTO hive_concerns (check_id, path)
+SELECT r.check_id, j->>'path' FROM hive_reports r, jsonb_array_elements(r.concerns::jsonb) j
+WHERE j->>'path' IS NOT NULL
+ON CONFLICT DO NOTHING;
+
+-- +goose Down
+DROP TABLE hive_concerns;
