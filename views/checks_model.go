@@ -14,11 +14,11 @@ type ChecksModel struct {
 	Pager                              Pager
 	Total                              int // every check, before filtering
 	Now                                time.Time
-	LiveKey                            string // names the processing checks shown; "" when none
-	Queue                              bool   // the review queue: completed checks nobody decided on
-	QueueHolds                         string // what the queue holds, in words: "Checks whose report says caution or consider, nobody has decided on"
+	LiveKey                            string       // names the processing checks shown; "" when none
+	Queue                              bool         // the review queue: completed checks nobody decided on
+	QueueHolds                         string       // what the queue holds, in words: "Checks whose report says caution or consider, nobody has decided on"
 	Reasons                            []ReasonChip // the queue's filters by reason, with their counts
-	SearchHint                         string // what the search looks in, for this viewer
+	SearchHint                         string       // what the search looks in, for this viewer
 	Sync                               SyncStatus
 }
 
