@@ -242,7 +242,7 @@ func (a *App) checksModel(c echo.Context, q checkQuery) (views.ChecksModel, []st
 	if err != nil {
 		return views.ChecksModel{}, nil, err
 	}
-	m := views.ChecksModel{Queue: q.Queue, QueueHolds: queueHolds(a.Queue), Q: q.Q, Status: q.Status, Result: q.Result, Decision: q.Decision, Since: q.Since,
+	m := views.ChecksModel{Queue: q.Queue, QueueHolds: queueHolds(a.Queue), Reason: q.Reason, Q: q.Q, Status: q.Status, Result: q.Result, Decision: q.Decision, Since: q.Since,
 		Size: q.Size, Sizes: customerSizes, URL: q.url(), Total: all, Now: now, Rows: rows,
 		SearchHint: "Customer name, email or id, or check id"}
 	if !contact {

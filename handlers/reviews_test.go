@@ -237,6 +237,9 @@ func TestQueueReasonChips(t *testing.T) {
 		last = n
 		label := strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(chip.Text()), strconv.Itoa(n)))
 		filtered := reviewer.get(chip.AttrOr("href", "") + "&size=100").doc(t)
+		if v := filtered.Find(`[data-testid="check-search"] input[name="reason"]`).AttrOr("value", ""); v != chip.AttrOr("data-reason", "") {
+			t.Errorf("chip %q: the search form carries reason %q (without JavaScript it would drop the filter)", label, v)
+		}
 		rows := filtered.Find(`[data-testid="check-row"]`)
 		if rows.Length() != n {
 			t.Errorf("chip %q says %d, lists %d", label, n, rows.Length())

@@ -18,6 +18,7 @@ type ChecksModel struct {
 	Queue                              bool         // the review queue: completed checks nobody decided on
 	QueueHolds                         string       // what the queue holds, in words: "Checks whose report says caution or consider, nobody has decided on"
 	Reasons                            []ReasonChip // the queue's filters by reason, with their counts
+	Reason                             string       // the reason filtered by (a sub-check's path), "" for none
 	SearchHint                         string       // what the search looks in, for this viewer
 	Sync                               SyncStatus
 }
