@@ -68,25 +68,21 @@ func SampleBucket(id string) int {
 	return (hi*16 + lo) * 100 / 256
 }
 
+// queueRanks are the results as result_rank holds them for completed checks: the queue's index is
+// in that order, so a condition on the rank is answered by the index alone.
+var queueRanks = map[string]int{"clear": 0, "caution": 1, "unknown": 2, "consider": 3}
+
 // queueCondition is the WHERE clause (after "c.deleted_at IS NULL") of the review queue under rule.
 func (s *Store) queueCondition(rule QueueRule) (string, []any) {
 	if len(rule.Results) == 0 {
 		rule = DefaultQueueRule
 	}
-	var or []string
-	var args []any
-	var results []string
+	var ranks []any
 	for _, r := range rule.Results {
-		if r == "unknown" {
-			or = append(or, "c.report_result IS NULL")
-			continue
-		}
-		results = append(results, r)
+		ranks = append(ranks, queueRanks[r])
 	}
-	if len(results) > 0 {
-		or = append(or, "c.report_result IN ("+placeholders(len(results))+")")
-		args = append(args, anys(results)...)
-	}
+	cond := "c.result_rank IN (" + placeholders(len(ranks)) + ")"
+	args := ranks
 	if rule.SampleClear > 0 && !slices.Contains(rule.Results, "clear") {
 		// The bucket of SampleBucket, in SQL: the last two hex digits of the id.
 		find := "instr('0123456789abcdef', substr(lower(c.id), length(c.id) - %d, 1))"
@@ -94,8 +90,8 @@ func (s *Store) queueCondition(rule QueueRule) (string, []any) {
 			find = "strpos('0123456789abcdef', substr(lower(c.id), length(c.id) - %d, 1))"
 		}
 		bucket := "((" + fmt.Sprintf(find, 1) + " - 1) * 16 + " + fmt.Sprintf(find, 0) + " - 1) * 100 / 256"
-		or = append(or, "(c.report_result = 'clear' AND "+bucket+" < ?)")
+		cond += " OR (c.result_rank = 0 AND " + bucket + " < ?)"
 		args = append(args, rule.SampleClear)
 	}
-	return " AND c.status = 'complete' AND NOT c.reviewed AND (" + strings.Join(or, " OR ") + ")", args
+	return " AND c.status = 'complete' AND NOT c.reviewed AND (" + cond + ")", args
 }

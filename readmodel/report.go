@@ -148,8 +148,9 @@ func (s *Store) putSummary(ctx context.Context, sum Summary) error {
 // check counts once under each of its sub-checks' paths. Reused for a moment, like the counts.
 func (s *Store) QueueReasons(ctx context.Context, rule QueueRule) (map[string]int, error) {
 	cond, args := s.queueCondition(rule)
-	query := `SELECT k.path, count(*) FROM hive_concerns k JOIN hive_checks c ON c.id = k.check_id
-		WHERE c.deleted_at IS NULL` + cond + ` GROUP BY k.path`
+	// From the queue's index to each check's concerns (SQLite takes CROSS JOIN as that order).
+	query := `SELECT k.path, count(*) FROM hive_checks c CROSS JOIN hive_concerns k
+		WHERE k.check_id = c.id AND c.deleted_at IS NULL` + cond + ` GROUP BY k.path`
 	key := query + "\x00" + fmt.Sprint(args...)
 	if m, ok := s.counts.group(key, s.now()); ok {
 		return m, nil
