@@ -7,9 +7,11 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/hiveconsole/hiveconsole/handlers"
 	"github.com/hiveconsole/hiveconsole/readmodel"
 
 	"github.com/PuerkitoBio/goquery"
@@ -188,7 +190,8 @@ func TestFilesPages(t *testing.T) {
 // TestReportImagesNewerThanTheSnapshot: a check created after the copy's last pass over the files
 // still shows its images (the page asks Hive when the copy has none for such a check).
 func TestReportImagesNewerThanTheSnapshot(t *testing.T) {
-	tc := newTestConsole(t)
+	lists := &fileLists{}
+	tc := newTestConsole(t, lists.option())
 	reviewer := tc.browser()
 	reviewer.signInAs(auth.RoleReviewer)
 	reviewer.get("/customers") // builds the snapshot
@@ -208,6 +211,40 @@ func TestReportImagesNewerThanTheSnapshot(t *testing.T) {
 	if page, err := tc.read.Files(context.Background(), readmodel.FileQuery{CheckID: ch.ID, Limit: 10}); err != nil || len(page.Rows) < 2 {
 		t.Errorf("the check's files in the copy after the view: %d (%v), want them written through", len(page.Rows), err)
 	}
+	if n := lists.n.Load(); n != 1 {
+		t.Errorf("Hive's file list read %d times for the first view, want once", n)
+	}
+	reviewer.get("/checks/" + ch.ID)
+	// A check older than the copy's last pass over the files, with none in the copy, has none:
+	// its report page does not read Hive's whole list.
+	var old string
+	if err := tc.db.QueryRow(context.Background(), `SELECT check_id FROM hive_files WHERE check_id <> ? LIMIT 1`, ch.ID).Scan(&old); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tc.db.Exec(context.Background(), `UPDATE hive_files SET deleted_at = 1 WHERE check_id = ?`, old); err != nil {
+		t.Fatal(err)
+	}
+	if imgs := reviewer.get("/checks/" + old).doc(t).Find(`[data-testid="report-images"] img`); imgs.Length() != 0 {
+		t.Errorf("%d images for a check whose files the copy says are gone", imgs.Length())
+	}
+	if n := lists.n.Load(); n != 1 {
+		t.Errorf("Hive's file list read %d times in all, want only for the first view of the new check", n)
+	}
+}
+
+// fileLists counts the reads of Hive's whole file list.
+type fileLists struct {
+	handlers.Hive
+	n atomic.Int64
+}
+
+func (f *fileLists) ListFiles(ctx context.Context) (*hive.List[hive.File], error) {
+	f.n.Add(1)
+	return f.Hive.ListFiles(ctx)
+}
+
+func (f *fileLists) option() option {
+	return func(c *handlers.Config, _ *auth.Config) { f.Hive = c.Hive; c.Hive = f }
 }
 
 // TestCustomerThumbnails: the customer's page shows small previews of the images of the customer's
