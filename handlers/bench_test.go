@@ -93,7 +93,7 @@ func newBenchConsole(b *testing.B, customers int, opts ...option) *benchConsole 
 	if err != nil {
 		b.Fatal(err)
 	}
-	hcfg.Staff, hcfg.Sessions, hcfg.Reviews, hcfg.Audit = staff, staff.Sessions(), review.New(db, nil), audit.New(db, nil)
+	hcfg.Staff, hcfg.Sessions, hcfg.Reviews, hcfg.Audit = staff, staff.Sessions(), review.New(db, nil, 0), audit.New(db, nil)
 	app, err := handlers.New(hcfg)
 	if err != nil {
 		b.Fatal(err)

@@ -119,7 +119,7 @@ func newTestConsoleWith(t *testing.T, customers int, opts ...option) *testConsol
 	if err != nil {
 		t.Fatal(err)
 	}
-	tc.staff, tc.trail, tc.ledger = staff, audit.New(db, tc.clock.Now), review.New(db, tc.clock.Now)
+	tc.staff, tc.trail, tc.ledger = staff, audit.New(db, tc.clock.Now), review.New(db, tc.clock.Now, 0)
 	if w, ok := hcfg.Reviews.(interface{ wrap(handlers.Reviews) }); ok {
 		w.wrap(tc.ledger) // a test's ledger around the real one
 	} else {

@@ -27,11 +27,19 @@ type CheckQuery struct {
 	Queue  bool
 	Rule   QueueRule // DefaultQueueRule when empty
 	Reason string    // "", or only checks whose report did not clear this sub-check (its path)
-	Sort   string    // created, customer or result
-	Desc   bool
-	Offset int
-	Limit  int
+	// Holder narrows to who works on a check: NoHolder for checks nobody holds, or a holder's
+	// email. The console's claims decide (check_claims, kept by the review package); a claim
+	// touched last at or before HeldSince has lapsed and holds nothing.
+	Holder    string
+	HeldSince time.Time
+	Sort      string // created, customer or result
+	Desc      bool
+	Offset    int
+	Limit     int
 }
+
+// NoHolder asks for the checks nobody holds.
+const NoHolder = "none"
 
 // CheckEntry is a check as the lists show it, with its customer.
 type CheckEntry struct {
@@ -177,6 +185,13 @@ func (s *Store) checkFilter(ctx context.Context, q CheckQuery) (string, []any) {
 	}
 	if q.Reason != "" {
 		add("c.id IN (SELECT check_id FROM hive_concerns WHERE path = ?)", q.Reason)
+	}
+	switch held := "(k.assigned_by IS NOT NULL OR k.active_at > ?)"; q.Holder {
+	case "":
+	case NoHolder:
+		add("NOT EXISTS (SELECT 1 FROM check_claims k WHERE k.check_id = c.id AND "+held+")", database.Unix(q.HeldSince))
+	default:
+		add("c.id IN (SELECT k.check_id FROM check_claims k WHERE k.user_email = ? AND "+held+")", q.Holder, database.Unix(q.HeldSince))
 	}
 	if q.Queue {
 		// The review decisions are the console's own: a check in the queue has none yet.

@@ -89,7 +89,7 @@ func TestCheckQueriesMatchANaiveScan(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		ledger := review.New(db, nil)
+		ledger := review.New(db, nil, 0)
 		for i := range rows {
 			if rows[i].ch.Status == hive.CheckComplete && i%4 == 1 {
 				if _, err := ledger.Record(ctx, review.Review{CheckID: rows[i].ch.ID, Decision: review.Approve, Note: "fine",
@@ -110,6 +110,37 @@ func TestCheckQueriesMatchANaiveScan(t *testing.T) {
 			t.Fatal(err)
 		}
 		rows = append(rows, row{ch: late, result: "unknown", customer: customers[1].ID, reviewed: true, n: len(rows)})
+		// Claims on some checks, assignments on others: a claim lapses, an assignment does not.
+		two, err := staff.CreateUser(ctx, auth.NewUser{Email: "two@example.com", Name: "Two", Role: auth.RoleReviewer, Password: "a long enough password 2"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		claimed, assigned := map[string]string{}, map[string]string{}
+		for i, r := range rows {
+			switch {
+			case r.reviewed:
+			case i%6 == 3:
+				if _, err := ledger.Claim(ctx, r.ch.ID, u); err != nil {
+					t.Fatal(err)
+				}
+				claimed[r.ch.ID] = u.Email
+			case i%6 == 5:
+				if _, err := ledger.Assign(ctx, r.ch.ID, two, "admin@example.com"); err != nil {
+					t.Fatal(err)
+				}
+				assigned[r.ch.ID] = two.Email
+			}
+		}
+		lapsed := time.Now().Add(time.Hour) // as HeldSince: every claim has lapsed
+		holder := func(q CheckQuery, id string) string {
+			if h := assigned[id]; h != "" {
+				return h
+			}
+			if q.HeldSince.Before(time.Now().Add(-time.Minute)) {
+				return claimed[id]
+			}
+			return ""
+		}
 
 		rank := map[string]int{"processing": -1, "clear": 0, "caution": 1, "unknown": 2, "consider": 3}
 		naive := func(q CheckQuery) []string {
@@ -131,7 +162,9 @@ func TestCheckQueriesMatchANaiveScan(t *testing.T) {
 					!q.Since.IsZero() && r.ch.CreatedAt.Before(q.Since),
 					q.Customer != "" && r.customer != q.Customer,
 					q.Queue && (r.ch.Status != hive.CheckComplete || r.reviewed || !queued(q.Rule, r.ch.ID, r.result)),
-					q.Reason != "" && !slices.Contains(concerns[r.ch.ID], q.Reason):
+					q.Reason != "" && !slices.Contains(concerns[r.ch.ID], q.Reason),
+					q.Holder == NoHolder && holder(q, r.ch.ID) != "",
+					q.Holder != "" && q.Holder != NoHolder && holder(q, r.ch.ID) != q.Holder:
 					continue
 				}
 				hits = append(hits, r)
@@ -178,7 +211,10 @@ func TestCheckQueriesMatchANaiveScan(t *testing.T) {
 			{Queue: true, Rule: QueueRule{Results: []string{"unknown", "clear"}}},
 			{Queue: true, Rule: QueueRule{Results: []string{"consider"}, SampleClear: 100}},
 			{Queue: true, Reason: "facial/face_comparison/similarity"}, {Queue: true, Reason: "facial/face_comparison/age_range"},
-			{Reason: "facial/face_comparison/age_range"}, {Queue: true, Reason: "document/nothing"}, {Search: "c4ec001"}, {Search: "müller", Contact: true}, {Search: "muller"},
+			{Reason: "facial/face_comparison/age_range"}, {Queue: true, Reason: "document/nothing"},
+			{Queue: true, Holder: NoHolder}, {Queue: true, Holder: NoHolder, HeldSince: lapsed}, {Holder: "rev@example.com"},
+			{Queue: true, Holder: "two@example.com"}, {Queue: true, Holder: "rev@example.com", HeldSince: lapsed},
+			{Queue: true, Holder: "nobody@example.com"}, {Search: "c4ec001"}, {Search: "müller", Contact: true}, {Search: "muller"},
 			{Search: ".1@example", Contact: true}, {Search: ".1@example"}, {Search: "7700 90001", Contact: true}, {Search: "AAAA-4B"}} {
 			f.Limit = 50
 			if f.Sort == "" {

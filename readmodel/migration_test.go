@@ -55,7 +55,7 @@ func TestIndexMigrationKeepsTheCopy(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := review.New(db, nil).Record(ctx, review.Review{CheckID: "c0000001-0000-4000-8000-000000000001",
+		if _, err := review.New(db, nil, 0).Record(ctx, review.Review{CheckID: "c0000001-0000-4000-8000-000000000001",
 			Decision: review.Approve, Note: "fine", ReviewerID: u.ID, ReviewerEmail: u.Email}, nil); err != nil {
 			t.Fatal(err)
 		}

@@ -37,5 +37,5 @@ func reviewEnv(t *testing.T, open func(testing.TB) *database.DB) (*Ledger, *data
 	if err != nil {
 		t.Fatal(err)
 	}
-	return New(db, clock.Now), db, clock, u
+	return New(db, clock.Now, 0), db, clock, u
 }

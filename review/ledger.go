@@ -6,6 +6,7 @@ package review
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"strings"
@@ -34,16 +35,21 @@ func (d Decision) Valid() bool {
 
 // Ledger is the review decisions kept in the console database. Build it with New.
 type Ledger struct {
-	db  *database.DB
-	now func() time.Time
+	db       *database.DB
+	now      func() time.Time
+	claimTTL time.Duration
 }
 
-// New returns the ledger kept in db; now is the clock (time.Now when nil).
-func New(db *database.DB, now func() time.Time) *Ledger {
+// New returns the ledger kept in db; now is the clock (time.Now when nil), claimTTL how long a claim
+// holds without activity (DefaultClaimTTL when zero).
+func New(db *database.DB, now func() time.Time, claimTTL time.Duration) *Ledger {
 	if now == nil {
 		now = time.Now
 	}
-	return &Ledger{db: db, now: now}
+	if claimTTL <= 0 {
+		claimTTL = DefaultClaimTTL
+	}
+	return &Ledger{db: db, now: now, claimTTL: claimTTL}
 }
 
 // Review is one recorded decision. Decisions are immutable; a later one supersedes, the history stays.
@@ -180,7 +186,9 @@ func validReviewRef(id string, required bool) bool {
 
 // Record validates r (see Validate; empty reasons means DefaultRejectReasons), stamps it with the
 // ledger's clock in UTC, whole seconds as stored, and inserts it. It returns the review as stored, ID
-// included. Field problems come back as auth.ValidationErrors.
+// included. Field problems come back as auth.ValidationErrors. A decision ends the claim on the
+// check; when someone other than the reviewer holds it, nothing is stored and a *HeldError names
+// them.
 func (l *Ledger) Record(ctx context.Context, r Review, reasons []RejectReason) (Review, error) {
 	if err := Validate(r, reasons); err != nil {
 		return Review{}, err
@@ -191,8 +199,21 @@ func (l *Ledger) Record(ctx context.Context, r Review, reasons []RejectReason) (
 	}
 	r.ID = 0
 	r.CreatedAt = l.now().UTC().Truncate(time.Second)
-	var err error
-	if r.ID, err = l.insert(ctx, r); err != nil {
+	err := l.db.Tx(ctx, func(tx *sql.Tx) error {
+		// Taking the claim first locks it: nobody takes the check between this look and the insert.
+		if _, err := l.claimIn(ctx, tx, r.CheckID, auth.User{ID: r.ReviewerID, Email: r.ReviewerEmail}); err != nil {
+			return err
+		}
+		var err error
+		if r.ID, err = l.insert(ctx, tx, r); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, l.db.Q(`DELETE FROM check_claims WHERE check_id = ?`), r.CheckID); err != nil {
+			return fmt.Errorf("review: end the claim: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
 		return Review{}, err
 	}
 	return r, nil

@@ -32,10 +32,10 @@ func scanReview(s database.Scanner) (Review, error) {
 
 // insert inserts r and returns its id. RETURNING works in SQLite and PostgreSQL alike, where
 // LastInsertId does not.
-func (l *Ledger) insert(ctx context.Context, r Review) (int64, error) {
+func (l *Ledger) insert(ctx context.Context, tx *sql.Tx, r Review) (int64, error) {
 	var id int64
-	err := l.db.QueryRow(ctx, `INSERT INTO reviews (check_id, customer_id, decision, reason, note,
-		session_id, reviewer_id, reviewer_email, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+	err := tx.QueryRowContext(ctx, l.db.Q(`INSERT INTO reviews (check_id, customer_id, decision, reason, note,
+		session_id, reviewer_id, reviewer_email, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
 		r.CheckID, database.NullString(r.CustomerID), string(r.Decision), database.NullString(r.Reason), r.Note,
 		database.NullString(r.SessionID), r.ReviewerID, r.ReviewerEmail, database.Unix(r.CreatedAt)).Scan(&id)
 	if err != nil {
