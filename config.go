@@ -39,6 +39,8 @@ type config struct {
 	RejectReasons []review.RejectReason
 	// Queue says which completed checks wait for a reviewer.
 	Queue readmodel.QueueRule
+	// ClaimTTL is how long a reviewer's claim on a check holds without activity on it.
+	ClaimTTL time.Duration
 	// StreamsPerSession and Streams cap the live (SSE) views one signed-in browser, and the whole
 	// process, may hold open.
 	StreamsPerSession, Streams int
@@ -132,6 +134,7 @@ func configVars() []configVar {
 			c.Queue.SampleClear = n
 			return err
 		}},
+		{"HIVECONSOLE_CLAIM_TTL", "claim-ttl", "30m", "how long a reviewer's claim on a check holds without activity on it; an admin's assignment holds until released", dur(func(c *config) *time.Duration { return &c.ClaimTTL })},
 		{"HIVECONSOLE_STREAMS_PER_SESSION", "streams-per-session", "8", "live views (SSE streams) one signed-in browser may hold open; more are refused with 429", count(func(c *config) *int { return &c.StreamsPerSession })},
 		{"HIVECONSOLE_STREAMS_MAX", "streams-max", "1000", "live views (SSE streams) the console holds open in all; more are refused with 429", count(func(c *config) *int { return &c.Streams })},
 		{"HIVECONSOLE_SYNC_INTERVAL", "sync-interval", "1m", "time between full reads of Hive's lists into the console's copy; changes made outside the console show within two", dur(func(c *config) *time.Duration { return &c.SyncInterval })},
@@ -206,6 +209,9 @@ func (c *config) finish() error {
 	}
 	if c.SyncInterval < time.Second {
 		return usageError{"HIVECONSOLE_SYNC_INTERVAL must be at least 1s"}
+	}
+	if c.ClaimTTL < time.Minute {
+		return usageError{"HIVECONSOLE_CLAIM_TTL must be at least 1m"}
 	}
 	if c.AbsTimeout < c.IdleTimeout {
 		return usageError{"HIVECONSOLE_SESSION_MAX_AGE must not be shorter than HIVECONSOLE_SESSION_IDLE_TIMEOUT"}

@@ -214,6 +214,9 @@ func TestConfig(t *testing.T) {
 	if !slices.Equal(cfg.Queue.Results, []string{"caution", "consider"}) || cfg.Queue.SampleClear != 0 {
 		t.Errorf("queue by default: %+v, want what Hive did not clear and no sample", cfg.Queue)
 	}
+	if cfg.ClaimTTL != 30*time.Minute {
+		t.Errorf("claim time by default: %v, want 30m", cfg.ClaimTTL)
+	}
 	env["HIVECONSOLE_QUEUE_RESULTS"], env["HIVECONSOLE_QUEUE_SAMPLE_CLEAR"] = "consider", "5%"
 	if cfg, err = parseConfig("serve", nil, func(k string) string { return env[k] }, io.Discard); err != nil ||
 		!slices.Equal(cfg.Queue.Results, []string{"consider"}) || cfg.Queue.SampleClear != 5 {
@@ -226,6 +229,7 @@ func TestConfig(t *testing.T) {
 		{"HIVECONSOLE_SESSION_IDLE_TIMEOUT": "13h"},
 		{"HIVECONSOLE_QUEUE_RESULTS": "declined"},
 		{"HIVECONSOLE_QUEUE_SAMPLE_CLEAR": "150"},
+		{"HIVECONSOLE_CLAIM_TTL": "10s"},
 	} {
 		if _, err := parseConfig("serve", nil, func(k string) string { return bad[k] }, io.Discard); err == nil {
 			t.Errorf("%v: want an error", bad)

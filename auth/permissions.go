@@ -35,7 +35,8 @@ const (
 	SeeRecordPII    Permission = "pii.record"       // customer records' email, phone and date of birth shown in clear
 	SeeReportPII    Permission = "pii.report"       // reports' document and personal numbers, MRZ, birth date, IP, coordinates, device hash, raw JSON in clear
 	RevealPII       Permission = "pii.reveal"       // reveal one masked field, with a reason, audited
-	DecideReviews   Permission = "reviews.decide"   // record a review decision on a check
+	DecideReviews   Permission = "reviews.decide"   // record a review decision on a check; claim and release checks
+	AssignReviews   Permission = "reviews.assign"   // give checks to reviewers, take them back, release anyone's claim
 	ExportCSV       Permission = "exports.csv"      // download lists as CSV (masked without SeeRecordPII)
 	ManageUsers     Permission = "users.manage"     // create staff, change roles, disable, reset passwords, revoke sessions
 	ViewAudit       Permission = "audit.view"       // read the audit trail
@@ -67,7 +68,7 @@ func grantees(p Permission) roleSet {
 		return everyone
 	case EditCustomers, IssueSessions, DeleteSessions: // support may withdraw a session it issued
 		return admin | support
-	case DeleteCustomers, DeleteChecks, ManageUsers:
+	case DeleteCustomers, DeleteChecks, ManageUsers, AssignReviews:
 		return admin
 	case CreateChecks, DecideReviews, RevealPII, DownloadFiles, SeeReportPII:
 		return admin | reviewer
@@ -139,7 +140,7 @@ func AllPermissions() []Permission {
 		ViewChecks, CreateChecks, DeleteChecks,
 		ViewReports,
 		ViewFiles, DownloadFiles,
-		SeeRecordPII, SeeReportPII, RevealPII, DecideReviews, ExportCSV,
+		SeeRecordPII, SeeReportPII, RevealPII, DecideReviews, AssignReviews, ExportCSV,
 		ManageUsers, ViewAudit,
 	}
 }

@@ -30,6 +30,7 @@ func TestPermissionMatrix(t *testing.T) {
 		{SeeReportPII, y, y, n, n},
 		{RevealPII, y, y, n, n},
 		{DecideReviews, y, y, n, n},
+		{AssignReviews, y, n, n, n},
 		{ExportCSV, y, y, n, y},
 		{ManageUsers, y, n, n, n},
 		{ViewAudit, y, n, n, y},

@@ -78,6 +78,14 @@ type Reviews interface {
 	Latest(ctx context.Context) (map[string]review.Review, error)
 	LatestOf(ctx context.Context, checkIDs []string) (map[string]review.Review, error)
 	ForCustomer(ctx context.Context, customerID string) ([]review.Review, error)
+	// Claims: who works on which check (see review.Claim).
+	Claim(ctx context.Context, checkID string, u auth.User) (review.Claim, error)
+	Touch(ctx context.Context, checkID, userID string) error
+	Release(ctx context.Context, checkID, userID string, anyone bool) (review.Claim, error)
+	Assign(ctx context.Context, checkID string, to auth.User, by string) (review.Claim, error)
+	ClaimOf(ctx context.Context, checkID string) (review.Claim, bool, error)
+	ClaimsOf(ctx context.Context, checkIDs []string) (map[string]review.Claim, error)
+	HeldSince() time.Time
 }
 
 // ReadModel is the console's copy of Hive, which lists, search and queues read; *readmodel.Store

@@ -15,9 +15,12 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
+	"github.com/hiveconsole/hiveconsole/auth"
 	"github.com/hiveconsole/hiveconsole/hive"
 	"github.com/hiveconsole/hiveconsole/readmodel"
+	"github.com/hiveconsole/hiveconsole/review"
 	"github.com/hiveconsole/hiveconsole/views"
 	"github.com/labstack/echo/v4"
 	"github.com/starfederation/datastar-go/datastar"
@@ -34,8 +37,9 @@ type checkSignals struct {
 	Dir      string `json:"dir"`
 	Page     int    `json:"page"`
 	Size     int    `json:"size"`
-	Queue    string `json:"queue"`  // "review": the review queue
-	Reason   string `json:"reason"` // a sub-check's path: only checks whose report did not clear it
+	Queue    string `json:"queue"`    // "review": the review queue
+	Reason   string `json:"reason"`   // a sub-check's path: only checks whose report did not clear it
+	Assignee string `json:"assignee"` // me, none, or a holder's email: only checks they hold
 }
 
 var (
@@ -56,6 +60,7 @@ type checkQuery struct {
 	Page, Size                      int
 	Queue                           bool   // only completed checks nobody decided on, worst then oldest first
 	Reason                          string // only checks whose report did not clear this sub-check
+	Assignee                        string // "", me, none, or a holder's email
 }
 
 // parseCheckQuery reads the list's state; values the list does not offer fall back to defaults.
@@ -80,6 +85,12 @@ func parseCheckQuery(s checkSignals) checkQuery {
 	if reasonPath.MatchString(s.Reason) {
 		q.Reason = s.Reason
 	}
+	switch a := strings.ToLower(strings.TrimSpace(s.Assignee)); {
+	case a == "me" || a == readmodel.NoHolder:
+		q.Assignee = a
+	case len(a) <= 254 && strings.Count(a, "@") == 1 && !strings.ContainsFunc(a, unicode.IsSpace):
+		q.Assignee = a
+	}
 	return q
 }
 
@@ -91,7 +102,7 @@ func checkSignalsFromURL(v url.Values) checkSignals {
 	size, _ := strconv.Atoi(v.Get("size"))
 	return checkSignals{Q: v.Get("q"), Status: v.Get("status"), Result: v.Get("result"), Decision: v.Get("decision"),
 		Since: v.Get("since"), Sort: v.Get("sort"), Dir: v.Get("dir"), Page: page, Size: size, Queue: v.Get("queue"),
-		Reason: v.Get("reason")}
+		Reason: v.Get("reason"), Assignee: v.Get("assignee")}
 }
 
 func (q checkQuery) signals() checkSignals {
@@ -100,7 +111,7 @@ func (q checkQuery) signals() checkSignals {
 		dir = "desc"
 	}
 	s := checkSignals{Q: q.Q, Status: q.Status, Result: q.Result, Decision: q.Decision, Since: q.Since,
-		Sort: q.Sort, Dir: dir, Page: q.Page, Size: q.Size, Reason: q.Reason}
+		Sort: q.Sort, Dir: dir, Page: q.Page, Size: q.Size, Reason: q.Reason, Assignee: q.Assignee}
 	if q.Queue {
 		s.Queue = "review"
 	}
@@ -112,7 +123,7 @@ func (q checkQuery) url() string {
 	v := url.Values{}
 	def := parseCheckQuery(checkSignals{Sort: q.Sort})
 	for _, kv := range [][2]string{{"q", q.Q}, {"status", q.Status}, {"result", q.Result}, {"decision", q.Decision}, {"since", q.Since},
-		{"reason", q.Reason}} {
+		{"reason", q.Reason}, {"assignee", q.Assignee}} {
 		if kv[1] != "" {
 			v.Set(kv[0], kv[1])
 		}
@@ -168,7 +179,7 @@ func (a *App) checksTable(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return a.patchResults(c, views.CheckResults(a.assets(), m), m.URL)
+	return a.patchResults(c, views.CheckResults(a.assets(), a.fragment(c).CSRFToken, m), m.URL)
 }
 
 // checksStream watches the processing checks the list shows. When one completes it tells the page,
@@ -221,14 +232,15 @@ func (a *App) checksModel(c echo.Context, q checkQuery) (views.ChecksModel, []st
 	now := time.Now()
 	pol := pii(c)
 	contact := pol.clear(fromRecord) // a viewer who sees contact data masked searches names and ids only
-	rq := q.read(now, contact, a.Queue)
+	u, _ := userOf(c)
+	rq := a.checkRead(q, now, contact, u)
 	res, err := a.Read.Checks(ctx, rq)
 	if err != nil {
 		return views.ChecksModel{}, nil, err
 	}
 	if pages := max(1, (res.Total+q.Size-1)/q.Size); q.Page > pages {
 		q.Page = pages // past the end (the list shrank, or an edited URL): show the last page
-		if res, err = a.Read.Checks(ctx, q.read(now, contact, a.Queue)); err != nil {
+		if res, err = a.Read.Checks(ctx, a.checkRead(q, now, contact, u)); err != nil {
 			return views.ChecksModel{}, nil, err
 		}
 	}
@@ -238,7 +250,7 @@ func (a *App) checksModel(c echo.Context, q checkQuery) (views.ChecksModel, []st
 			return views.ChecksModel{}, nil, err
 		}
 	}
-	rows, err := a.checkRows(ctx, res.Rows, pol)
+	rows, err := a.checkRows(ctx, res.Rows, pol, u)
 	if err != nil {
 		return views.ChecksModel{}, nil, err
 	}
@@ -263,6 +275,24 @@ func (a *App) checksModel(c echo.Context, q checkQuery) (views.ChecksModel, []st
 		if m.Reasons, err = a.reasonChips(ctx, q); err != nil {
 			return views.ChecksModel{}, nil, err
 		}
+		m.Assignee = q.Assignee
+		m.Assignees = [][2]string{{"", "Anyone or nobody"}, {readmodel.NoHolder, "Nobody holds"}}
+		if u.Can(auth.DecideReviews) {
+			m.Assignees = append(m.Assignees, [2]string{"me", "Mine"})
+		}
+		if u.Can(auth.AssignReviews) {
+			staff, err := a.assignees(ctx)
+			if err != nil {
+				return views.ChecksModel{}, nil, err
+			}
+			for _, s := range staff {
+				m.Assignees = append(m.Assignees, [2]string{s.Email, "Held by " + s.Email})
+			}
+			m.AssignTo = assigneeOptions(staff)
+		}
+		if q.Assignee != "" && !slices.ContainsFunc(m.Assignees, func(o [2]string) bool { return o[0] == q.Assignee }) {
+			m.Assignees = append(m.Assignees, [2]string{q.Assignee, "Held by " + q.Assignee})
+		}
 	}
 	var watch []string
 	for _, r := range rows {
@@ -272,6 +302,18 @@ func (a *App) checksModel(c echo.Context, q checkQuery) (views.ChecksModel, []st
 	}
 	m.LiveKey = liveKey(watch)
 	return m, watch, nil
+}
+
+// checkRead is the query as the console's copy takes it, for viewer u.
+func (a *App) checkRead(q checkQuery, now time.Time, contact bool, u auth.User) readmodel.CheckQuery {
+	rq := q.read(now, contact, a.Queue)
+	if q.Assignee != "" && a.Reviews != nil {
+		rq.Holder, rq.HeldSince = q.Assignee, a.Reviews.HeldSince()
+		if q.Assignee == "me" {
+			rq.Holder = u.Email
+		}
+	}
+	return rq
 }
 
 // read is the query as the console's copy takes it.
@@ -287,12 +329,13 @@ func (q checkQuery) read(now time.Time, contact bool, rule readmodel.QueueRule) 
 
 // filtered says whether the query narrows the list.
 func (q checkQuery) filtered() bool {
-	return q.Q != "" || q.Status != "" || q.Result != "" || q.Decision != "" || q.Since != "" || q.Queue || q.Reason != ""
+	return q.Q != "" || q.Status != "" || q.Result != "" || q.Decision != "" || q.Since != "" || q.Queue || q.Reason != "" ||
+		q.Assignee != ""
 }
 
 // checkRows turns the copy's checks into the list's rows: the customer masked for the viewer, and
 // the console's own review state of each completed check.
-func (a *App) checkRows(ctx context.Context, entries []readmodel.CheckEntry, pol piiPolicy) ([]views.CheckListRow, error) {
+func (a *App) checkRows(ctx context.Context, entries []readmodel.CheckEntry, pol piiPolicy, me auth.User) ([]views.CheckListRow, error) {
 	var ids []string
 	for _, e := range entries {
 		ids = append(ids, e.Check.ID)
@@ -305,9 +348,18 @@ func (a *App) checkRows(ctx context.Context, entries []readmodel.CheckEntry, pol
 	if err != nil {
 		return nil, err
 	}
+	claims := map[string]review.Claim{}
+	if a.Reviews != nil && len(ids) > 0 {
+		if claims, err = a.Reviews.ClaimsOf(ctx, ids); err != nil {
+			return nil, err
+		}
+	}
 	rows := make([]views.CheckListRow, 0, len(entries))
 	for _, e := range entries {
 		lr := views.CheckListRow{CheckRow: checkRow(e), Reasons: reasons(concerns[e.Check.ID])}
+		if cl, ok := claims[e.Check.ID]; ok {
+			lr.Holder, lr.HolderMine, lr.Assigned = cl.Email, cl.UserID == me.ID, cl.Assigned()
+		}
 		if e.Check.Status == hive.CheckComplete {
 			lr.ReviewState = cmp.Or(states[e.Check.ID], views.ReviewUnreviewed)
 		}

@@ -27,6 +27,12 @@ func (a *App) overview(c echo.Context) error {
 			return err
 		}
 		m.ShowQueue, m.QueueTotal, m.Queue = true, total, queue
+		mine, err := a.Read.Checks(c.Request().Context(), readmodel.CheckQuery{Queue: true, Rule: a.Queue, Holder: u.Email,
+			HeldSince: a.Reviews.HeldSince()})
+		if err != nil {
+			return err
+		}
+		m.Mine = mine.Total
 	}
 	return render(c, http.StatusOK, views.OverviewPage(a.page(c, "Overview"), m, a.hiveUnreachable(), m.Sync.SyncedAt))
 }

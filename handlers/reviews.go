@@ -38,11 +38,17 @@ func (a *App) reviewPanel(c echo.Context, checkID string, form views.ReviewForm)
 		if i == 0 {
 			r.State = views.ReviewStateOf(string(h.Decision))
 		}
+
 		v := views.ReviewView{Decision: string(h.Decision), Note: h.Note, Reviewer: h.ReviewerEmail, SessionID: h.SessionID, At: h.CreatedAt}
 		if h.Reason != "" {
 			v.Reason = review.RejectReasonLabel(reasons, h.Reason)
 		}
 		r.History = append(r.History, v)
+	}
+	if r.State == views.ReviewUnreviewed {
+		if r.Claim, err = a.claimView(c, checkID); err != nil {
+			return r, err
+		}
 	}
 	if u, _ := userOf(c); u.Can(auth.DecideReviews) {
 		r.CanDecide = true
@@ -81,6 +87,12 @@ func (a *App) decideReview(c echo.Context) error {
 	if err := review.Validate(rev, a.rejectReasons()); err != nil {
 		return a.refuseReview(c, ch, rev, fieldErrors(err))
 	}
+	// Checked here too, before a resubmission issues a session; the ledger checks again as it records.
+	if cl, held, err := a.Reviews.ClaimOf(ctx, id); err != nil {
+		return err
+	} else if held && cl.UserID != u.ID {
+		return a.refuseHeld(c, ch, rev, &review.HeldError{Claim: cl})
+	}
 	if rev.Decision == review.Resubmit && customerID == "" {
 		return a.refuseReview(c, ch, rev, map[string]string{"decision": "The check's customer is not known any more, so no new session can be issued."})
 	}
@@ -107,6 +119,9 @@ func (a *App) decideReview(c echo.Context) error {
 		_, err := a.Reviews.Record(ctx, rev, a.rejectReasons())
 		return err
 	})
+	if held := (*review.HeldError)(nil); errors.As(err, &held) {
+		return a.refuseHeld(c, ch, rev, held)
+	}
 	if errs := fieldErrors(err); errs != nil {
 		return a.refuseReview(c, ch, rev, errs)
 	}
@@ -122,20 +137,30 @@ func (a *App) decideReview(c echo.Context) error {
 	return redirect(c, "/checks/"+id)
 }
 
+// refuseHeld refuses a decision on a check someone else holds, with 409, naming them, and keeps what
+// was typed.
+func (a *App) refuseHeld(c echo.Context, ch *hive.Check, rev review.Review, held *review.HeldError) error {
+	return a.refuseReviewWith(c, http.StatusConflict, ch, rev, map[string]string{"claim": "Nothing was recorded: " + heldMessage(held)})
+}
+
 // refuseReview shows the report again with the decision form as it was typed and what is wrong.
 func (a *App) refuseReview(c echo.Context, ch *hive.Check, rev review.Review, errs map[string]string) error {
+	for k, v := range errs {
+		errs[k] = fieldLabel(k) + " " + v
+	}
+	return a.refuseReviewWith(c, http.StatusUnprocessableEntity, ch, rev, errs)
+}
+
+func (a *App) refuseReviewWith(c echo.Context, status int, ch *hive.Check, rev review.Review, errs map[string]string) error {
 	m, err := a.reportModel(c, ch, a.Hive)
 	if err != nil {
 		return err
-	}
-	for k, v := range errs {
-		errs[k] = fieldLabel(k) + " " + v
 	}
 	m.Review, err = a.reviewPanel(c, ch.ID, views.ReviewForm{Decision: string(rev.Decision), Reason: rev.Reason, Note: rev.Note, Errors: errs})
 	if err != nil {
 		return err
 	}
-	return render(c, http.StatusUnprocessableEntity, views.ReportPage(a.page(c, "Check "+views.ShortID(ch.ID)), m))
+	return render(c, status, views.ReportPage(a.page(c, "Check "+views.ShortID(ch.ID)), m))
 }
 
 func fieldLabel(field string) string {
@@ -150,19 +175,16 @@ func fieldLabel(field string) string {
 	return field
 }
 
-// nextReview opens the next check in the review queue after the one the reviewer just looked at.
+// nextReview opens the next check for the reviewer, claimed for them (see claimNext).
 func (a *App) nextReview(c echo.Context) error {
-	queue, _, err := a.reviewQueue(c, 2)
+	id, ok, err := a.claimNext(c, c.QueryParam("after"))
 	if err != nil {
 		return err
 	}
-	after := c.QueryParam("after")
-	for _, r := range queue {
-		if r.ID != after {
-			return redirect(c, "/checks/"+r.ID)
-		}
+	if ok {
+		return redirect(c, "/checks/"+id)
 	}
-	a.flash(c, "success", "The review queue is empty.")
+	a.flash(c, "success", "Nothing left for you: every check in the queue is decided or held by someone.")
 	return redirect(c, "/checks?queue=review")
 }
 
@@ -191,6 +213,7 @@ func (a *App) reviewQueue(c echo.Context, n int) ([]views.CheckListRow, int, err
 	if err != nil {
 		return nil, 0, err
 	}
-	rows, err := a.checkRows(ctx, res.Rows, pii(c))
+	me, _ := userOf(c)
+	rows, err := a.checkRows(ctx, res.Rows, pii(c), me)
 	return rows, res.Total, err
 }

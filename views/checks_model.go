@@ -19,6 +19,9 @@ type ChecksModel struct {
 	QueueHolds                         string       // what the queue holds, in words: "Checks whose report says caution or consider, nobody has decided on"
 	Reasons                            []ReasonChip // the queue's filters by reason, with their counts
 	Reason                             string       // the reason filtered by (a sub-check's path), "" for none
+	Assignee                           string       // the holder filtered by: "", me, none or an email
+	Assignees                          [][2]string  // the holder filter's choices: value, label
+	AssignTo                           []Option     // for those who assign: who checks can be given to; nil otherwise
 	SearchHint                         string       // what the search looks in, for this viewer
 	Sync                               SyncStatus
 }
@@ -39,6 +42,10 @@ type CheckListRow struct {
 	CustomerID, CustomerName, CustomerEmail string
 	// Reasons say why the report is not clear, a phrase per sub-check ("Face similarity 8 %").
 	Reasons []string
+	// Holder is who works on the check ("" when nobody does); HolderMine when it is the viewer;
+	// Assigned when an admin gave it to them.
+	Holder               string
+	HolderMine, Assigned bool
 }
 
 // ReasonChip filters the review queue by one thing reports did not clear ("Face similarity", 12).

@@ -10,5 +10,6 @@ type OverviewModel struct {
 	ShowQueue                               bool           // the user decides reviews
 	Queue                                   []CheckListRow // the top of the review queue
 	QueueTotal                              int
+	Mine                                    int // checks in the queue the user holds
 	Sync                                    SyncStatus
 }

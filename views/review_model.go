@@ -20,6 +20,20 @@ type ReviewPanelModel struct {
 	CanDecide bool
 	Form      ReviewForm
 	NextURL   string // the next check in the review queue, or "" when there is none
+	Claim     ClaimView
+}
+
+// ClaimView is who works on a check that waits for a decision, and what the viewer may do about it.
+type ClaimView struct {
+	Shown      bool   // the check waits for a decision: claims mean something
+	Holder     string // the holder's email; "" when nobody holds the check
+	Mine       bool   // the viewer holds it
+	AssignedBy string // the admin who assigned it; "" for a claim the holder took
+	Since      time.Time
+	CanClaim   bool     // the viewer may take it: nobody holds it and they decide reviews
+	CanRelease bool     // the viewer may give it back: theirs, or they assign checks
+	Assignees  []Option // for those who assign: the staff who decide reviews; nil otherwise
+	Error      string   // why a claim, release or assignment was refused
 }
 
 // ReviewView is one recorded decision, for the history.

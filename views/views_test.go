@@ -206,7 +206,7 @@ func TestTablesShortenAnyID(t *testing.T) {
 		name string
 		c    templ.Component
 	}{
-		{"checks", CheckResults(testAssets, ChecksModel{Rows: rows, Columns: make([]SortColumn, 3)})},
+		{"checks", CheckResults(testAssets, "token", ChecksModel{Rows: rows, Columns: make([]SortColumn, 3)})},
 		{"files", FilesPage(Page{Assets: testAssets}, FilesModel{Rows: []FileRow{{ID: "abc", CheckID: "é"}}})},
 		{"overview queue", OverviewPage(Page{Assets: testAssets}, OverviewModel{ShowQueue: true, Queue: rows}, false, time.Time{})},
 	}
