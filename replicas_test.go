@@ -166,6 +166,54 @@ func TestReplicasShareOnePostgreSQL(t *testing.T) {
 			t.Errorf("audit verify: %v; stdout %q stderr %q", err, out.String(), errOut.String())
 		}
 	})
+	t.Run("reviewers on both replicas pressing Next at once get different checks; a claim on A holds on B", func(t *testing.T) {
+		const reviewers = 6
+		var waiting []string
+		for i := range reviewers + 2 {
+			waiting = append(waiting, scenarioCheck(t, hiveSrv.URL, creds, sb, fmt.Sprintf("queued%d@example.com", i), sandbox.ScenarioFaceMismatch))
+		}
+		admin := newUser(t)
+		admin.signIn(a, replicaAdminEmail, replicaPassword)
+		waitUntil(t, 15*time.Second, "the replicas' copy to queue the new checks", func() bool {
+			return find(t, admin.get(b, "/checks?queue=review&size=100"), `[data-testid="check-row"]`).Length() >= len(waiting)
+		})
+		users := make([]*user, reviewers)
+		for i := range users {
+			email := fmt.Sprintf("next%d@example.com", i)
+			if _, err := staff.CreateUser(ctx, auth.NewUser{Email: email, Name: "Next " + email[:5], Role: auth.RoleReviewer,
+				Password: replicaPassword}); err != nil {
+				t.Fatal(err)
+			}
+			users[i] = newUser(t)
+			users[i].signIn([]*replica{a, b}[i%2], email, replicaPassword)
+		}
+		got := make([]string, reviewers)
+		var wg sync.WaitGroup
+		start := make(chan struct{})
+		for i, u := range users {
+			wg.Go(func() {
+				<-start
+				got[i] = u.post([]*replica{a, b}[i%2], "/reviews/next", nil).Header.Get("Location")
+			})
+		}
+		close(start)
+		wg.Wait()
+		seen := map[string]bool{}
+		for i, loc := range got {
+			if !strings.HasPrefix(loc, "/checks/") || seen[loc] {
+				t.Errorf("reviewer %d was sent to %q (all: %v)", i, loc, got)
+			}
+			seen[loc] = true
+		}
+		// The check reviewer 0 holds (through A) cannot be claimed nor decided through B.
+		held := strings.TrimPrefix(got[0], "/checks/")
+		if r := users[1].post(b, "/checks/"+held+"/claim", nil); r.StatusCode != http.StatusConflict || !strings.Contains(r.body, "next0@example.com") {
+			t.Errorf("claim on B of a check held through A: %d", r.StatusCode)
+		}
+		if r := users[1].post(b, "/checks/"+held+"/review", url.Values{"decision": {"approve"}, "note": {"n"}}); r.StatusCode != http.StatusConflict {
+			t.Errorf("decision on B of a check held through A: %d", r.StatusCode)
+		}
+	})
 	t.Run("one replica syncs; both list what it copied and what either wrote through; the other takes over", func(t *testing.T) {
 		db, err := database.OpenPostgres(ctx, dbURL)
 		if err != nil {
@@ -311,13 +359,19 @@ func openReplicaStaff(t *testing.T, dbURL, keys string) (*auth.Service, *audit.T
 // replicas use, and returns the check's id.
 func completedCheck(t *testing.T, hiveURL string, creds sandbox.Credentials, sb *sandbox.Server) string {
 	t.Helper()
+	return scenarioCheck(t, hiveURL, creds, sb, "rita@example.com", sandbox.ScenarioClear)
+}
+
+// scenarioCheck is completedCheck for a customer of the given email, whose SDK session plays scenario.
+func scenarioCheck(t *testing.T, hiveURL string, creds sandbox.Credentials, sb *sandbox.Server, email string, scenario sandbox.Scenario) string {
+	t.Helper()
 	ctx := t.Context()
 	api, err := hive.New(hive.Config{BaseURL: hiveURL, APIKey: creds.APIKey, APISecret: hive.Secret(creds.APISecret),
 		ApplicationKey: creds.ApplicationKey})
 	if err != nil {
 		t.Fatal(err)
 	}
-	cust, err := api.CreateCustomer(ctx, hive.CustomerParams{Email: hive.String("rita@example.com"), FirstName: hive.String("Rita"),
+	cust, err := api.CreateCustomer(ctx, hive.CustomerParams{Email: hive.String(email), FirstName: hive.String("Rita"),
 		LastName: hive.String("Replica"), Gender: hive.String("female"), DOB: hive.String("14-03-1988")})
 	if err != nil {
 		t.Fatal(err)
@@ -333,7 +387,7 @@ func completedCheck(t *testing.T, hiveURL string, creds sandbox.Credentials, sb 
 	if i < 0 {
 		t.Fatalf("no session for customer %s", cust.ID)
 	}
-	if _, err := sb.CompleteSession(ctx, sessions.Data[i].ID, sandbox.ScenarioClear); err != nil {
+	if _, err := sb.CompleteSession(ctx, sessions.Data[i].ID, scenario); err != nil {
 		t.Fatal(err)
 	}
 	check, err := api.CreateCheck(ctx, sessions.Data[i].ID)
