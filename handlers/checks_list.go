@@ -276,9 +276,9 @@ func (a *App) checksModel(c echo.Context, q checkQuery) (views.ChecksModel, []st
 			return views.ChecksModel{}, nil, err
 		}
 		m.Assignee = q.Assignee
-		m.Assignees = [][2]string{{"", "Anyone or nobody"}, {readmodel.NoHolder, "Nobody holds"}}
+		m.Assignees = [][2]string{{"", "Any holder"}, {readmodel.NoHolder, "Held by nobody"}}
 		if u.Can(auth.DecideReviews) {
-			m.Assignees = append(m.Assignees, [2]string{"me", "Mine"})
+			m.Assignees = append(m.Assignees, [2]string{"me", "Held by me"})
 		}
 		if u.Can(auth.AssignReviews) {
 			staff, err := a.assignees(ctx)
@@ -286,12 +286,12 @@ func (a *App) checksModel(c echo.Context, q checkQuery) (views.ChecksModel, []st
 				return views.ChecksModel{}, nil, err
 			}
 			for _, s := range staff {
-				m.Assignees = append(m.Assignees, [2]string{s.Email, "Held by " + s.Email})
+				m.Assignees = append(m.Assignees, [2]string{s.Email, s.Email})
 			}
 			m.AssignTo = assigneeOptions(staff)
 		}
 		if q.Assignee != "" && !slices.ContainsFunc(m.Assignees, func(o [2]string) bool { return o[0] == q.Assignee }) {
-			m.Assignees = append(m.Assignees, [2]string{q.Assignee, "Held by " + q.Assignee})
+			m.Assignees = append(m.Assignees, [2]string{q.Assignee, q.Assignee})
 		}
 	}
 	var watch []string

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/hiveconsole/hiveconsole/auth"
 	"github.com/hiveconsole/hiveconsole/hive"
@@ -257,7 +258,7 @@ func (a *App) refuseClaim(c echo.Context, ch *hive.Check, msg string) error {
 func (a *App) claimView(c echo.Context, checkID string) (views.ClaimView, error) {
 	ctx := c.Request().Context()
 	u, _ := userOf(c)
-	v := views.ClaimView{Shown: true}
+	v := views.ClaimView{Shown: true, Now: time.Now()}
 	cl, held, err := a.Reviews.ClaimOf(ctx, checkID)
 	if err != nil {
 		return v, err

@@ -30,10 +30,11 @@ type ClaimView struct {
 	Mine       bool   // the viewer holds it
 	AssignedBy string // the admin who assigned it; "" for a claim the holder took
 	Since      time.Time
-	CanClaim   bool     // the viewer may take it: nobody holds it and they decide reviews
-	CanRelease bool     // the viewer may give it back: theirs, or they assign checks
-	Assignees  []Option // for those who assign: the staff who decide reviews; nil otherwise
-	Error      string   // why a claim, release or assignment was refused
+	Now        time.Time // for Since's age
+	CanClaim   bool      // the viewer may take it: nobody holds it and they decide reviews
+	CanRelease bool      // the viewer may give it back: theirs, or they assign checks
+	Assignees  []Option  // for those who assign: the staff who decide reviews; nil otherwise
+	Error      string    // why a claim, release or assignment was refused
 }
 
 // ReviewView is one recorded decision, for the history.
