@@ -39,6 +39,8 @@ type config struct {
 	RejectReasons []review.RejectReason
 	// Queue says which completed checks wait for a reviewer.
 	Queue readmodel.QueueRule
+	// FourEyes says which approvals need a second approver.
+	FourEyes review.FourEyes
 	// ClaimTTL is how long a reviewer's claim on a check holds without activity on it.
 	ClaimTTL time.Duration
 	// StreamsPerSession and Streams cap the live (SSE) views one signed-in browser, and the whole
@@ -132,6 +134,11 @@ func configVars() []configVar {
 		{"HIVECONSOLE_QUEUE_SAMPLE_CLEAR", "queue-sample-clear", "0", "percentage of the checks Hive cleared that also wait in the queue, chosen by check id, for a second look", func(c *config, v string) error {
 			n, err := readmodel.ParseSample(v)
 			c.Queue.SampleClear = n
+			return err
+		}},
+		{"HIVECONSOLE_FOUR_EYES", "four-eyes", "result=consider,decision=declined", "approvals that need a second approver: none, all, or result=clear|caution|consider|unknown and decision=approved|review|declined entries", func(c *config, v string) error {
+			f, err := review.ParseFourEyes(v)
+			c.FourEyes = f
 			return err
 		}},
 		{"HIVECONSOLE_CLAIM_TTL", "claim-ttl", "30m", "how long a reviewer's claim on a check holds without activity on it; an admin's assignment holds until released", dur(func(c *config) *time.Duration { return &c.ClaimTTL })},

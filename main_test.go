@@ -217,6 +217,9 @@ func TestConfig(t *testing.T) {
 	if cfg.ClaimTTL != 30*time.Minute {
 		t.Errorf("claim time by default: %v, want 30m", cfg.ClaimTTL)
 	}
+	if cfg.FourEyes.String() != "result=consider,decision=declined" {
+		t.Errorf("four-eyes by default: %s", cfg.FourEyes)
+	}
 	env["HIVECONSOLE_QUEUE_RESULTS"], env["HIVECONSOLE_QUEUE_SAMPLE_CLEAR"] = "consider", "5%"
 	if cfg, err = parseConfig("serve", nil, func(k string) string { return env[k] }, io.Discard); err != nil ||
 		!slices.Equal(cfg.Queue.Results, []string{"consider"}) || cfg.Queue.SampleClear != 5 {
@@ -230,6 +233,7 @@ func TestConfig(t *testing.T) {
 		{"HIVECONSOLE_QUEUE_RESULTS": "declined"},
 		{"HIVECONSOLE_QUEUE_SAMPLE_CLEAR": "150"},
 		{"HIVECONSOLE_CLAIM_TTL": "10s"},
+		{"HIVECONSOLE_FOUR_EYES": "result=maybe"},
 	} {
 		if _, err := parseConfig("serve", nil, func(k string) string { return bad[k] }, io.Discard); err == nil {
 			t.Errorf("%v: want an error", bad)

@@ -142,6 +142,7 @@ type Config struct {
 	Read            ReadModel             // required: the lists read it
 	RejectReasons   []review.RejectReason // offered when rejecting; review.DefaultRejectReasons when empty
 	Queue           readmodel.QueueRule   // which completed checks wait for a reviewer; readmodel.DefaultQueueRule when empty
+	FourEyes        review.FourEyes       // which approvals need a second approver; the zero value: none
 	Assets          Assets
 	Simulator       Simulator // sandbox mode only
 	Metrics         *Metrics

@@ -314,19 +314,28 @@ func (a *App) claimNext(c echo.Context, after string) (string, bool, error) {
 		}
 	}
 	// Another reviewer may take a candidate between this read and the claim: the claim then fails and
-	// the next candidate is tried, and a fresh read when all of them went.
-	for range 5 {
-		q.Holder, q.HeldSince, q.Limit = readmodel.NoHolder, a.Reviews.HeldSince(), 8
+	// the next candidate is tried, and a fresh read when all of them went. Checks the caller cannot
+	// take (the one they leave, those whose first approval they gave) stay ahead of the rest and are
+	// stepped over.
+	for round, skip := 0, 0; round < 20 && skip < 200; round++ {
+		q.Holder, q.HeldSince, q.Offset, q.Limit = readmodel.NoHolder, a.Reviews.HeldSince(), skip, 8
 		free, err := a.Read.Checks(ctx, q)
+		if err != nil || len(free.Rows) == 0 {
+			return "", false, err
+		}
+		ids := make([]string, len(free.Rows))
+		for i, e := range free.Rows {
+			ids[i] = e.Check.ID
+		}
+		latest, err := a.Reviews.LatestOf(ctx, ids)
 		if err != nil {
 			return "", false, err
 		}
-		tried := 0
 		for _, e := range free.Rows {
-			if e.Check.ID == after {
+			if last := latest[e.Check.ID]; e.Check.ID == after || last.Stage == review.First && last.ReviewerID == u.ID {
+				skip++
 				continue
 			}
-			tried++
 			_, err := a.Reviews.Claim(ctx, e.Check.ID, u)
 			if held := (*review.HeldError)(nil); errors.As(err, &held) {
 				continue
@@ -343,9 +352,6 @@ func (a *App) claimNext(c echo.Context, after string) (string, bool, error) {
 			}
 			a.Read.Forget()
 			return e.Check.ID, true, nil
-		}
-		if tried == 0 {
-			return "", false, nil
 		}
 	}
 	return "", false, nil

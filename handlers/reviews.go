@@ -34,23 +34,25 @@ func (a *App) reviewPanel(c echo.Context, checkID string, form views.ReviewForm)
 		return r, err
 	}
 	reasons := a.rejectReasons()
-	for i, h := range history {
-		if i == 0 {
-			r.State = views.ReviewStateOf(string(h.Decision))
-		}
-
-		v := views.ReviewView{Decision: string(h.Decision), Note: h.Note, Reviewer: h.ReviewerEmail, SessionID: h.SessionID, At: h.CreatedAt}
+	u, _ := userOf(c)
+	if len(history) > 0 {
+		r.State = history[0].State()
+		r.FourEyes = fourEyesOf(history, u, a.FourEyes)
+	}
+	for _, h := range history {
+		v := views.ReviewView{Decision: string(h.Decision), Stage: string(h.Stage), Note: h.Note, Reviewer: h.ReviewerEmail,
+			SessionID: h.SessionID, At: h.CreatedAt}
 		if h.Reason != "" {
 			v.Reason = review.RejectReasonLabel(reasons, h.Reason)
 		}
 		r.History = append(r.History, v)
 	}
-	if r.State == views.ReviewUnreviewed {
+	if views.Waiting(r.State) {
 		if r.Claim, err = a.claimView(c, checkID); err != nil {
 			return r, err
 		}
 	}
-	if u, _ := userOf(c); u.Can(auth.DecideReviews) {
+	if u.Can(auth.DecideReviews) {
 		r.CanDecide = true
 		r.NextURL = "/reviews/next?after=" + url.QueryEscape(checkID)
 		for _, o := range reasons {
@@ -58,6 +60,43 @@ func (a *App) reviewPanel(c echo.Context, checkID string, form views.ReviewForm)
 		}
 	}
 	return r, nil
+}
+
+// fourEyesOf is what a check waiting under four-eyes shows: the first approval it waits to have
+// confirmed, or the one a second reviewer disagreed with. nil when its newest decision is neither.
+func fourEyesOf(history []review.Review, viewer auth.User, rules review.FourEyes) *views.FourEyesView {
+	newest := history[0]
+	first := newest
+	f := &views.FourEyesView{Rule: rules.Describe()}
+	switch newest.Stage {
+	case review.First:
+	case review.Disputed:
+		f.DisagreedBy = newest.ReviewerEmail
+		if len(history) < 2 {
+			return nil
+		}
+		first = history[1]
+	default:
+		return nil
+	}
+	f.FirstBy, f.FirstNote, f.FirstAt, f.Mine = first.ReviewerEmail, first.Note, first.CreatedAt, first.ReviewerID == viewer.ID
+	return f
+}
+
+// needsSecond says whether approving ch needs a second approver under the configured rules: by its
+// report's result (as the copy holds it, else as Hive says) and Hive's decision.
+func (a *App) needsSecond(ctx context.Context, ch *hive.Check) (bool, error) {
+	result := "unknown"
+	if e, ok, err := a.Read.Check(ctx, ch.ID); err != nil {
+		return false, err
+	} else if ok && e.Result != "unknown" {
+		result = e.Result
+	} else if rep, err := a.Hive.GetReport(ctx, ch.ID); err == nil {
+		result = string(rep.Result)
+	} else {
+		return false, err
+	}
+	return a.FourEyes.Needs(result, deref(ch.Decision)), nil
 }
 
 // decideReview records a reviewer's decision on a completed check: approve, reject with a reason,
@@ -86,6 +125,11 @@ func (a *App) decideReview(c echo.Context) error {
 	}
 	if err := review.Validate(rev, a.rejectReasons()); err != nil {
 		return a.refuseReview(c, ch, rev, fieldErrors(err))
+	}
+	if rev.Decision == review.Approve {
+		if rev.NeedsSecond, err = a.needsSecond(ctx, ch); err != nil {
+			return err
+		}
 	}
 	// Checked here too, before a resubmission issues a session; the ledger checks again as it records.
 	if cl, held, err := a.Reviews.ClaimOf(ctx, id); err != nil {
@@ -116,9 +160,20 @@ func (a *App) decideReview(c echo.Context) error {
 			}
 			rev.SessionID, issued = m.SessionID, &m
 		}
-		_, err := a.Reviews.Record(ctx, rev, a.rejectReasons())
-		return err
+		recorded, err := a.Reviews.Record(ctx, rev, a.rejectReasons())
+		if err != nil {
+			return err // rev keeps what was typed, for the refusal
+		}
+		if recorded.Stage != review.Final {
+			details["stage"] = string(recorded.Stage)
+		}
+		rev = recorded
+		return nil
 	})
+	if errors.Is(err, review.ErrSecondBySamePerson) {
+		return a.refuseReviewWith(c, http.StatusConflict, ch, rev, map[string]string{
+			"claim": "Nothing was recorded: you gave the first approval, so the second must come from someone else."})
+	}
 	if held := (*review.HeldError)(nil); errors.As(err, &held) {
 		return a.refuseHeld(c, ch, rev, held)
 	}
@@ -133,7 +188,14 @@ func (a *App) decideReview(c echo.Context) error {
 		a.flash(c, "success", "Resubmission requested. Send the customer the new session below.")
 		return render(c, http.StatusCreated, views.SessionIssuedPage(a.page(c, "Resubmission requested"), *issued))
 	}
-	a.flash(c, "success", views.ReviewStateLabel(views.ReviewStateOf(string(rev.Decision)))+". The decision is recorded.")
+	switch rev.Stage {
+	case review.First:
+		a.flash(c, "success", "Approved, first of two: the check waits for a second approver.")
+	case review.Disputed:
+		a.flash(c, "success", "You disagree with the first approval: the check is back in the queue, marked so.")
+	default:
+		a.flash(c, "success", views.ReviewStateLabel(rev.State())+". The decision is recorded.")
+	}
 	return redirect(c, "/checks/"+id)
 }
 
@@ -200,7 +262,7 @@ func (a *App) reviewStatesOf(ctx context.Context, ids []string) (map[string]stri
 		return nil, err
 	}
 	for id, r := range latest {
-		out[id] = views.ReviewStateOf(string(r.Decision))
+		out[id] = r.State()
 	}
 	return out, nil
 }

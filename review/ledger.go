@@ -52,6 +52,45 @@ func New(db *database.DB, now func() time.Time, claimTTL time.Duration) *Ledger 
 	return &Ledger{db: db, now: now, claimTTL: claimTTL}
 }
 
+// Stage says what a decision did to its check under four-eyes: most decisions are final; an approval
+// that needs a second approver is a first step; a rejection that contradicts a first approval is a
+// dispute, which sends the check back to the queue.
+type Stage string
+
+// The stages of a decision.
+const (
+	Final    Stage = "final"
+	First    Stage = "first"    // an approval waiting for a second approver
+	Disputed Stage = "disputed" // a rejection of a check another reviewer approved first
+)
+
+// The states a check's newest decision puts it in, for pages and filters.
+const (
+	StateApproved      = "approved"
+	StateRejected      = "rejected"
+	StateResubmission  = "resubmission"
+	StatePendingSecond = "pending_second"
+	StateDisagree      = "disagree"
+)
+
+// State is the state this decision, when it is a check's newest, puts the check in.
+func (r Review) State() string {
+	switch {
+	case r.Stage == First:
+		return StatePendingSecond
+	case r.Stage == Disputed:
+		return StateDisagree
+	case r.Decision == Approve:
+		return StateApproved
+	case r.Decision == Reject:
+		return StateRejected
+	}
+	return StateResubmission
+}
+
+// ErrSecondBySamePerson refuses the second approval of a check from whoever gave the first.
+var ErrSecondBySamePerson = errors.New("review: the second approval must come from someone other than the first approver")
+
 // Review is one recorded decision. Decisions are immutable; a later one supersedes, the history stays.
 type Review struct {
 	ID            int64 // assigned by the database; orders reviews recorded in the same second
@@ -64,6 +103,10 @@ type Review struct {
 	ReviewerID    string
 	ReviewerEmail string // at the time
 	CreatedAt     time.Time
+	Stage         Stage // set by Record from the check's history and NeedsSecond
+	// NeedsSecond, given to Record, says the configured four-eyes rules apply to approving this
+	// check; it is not stored.
+	NeedsSecond bool
 }
 
 // RejectReason is a reason code a reviewer picks when rejecting, with the label the form shows.
@@ -200,11 +243,18 @@ func (l *Ledger) Record(ctx context.Context, r Review, reasons []RejectReason) (
 	r.ID = 0
 	r.CreatedAt = l.now().UTC().Truncate(time.Second)
 	err := l.db.Tx(ctx, func(tx *sql.Tx) error {
-		// Taking the claim first locks it: nobody takes the check between this look and the insert.
+		// Taking the claim first locks it: nobody takes the check between this look and the insert,
+		// and two decisions on one check are recorded one after the other, each seeing the last.
 		if _, err := l.claimIn(ctx, tx, r.CheckID, auth.User{ID: r.ReviewerID, Email: r.ReviewerEmail}); err != nil {
 			return err
 		}
-		var err error
+		last, err := scanReview(tx.QueryRowContext(ctx, l.db.Q(`SELECT `+reviewColumns+` FROM reviews WHERE check_id = ?`+newestFirst+` LIMIT 1`), r.CheckID))
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		if r.Stage, err = stageOf(r, last); err != nil {
+			return err
+		}
 		if r.ID, err = l.insert(ctx, tx, r); err != nil {
 			return err
 		}
@@ -216,7 +266,28 @@ func (l *Ledger) Record(ctx context.Context, r Review, reasons []RejectReason) (
 	if err != nil {
 		return Review{}, err
 	}
+	r.NeedsSecond = false
 	return r, nil
+}
+
+// stageOf decides what a decision does, given the check's newest decision before it (zero when none).
+// After a first approval: the first approver's own change of mind is final, as is another
+// reviewer's approval (the second); another reviewer's rejection disputes it and a resubmission
+// request from them is final. Otherwise an approval the rules cover is a first step.
+func stageOf(r, last Review) (Stage, error) {
+	if last.Stage == First {
+		switch {
+		case r.ReviewerID == last.ReviewerID && r.Decision == Approve:
+			return "", ErrSecondBySamePerson
+		case r.ReviewerID == last.ReviewerID, r.Decision == Approve, r.Decision == Resubmit:
+			return Final, nil
+		}
+		return Disputed, nil
+	}
+	if r.Decision == Approve && r.NeedsSecond {
+		return First, nil
+	}
+	return Final, nil
 }
 
 // ForCheck returns a check's review history, newest first; an empty slice when it has none.

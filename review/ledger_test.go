@@ -114,7 +114,7 @@ func testRecordReview(t *testing.T, open func(testing.TB) *database.DB) {
 	got := mustRecord(t, svc, in)
 	want := in
 	want.CheckID, want.Note = "chk-1", "selfie is someone else"
-	want.ID, want.CreatedAt = got.ID, time.Date(2025, 3, 1, 9, 0, 1, 0, time.UTC)
+	want.ID, want.CreatedAt, want.Stage = got.ID, time.Date(2025, 3, 1, 9, 0, 1, 0, time.UTC), Final
 	if got.ID <= 0 || got != want {
 		t.Errorf("Record = %+v, want %+v with a positive id", got, want)
 	}

@@ -1,6 +1,7 @@
 package review
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
@@ -8,7 +9,7 @@ import (
 	"github.com/hiveconsole/hiveconsole/database"
 )
 
-const reviewColumns = `id, check_id, customer_id, decision, reason, note, session_id, reviewer_id, reviewer_email, created_at`
+const reviewColumns = `id, check_id, customer_id, decision, reason, note, session_id, reviewer_id, reviewer_email, created_at, stage`
 
 // newestFirst is the one definition of "newest": by time, then by id for reviews in the same second.
 const newestFirst = ` ORDER BY created_at DESC, id DESC`
@@ -16,14 +17,18 @@ const newestFirst = ` ORDER BY created_at DESC, id DESC`
 func scanReview(s database.Scanner) (Review, error) {
 	var (
 		r                           Review
-		decision                    string
+		decision, stage             string
 		customer, reason, sessionID sql.NullString
 		created                     int64
 	)
-	err := s.Scan(&r.ID, &r.CheckID, &customer, &decision, &reason, &r.Note, &sessionID, &r.ReviewerID, &r.ReviewerEmail, &created)
+	err := s.Scan(&r.ID, &r.CheckID, &customer, &decision, &reason, &r.Note, &sessionID, &r.ReviewerID, &r.ReviewerEmail, &created, &stage)
+	if err == sql.ErrNoRows {
+		return Review{}, err
+	}
 	if err != nil {
 		return Review{}, fmt.Errorf("review: read review: %w", err)
 	}
+	r.Stage = Stage(stage)
 	r.Decision = Decision(decision)
 	r.CustomerID, r.Reason, r.SessionID = customer.String, reason.String, sessionID.String
 	r.CreatedAt = database.FromUnix(created)
@@ -35,9 +40,9 @@ func scanReview(s database.Scanner) (Review, error) {
 func (l *Ledger) insert(ctx context.Context, tx *sql.Tx, r Review) (int64, error) {
 	var id int64
 	err := tx.QueryRowContext(ctx, l.db.Q(`INSERT INTO reviews (check_id, customer_id, decision, reason, note,
-		session_id, reviewer_id, reviewer_email, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
+		session_id, reviewer_id, reviewer_email, created_at, stage) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
 		r.CheckID, database.NullString(r.CustomerID), string(r.Decision), database.NullString(r.Reason), r.Note,
-		database.NullString(r.SessionID), r.ReviewerID, r.ReviewerEmail, database.Unix(r.CreatedAt)).Scan(&id)
+		database.NullString(r.SessionID), r.ReviewerID, r.ReviewerEmail, database.Unix(r.CreatedAt), string(cmp.Or(r.Stage, Final))).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("review: create review: %w", err)
 	}

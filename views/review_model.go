@@ -8,10 +8,15 @@ const (
 	ReviewApproved     = "approved"
 	ReviewRejected     = "rejected"
 	ReviewResubmission = "resubmission"
+	// Four-eyes: an approval waits for a second approver; a second reviewer disagreed.
+	ReviewPendingSecond = "pending_second"
+	ReviewDisagree      = "disagree"
 )
 
-// ReviewStateOf is the review state a decision puts a check in.
-func ReviewStateOf(decision string) string { return reviewStateOf(decision) }
+// Waiting reports whether a check in this review state still waits for someone's decision.
+func Waiting(state string) bool {
+	return state == ReviewUnreviewed || state == ReviewPendingSecond || state == ReviewDisagree
+}
 
 // ReviewPanelModel is the review of one check on its page.
 type ReviewPanelModel struct {
@@ -21,6 +26,18 @@ type ReviewPanelModel struct {
 	Form      ReviewForm
 	NextURL   string // the next check in the review queue, or "" when there is none
 	Claim     ClaimView
+	// FourEyes explains the second approval when the state is ReviewPendingSecond or ReviewDisagree:
+	// who approved first, with their note, and whether that was the viewer.
+	FourEyes *FourEyesView
+}
+
+// FourEyesView is the first approval a check waits on, or the disagreement it came back with.
+type FourEyesView struct {
+	FirstBy, FirstNote string
+	FirstAt            time.Time
+	Mine               bool   // the viewer gave the first approval: they cannot give the second
+	DisagreedBy        string // for ReviewDisagree: who rejected the first approval
+	Rule               string // when an approval needs a second approver, in words
 }
 
 // ClaimView is who works on a check that waits for a decision, and what the viewer may do about it.
@@ -40,6 +57,7 @@ type ClaimView struct {
 // ReviewView is one recorded decision, for the history.
 type ReviewView struct {
 	Decision  string // approve, reject, resubmit
+	Stage     string // final, first (an approval waiting for a second), disputed (a rejection of a first approval)
 	Reason    string // the reject reason's label
 	Note      string
 	Reviewer  string
