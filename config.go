@@ -39,6 +39,8 @@ type config struct {
 	RejectReasons []review.RejectReason
 	// Queue says which completed checks wait for a reviewer.
 	Queue readmodel.QueueRule
+	// ServiceTimes are the targets for deciding queued checks, by result.
+	ServiceTimes readmodel.ServiceTimes
 	// FourEyes says which approvals need a second approver.
 	FourEyes review.FourEyes
 	// ClaimTTL is how long a reviewer's claim on a check holds without activity on it.
@@ -134,6 +136,11 @@ func configVars() []configVar {
 		{"HIVECONSOLE_QUEUE_SAMPLE_CLEAR", "queue-sample-clear", "0", "percentage of the checks Hive cleared that also wait in the queue, chosen by check id, for a second look", func(c *config, v string) error {
 			n, err := readmodel.ParseSample(v)
 			c.Queue.SampleClear = n
+			return err
+		}},
+		{"HIVECONSOLE_SLA", "sla", "consider=4h,unknown=24h,caution=24h,clear=72h", "service times: how long after a check completes it should be decided, by report result (result=duration entries, or none); the queue puts the check due first first", func(c *config, v string) error {
+			t, err := readmodel.ParseServiceTimes(v)
+			c.ServiceTimes = t
 			return err
 		}},
 		{"HIVECONSOLE_FOUR_EYES", "four-eyes", "result=consider,decision=declined", "approvals that need a second approver: none, all, or result=clear|caution|consider|unknown and decision=approved|review|declined entries", func(c *config, v string) error {

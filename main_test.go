@@ -217,6 +217,9 @@ func TestConfig(t *testing.T) {
 	if cfg.ClaimTTL != 30*time.Minute {
 		t.Errorf("claim time by default: %v, want 30m", cfg.ClaimTTL)
 	}
+	if cfg.ServiceTimes.String() != "consider=4h,unknown=24h,caution=24h,clear=72h" {
+		t.Errorf("service times by default: %s", cfg.ServiceTimes)
+	}
 	if cfg.FourEyes.String() != "result=consider,decision=declined" {
 		t.Errorf("four-eyes by default: %s", cfg.FourEyes)
 	}
@@ -234,6 +237,8 @@ func TestConfig(t *testing.T) {
 		{"HIVECONSOLE_QUEUE_SAMPLE_CLEAR": "150"},
 		{"HIVECONSOLE_CLAIM_TTL": "10s"},
 		{"HIVECONSOLE_FOUR_EYES": "result=maybe"},
+		{"HIVECONSOLE_SLA": "consider=soon"},
+		{"HIVECONSOLE_SLA": "declined=4h"},
 	} {
 		if _, err := parseConfig("serve", nil, func(k string) string { return bad[k] }, io.Discard); err == nil {
 			t.Errorf("%v: want an error", bad)

@@ -113,6 +113,7 @@ type ReadModel interface {
 	PutFile(ctx context.Context, f *hive.File) error
 	Concerns(ctx context.Context, checkIDs []string) (map[string][]readmodel.Node, error)
 	QueueReasons(ctx context.Context, rule readmodel.QueueRule) (map[string]int, error)
+	QueueTimes(ctx context.Context, rule readmodel.QueueRule, targets readmodel.ServiceTimes, now time.Time) (readmodel.QueueTimes, error)
 	// Forget drops the totals counted a moment ago, after a change the copy derives from.
 	Forget()
 }
@@ -138,11 +139,12 @@ type Config struct {
 	StaffAdmin      StaffAdmin
 	Sessions        WebSessions
 	Reviews         Reviews
-	Audit           Auditor               // required: the console does nothing it cannot record
-	Read            ReadModel             // required: the lists read it
-	RejectReasons   []review.RejectReason // offered when rejecting; review.DefaultRejectReasons when empty
-	Queue           readmodel.QueueRule   // which completed checks wait for a reviewer; readmodel.DefaultQueueRule when empty
-	FourEyes        review.FourEyes       // which approvals need a second approver; the zero value: none
+	Audit           Auditor                // required: the console does nothing it cannot record
+	Read            ReadModel              // required: the lists read it
+	RejectReasons   []review.RejectReason  // offered when rejecting; review.DefaultRejectReasons when empty
+	Queue           readmodel.QueueRule    // which completed checks wait for a reviewer; readmodel.DefaultQueueRule when empty
+	FourEyes        review.FourEyes        // which approvals need a second approver; the zero value: none
+	ServiceTimes    readmodel.ServiceTimes // targets for deciding queued checks, by result; none when empty
 	Assets          Assets
 	Simulator       Simulator // sandbox mode only
 	Metrics         *Metrics

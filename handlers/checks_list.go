@@ -307,6 +307,7 @@ func (a *App) checksModel(c echo.Context, q checkQuery) (views.ChecksModel, []st
 // checkRead is the query as the console's copy takes it, for viewer u.
 func (a *App) checkRead(q checkQuery, now time.Time, contact bool, u auth.User) readmodel.CheckQuery {
 	rq := q.read(now, contact, a.Queue)
+	rq.Targets = a.ServiceTimes
 	if q.Assignee != "" && a.Reviews != nil {
 		rq.Holder, rq.HeldSince = q.Assignee, a.Reviews.HeldSince()
 		if q.Assignee == "me" {
@@ -362,6 +363,9 @@ func (a *App) checkRows(ctx context.Context, entries []readmodel.CheckEntry, pol
 		}
 		if e.Check.Status == hive.CheckComplete {
 			lr.ReviewState = cmp.Or(states[e.Check.ID], views.ReviewUnreviewed)
+			if due, ok := a.ServiceTimes.Due(e.Result, e.Check.UpdatedAt); ok && views.Waiting(lr.ReviewState) {
+				lr.Due = due
+			}
 		}
 		if e.CustomerID != "" {
 			lr.CustomerID, lr.CustomerName, lr.CustomerEmail = e.CustomerID, e.CustomerName, pol.show(fromRecord, piiEmail, e.CustomerEmail)

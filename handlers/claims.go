@@ -303,7 +303,7 @@ func (a *App) claimNext(c echo.Context, after string) (string, bool, error) {
 			}
 		}
 	}
-	q := readmodel.CheckQuery{Queue: true, Rule: a.Queue, Holder: u.Email, HeldSince: a.Reviews.HeldSince(), Limit: 2}
+	q := readmodel.CheckQuery{Queue: true, Rule: a.Queue, Targets: a.ServiceTimes, Holder: u.Email, HeldSince: a.Reviews.HeldSince(), Limit: 2}
 	mine, err := a.Read.Checks(ctx, q)
 	if err != nil {
 		return "", false, err

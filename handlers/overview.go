@@ -33,6 +33,11 @@ func (a *App) overview(c echo.Context) error {
 			return err
 		}
 		m.Mine = mine.Total
+		times, err := a.Read.QueueTimes(c.Request().Context(), a.Queue, a.ServiceTimes, m.Now)
+		if err != nil {
+			return err
+		}
+		m.Overdue, m.Oldest = times.Overdue, times.Oldest
 	}
 	return render(c, http.StatusOK, views.OverviewPage(a.page(c, "Overview"), m, a.hiveUnreachable(), m.Sync.SyncedAt))
 }

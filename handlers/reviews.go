@@ -271,7 +271,7 @@ func (a *App) reviewStatesOf(ctx context.Context, ids []string) (map[string]stri
 // severe result first, then the oldest — and how many it holds.
 func (a *App) reviewQueue(c echo.Context, n int) ([]views.CheckListRow, int, error) {
 	ctx := c.Request().Context()
-	res, err := a.Read.Checks(ctx, readmodel.CheckQuery{Queue: true, Rule: a.Queue, Limit: n})
+	res, err := a.Read.Checks(ctx, readmodel.CheckQuery{Queue: true, Rule: a.Queue, Targets: a.ServiceTimes, Limit: n})
 	if err != nil {
 		return nil, 0, err
 	}

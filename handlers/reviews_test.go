@@ -1,6 +1,7 @@
 package handlers_test
 
 import (
+	"cmp"
 	"context"
 	"net/http"
 	"net/url"
@@ -12,8 +13,10 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 	"github.com/hiveconsole/hiveconsole/auth"
+	"github.com/hiveconsole/hiveconsole/handlers"
 	"github.com/hiveconsole/hiveconsole/hive"
 	"github.com/hiveconsole/hiveconsole/hive/sandbox"
+	"github.com/hiveconsole/hiveconsole/readmodel"
 )
 
 func decide(b *browser, checkID, decision, reason, note string) response {
@@ -128,10 +131,11 @@ func TestReviewResubmission(t *testing.T) {
 	}
 }
 
-// TestReviewQueue: completed checks Hive did not clear and nobody decided on, worst result first
-// then oldest; a decision takes a check out; "next" opens the next one; the overview shows the queue to reviewers.
+// TestReviewQueue: completed checks Hive did not clear and nobody decided on, the one due first (by
+// its result's service time from its completion) first; a decision takes a check out; "next" opens the
+// next one; the overview shows the queue to reviewers.
 func TestReviewQueue(t *testing.T) {
-	tc := newTestConsoleWith(t, 30)
+	tc := newTestConsoleWith(t, 30, func(c *handlers.Config, _ *auth.Config) { c.ServiceTimes = readmodel.DefaultServiceTimes })
 	ctx := context.Background()
 	reviewer := tc.browser()
 	reviewer.signInAs(auth.RoleReviewer)
@@ -143,11 +147,9 @@ func TestReviewQueue(t *testing.T) {
 		return ids
 	}
 	all, _ := tc.api.ListChecks(ctx)
-	rank := map[hive.Status]int{hive.StatusConsider: 0, hive.StatusCaution: 2, hive.StatusClear: 3}
 	type item struct {
-		id      string
-		rank    int
-		created time.Time
+		id        string
+		due, done time.Time
 	}
 	var want []item
 	for _, ch := range all.Data {
@@ -161,14 +163,10 @@ func TestReviewQueue(t *testing.T) {
 		if rep.Result == hive.StatusClear {
 			continue // what Hive cleared does not wait for a reviewer unless sampled
 		}
-		want = append(want, item{ch.ID, rank[rep.Result], ch.CreatedAt})
+		due, _ := readmodel.DefaultServiceTimes.Due(string(rep.Result), ch.UpdatedAt)
+		want = append(want, item{ch.ID, due, ch.UpdatedAt})
 	}
-	slices.SortStableFunc(want, func(a, b item) int {
-		if a.rank != b.rank {
-			return a.rank - b.rank
-		}
-		return a.created.Compare(b.created)
-	})
+	slices.SortStableFunc(want, func(a, b item) int { return cmp.Or(a.due.Compare(b.due), a.done.Compare(b.done)) })
 	var wantIDs []string
 	for _, w := range want {
 		wantIDs = append(wantIDs, w.id)

@@ -24,9 +24,10 @@ type CheckQuery struct {
 	Customer string // "", or only this customer's checks
 	// Queue asks for the review queue: the completed checks nobody has decided on that Rule
 	// queues, the most severe result first, then the oldest.
-	Queue  bool
-	Rule   QueueRule // DefaultQueueRule when empty
-	Reason string    // "", or only checks whose report did not clear this sub-check (its path)
+	Queue   bool
+	Rule    QueueRule    // DefaultQueueRule when empty
+	Targets ServiceTimes // the queue's order: the check due first comes first
+	Reason  string       // "", or only checks whose report did not clear this sub-check (its path)
 	// Holder narrows to who works on a check: NoHolder for checks nobody holds, or a holder's
 	// email. The console's claims decide (check_claims, kept by the review package); a claim
 	// touched last at or before HeldSince has lapsed and holds nothing.
@@ -71,6 +72,9 @@ func (s *Store) Checks(ctx context.Context, q CheckQuery) (CheckPage, error) {
 	}
 	if err != nil {
 		return CheckPage{}, fmt.Errorf("readmodel: count checks: %w", err)
+	}
+	if q.Queue {
+		return s.queuePage(ctx, q, page)
 	}
 	w := window(page.Total, q.Offset, q.Limit, checkOrder(q))
 	if w.limit <= 0 {

@@ -48,6 +48,7 @@ func TestCheckQueriesMatchANaiveScan(t *testing.T) {
 			}
 			ch := hive.Check{ID: fmt.Sprintf("c4ec%04d-aaaa-4bbb-8ccc-%012d", i, i*31), SessionID: sess.ID, Status: hive.CheckComplete,
 				CreatedAt: base.Add(time.Duration(i%70) * time.Hour)}
+			ch.UpdatedAt = ch.CreatedAt.Add(time.Duration((i*37)%50) * time.Hour) // completion: the queue's clock
 			result := "unknown"
 			switch {
 			case i%9 == 0:
@@ -186,8 +187,18 @@ func TestCheckQueriesMatchANaiveScan(t *testing.T) {
 					return n
 				}
 				switch {
-				case q.Queue:
-					return cmp.Or(cmp.Compare(rank[y.result], rank[x.result]), x.ch.CreatedAt.Compare(y.ch.CreatedAt), cmp.Compare(x.n, y.n))
+				case q.Queue: // the check due first, then those without a target; each by completion
+					dx, okx := q.Targets.Due(x.result, x.ch.UpdatedAt)
+					dy, oky := q.Targets.Due(y.result, y.ch.UpdatedAt)
+					if okx != oky {
+						return map[bool]int{true: -1, false: 1}[okx]
+					}
+					if okx {
+						if c := dx.Compare(dy); c != 0 {
+							return c
+						}
+					}
+					return cmp.Or(x.ch.UpdatedAt.Compare(y.ch.UpdatedAt), cmp.Compare(x.n, y.n))
 				case q.Sort == "customer":
 					return cmp.Or(flip(strings.Compare(fold0(byID[x.customer]), fold0(byID[y.customer]))), newest())
 				case q.Sort == "result":
@@ -213,6 +224,12 @@ func TestCheckQueriesMatchANaiveScan(t *testing.T) {
 		for _, f := range []CheckQuery{{Status: "processing"}, {Status: "complete"}, {Result: "clear"}, {Result: "consider"},
 			{Decision: "review"}, {Since: base.Add(40 * time.Hour)}, {Customer: customers[3].ID}, {Queue: true},
 			{Queue: true, Offset: 40}, {Queue: true, Rule: QueueRule{Results: []string{"consider"}}},
+			{Queue: true, Targets: DefaultServiceTimes}, {Queue: true, Targets: DefaultServiceTimes, Offset: 20},
+			{Queue: true, Targets: DefaultServiceTimes, Offset: 45, Limit: 10},
+			{Queue: true, Targets: ServiceTimes{"caution": time.Hour, "consider": 30 * time.Hour, "clear": 2 * time.Hour},
+				Rule: QueueRule{Results: []string{"caution", "consider"}, SampleClear: 40}, Offset: 30},
+			{Queue: true, Targets: ServiceTimes{"consider": 4 * time.Hour}, Rule: QueueRule{Results: []string{"caution", "consider", "unknown"}}},
+			{Queue: true, Targets: DefaultServiceTimes, Holder: NoHolder, Reason: "facial/face_comparison/similarity"},
 			{Queue: true, Rule: QueueRule{Results: []string{"caution", "consider"}, SampleClear: 40}},
 			{Queue: true, Rule: QueueRule{Results: []string{"unknown", "clear"}}},
 			{Queue: true, Rule: QueueRule{Results: []string{"consider"}, SampleClear: 100}},
@@ -222,7 +239,7 @@ func TestCheckQueriesMatchANaiveScan(t *testing.T) {
 			{Queue: true, Holder: "two@example.com"}, {Queue: true, Holder: "rev@example.com", HeldSince: lapsed},
 			{Queue: true, Holder: "nobody@example.com"}, {Search: "c4ec001"}, {Search: "müller", Contact: true}, {Search: "muller"},
 			{Search: ".1@example", Contact: true}, {Search: ".1@example"}, {Search: "7700 90001", Contact: true}, {Search: "AAAA-4B"}} {
-			f.Limit = 50
+			f.Limit = cmp.Or(f.Limit, 50)
 			if f.Sort == "" {
 				f.Sort, f.Desc = "created", true
 			}
@@ -243,6 +260,32 @@ func TestCheckQueriesMatchANaiveScan(t *testing.T) {
 			got = append(got, fmt.Sprint(page.Total))
 			if want := naive(q); !slices.Equal(got, want) {
 				t.Errorf("%+v:\n got %v\nwant %v", q, got, want)
+			}
+		}
+		// How the queue stands against its service times.
+		for _, tt := range []struct {
+			rule    QueueRule
+			targets ServiceTimes
+		}{{QueueRule{}, DefaultServiceTimes}, {QueueRule{Results: []string{"caution", "consider"}, SampleClear: 40}, ServiceTimes{"clear": time.Hour}}} {
+			now := base.Add(60 * time.Hour)
+			got, err := s.QueueTimes(ctx, tt.rule, tt.targets, now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var want QueueTimes
+			for _, r := range rows {
+				if r.ch.Status != hive.CheckComplete || r.reviewed || !queued(tt.rule, r.ch.ID, r.result) {
+					continue
+				}
+				if due, ok := tt.targets.Due(r.result, r.ch.UpdatedAt); ok && due.Before(now) {
+					want.Overdue++
+				}
+				if want.Oldest.IsZero() || r.ch.UpdatedAt.Before(want.Oldest) {
+					want.Oldest = r.ch.UpdatedAt
+				}
+			}
+			if got != want || want.Overdue == 0 {
+				t.Errorf("queue times under %+v, %v: %+v, want %+v", tt.rule, tt.targets, got, want)
 			}
 		}
 		// The queue's checks counted by what their reports did not clear.

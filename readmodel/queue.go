@@ -1,10 +1,16 @@
 package readmodel
 
 import (
+	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
+
+	"github.com/hiveconsole/hiveconsole/database"
 )
 
 // QueueRule says which completed checks nobody has decided on wait for a reviewer: those whose
@@ -84,14 +90,200 @@ func (s *Store) queueCondition(rule QueueRule) (string, []any) {
 	cond := "c.result_rank IN (" + placeholders(len(ranks)) + ")"
 	args := ranks
 	if rule.SampleClear > 0 && !slices.Contains(rule.Results, "clear") {
-		// The bucket of SampleBucket, in SQL: the last two hex digits of the id.
-		find := "instr('0123456789abcdef', substr(lower(c.id), length(c.id) - %d, 1))"
-		if s.db.Postgres() {
-			find = "strpos('0123456789abcdef', substr(lower(c.id), length(c.id) - %d, 1))"
-		}
-		bucket := "((" + fmt.Sprintf(find, 1) + " - 1) * 16 + " + fmt.Sprintf(find, 0) + " - 1) * 100 / 256"
-		cond += " OR (c.result_rank = 0 AND " + bucket + " < ?)"
+		cond += " OR (c.result_rank = 0 AND " + s.sampleBucket() + " < ?)"
 		args = append(args, rule.SampleClear)
 	}
-	return " AND c.status = 'complete' AND NOT c.reviewed AND (" + cond + ")", args
+	return waiting + " AND (" + cond + ")", args
+}
+
+// ServiceTimes are the targets for deciding a queued check, per report result ("consider" → 4h),
+// measured from the check's completion. A result without one has no target.
+type ServiceTimes map[string]time.Duration
+
+// DefaultServiceTimes decide the most severe results first.
+var DefaultServiceTimes = ServiceTimes{"consider": 4 * time.Hour, "caution": 24 * time.Hour, "unknown": 24 * time.Hour,
+	"clear": 72 * time.Hour}
+
+// ParseServiceTimes reads targets as result=duration pairs: "consider=4h,caution=24h". "none" sets no
+// target.
+func ParseServiceTimes(v string) (ServiceTimes, error) {
+	out := ServiceTimes{}
+	if strings.TrimSpace(strings.ToLower(v)) == "none" {
+		return out, nil
+	}
+	for entry := range strings.SplitSeq(v, ",") {
+		entry = strings.TrimSpace(entry)
+		if entry == "" {
+			continue
+		}
+		result, d, _ := strings.Cut(entry, "=")
+		result = strings.ToLower(strings.TrimSpace(result))
+		if !slices.Contains(queueResults, result) {
+			return nil, fmt.Errorf("%q: %q is not a result: want some of %s", entry, result, strings.Join(queueResults, ", "))
+		}
+		dur, err := time.ParseDuration(strings.TrimSpace(d))
+		if err != nil || dur < time.Minute {
+			return nil, fmt.Errorf("%q: want result=duration of at least 1m, like consider=4h", entry)
+		}
+		out[result] = dur
+	}
+	if len(out) == 0 {
+		return nil, errors.New(`give result=duration entries ("consider=4h,caution=24h"), or none`)
+	}
+	return out, nil
+}
+
+// String is the targets in the form ParseServiceTimes reads, most severe result first.
+func (t ServiceTimes) String() string {
+	var parts []string
+	for _, r := range []string{"consider", "unknown", "caution", "clear"} {
+		if d, ok := t[r]; ok {
+			parts = append(parts, r+"="+strings.TrimSuffix(strings.TrimSuffix(d.String(), "0s"), "0m"))
+		}
+	}
+	if len(parts) == 0 {
+		return "none"
+	}
+	return strings.Join(parts, ",")
+}
+
+// Due is when a check completed at completed with this result should be decided by; ok is false
+// when the result has no target.
+func (t ServiceTimes) Due(result string, completed time.Time) (time.Time, bool) {
+	d, ok := t[result]
+	return completed.Add(d), ok
+}
+
+// queuePart is the review queue's checks of one result: its rank (which leads the queue's index)
+// and, for the sample of cleared checks, the condition that samples them.
+type queuePart struct {
+	result string
+	rank   int
+	cond   string
+	args   []any
+}
+
+// queueParts splits the queue under rule by result, each part read in the index's order.
+func (s *Store) queueParts(rule QueueRule) []queuePart {
+	if len(rule.Results) == 0 {
+		rule = DefaultQueueRule
+	}
+	var parts []queuePart
+	for _, r := range rule.Results {
+		parts = append(parts, queuePart{result: r, rank: queueRanks[r]})
+	}
+	if rule.SampleClear > 0 && !slices.Contains(rule.Results, "clear") {
+		parts = append(parts, queuePart{result: "clear", rank: 0, cond: " AND " + s.sampleBucket() + " < ?", args: []any{rule.SampleClear}})
+	}
+	return parts
+}
+
+// sampleBucket is SampleBucket in SQL: the last two hex digits of the id.
+func (s *Store) sampleBucket() string {
+	find := "instr('0123456789abcdef', substr(lower(c.id), length(c.id) - %d, 1))"
+	if s.db.Postgres() {
+		find = "strpos('0123456789abcdef', substr(lower(c.id), length(c.id) - %d, 1))"
+	}
+	return "((" + fmt.Sprintf(find, 1) + " - 1) * 16 + " + fmt.Sprintf(find, 0) + " - 1) * 100 / 256"
+}
+
+// waiting is the condition every queued check meets, after "c.deleted_at IS NULL".
+const waiting = " AND c.status = 'complete' AND NOT c.reviewed"
+
+// queuePage reads one page of the review queue in the order of time left: the check due first comes
+// first, those whose result has no target last, each by completion. Within one result the due time
+// follows completion, which the queue's index orders, so each result's part is read in index order
+// up to the page's end and the parts are merged: a page reads at most parts × (offset + limit) rows
+// whatever the queue's size, and deep pages read from the end.
+func (s *Store) queuePage(ctx context.Context, q CheckQuery, page CheckPage) (CheckPage, error) {
+	rest := q
+	rest.Queue = false
+	filter, filterArgs := s.checkFilter(ctx, rest)
+	order := "(due IS NULL) ASC, due ASC, upd ASC, o ASC"
+	w := window(page.Total, q.Offset, q.Limit, order)
+	if w.limit <= 0 {
+		return page, nil
+	}
+	dir := "ASC"
+	if w.reversed {
+		dir = "DESC"
+	}
+	var subs []string
+	var args []any
+	for i, p := range s.queueParts(q.Rule) {
+		due := "CAST(NULL AS BIGINT)"
+		if d, ok := q.Targets[p.result]; ok {
+			due = fmt.Sprintf("c.updated_at + %d", int64(d/time.Second))
+		}
+		subs = append(subs, fmt.Sprintf(`SELECT * FROM (SELECT %s, %s AS due, c.updated_at AS upd, c.ord AS o FROM hive_checks c
+			LEFT JOIN hive_customers cu ON cu.id = c.customer_id
+			WHERE c.deleted_at IS NULL%s AND c.result_rank = %d%s%s ORDER BY c.updated_at %s, c.ord %s LIMIT %d) q%d`,
+			checkSelect, due, waiting, p.rank, p.cond, filter, dir, dir, w.offset+w.limit, i))
+		args = append(append(args, p.args...), filterArgs...)
+	}
+	rows, err := s.db.Query(ctx, `SELECT * FROM (`+strings.Join(subs, " UNION ALL ")+`) u ORDER BY `+w.order+` LIMIT ? OFFSET ?`,
+		append(args, w.limit, w.offset)...)
+	if err != nil {
+		return CheckPage{}, fmt.Errorf("readmodel: review queue: %w", err)
+	}
+	defer rows.Close()
+	page.Rows = []CheckEntry{}
+	for rows.Next() {
+		var due sql.NullInt64
+		var upd, ord int64
+		e, err := scanCheck(withExtra{rows, []any{&due, &upd, &ord}})
+		if err != nil {
+			return CheckPage{}, err
+		}
+		page.Rows = append(page.Rows, e)
+	}
+	if w.reversed {
+		slices.Reverse(page.Rows)
+	}
+	return page, rows.Err()
+}
+
+// withExtra scans a row whose last columns are extra: into extra.
+type withExtra struct {
+	rows  *sql.Rows
+	extra []any
+}
+
+func (w withExtra) Scan(dest ...any) error { return w.rows.Scan(append(dest, w.extra...)...) }
+
+// QueueTimes is how the review queue stands against its service times: how many checks are past
+// their target, and when the check waiting longest completed (zero when none waits).
+type QueueTimes struct {
+	Overdue int
+	Oldest  time.Time
+}
+
+// QueueTimes counts the queue's late checks under rule and targets at now, part by part along the
+// queue's index; the counts are reused for a few seconds like the others.
+func (s *Store) QueueTimes(ctx context.Context, rule QueueRule, targets ServiceTimes, now time.Time) (QueueTimes, error) {
+	var out QueueTimes
+	for _, p := range s.queueParts(rule) {
+		base := ` FROM hive_checks c WHERE c.deleted_at IS NULL` + waiting + fmt.Sprintf(" AND c.result_rank = %d", p.rank) + p.cond
+		if d, ok := targets[p.result]; ok {
+			// Whole minutes, so that the count is reused across a few requests.
+			late := now.Add(-d).Truncate(time.Minute)
+			n, err := s.count(ctx, `SELECT count(*)`+base+` AND c.updated_at < ?`, append(slices.Clone(p.args), database.Unix(late))...)
+			if err != nil {
+				return out, fmt.Errorf("readmodel: overdue checks: %w", err)
+			}
+			out.Overdue += n
+		}
+		var oldest int64
+		err := s.db.QueryRow(ctx, `SELECT c.updated_at`+base+` ORDER BY c.updated_at LIMIT 1`, p.args...).Scan(&oldest)
+		if err == sql.ErrNoRows {
+			continue
+		}
+		if err != nil {
+			return out, fmt.Errorf("readmodel: oldest waiting check: %w", err)
+		}
+		if t := database.FromUnix(oldest); out.Oldest.IsZero() || t.Before(out.Oldest) {
+			out.Oldest = t
+		}
+	}
+	return out, nil
 }

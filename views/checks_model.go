@@ -46,6 +46,9 @@ type CheckListRow struct {
 	// Assigned when an admin gave it to them.
 	Holder               string
 	HolderMine, Assigned bool
+	// Due is when the check should be decided by, under its result's service time; zero when it has
+	// none or waits for nobody.
+	Due time.Time
 }
 
 // ReasonChip filters the review queue by one thing reports did not clear ("Face similarity", 12).

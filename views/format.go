@@ -39,3 +39,37 @@ func ShortID(id string) string {
 	}
 	return id
 }
+
+// Span says a length of time in the largest units that matter: "45 min", "3 h 20 min", "2 days 4 h",
+// "80 days".
+func Span(d time.Duration) string {
+	d = d.Round(time.Minute)
+	days, hours, mins := int(d/(24*time.Hour)), int(d%(24*time.Hour)/time.Hour), int(d%time.Hour/time.Minute)
+	plural := func(n int, unit string) string {
+		if n == 1 {
+			return "1 " + unit
+		}
+		return fmt.Sprintf("%d %ss", n, unit)
+	}
+	switch {
+	case days >= 7:
+		return plural(days, "day")
+	case days > 0 && hours > 0:
+		return plural(days, "day") + fmt.Sprintf(" %d h", hours)
+	case days > 0:
+		return plural(days, "day")
+	case hours > 0 && mins > 0:
+		return fmt.Sprintf("%d h %d min", hours, mins)
+	case hours > 0:
+		return fmt.Sprintf("%d h", hours)
+	}
+	return fmt.Sprintf("%d min", max(mins, 1))
+}
+
+// TimeLeft says how a check stands against its service time at now: "3 h 20 min left", or "2 days late".
+func TimeLeft(now, due time.Time) (text string, overdue bool) {
+	if due.After(now) {
+		return Span(due.Sub(now)) + " left", false
+	}
+	return Span(now.Sub(due)) + " late", true
+}

@@ -10,6 +10,8 @@ type OverviewModel struct {
 	ShowQueue                               bool           // the user decides reviews
 	Queue                                   []CheckListRow // the top of the review queue
 	QueueTotal                              int
-	Mine                                    int // checks in the queue the user holds
+	Mine                                    int       // checks in the queue the user holds
+	Overdue                                 int       // checks in the queue past their service time
+	Oldest                                  time.Time // when the check waiting longest completed; zero when none waits
 	Sync                                    SyncStatus
 }

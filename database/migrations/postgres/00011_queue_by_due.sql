@@ -1,0 +1,13 @@
+-- The review queue is read in the order of time left: within one result the check due first is the
+-- one that completed first (a check's last update is its completion), so the queue's index orders each
+-- result's waiting checks by completion, and the console merges the results.
+
+-- +goose Up
+DROP INDEX hive_checks_queue;
+CREATE INDEX hive_checks_queue ON hive_checks (result_rank, updated_at, ord)
+WHERE deleted_at IS NULL AND status = 'complete' AND NOT reviewed;
+
+-- +goose Down
+DROP INDEX hive_checks_queue;
+CREATE INDEX hive_checks_queue ON hive_checks (result_rank DESC, created_at, ord)
+WHERE deleted_at IS NULL AND status = 'complete' AND NOT reviewed;
