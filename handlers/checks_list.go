@@ -263,6 +263,9 @@ func (a *App) checksModel(c echo.Context, q checkQuery) (views.ChecksModel, []st
 	sig, _ := json.Marshal(q.signals())
 	m.Signals = string(sig)
 	m.Columns = []views.SortColumn{q.column("Customer", "customer"), q.column("Result", "result"), q.column("Created", "created")}
+	if q.Queue { // in the order of time left, whatever the address says
+		m.Columns = []views.SortColumn{{Label: "Customer"}, {Label: "Result"}, {Label: "Created"}}
+	}
 	m.Pager = views.NewPager(res.Total, q.Size, q.Page, func(n int) string {
 		p := q
 		p.Page = n
