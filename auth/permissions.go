@@ -37,6 +37,7 @@ const (
 	RevealPII       Permission = "pii.reveal"       // reveal one masked field, with a reason, audited
 	DecideReviews   Permission = "reviews.decide"   // record a review decision on a check; claim and release checks
 	AssignReviews   Permission = "reviews.assign"   // give checks to reviewers, take them back, release anyone's claim
+	WriteNotes      Permission = "notes.write"      // add notes to checks and customers (reading them comes with the page)
 	ExportCSV       Permission = "exports.csv"      // download lists as CSV (masked without SeeRecordPII)
 	ManageUsers     Permission = "users.manage"     // create staff, change roles, disable, reset passwords, revoke sessions
 	ViewAudit       Permission = "audit.view"       // read the audit trail
@@ -68,6 +69,8 @@ func grantees(p Permission) roleSet {
 		return everyone
 	case EditCustomers, IssueSessions, DeleteSessions: // support may withdraw a session it issued
 		return admin | support
+	case WriteNotes: // everyone who works cases; auditors only read
+		return admin | reviewer | support
 	case DeleteCustomers, DeleteChecks, ManageUsers, AssignReviews:
 		return admin
 	case CreateChecks, DecideReviews, RevealPII, DownloadFiles, SeeReportPII:
@@ -140,7 +143,7 @@ func AllPermissions() []Permission {
 		ViewChecks, CreateChecks, DeleteChecks,
 		ViewReports,
 		ViewFiles, DownloadFiles,
-		SeeRecordPII, SeeReportPII, RevealPII, DecideReviews, AssignReviews, ExportCSV,
+		SeeRecordPII, SeeReportPII, RevealPII, DecideReviews, AssignReviews, WriteNotes, ExportCSV,
 		ManageUsers, ViewAudit,
 	}
 }

@@ -31,6 +31,7 @@ func TestPermissionMatrix(t *testing.T) {
 		{RevealPII, y, y, n, n},
 		{DecideReviews, y, y, n, n},
 		{AssignReviews, y, n, n, n},
+		{WriteNotes, y, y, y, n},
 		{ExportCSV, y, y, n, y},
 		{ManageUsers, y, n, n, n},
 		{ViewAudit, y, n, n, y},

@@ -15,6 +15,7 @@ import (
 	"github.com/hiveconsole/hiveconsole/auth"
 	"github.com/hiveconsole/hiveconsole/hive"
 	"github.com/hiveconsole/hiveconsole/mrz"
+	"github.com/hiveconsole/hiveconsole/notes"
 	"github.com/hiveconsole/hiveconsole/readmodel"
 	"github.com/hiveconsole/hiveconsole/views"
 	"github.com/labstack/echo/v4"
@@ -108,6 +109,14 @@ func (a *App) reportModel(c echo.Context, ch *hive.Check, read reportReader) (vi
 	if m.History, err = a.auditHistory(c, "check", ch.ID); err != nil {
 		return m, err
 	}
+	if m.Notes, err = a.notesModel(c, notes.OnCheck, ch.ID, views.NotesModel{}); err != nil {
+		return m, err
+	}
+	st, err := a.caseState(ctx, ch.ID)
+	if err != nil {
+		return m, err
+	}
+	m.CaseVersion = st.version()
 	if u, _ := userOf(c); u.Can(auth.DownloadFiles) {
 		m.CanDownload = true
 		if m.Images, err = a.checkImages(ctx, ch); err != nil {

@@ -190,15 +190,26 @@ func (a *App) checksStream(c echo.Context) error {
 	if err := readListSignals(c, &s); err != nil {
 		return err
 	}
-	_, watch, err := a.checksModel(c, parseCheckQuery(s))
+	q := parseCheckQuery(s)
+	first, watch, err := a.checksModel(c, q)
 	if err != nil {
 		return err
 	}
 	return a.liveStream(c, "checks stream", func(sse *datastar.ServerSentEventGenerator) (bool, error) {
-		if len(watch) == 0 {
+		switch {
+		case q.Queue:
+			// The queue also changes with others' claims and decisions: the page asks for the table
+			// again when what it shows would differ.
+			now, _, err := a.checksModel(c, q)
+			if err != nil {
+				return false, err
+			}
+			if now.LiveKey == first.LiveKey && !a.anyDone(c.Request().Context(), watch) {
+				return false, nil
+			}
+		case len(watch) == 0:
 			return true, nil
-		}
-		if !a.anyDone(c.Request().Context(), watch) {
+		case !a.anyDone(c.Request().Context(), watch):
 			return false, nil
 		}
 		changed, _ := json.Marshal(map[string]int64{"checksChanged": time.Now().UnixNano()})
@@ -304,6 +315,14 @@ func (a *App) checksModel(c echo.Context, q checkQuery) (views.ChecksModel, []st
 		}
 	}
 	m.LiveKey = liveKey(watch)
+	if q.Queue {
+		// Who holds what and what was decided, as shown: a change of either renews the live element.
+		parts := []string{strconv.Itoa(res.Total)}
+		for _, r := range rows {
+			parts = append(parts, r.ID, r.Holder, r.ReviewState)
+		}
+		m.LiveKey = "q" + liveKey(parts) + m.LiveKey
+	}
 	return m, watch, nil
 }
 

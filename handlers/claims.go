@@ -255,7 +255,7 @@ func (a *App) refuseClaim(c echo.Context, ch *hive.Check, msg string) error {
 
 // claimView is who works on a check that waits for a decision, for its page; activity of the holder
 // on the page keeps their claim.
-func (a *App) claimView(c echo.Context, checkID string) (views.ClaimView, error) {
+func (a *App) claimView(c echo.Context, checkID string, touch bool) (views.ClaimView, error) {
 	ctx := c.Request().Context()
 	u, _ := userOf(c)
 	v := views.ClaimView{Shown: true, Now: time.Now()}
@@ -265,7 +265,7 @@ func (a *App) claimView(c echo.Context, checkID string) (views.ClaimView, error)
 	}
 	if held {
 		v.Holder, v.Mine, v.AssignedBy, v.Since = cl.Email, cl.UserID == u.ID, cl.AssignedBy, cl.ClaimedAt
-		if v.Mine {
+		if v.Mine && touch {
 			if err := a.Reviews.Touch(ctx, checkID, u.ID); err != nil {
 				return v, err
 			}

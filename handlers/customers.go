@@ -11,6 +11,7 @@ import (
 
 	"github.com/hiveconsole/hiveconsole/auth"
 	"github.com/hiveconsole/hiveconsole/hive"
+	"github.com/hiveconsole/hiveconsole/notes"
 	"github.com/hiveconsole/hiveconsole/readmodel"
 	"github.com/hiveconsole/hiveconsole/views"
 	"github.com/labstack/echo/v4"
@@ -235,13 +236,24 @@ func (a *App) customer(c echo.Context) error {
 	if !hive.ValidID(id) {
 		return echo.NewHTTPError(http.StatusNotFound, "There is no such customer.")
 	}
+	if isDatastar(c) { // the inline editor's Cancel
+		cust, err := a.Hive.GetCustomer(c.Request().Context(), id)
+		if err != nil {
+			return err
+		}
+		return a.showProfile(c, cust, "")
+	}
+	return a.customerPage(c, http.StatusOK, views.NotesModel{})
+}
+
+// customerPage renders the customer in the path with status; notes carries a refused note's text and
+// why it was refused.
+func (a *App) customerPage(c echo.Context, status int, notesForm views.NotesModel) error {
+	id := c.Param("id")
 	ctx := c.Request().Context()
 	cust, err := a.Hive.GetCustomer(ctx, id)
 	if err != nil {
 		return err
-	}
-	if isDatastar(c) { // the inline editor's Cancel
-		return a.showProfile(c, cust, "")
 	}
 	a.refreshCustomer(c, cust)
 	links, err := a.linksOf(ctx, cust.ID)
@@ -268,5 +280,8 @@ func (a *App) customer(c echo.Context) error {
 	if d.History, err = a.auditHistory(c, "customer", id); err != nil {
 		return err
 	}
-	return render(c, http.StatusOK, views.CustomerPage(a.page(c, orName(cust)), d))
+	if d.Notes, err = a.notesModel(c, notes.OnCustomer, id, notesForm); err != nil {
+		return err
+	}
+	return render(c, status, views.CustomerPage(a.page(c, orName(cust)), d))
 }

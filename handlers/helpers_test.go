@@ -19,6 +19,7 @@ import (
 	"github.com/hiveconsole/hiveconsole/handlers"
 	"github.com/hiveconsole/hiveconsole/hive"
 	"github.com/hiveconsole/hiveconsole/hive/sandbox"
+	"github.com/hiveconsole/hiveconsole/notes"
 	"github.com/hiveconsole/hiveconsole/readmodel"
 	"github.com/hiveconsole/hiveconsole/review"
 	"github.com/hiveconsole/hiveconsole/static"
@@ -44,6 +45,7 @@ type testConsole struct {
 	staff  *auth.Service
 	trail  *audit.Trail   // the audit trail the app records to
 	ledger *review.Ledger // the review decisions the app keeps
+	notes  *notes.Book    // the notes and inboxes the app keeps
 	db     *database.DB   // the console database under them, for tests that write to it directly
 	clock  *clock
 	users  map[auth.Role]auth.User
@@ -126,6 +128,8 @@ func newTestConsoleWith(t *testing.T, customers int, opts ...option) *testConsol
 		hcfg.Reviews = tc.ledger
 	}
 	hcfg.Staff, hcfg.StaffAdmin, hcfg.Sessions = staff, staff, staff.Sessions()
+	tc.notes = notes.New(db, tc.clock.Now)
+	hcfg.Notes = tc.notes
 	if w, ok := hcfg.Audit.(interface{ wrap(handlers.Auditor) }); ok {
 		w.wrap(tc.trail) // a test's auditor around the real trail
 	} else {

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/hiveconsole/hiveconsole/auth"
@@ -21,25 +22,41 @@ func (a *App) overview(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if u, _ := userOf(c); u.Can(auth.DecideReviews) {
-		queue, total, err := a.reviewQueue(c, 5)
-		if err != nil {
-			return err
-		}
-		m.ShowQueue, m.QueueTotal, m.Queue = true, total, queue
-		mine, err := a.Read.Checks(c.Request().Context(), readmodel.CheckQuery{Queue: true, Rule: a.Queue, Holder: u.Email,
-			HeldSince: a.Reviews.HeldSince()})
-		if err != nil {
-			return err
-		}
-		m.Mine = mine.Total
-		times, err := a.Read.QueueTimes(c.Request().Context(), a.Queue, a.ServiceTimes, m.Now)
-		if err != nil {
-			return err
-		}
-		m.Overdue, m.Oldest = times.Overdue, times.Oldest
+	if err := a.queueCard(c, &m); err != nil {
+		return err
 	}
 	return render(c, http.StatusOK, views.OverviewPage(a.page(c, "Overview"), m, a.hiveUnreachable(), m.Sync.SyncedAt))
+}
+
+// queueCard fills the overview's review queue, for those who decide: its top, its size, how many the
+// user holds, how many are late and how long the oldest has waited.
+func (a *App) queueCard(c echo.Context, m *views.OverviewModel) error {
+	u, _ := userOf(c)
+	if !u.Can(auth.DecideReviews) || a.Reviews == nil {
+		return nil
+	}
+	queue, total, err := a.reviewQueue(c, 5)
+	if err != nil {
+		return err
+	}
+	m.ShowQueue, m.QueueTotal, m.Queue = true, total, queue
+	mine, err := a.Read.Checks(c.Request().Context(), readmodel.CheckQuery{Queue: true, Rule: a.Queue, Holder: u.Email,
+		HeldSince: a.Reviews.HeldSince()})
+	if err != nil {
+		return err
+	}
+	m.Mine = mine.Total
+	times, err := a.Read.QueueTimes(c.Request().Context(), a.Queue, a.ServiceTimes, m.Now)
+	if err != nil {
+		return err
+	}
+	m.Overdue, m.Oldest = times.Overdue, times.Oldest
+	parts := []string{strconv.Itoa(total), strconv.Itoa(m.Mine), strconv.Itoa(m.Overdue)}
+	for _, r := range queue {
+		parts = append(parts, r.ID, r.Holder, r.ReviewState)
+	}
+	m.QueueKey = liveKey(parts)
+	return nil
 }
 
 // hiveUnreachable says whether the Hive client has stopped asking Hive after repeated failures.
@@ -87,10 +104,24 @@ func (a *App) overviewModel(c echo.Context) (views.OverviewModel, error) {
 // goroutine of its own.
 func (a *App) overviewStream(c echo.Context) error {
 	assets := a.assets()
+	var shownQueue string // the queue card as the page or the last patch showed it
+	if first, err := a.overviewModel(c); err == nil && a.queueCard(c, &first) == nil {
+		shownQueue = first.QueueKey
+	}
 	return a.liveStream(c, "overview stream", func(sse *datastar.ServerSentEventGenerator) (bool, error) {
 		m, err := a.overviewModel(c)
 		if err != nil {
 			return false, err
+		}
+		// Others' claims and decisions change the queue card.
+		if err := a.queueCard(c, &m); err != nil {
+			return false, err
+		}
+		if m.ShowQueue && m.QueueKey != shownQueue {
+			if err := sse.PatchElementTempl(views.ReviewQueueCard(a.fragment(c), m)); err != nil {
+				return true, nil
+			}
+			shownQueue = m.QueueKey
 		}
 		for _, r := range m.Recent {
 			if r.Status == string(hive.CheckProcessing) {
@@ -103,7 +134,7 @@ func (a *App) overviewStream(c echo.Context) error {
 		if err := sse.PatchElementTempl(views.OverviewLive(assets, m)); err != nil {
 			return true, nil // the browser went away
 		}
-		return m.Processing == 0, nil
+		return m.Processing == 0 && !m.ShowQueue, nil
 	})
 }
 

@@ -26,6 +26,7 @@ func navigation() []navEntry {
 		{"Sessions", "/sessions", "key", auth.ViewSessions},
 		{"Staff", "/users", "user", auth.ManageUsers},
 		{"Audit", "/audit", "history", auth.ViewAudit},
+		{"Inbox", "/inbox", "info", ""}, // every signed-in user's: notes that mention them
 	}
 }
 
@@ -58,9 +59,13 @@ func (a *App) fragment(c echo.Context) views.Page {
 	}
 	p.User = &views.User{Name: u.Name, Email: u.Email, Role: string(u.Role)}
 	for _, n := range navigation() {
-		if u.Can(n.perm) {
+		if n.perm == "" || u.Can(n.perm) {
 			current := c.Path() == n.href || n.href != "/" && strings.HasPrefix(c.Path(), n.href+"/")
-			p.Nav = append(p.Nav, views.NavItem{Label: n.label, Href: n.href, Icon: n.icon, Current: current})
+			item := views.NavItem{Label: n.label, Href: n.href, Icon: n.icon, Current: current}
+			if n.href == "/inbox" && a.Notes != nil {
+				item.Count, _ = a.Notes.Unread(c.Request().Context(), u.ID) // a failure shows no count, not an error page
+			}
+			p.Nav = append(p.Nav, item)
 		}
 	}
 	return p

@@ -25,6 +25,12 @@ func (a *App) rejectReasons() []review.RejectReason {
 // reviewPanel is a completed check's review: its history, its state, and the form for those who
 // decide. form carries what was typed when a decision was refused.
 func (a *App) reviewPanel(c echo.Context, checkID string, form views.ReviewForm) (views.ReviewPanelModel, error) {
+	return a.reviewPanelOf(c, checkID, form, true)
+}
+
+// reviewPanelOf is reviewPanel; touch says whether showing it is the viewer's activity on the check,
+// which keeps their claim (a page view is; a live update of an open page is not).
+func (a *App) reviewPanelOf(c echo.Context, checkID string, form views.ReviewForm, touch bool) (views.ReviewPanelModel, error) {
 	r := views.ReviewPanelModel{State: views.ReviewUnreviewed, Form: form}
 	if a.Reviews == nil {
 		return r, nil
@@ -48,7 +54,7 @@ func (a *App) reviewPanel(c echo.Context, checkID string, form views.ReviewForm)
 		r.History = append(r.History, v)
 	}
 	if views.Waiting(r.State) {
-		if r.Claim, err = a.claimView(c, checkID); err != nil {
+		if r.Claim, err = a.claimView(c, checkID, touch); err != nil {
 			return r, err
 		}
 	}

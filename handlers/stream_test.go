@@ -72,11 +72,12 @@ func (p *processingHive) GetReport(context.Context, string) (*hive.Report, error
 
 func fastStreams(c *handlers.Config, _ *auth.Config) { c.LiveInterval = 10 * time.Millisecond }
 
-// openStream starts GET /overview/stream as a signed-in reviewer and returns its body's lines.
+// openStream starts GET /overview/stream as signed-in support staff (who see no review queue, whose
+// stream ends once no check processes) and returns its body's lines.
 func openStream(t *testing.T, tc *testConsole, ctx context.Context) (*http.Response, *bufio.Scanner) {
 	t.Helper()
 	b := tc.browser()
-	b.signInAs(auth.RoleReviewer)
+	b.signInAs(auth.RoleSupport)
 	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, tc.URL+"/overview/stream", nil)
 	req.Header.Set("Datastar-Request", "true")
 	resp, err := b.client.Do(req)

@@ -199,8 +199,14 @@ func (s *Store) queuePage(ctx context.Context, q CheckQuery, page CheckPage) (Ch
 	rest := q
 	rest.Queue = false
 	filter, filterArgs := s.checkFilter(ctx, rest)
-	order := "(due IS NULL) ASC, due ASC, upd ASC, o ASC"
-	w := window(page.Total, q.Offset, q.Limit, order)
+	order := func(of string) string {
+		return strings.ReplaceAll("(%due IS NULL) ASC, %due ASC, %upd ASC, %o ASC", "%", of)
+	}
+	w := window(page.Total, q.Offset, q.Limit, order(""))
+	outer := order("pg.")
+	if w.reversed {
+		outer = reverse(outer)
+	}
 	if w.limit <= 0 {
 		return page, nil
 	}
@@ -215,14 +221,16 @@ func (s *Store) queuePage(ctx context.Context, q CheckQuery, page CheckPage) (Ch
 		if d, ok := q.Targets[p.result]; ok {
 			due = fmt.Sprintf("c.updated_at + %d", int64(d/time.Second))
 		}
-		subs = append(subs, fmt.Sprintf(`SELECT * FROM (SELECT %s, %s AS due, c.updated_at AS upd, c.ord AS o FROM hive_checks c
-			LEFT JOIN hive_customers cu ON cu.id = c.customer_id
+		subs = append(subs, fmt.Sprintf(`SELECT * FROM (SELECT c.id AS qid, %s AS due, c.updated_at AS upd, c.ord AS o FROM hive_checks c
 			WHERE c.deleted_at IS NULL%s AND c.result_rank = %d%s%s ORDER BY c.updated_at %s, c.ord %s LIMIT %d) q%d`,
-			checkSelect, due, waiting, p.rank, p.cond, filter, dir, dir, w.offset+w.limit, i))
+			due, waiting, p.rank, p.cond, filter, dir, dir, w.offset+w.limit, i))
 		args = append(append(args, p.args...), filterArgs...)
 	}
-	rows, err := s.db.Query(ctx, `SELECT * FROM (`+strings.Join(subs, " UNION ALL ")+`) u ORDER BY `+w.order+` LIMIT ? OFFSET ?`,
-		append(args, w.limit, w.offset)...)
+	// The page is chosen on the checks' own columns; only its rows are joined with their customers.
+	rows, err := s.db.Query(ctx, `SELECT `+checkSelect+`, pg.due, pg.upd, pg.o FROM (
+		SELECT * FROM (`+strings.Join(subs, " UNION ALL ")+`) u ORDER BY `+w.order+` LIMIT ? OFFSET ?) pg
+		JOIN hive_checks c ON c.id = pg.qid LEFT JOIN hive_customers cu ON cu.id = c.customer_id
+		ORDER BY `+outer, append(args, w.limit, w.offset)...)
 	if err != nil {
 		return CheckPage{}, fmt.Errorf("readmodel: review queue: %w", err)
 	}

@@ -46,8 +46,9 @@ const claimColumns = `check_id, user_id, user_email, assigned_by, claimed_at, ac
 const holds = `(k.assigned_by IS NOT NULL OR k.active_at > ?)`
 
 // HeldSince is the oldest activity that still holds a claim: a claim last touched at or before it has
-// lapsed. The read model's queue filters take it.
-func (l *Ledger) HeldSince() time.Time { return l.now().Add(-l.claimTTL) }
+// lapsed. It moves by whole minutes, so that the queue's counts by holder, which take it, can be
+// reused for a moment: a claim lapses within a minute after its time.
+func (l *Ledger) HeldSince() time.Time { return l.now().Add(-l.claimTTL).Truncate(time.Minute) }
 
 // takeClaim is the one statement that gives a check to u unless someone else holds it: it inserts the
 // claim, or takes over one that has lapsed, or refreshes u's own (keeping an assignment an

@@ -4,6 +4,7 @@ import "time"
 
 // CustomerDetail is one customer with their sessions and checks.
 type CustomerDetail struct {
+	Notes                               NotesModel // the thread of notes on the customer
 	ID, Name, Email, Phone, Gender, DOB string
 	Metadata                            []KeyValue
 	Created, Updated                    time.Time

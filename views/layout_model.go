@@ -46,6 +46,7 @@ func (u User) Initials() string {
 type NavItem struct {
 	Label, Href, Icon string
 	Current           bool
+	Count             int // shown beside the label when not zero: unread notes in the inbox
 }
 
 // Environment tells staff whether they are looking at real customers.

@@ -13,5 +13,6 @@ type OverviewModel struct {
 	Mine                                    int       // checks in the queue the user holds
 	Overdue                                 int       // checks in the queue past their service time
 	Oldest                                  time.Time // when the check waiting longest completed; zero when none waits
+	QueueKey                                string    // names what the queue card shows, for the live stream
 	Sync                                    SyncStatus
 }

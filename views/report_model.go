@@ -25,6 +25,8 @@ type ReportModel struct {
 	CanDownload                     bool
 	CanDelete                       bool
 	Review                          ReviewPanelModel
+	Notes                           NotesModel
+	CaseVersion                     string     // what others may change (decisions, claim, notes) as of the page, for its live stream
 	History                         []AuditRow // the check's own trail; nil without the permission
 	Now                             time.Time
 }

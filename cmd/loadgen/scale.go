@@ -154,7 +154,8 @@ func scaleRun(o options, sandboxDir string) error {
 	pages := []string{"/users", "/customers", "/customers?q=" + q, "/customers?q=jo", "/customers?q=%2B44",
 		"/customers?checks=with", "/customers?result=consider",
 		"/customers?sort=name", "/customers?page=" + strconv.Itoa(deep/2), "/customers?page=" + strconv.Itoa(deep),
-		"/checks", "/checks?result=consider", "/checks?queue=review", "/sessions", "/files", "/"}
+		"/checks", "/checks?result=consider", "/checks?queue=review", "/checks?queue=review&assignee=none",
+		"/checks?queue=review&assignee=me", "/checks?queue=review&page=1000", "/sessions", "/files", "/"}
 	// A customer's page and a report's (both read Hive live too), the first of their lists.
 	if m := customerLink.FindStringSubmatch(list); m != nil {
 		pages = append(pages, "/customers/"+m[1])
