@@ -17,11 +17,24 @@ const reviewerPassword = "a reviewer's long passphrase"
 // browser in as that reviewer.
 func addReviewer(t *testing.T, ctx context.Context, url string) {
 	t.Helper()
+	createReviewer(t, ctx, url, "rev@example.com", "Rae Viewer")
+	do(t, ctx,
+		chromedp.Click(chromedp.CSS(`[data-testid="user-menu"] summary`)),
+		chromedp.Click(chromedp.CSS(`[data-testid="sign-out"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="login-form"]`)),
+		signIn(url, "rev@example.com", reviewerPassword),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="overview-queue"]`)),
+	)
+}
+
+// createReviewer creates a reviewer through the staff pages as the signed-in admin.
+func createReviewer(t *testing.T, ctx context.Context, url, email, name string) {
+	t.Helper()
 	do(t, ctx,
 		chromedp.Navigate(url+"/users/new"),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="user-form"]`)),
-		chromedp.SendKeys(chromedp.CSS(`#email`), "rev@example.com"),
-		chromedp.SendKeys(chromedp.CSS(`#name`), "Rae Viewer"),
+		chromedp.SendKeys(chromedp.CSS(`#email`), email),
+		chromedp.SendKeys(chromedp.CSS(`#name`), name),
 		chromedp.SendKeys(chromedp.CSS(`#password`), reviewerPassword),
 		chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
 			_, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(document.getElementById('role').value = 'reviewer', true)`))
@@ -29,11 +42,6 @@ func addReviewer(t *testing.T, ctx context.Context, url string) {
 		}),
 		chromedp.Click(chromedp.CSS(`[data-testid="user-form"] button[type="submit"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="user-role"]`)),
-		chromedp.Click(chromedp.CSS(`[data-testid="user-menu"] summary`)),
-		chromedp.Click(chromedp.CSS(`[data-testid="sign-out"]`)),
-		chromedp.WaitVisible(chromedp.CSS(`[data-testid="login-form"]`)),
-		signIn(url, "rev@example.com", reviewerPassword),
-		chromedp.WaitVisible(chromedp.CSS(`[data-testid="overview-queue"]`)),
 	)
 }
 

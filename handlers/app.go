@@ -139,7 +139,7 @@ type Config struct {
 	StaffAdmin      StaffAdmin
 	Sessions        WebSessions
 	Reviews         Reviews
-	Notes           Notes // notes on checks and customers, and the inbox; nil shows none
+	Notes           Notes                  // notes on checks and customers, and the inbox; nil shows none
 	Audit           Auditor                // required: the console does nothing it cannot record
 	Read            ReadModel              // required: the lists read it
 	RejectReasons   []review.RejectReason  // offered when rejecting; review.DefaultRejectReasons when empty

@@ -62,7 +62,7 @@ func claimOnPage(t *testing.T, b *browser, checkID string) (holder, mine string)
 func queueRows(t *testing.T, b *browser, query string) map[string]string {
 	t.Helper()
 	out := map[string]string{}
-	b.get("/checks?queue=review&size=100"+query).doc(t).Find(`[data-testid="check-row"]`).Each(func(_ int, s *goquery.Selection) {
+	b.get("/checks?queue=review&size=100" + query).doc(t).Find(`[data-testid="check-row"]`).Each(func(_ int, s *goquery.Selection) {
 		out[strings.TrimPrefix(s.AttrOr("id", ""), "check-")] = s.Find(`[data-testid="claim"]`).AttrOr("data-holder", "?")
 	})
 	return out

@@ -3,11 +3,15 @@
 -- result's waiting checks by completion, and the console merges the results.
 
 -- +goose Up
-DROP INDEX hive_checks_queue;
+-- A first load killed midway leaves the old index dropped and its statement waiting in sync_deferred:
+-- the new one replaces both.
+DROP INDEX IF EXISTS hive_checks_queue;
+DELETE FROM sync_deferred WHERE statement LIKE '%hive\_checks\_queue%' ESCAPE '\';
 CREATE INDEX hive_checks_queue ON hive_checks (result_rank, updated_at, ord)
 WHERE deleted_at IS NULL AND status = 'complete' AND NOT reviewed;
 
 -- +goose Down
-DROP INDEX hive_checks_queue;
+DROP INDEX IF EXISTS hive_checks_queue;
+DELETE FROM sync_deferred WHERE statement LIKE '%hive\_checks\_queue%' ESCAPE '\';
 CREATE INDEX hive_checks_queue ON hive_checks (result_rank DESC, created_at, ord)
 WHERE deleted_at IS NULL AND status = 'complete' AND NOT reviewed;

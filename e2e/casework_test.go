@@ -1,0 +1,112 @@
+//go:build browser
+
+package e2e
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// TestTwoReviewers: two reviewers in two browsers. Ana takes the next check from the overview and
+// holds it; Ben, opening it, sees her claim, and his decision is refused naming her, with his note
+// kept. Ana approves a check the four-eyes rules cover: it waits for a second approver, and Ben, who
+// sees her decision and note, confirms it. Ana writes a note that mentions Ben: his open page shows it
+// without a reload, and his inbox counts and lists it.
+func TestTwoReviewers(t *testing.T) {
+	c := startConsole(t)
+	ana := browserWithin(t, 120*time.Second)
+	ben := browserWithin(t, 120*time.Second)
+	problems := watchProblems(t, ana)
+	do(t, ana, signIn(c.URL, "admin@localhost", adminPassword), chromedp.WaitVisible(chromedp.CSS(`[data-testid="recent-checks"]`)))
+	createReviewer(t, ana, c.URL, "ana@example.com", "Ana Reviewer")
+	createReviewer(t, ana, c.URL, "ben@example.com", "Ben Reviewer")
+	do(t, ana,
+		chromedp.Click(chromedp.CSS(`[data-testid="user-menu"] summary`)),
+		chromedp.Click(chromedp.CSS(`[data-testid="sign-out"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="login-form"]`)),
+		signIn(c.URL, "ana@example.com", reviewerPassword),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="overview-queue"]`)),
+		chromedp.Click(chromedp.CSS(`[data-testid="start-reviewing"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="review-form"]`)),
+	)
+	check := evalString(t, ana, `location.pathname`)
+	if mine := evalString(t, ana, `document.querySelector('#review [data-testid="claim"]').dataset.mine`); mine != "true" {
+		t.Fatalf("Start reviewing did not claim %s for Ana", check)
+	}
+
+	// Ben sees the claim; his decision is refused and names Ana; his note stays.
+	do(t, ben, signIn(c.URL, "ben@example.com", reviewerPassword), chromedp.WaitVisible(chromedp.CSS(`[data-testid="overview-queue"]`)),
+		chromedp.Navigate(c.URL+check), chromedp.WaitVisible(chromedp.CSS(`[data-testid="review-form"]`)))
+	if h := evalString(t, ben, `document.querySelector('#review [data-testid="claim"]').dataset.holder`); h != "ana@example.com" {
+		t.Fatalf("Ben's page says the check is held by %q", h)
+	}
+	do(t, ben,
+		chromedp.Click(chromedp.CSS(`[data-testid="decision-approve"] input`)),
+		chromedp.SendKeys(chromedp.CSS(`#review-note`), "looks fine to me"),
+		chromedp.Click(chromedp.CSS(`[data-testid="review-submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="error-claim"]`)),
+		screenshot("casework-refused"),
+	)
+	if msg := text(t, ben, `[data-testid="error-claim"]`); !strings.Contains(msg, "ana@example.com") {
+		t.Errorf("the refusal says %q", msg)
+	}
+	if note := evalString(t, ben, `document.getElementById('review-note').value`); note != "looks fine to me" {
+		t.Errorf("Ben's note came back as %q", note)
+	}
+
+	// Ana approves first; the check waits for a second approver.
+	do(t, ana,
+		chromedp.Click(chromedp.CSS(`[data-testid="decision-approve"] input`)),
+		chromedp.SendKeys(chromedp.CSS(`#review-note`), "the face matches the document on a closer look"),
+		chromedp.Click(chromedp.CSS(`[data-testid="review-submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="four-eyes"]`)),
+	)
+	if st := evalString(t, ana, `document.querySelector('[data-testid="review-state"]').dataset.state`); st != "pending_second" {
+		t.Fatalf("after Ana's approval: state %q, want pending_second (does the check's result need four eyes?)", st)
+	}
+	// Ben, whose page is still open, learns of it without a reload, then reloads and confirms.
+	pollJS(t, ben, "Ben's open page to learn of Ana's decision",
+		`(document.querySelector('[data-testid="case-notice"]')?.textContent || '').includes('ana@example.com recorded a decision')`, 15*time.Second)
+	do(t, ben, chromedp.Navigate(c.URL+check), chromedp.WaitVisible(chromedp.CSS(`[data-testid="four-eyes"]`)), screenshot("casework-second"))
+	if by := evalString(t, ben, `document.querySelector('[data-testid="four-eyes"]').dataset.firstBy`); by != "ana@example.com" {
+		t.Errorf("Ben sees the first approval by %q", by)
+	}
+	if !strings.Contains(text(t, ben, `[data-testid="four-eyes"]`), "closer look") {
+		t.Error("Ben does not see Ana's note")
+	}
+	do(t, ben,
+		chromedp.Click(chromedp.CSS(`[data-testid="decision-approve"] input`)),
+		chromedp.SendKeys(chromedp.CSS(`#review-note`), "agreed"),
+		chromedp.Click(chromedp.CSS(`[data-testid="review-submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="flash"]`)),
+	)
+	if st := evalString(t, ben, `document.querySelector('[data-testid="review-state"]').dataset.state`); st != "approved" {
+		t.Fatalf("after Ben's approval: state %q, want approved", st)
+	}
+
+	// Ana writes a note mentioning Ben while his page is open.
+	do(t, ben, chromedp.WaitVisible(chromedp.CSS(`html[data-datastar="ready"]`)))
+	do(t, ana,
+		chromedp.Navigate(c.URL+check),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="note-form"]`)),
+		chromedp.SendKeys(chromedp.CSS(`#note-body`), "@ben@example.com the customer called back, all good"),
+		chromedp.Click(chromedp.CSS(`[data-testid="note-submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="note"]`)),
+	)
+	pollJS(t, ben, "Ben's open page to show Ana's note",
+		`[...document.querySelectorAll('[data-testid="note"]')].some((n) => n.textContent.includes('called back'))`, 15*time.Second)
+	do(t, ben, chromedp.Navigate(c.URL+"/"), chromedp.WaitVisible(chromedp.CSS(`[data-testid="nav-count"]`)), screenshot("casework-inbox-count"))
+	if n := strings.TrimSpace(text(t, ben, `[data-testid="nav-count"]`)); !strings.HasPrefix(n, "1") {
+		t.Errorf("Ben's inbox count %q", n)
+	}
+	do(t, ben, chromedp.Navigate(c.URL+"/inbox"), chromedp.WaitVisible(chromedp.CSS(`[data-testid="inbox-item"]`)), screenshot("casework-inbox"))
+	if !strings.Contains(text(t, ben, `[data-testid="inbox-item"]`), "called back") {
+		t.Error("Ben's inbox does not list Ana's note")
+	}
+	if p := problems.all(); len(p) != 0 {
+		t.Errorf("page problems:\n%s", strings.Join(p, "\n"))
+	}
+}
