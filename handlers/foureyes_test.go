@@ -3,6 +3,7 @@ package handlers_test
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -100,5 +101,41 @@ func TestFourEyes(t *testing.T) {
 	}
 	if strings.Join(stages, ",") != "first,disputed" {
 		t.Errorf("the trail's stages for the disputed check: %v", stages)
+	}
+}
+
+// TestDecidedMeanwhile: a decision sent from a page that did not show the check's newest decision is
+// refused with 409, naming who decided since and keeping what was typed; sent again from the page it
+// comes back on, it is recorded.
+func TestDecidedMeanwhile(t *testing.T) {
+	tc := newTestConsole(t)
+	ana := tc.browser()
+	ana.signInAs(auth.RoleReviewer)
+	ben := reviewerBrowser(t, tc, "ben@example.com")
+	ch := scenarioCheck(t, tc, customer("both@example.com", "Bo", "Th"), sandbox.ScenarioFaceMismatch)
+	seen := func(b *browser) string {
+		return b.get("/checks/"+ch.ID).doc(t).Find(`[data-testid="review-form"] input[name="seen"]`).AttrOr("value", "?")
+	}
+	anaSeen, benSeen := seen(ana), seen(ben)
+	if anaSeen != "0" || benSeen != "0" {
+		t.Fatalf("the forms carry seen=%s and %s, want 0", anaSeen, benSeen)
+	}
+	if r := ana.post("/checks/"+ch.ID+"/review", url.Values{"decision": {"reject"}, "reason": {"face_mismatch"}, "note": {"not her"}, "seen": {anaSeen}}); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("Ana's decision: %d", r.StatusCode)
+	}
+	r := ben.post("/checks/"+ch.ID+"/review", url.Values{"decision": {"resubmit"}, "note": {"ask for a new selfie"}, "seen": {benSeen}})
+	doc := r.doc(t)
+	if r.StatusCode != http.StatusConflict || !strings.Contains(doc.Find(`[data-testid="error-claim"]`).Text(), "reviewer@example.com recorded a decision (rejected)") {
+		t.Fatalf("Ben's decision from a stale page: %d %q", r.StatusCode, doc.Find(`[data-testid="error-claim"]`).Text())
+	}
+	if doc.Find(`[data-testid="review-note"]`).Text() != "ask for a new selfie" {
+		t.Error("Ben's note was lost")
+	}
+	if h, _ := tc.ledger.ForCheck(context.Background(), ch.ID); len(h) != 1 {
+		t.Fatalf("%d reviews, want Ana's alone", len(h))
+	}
+	again := doc.Find(`[data-testid="review-form"] input[name="seen"]`).AttrOr("value", "")
+	if r := ben.post("/checks/"+ch.ID+"/review", url.Values{"decision": {"resubmit"}, "note": {"ask for a new selfie"}, "seen": {again}}); r.StatusCode != http.StatusCreated {
+		t.Errorf("Ben's decision from the page it came back on: %d", r.StatusCode)
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"strconv"
+	"strings"
 
 	"github.com/hiveconsole/hiveconsole/auth"
 	"github.com/hiveconsole/hiveconsole/hive"
@@ -42,7 +44,7 @@ func (a *App) reviewPanelOf(c echo.Context, checkID string, form views.ReviewFor
 	reasons := a.rejectReasons()
 	u, _ := userOf(c)
 	if len(history) > 0 {
-		r.State = history[0].State()
+		r.State, r.Seen = history[0].State(), history[0].ID
 		r.FourEyes = fourEyesOf(history, u, a.FourEyes)
 	}
 	for _, h := range history {
@@ -129,6 +131,9 @@ func (a *App) decideReview(c echo.Context) error {
 	if rev.Decision != review.Reject {
 		rev.Reason = "" // the select keeps its value when the reviewer changes their mind
 	}
+	if seen, err := strconv.ParseInt(c.FormValue("seen"), 10, 64); err == nil {
+		rev.Seen = &seen // the form showed this decision as the newest
+	}
 	if err := review.Validate(rev, a.rejectReasons()); err != nil {
 		return a.refuseReview(c, ch, rev, fieldErrors(err))
 	}
@@ -176,6 +181,11 @@ func (a *App) decideReview(c echo.Context) error {
 		rev = recorded
 		return nil
 	})
+	if changed := (*review.ChangedError)(nil); errors.As(err, &changed) {
+		return a.refuseReviewWith(c, http.StatusConflict, ch, rev, map[string]string{"claim": "Nothing was recorded: " +
+			changed.Newest.ReviewerEmail + " recorded a decision (" + strings.ToLower(views.ReviewStateLabel(changed.Newest.State())) +
+			") after this page was opened. Read it below; decide again if you still disagree."})
+	}
 	if errors.Is(err, review.ErrSecondBySamePerson) {
 		return a.refuseReviewWith(c, http.StatusConflict, ch, rev, map[string]string{
 			"claim": "Nothing was recorded: you gave the first approval, so the second must come from someone else."})

@@ -96,3 +96,25 @@ func testFourEyes(t *testing.T, open func(testing.TB) *database.DB) {
 		}
 	}
 }
+
+// TestDecidedMeanwhile: a decision taken on a page that did not show the newest decision is refused,
+// naming who decided since; one taken on the current page is recorded.
+func TestDecidedMeanwhile(t *testing.T) { forEachDatabase(t, testDecidedMeanwhile) }
+
+func testDecidedMeanwhile(t *testing.T, open func(testing.TB) *database.DB) {
+	l, db, _, ana := reviewEnv(t, open)
+	ben := colleague(t, db, "ben@example.com")
+	none := int64(0)
+	first := mustRecord(t, l, review(ana, "chk-1", func(r *Review) { r.Seen = &none }))
+	_, err := l.Record(t.Context(), review(ben, "chk-1", func(r *Review) { r.Seen = &none }), nil)
+	var changed *ChangedError
+	if !errors.As(err, &changed) || changed.Newest.ID != first.ID || changed.Newest.ReviewerEmail != ana.Email {
+		t.Fatalf("a decision on a stale page: %v", err)
+	}
+	if h, _ := l.ForCheck(t.Context(), "chk-1"); len(h) != 1 {
+		t.Fatalf("the refused decision stored something: %d reviews", len(h))
+	}
+	if r := mustRecord(t, l, review(ben, "chk-1", func(r *Review) { r.Seen = &first.ID })); r.Seen != nil {
+		t.Error("Record returns the review with Seen, which is not stored")
+	}
+}

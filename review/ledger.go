@@ -107,6 +107,17 @@ type Review struct {
 	// NeedsSecond, given to Record, says the configured four-eyes rules apply to approving this
 	// check; it is not stored.
 	NeedsSecond bool
+	// Seen, when given to Record, is the id of the check's newest decision the reviewer saw when they
+	// decided (0: none). A decision recorded since is refused as a *ChangedError: the later decision
+	// must not silently win. It is not stored.
+	Seen *int64
+}
+
+// ChangedError refuses a decision taken on a page that no longer shows the check's newest decision.
+type ChangedError struct{ Newest Review }
+
+func (e *ChangedError) Error() string {
+	return "review: " + e.Newest.ReviewerEmail + " recorded a decision on the check since"
 }
 
 // RejectReason is a reason code a reviewer picks when rejecting, with the label the form shows.
@@ -252,6 +263,9 @@ func (l *Ledger) Record(ctx context.Context, r Review, reasons []RejectReason) (
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
+		if r.Seen != nil && *r.Seen != last.ID {
+			return &ChangedError{Newest: last}
+		}
 		if r.Stage, err = stageOf(r, last); err != nil {
 			return err
 		}
@@ -266,7 +280,7 @@ func (l *Ledger) Record(ctx context.Context, r Review, reasons []RejectReason) (
 	if err != nil {
 		return Review{}, err
 	}
-	r.NeedsSecond = false
+	r.NeedsSecond, r.Seen = false, nil
 	return r, nil
 }
 

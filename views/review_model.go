@@ -25,6 +25,7 @@ type ReviewPanelModel struct {
 	CanDecide bool
 	Form      ReviewForm
 	NextURL   string // the next check in the review queue, or "" when there is none
+	Seen      int64  // the newest decision's id (0: none), which the form sends back
 	Claim     ClaimView
 	// FourEyes explains the second approval when the state is ReviewPendingSecond or ReviewDisagree:
 	// who approved first, with their note, and whether that was the viewer.
