@@ -147,6 +147,12 @@ func (a *App) assignChecks(c echo.Context) error {
 		if !hive.ValidID(id) {
 			return echo.NewHTTPError(http.StatusBadRequest, "The form names something that is not a check.")
 		}
+		// Only completed checks the console knows are worked on.
+		if e, ok, err := a.Read.Check(c.Request().Context(), id); err != nil {
+			return err
+		} else if !ok || e.Deleted || e.Check.Status != hive.CheckComplete {
+			return echo.NewHTTPError(http.StatusBadRequest, "The form names a check that is gone or still processing: reload the queue.")
+		}
 	}
 	email := strings.ToLower(strings.TrimSpace(form.Get("user")))
 	var to auth.User

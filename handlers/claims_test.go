@@ -254,8 +254,10 @@ func TestAssignments(t *testing.T) {
 	if rows := queueRows(t, ana, "&assignee=me"); len(rows) != 0 {
 		t.Errorf("after taking them back the reviewer holds %v", rows)
 	}
-	if r := admin.post("/checks/assign", url.Values{"check": {"not a check"}, "user": {"ben@example.com"}}); r.StatusCode != http.StatusBadRequest {
-		t.Errorf("bulk assign of something that is not a check: %d", r.StatusCode)
+	for _, bad := range []string{"not a check", "0badc0de-0000-4000-8000-000000000000"} {
+		if r := admin.post("/checks/assign", url.Values{"check": {bad}, "user": {"ben@example.com"}}); r.StatusCode != http.StatusBadRequest {
+			t.Errorf("bulk assign of %q: %d", bad, r.StatusCode)
+		}
 	}
 }
 
