@@ -206,7 +206,7 @@ func CustomerPage(p Page, d CustomerDetail) templ.Component {
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
-					templ_7745c5c3_Err = Chip(p.Assets, c.ID).Render(ctx, templ_7745c5c3_Buffer)
+					templ_7745c5c3_Err = LinkChip(p.Assets, c.ID, "/checks/"+c.ID).Render(ctx, templ_7745c5c3_Buffer)
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
@@ -301,7 +301,7 @@ func CustomerPage(p Page, d CustomerDetail) templ.Component {
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
-					templ_7745c5c3_Err = Chip(p.Assets, s.ID).Render(ctx, templ_7745c5c3_Buffer)
+					templ_7745c5c3_Err = LinkChip(p.Assets, s.ID, "/sessions/"+s.ID).Render(ctx, templ_7745c5c3_Buffer)
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}

@@ -543,7 +543,7 @@ func OverviewLive(a Assets, m OverviewModel) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = Chip(a, c.ID).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = LinkChip(a, c.ID, "/checks/"+c.ID).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

@@ -561,7 +561,7 @@ func reportSummary(a Assets, m ReportModel) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = Chip(a, m.SessionID).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = LinkChip(a, m.SessionID, "/sessions/"+m.SessionID).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

@@ -342,7 +342,7 @@ func sessionCard(p Page, d SessionDetail) templ.Component {
 			return templ_7745c5c3_Err
 		}
 		if d.CheckID != "" {
-			templ_7745c5c3_Err = Chip(p.Assets, d.CheckID).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = LinkChip(p.Assets, d.CheckID, "/checks/"+d.CheckID).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -798,7 +798,7 @@ func SessionIssuedPage(p Page, s SessionIssued) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = Chip(p.Assets, s.SessionID).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = LinkChip(p.Assets, s.SessionID, "/sessions/"+s.SessionID).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

@@ -1,0 +1,38 @@
+package handlers_test
+
+import (
+	"testing"
+
+	"github.com/PuerkitoBio/goquery"
+
+	"github.com/hiveconsole/hiveconsole/auth"
+	"github.com/hiveconsole/hiveconsole/hive/sandbox"
+)
+
+// TestIDsLinkToTheirPages: every id of a thing that has a page links to it — the overview's recent
+// checks, a customer's checks and sessions, a session's check, a report's session.
+func TestIDsLinkToTheirPages(t *testing.T) {
+	tc := newTestConsole(t)
+	ch := scenarioCheck(t, tc, customer("linked@example.com", "Lin", "Ked"), sandbox.ScenarioClear)
+	sess, err := tc.api.GetSession(t.Context(), ch.SessionID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := tc.browser()
+	b.signInAs(auth.RoleAdmin)
+	for _, tt := range []struct{ page, selector, href string }{
+		{"/", `[data-testid="recent-checks"] [data-testid="id-chip"] a`, "/checks/" + ch.ID},
+		{"/customers/" + sess.CustomerID, `[data-testid="customer-checks"] [data-testid="id-chip"] a`, "/checks/" + ch.ID},
+		{"/customers/" + sess.CustomerID, `[data-testid="id-chip"] a[href="/sessions/` + sess.ID + `"]`, "/sessions/" + sess.ID},
+		{"/sessions/" + sess.ID, `[data-testid="session-check"] a`, "/checks/" + ch.ID},
+		{"/checks/" + ch.ID, `[data-testid="id-chip"] a[href^="/sessions/"]`, "/sessions/" + sess.ID},
+	} {
+		found := false
+		b.get(tt.page).doc(t).Find(tt.selector).Each(func(_ int, s *goquery.Selection) {
+			found = found || s.AttrOr("href", "") == tt.href
+		})
+		if !found {
+			t.Errorf("%s: no %s linking to %s", tt.page, tt.selector, tt.href)
+		}
+	}
+}
