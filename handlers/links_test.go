@@ -1,6 +1,8 @@
 package handlers_test
 
 import (
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/PuerkitoBio/goquery"
@@ -34,5 +36,27 @@ func TestIDsLinkToTheirPages(t *testing.T) {
 		if !found {
 			t.Errorf("%s: no %s linking to %s", tt.page, tt.selector, tt.href)
 		}
+	}
+}
+
+// TestDecisionsNamedApart: lists name Hive's decision and the console's review in columns of their
+// own; the report page keeps "Delete check" away from the verdict, and says a processing check
+// updates by itself.
+func TestDecisionsNamedApart(t *testing.T) {
+	tc := newTestConsole(t)
+	b := tc.browser()
+	b.signInAs(auth.RoleAdmin)
+	for _, page := range []string{"/checks", "/"} {
+		var heads []string
+		b.get(page).doc(t).Find("table th").Each(func(_ int, s *goquery.Selection) { heads = append(heads, strings.TrimSpace(s.Text())) })
+		if !slices.Contains(heads, "Hive") || !slices.Contains(heads, "Review") || slices.Contains(heads, "Decision") {
+			t.Errorf("%s: headers %v", page, heads)
+		}
+	}
+	ch := scenarioCheck(t, tc, customer("apart@example.com", "Ap", "Art"), sandbox.ScenarioClear)
+	doc := b.get("/checks/" + ch.ID).doc(t)
+	if doc.Find(`[data-testid="report-header"] [data-testid="delete-check"]`).Length() != 0 ||
+		doc.Find(`[data-testid="check-danger"] button[data-testid="delete-check"]`).Length() != 1 {
+		t.Error("Delete check is not set apart from the verdict")
 	}
 }
