@@ -56,6 +56,15 @@ func TestTwoReviewers(t *testing.T) {
 	if note := evalString(t, ben, `document.getElementById('review-note').value`); note != "looks fine to me" {
 		t.Errorf("Ben's note came back as %q", note)
 	}
+	if loc := evalString(t, ben, `location.pathname`); loc != check {
+		t.Errorf("after the refusal the address bar says %s, want the check's own %s", loc, check)
+	}
+	// Rejecting asks for the reason in the page, before anything is sent.
+	do(t, ben, chromedp.Click(chromedp.CSS(`[data-testid="decision-reject"] input`)))
+	if v := evalString(t, ben, `String(document.getElementById('review-reason').required && !document.querySelector('[data-testid="review-form"]').checkValidity())`); v != "true" {
+		t.Error("choosing Reject does not make the reason required in the page")
+	}
+	do(t, ben, chromedp.Click(chromedp.CSS(`[data-testid="decision-approve"] input`)))
 
 	// Ana approves first; the check waits for a second approver.
 	do(t, ana,

@@ -256,7 +256,9 @@ func (a *App) refuseClaim(c echo.Context, ch *hive.Check, msg string) error {
 		return err
 	}
 	m.Review.Claim.Error = msg
-	return render(c, http.StatusConflict, views.ReportPage(a.page(c, "Check "+views.ShortID(ch.ID)), m))
+	p := a.page(c, "Check "+views.ShortID(ch.ID))
+	p.URL = "/checks/" + ch.ID
+	return render(c, http.StatusConflict, views.ReportPage(p, m))
 }
 
 // claimView is who works on a check that waits for a decision, for its page; activity of the holder

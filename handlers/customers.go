@@ -283,5 +283,9 @@ func (a *App) customerPage(c echo.Context, status int, notesForm views.NotesMode
 	if d.Notes, err = a.notesModel(c, notes.OnCustomer, id, notesForm); err != nil {
 		return err
 	}
-	return render(c, status, views.CustomerPage(a.page(c, orName(cust)), d))
+	p := a.page(c, orName(cust))
+	if status != http.StatusOK {
+		p.URL = "/customers/" + id // a refused note: the address bar shows the customer, not the POST
+	}
+	return render(c, status, views.CustomerPage(p, d))
 }

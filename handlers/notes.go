@@ -63,8 +63,9 @@ func (a *App) addCheckNote(c echo.Context) error {
 		if m.Notes, err = a.notesModel(c, notes.OnCheck, id, form); err != nil {
 			return err
 		}
-		// Writing a note is work on the check: it keeps its writer's claim.
-		return render(c, http.StatusUnprocessableEntity, views.ReportPage(a.page(c, "Check "+views.ShortID(id)), m))
+		p := a.page(c, "Check "+views.ShortID(id))
+		p.URL = "/checks/" + id
+		return render(c, http.StatusUnprocessableEntity, views.ReportPage(p, m))
 	})
 }
 

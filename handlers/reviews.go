@@ -201,17 +201,40 @@ func (a *App) decideReview(c echo.Context) error {
 	}
 	a.Read.Forget() // the decision takes the check out of the queue: its author sees the new total
 	if issued != nil {
-		a.flash(c, "success", "Resubmission requested. Send the customer the new session below.")
-		return render(c, http.StatusCreated, views.SessionIssuedPage(a.page(c, "Resubmission requested"), *issued))
+		// The reviewer stays on the check, the token folded for whoever hands it on, Next at hand.
+		// The token is shown this once and kept nowhere, so this page answers the POST itself.
+		m, err := a.reportModel(c, ch, a.Hive)
+		if err != nil {
+			return err
+		}
+		m.Review.Issued = issued
+		a.flash(c, "success", "Resubmission requested: a new SDK session was issued for the customer.")
+		p := a.page(c, "Check "+views.ShortID(id))
+		p.URL = "/checks/" + id
+		return render(c, http.StatusCreated, views.ReportPage(p, m))
 	}
+	var msg string
 	switch rev.Stage {
 	case review.First:
-		a.flash(c, "success", "Approved, first of two: the check waits for a second approver.")
+		msg = "Approved, first of two: the check waits for a second approver."
 	case review.Disputed:
-		a.flash(c, "success", "You disagree with the first approval: the check is back in the queue, marked so.")
+		msg = "You disagree with the first approval: the check is back in the queue, marked so."
 	default:
-		a.flash(c, "success", views.ReviewStateLabel(rev.State())+". The decision is recorded.")
+		msg = views.ReviewStateLabel(rev.State()) + ". The decision is recorded."
 	}
+	if c.FormValue("then") == "next" {
+		next, ok, err := a.claimNext(c, id)
+		if err != nil {
+			return err
+		}
+		if ok {
+			a.flash(c, "success", msg+" Here is the next check.")
+			return redirect(c, "/checks/"+next)
+		}
+		a.flash(c, "success", msg+" Nothing is left for you in the queue.")
+		return redirect(c, "/checks?queue=review")
+	}
+	a.flash(c, "success", msg)
 	return redirect(c, "/checks/"+id)
 }
 
@@ -238,7 +261,9 @@ func (a *App) refuseReviewWith(c echo.Context, status int, ch *hive.Check, rev r
 	if err != nil {
 		return err
 	}
-	return render(c, status, views.ReportPage(a.page(c, "Check "+views.ShortID(ch.ID)), m))
+	p := a.page(c, "Check "+views.ShortID(ch.ID))
+	p.URL = "/checks/" + ch.ID // the address bar shows the check, not the form's POST
+	return render(c, status, views.ReportPage(p, m))
 }
 
 func fieldLabel(field string) string {

@@ -11,6 +11,7 @@ type Page struct {
 	Environment Environment
 	Flashes     []Flash
 	RequestID   string
+	URL         string // the page's own address, when it answers a form's POST (see behaviours.js)
 }
 
 // Assets are the content-hashed URLs of the static files.

@@ -24,8 +24,9 @@ type ReviewPanelModel struct {
 	History   []ReviewView
 	CanDecide bool
 	Form      ReviewForm
-	NextURL   string // the next check in the review queue, or "" when there is none
-	Seen      int64  // the newest decision's id (0: none), which the form sends back
+	NextURL   string         // the next check in the review queue, or "" when there is none
+	Seen      int64          // the newest decision's id (0: none), which the form sends back
+	Issued    *SessionIssued // the SDK session a resubmission request just issued, shown this once
 	Claim     ClaimView
 	// FourEyes explains the second approval when the state is ReviewPendingSecond or ReviewDisagree:
 	// who approved first, with their note, and whether that was the viewer.

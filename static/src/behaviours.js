@@ -17,6 +17,12 @@
 //       pressing the key (no modifier, not while typing in a field) clicks the element; a radio
 //       then moves focus to the next field its form still needs (a required select or textarea
 //       left empty), so "x" then typing writes the reason's note straight away.
+//   <meta name="page-url" content="/checks/123">
+//       a page answering a form's POST (a refused decision, a resubmission) names its own address;
+//       the address bar is set to it, so a reload shows the page instead of sending the form again.
+//   <select data-required-when="decision=reject">
+//       required exactly while the form's radio "decision" has the value "reject", so the browser
+//       asks for the reason before the form is sent.
 
 const COPIED_MS = 1500;
 
@@ -69,6 +75,24 @@ export function installBehaviours(doc) {
       });
       (next ?? el).focus();
     }
+  });
+
+  const pageURL = doc.querySelector('meta[name="page-url"]')?.getAttribute('content') ?? '';
+  const view = doc.defaultView;
+  if (pageURL.startsWith('/') && !pageURL.startsWith('//') && view && view.location.pathname !== pageURL) {
+    view.history.replaceState(view.history.state, '', pageURL);
+  }
+
+  const requireWhen = (form) => {
+    for (const el of form.querySelectorAll('[data-required-when]')) {
+      const [name, value] = (el.getAttribute('data-required-when') ?? '').split('=');
+      const checked = form.querySelector(`input[name="${CSS.escape(name)}"]:checked`);
+      el.required = checked?.value === value;
+    }
+  };
+  doc.addEventListener('change', (event) => {
+    const form = event.target instanceof Element ? event.target.closest('form') : null;
+    if (form) requireWhen(form);
   });
 
   const arm = (root) => {
