@@ -3,6 +3,7 @@
 package e2e
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -118,4 +119,39 @@ func TestTwoReviewers(t *testing.T) {
 	if p := problems.all(); len(p) != 0 {
 		t.Errorf("page problems:\n%s", strings.Join(p, "\n"))
 	}
+}
+
+// TestDecisionPanelStaysInView: on a wide screen the decision panel stays beside the evidence while it
+// scrolls, its controls in view; "Record & next" records and opens the next check.
+func TestDecisionPanelStaysInView(t *testing.T) {
+	c := startConsole(t)
+	ctx := browserWithin(t, 90*time.Second)
+	do(t, ctx, chromedp.EmulateViewport(1440, 900), signIn(c.URL, "admin@localhost", adminPassword),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="overview-queue"]`)),
+		chromedp.Click(chromedp.CSS(`[data-testid="start-reviewing"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="decision-panel"] [data-testid="review-form"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`html[data-datastar="ready"]`)),
+	)
+	first := evalString(t, ctx, `location.pathname`)
+	inView := `(() => { const r = document.querySelector('[data-testid="review-submit-next"]').getBoundingClientRect();
+		return String(r.top >= 0 && r.bottom <= window.innerHeight && r.left >= 0 && r.right <= window.innerWidth); })()`
+	if evalString(t, ctx, `(window.scrollTo(0, document.body.scrollHeight), String(window.scrollY > 1000))`) != "true" {
+		t.Fatal("the report page does not scroll")
+	}
+	pollJS(t, ctx, "the decision controls to stay in view at the foot of the evidence", inView+` === "true"`, 5*time.Second)
+	if evalString(t, ctx, `String(document.querySelectorAll('[data-testid="why-item"]').length > 0)`) != "true" {
+		t.Error("the panel lists nothing the report did not clear")
+	}
+	do(t, ctx,
+		chromedp.Click(chromedp.CSS(`[data-testid="decision-reject"] input`)),
+		chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+			_, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(document.getElementById('review-reason').value = 'face_mismatch', true)`))
+			return err
+		}),
+		chromedp.SendKeys(chromedp.CSS(`#review-note`), "not the document's holder"),
+		screenshot("decision-panel"),
+		chromedp.Click(chromedp.CSS(`[data-testid="review-submit-next"]`)),
+	)
+	pollJS(t, ctx, "Record & next to open another check",
+		`location.pathname.startsWith('/checks/') && location.pathname !== '`+first+`' && document.querySelector('[data-testid="review-form"]') !== null`, 10*time.Second)
 }

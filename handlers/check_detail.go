@@ -98,6 +98,7 @@ func (a *App) reportModel(c echo.Context, ch *hive.Check, read reportReader) (vi
 	}
 	pol := pii(c)
 	fillReport(&m, rep, cust, pol)
+	m.Why = whyNotClear(ch, rep, m)
 	if !pol.clear(fromReport) {
 		m.RawMasked = true // the raw JSON would show everything; masked users do not get it
 	} else if raw, err := json.MarshalIndent(rep, "", "  "); err == nil {

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/PuerkitoBio/goquery"
 	"github.com/hiveconsole/hiveconsole/auth"
 	"github.com/hiveconsole/hiveconsole/hive/sandbox"
 )
@@ -57,5 +58,40 @@ func TestReviewFlow(t *testing.T) {
 	}
 	if reviewer.get("/checks/"+ch.ID).doc(t).Find(`[data-testid="issued-token"]`).Length() != 0 {
 		t.Error("the token is shown again")
+	}
+}
+
+// TestDecisionPanel: the report page puts Hive's verdict and every sub-check the report did not clear
+// beside the evidence, in words with the values involved (masked for a role that sees them masked),
+// each leading to its section.
+func TestDecisionPanel(t *testing.T) {
+	tc := newTestConsole(t)
+	ch := scenarioCheck(t, tc, customer("panel@example.com", "Pan", "El"), sandbox.ScenarioDataMismatch)
+	admin := tc.browser()
+	admin.signInAs(auth.RoleAdmin)
+	doc := admin.get("/checks/" + ch.ID).doc(t)
+	panel := doc.Find(`[data-testid="decision-panel"]`)
+	if panel.Find(`[data-testid="why"] [data-testid="status-badge"]`).Length() != 1 || panel.Find(`[data-testid="review-form"]`).Length() != 1 {
+		t.Fatal("the decision panel lacks the verdict or the decision form")
+	}
+	items := panel.Find(`[data-testid="why-item"]`)
+	var differs string
+	items.Each(func(_ int, s *goquery.Selection) {
+		if strings.Contains(s.Text(), "differs") {
+			differs = strings.Join(strings.Fields(s.Text()), " ")
+			if href := s.Find("a").AttrOr("href", ""); href != "#section-document" || doc.Find(href).Length() != 1 {
+				t.Errorf("%q leads to %q", differs, href)
+			}
+		}
+	})
+	if !strings.Contains(differs, "document ") || !strings.Contains(differs, "record ") {
+		t.Errorf("the data mismatch reads %q, want both values", differs)
+	}
+	// A reviewer sees customers' dates of birth masked: the panel says so rather than showing either.
+	reviewer := tc.browser()
+	reviewer.signInAs(auth.RoleReviewer)
+	text := strings.Join(strings.Fields(reviewer.get("/checks/"+ch.ID).doc(t).Find(`[data-testid="why"]`).Text()), " ")
+	if !strings.Contains(text, "Date of birth differs values masked for your role") {
+		t.Errorf("the reviewer's panel: %q", text)
 	}
 }

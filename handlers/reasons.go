@@ -5,7 +5,9 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/hiveconsole/hiveconsole/hive"
 	"github.com/hiveconsole/hiveconsole/readmodel"
+	"github.com/hiveconsole/hiveconsole/views"
 )
 
 // reasons says, in a reviewer's words, why a check's report is not clear: one phrase per sub-check
@@ -84,4 +86,50 @@ func percent(v string) string {
 		f *= 100
 	}
 	return fmt.Sprintf(" %.0f %%", f)
+}
+
+// whyNotClear is the report page's list of what the report did not clear: each sub-check in words,
+// with the values involved where the viewer may see them ("Date of birth differs: document 8 Jul
+// 1995, record 8 Jul 1997"), linking to its section.
+func whyNotClear(ch *hive.Check, rep *hive.Report, m views.ReportModel) []views.WhyItem {
+	sections := map[string]string{"document": "#section-document", "facial": "#section-face", "customer": "#section-device"}
+	var out []views.WhyItem
+	seen := map[string]bool{}
+	for _, n := range readmodel.Summarise(ch, rep).Concerns {
+		text := reason(n)
+		if text == "" || seen[text] {
+			continue
+		}
+		seen[text] = true
+		item := views.WhyItem{Text: text, Href: sections[strings.SplitN(n.Path, "/", 2)[0]], Status: views.Status(n.Status).Normalized()}
+		parts := strings.Split(n.Path, "/")
+		leaf := parts[len(parts)-1]
+		switch {
+		case strings.HasPrefix(n.Path, "document/data_consistency/"):
+			for _, row := range m.Comparison {
+				if !strings.EqualFold(row.Field, field(leaf)) {
+					continue
+				}
+				switch {
+				case row.Hidden:
+					item.Detail = "values masked for your role"
+				case row.OnRecord:
+					item.Detail = "document " + orDashString(row.Document) + ", record " + orDashString(row.Record)
+				default:
+					item.Detail = "document " + orDashString(row.Document) + ", nothing on the record"
+				}
+			}
+		case n.Path == "document/data_validation/date_of_expiry" && rep.Document != nil && rep.Document.Properties.DateOfExpiry != "":
+			item.Detail = "expiry date " + rep.Document.Properties.DateOfExpiry
+		}
+		out = append(out, item)
+	}
+	return out
+}
+
+func orDashString(s string) string {
+	if strings.TrimSpace(s) == "" {
+		return "—"
+	}
+	return s
 }

@@ -26,6 +26,7 @@ type ReportModel struct {
 	CanDelete                       bool
 	Review                          ReviewPanelModel
 	Notes                           NotesModel
+	Why                             []WhyItem  // what the report did not clear, for the decision panel
 	CaseVersion                     string     // what others may change (decisions, claim, notes) as of the page, for its live stream
 	History                         []AuditRow // the check's own trail; nil without the permission
 	Now                             time.Time
@@ -46,4 +47,11 @@ type ReportNode struct {
 	Name, Label string // Name as the API spells it, Label for people
 	Status      Status
 	Children    []ReportNode
+}
+
+// WhyItem is one thing a report did not clear, in words, with the values involved when the viewer
+// may see them, and the section that shows it.
+type WhyItem struct {
+	Text, Detail, Href string
+	Status             Status
 }
