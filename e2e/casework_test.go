@@ -155,3 +155,47 @@ func TestDecisionPanelStaysInView(t *testing.T) {
 	pollJS(t, ctx, "Record & next to open another check",
 		`location.pathname.startsWith('/checks/') && location.pathname !== '`+first+`' && document.querySelector('[data-testid="review-form"]') !== null`, 10*time.Second)
 }
+
+// TestImagesWholeAndLinked: the document and the selfie are shown whole, at equal height, with the
+// face scores beside them; linked, zooming one zooms both.
+func TestImagesWholeAndLinked(t *testing.T) {
+	c := startConsole(t)
+	ctx := browserWithin(t, 90*time.Second)
+	problems := watchProblems(t, ctx)
+	do(t, ctx, chromedp.EmulateViewport(1440, 900), signIn(c.URL, "admin@localhost", adminPassword),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="overview-queue"]`)),
+		chromedp.Click(chromedp.CSS(`[data-testid="start-reviewing"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="image-portrait"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`html[data-datastar="ready"]`)),
+	)
+	pollJS(t, ctx, "both images to load", `[...document.querySelectorAll('[data-testid="report-images"] img')].every((i) => i.complete && i.naturalWidth > 0)`, 10*time.Second)
+	whole := `(() => {
+		const panes = [...document.querySelectorAll('[data-testid="report-images"] [data-viewer]')];
+		const heights = panes.map((p) => Math.round(p.querySelector('[data-viewer-frame]').getBoundingClientRect().height));
+		const contained = panes.every((p) => {
+			const f = p.querySelector('[data-viewer-frame]').getBoundingClientRect();
+			const i = p.querySelector('img');
+			const r = i.getBoundingClientRect();
+			return getComputedStyle(i).objectFit === 'contain' && r.width <= f.width + 1 && r.height <= f.height + 1;
+		});
+		return String(panes.length >= 2 && heights.every((h) => h === heights[0]) && contained);
+	})()`
+	if evalString(t, ctx, whole) != "true" {
+		t.Error("the images are not whole at equal height")
+	}
+	if s := text(t, ctx, `[data-testid="image-scores"]`); !strings.Contains(s, "similarity") && !strings.Contains(s, "Similarity") {
+		t.Errorf("the face scores beside the images read %q", s)
+	}
+	do(t, ctx,
+		chromedp.Click(chromedp.CSS(`[data-testid="link-zoom"]`)),
+		chromedp.Click(chromedp.CSS(`[data-testid="report-images"] .compare__pane:nth-child(1) [data-viewer-action="zoom-in"]`)),
+	)
+	zooms := evalString(t, ctx, `[...document.querySelectorAll('[data-testid="report-images"] [data-viewer]')].map((p) => p.dataset.zoom).join(',')`)
+	if parts := strings.Split(zooms, ","); len(parts) < 2 || parts[0] != "1.25" || parts[1] != "1.25" {
+		t.Errorf("linked zoom: panes at %s, want both 1.25", zooms)
+	}
+	do(t, ctx, viewerShot("images-linked"))
+	if p := problems.all(); len(p) != 0 {
+		t.Errorf("page problems:\n%s", strings.Join(p, "\n"))
+	}
+}

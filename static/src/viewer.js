@@ -11,6 +11,11 @@
 //     </div>
 //   </figure>
 //
+// Panes inside one [data-viewer-group] can be linked: while its <input type="checkbox"
+// data-viewer-link> is checked (installing reveals its [data-viewer-link-label]), zooming,
+// rotating, resetting and moving one pane does the same to the others, so a document's photo and a
+// selfie are compared at the same scale.
+//
 // Installing reveals the toolbar and makes the frame focusable (tabindex=0). The focused frame
 // takes + or = (zoom in), - (zoom out), 0 (reset), r (rotate 90° clockwise, R anticlockwise),
 // f (full screen) and the arrow keys (pan, when zoomed). The mouse: the wheel zooms at the
@@ -262,6 +267,7 @@ function armPane(doc, pane) {
   const full = pane.querySelector('[data-viewer-action="fullscreen"]');
   if (full && !(doc.fullscreenEnabled && typeof pane.requestFullscreen === 'function')) full.hidden = true;
   pane.querySelector('[data-viewer-frame] img')?.setAttribute('draggable', 'false');
+  pane.closest('.card')?.querySelector('[data-viewer-link-label]')?.removeAttribute('hidden');
   write(pane, readState(pane));
 }
 
@@ -280,7 +286,15 @@ function act(doc, pane, a) {
     toggleFullscreen(doc, pane);
     return;
   }
-  write(pane, step(readState(pane), a));
+  for (const p of linked(pane)) write(p, step(readState(p), a));
+}
+
+/** linked is the panes an action on pane applies to: its group's, while linked, else itself. */
+function linked(pane) {
+  const group = pane.closest('[data-viewer-group]');
+  const toggle = group?.parentElement?.closest('.card, body')?.querySelector('input[data-viewer-link]');
+  if (!group || !(toggle instanceof HTMLInputElement) || !toggle.checked) return [pane];
+  return [...group.querySelectorAll('[data-viewer]')];
 }
 
 function toggleFullscreen(doc, pane) {
@@ -348,8 +362,8 @@ function installDrag(doc) {
     if (!frame || event.button !== 0 || !event.isPrimary) return;
     const pane = frame.closest('[data-viewer]');
     if (!pannable(pane)) return;
-    const s = readState(pane);
-    drag = { pane, frame, id: event.pointerId, sx: event.clientX, sy: event.clientY, x: s.x, y: s.y };
+    const starts = linked(pane).map((p) => ({ pane: p, ...readState(p) }));
+    drag = { pane, frame, id: event.pointerId, sx: event.clientX, sy: event.clientY, starts };
     frame.setPointerCapture?.(event.pointerId);
     pane.setAttribute('data-dragging', '');
     event.preventDefault();
@@ -357,8 +371,10 @@ function installDrag(doc) {
   });
   doc.addEventListener('pointermove', (event) => {
     if (!drag || event.pointerId !== drag.id) return;
-    const s = readState(drag.pane);
-    write(drag.pane, { ...s, x: drag.x + event.clientX - drag.sx, y: drag.y + event.clientY - drag.sy });
+    for (const st of drag.starts) {
+      const s = readState(st.pane);
+      write(st.pane, { ...s, x: st.x + event.clientX - drag.sx, y: st.y + event.clientY - drag.sy });
+    }
   });
   const end = (event) => {
     if (!drag || event.pointerId !== drag.id) return;
