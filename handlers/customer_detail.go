@@ -43,7 +43,7 @@ func (a *App) linksOf(ctx context.Context, customerID string) (customerLinks, er
 func customerDetail(c *hive.Customer, links customerLinks, pol piiPolicy) views.CustomerDetail {
 	d := views.CustomerDetail{ID: c.ID, Name: c.FullName(), Email: pol.show(fromRecord, piiEmail, c.Email),
 		Phone: pol.show(fromRecord, piiPhone, deref(c.Phone)), Gender: deref(c.Gender),
-		DOB: pol.show(fromRecord, piiDOB, deref(c.DOB)), Created: c.CreatedAt, Updated: c.UpdatedAt, Now: time.Now()}
+		DOB: pol.show(fromRecord, piiDOB, documentDate(deref(c.DOB))), Created: c.CreatedAt, Updated: c.UpdatedAt, Now: time.Now()}
 	d.Masked = !pol.clear(fromRecord)
 	d.CanReveal = d.Masked && pol.reveal
 	for _, f := range customerContact {
@@ -86,7 +86,7 @@ var customerContact = []struct {
 }{
 	{piiEmail, "Email", func(c *hive.Customer) string { return c.Email }},
 	{piiPhone, "Phone", func(c *hive.Customer) string { return deref(c.Phone) }},
-	{piiDOB, "Date of birth", func(c *hive.Customer) string { return deref(c.DOB) }},
+	{piiDOB, "Date of birth", func(c *hive.Customer) string { return documentDate(deref(c.DOB)) }}, // as reports write dates
 }
 
 func deref(p *string) string {

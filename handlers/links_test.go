@@ -60,3 +60,25 @@ func TestDecisionsNamedApart(t *testing.T) {
 		t.Error("Delete check is not set apart from the verdict")
 	}
 }
+
+// TestOneDateFormat: a date of birth reads the same on a customer's page as on a report ("14 Mar
+// 1988"), and ages are relative with the exact time on hover, however old.
+func TestOneDateFormat(t *testing.T) {
+	tc := newTestConsole(t)
+	ch := scenarioCheck(t, tc, customer("dates@example.com", "Da", "Tes"), sandbox.ScenarioClear)
+	sess, _ := tc.api.GetSession(t.Context(), ch.SessionID)
+	admin := tc.browser()
+	admin.signInAs(auth.RoleAdmin)
+	page := admin.get("/customers/" + sess.CustomerID)
+	if !strings.Contains(page.Body, "14 Mar 1988") || strings.Contains(page.Body, "14-03-1988") {
+		t.Error("the customer page does not write the date of birth as reports do")
+	}
+	if !strings.Contains(admin.get("/checks/"+ch.ID).Body, "14 Mar 1988") {
+		t.Error("the report does not write the date of birth as 14 Mar 1988")
+	}
+	page.doc(t).Find(`[data-testid="customer-checks"] td.nowrap`).Each(func(_ int, s *goquery.Selection) {
+		if s.Find("time[title]").Length() != 1 {
+			t.Errorf("an age without its exact time: %q", s.Text())
+		}
+	})
+}

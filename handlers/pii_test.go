@@ -106,6 +106,9 @@ func TestPIIMaskingPerRole(t *testing.T) {
 			}
 			profile := get("/customers/" + f.customerID)
 			for field, v := range f.record {
+				if field == "dob" {
+					v = "14 Mar 1988" // pages write dates as reports do; the CSV keeps the stored form
+				}
 				if strings.Contains(profile, v) != clearRecord[role] {
 					t.Errorf("customer page: %s %q shown %v, want %v", field, v, !clearRecord[role], clearRecord[role])
 				}
@@ -171,7 +174,7 @@ func TestReveal(t *testing.T) {
 
 	sse := reviewer.datastarPost("/reveal", map[string]string{"target": "customer", "id": f.customerID, "field": "dob",
 		"reason": "age check on a complaint"})
-	if !strings.Contains(sse.Body, "datastar-patch-elements") || !strings.Contains(sse.Body, "14-03-1988") ||
+	if !strings.Contains(sse.Body, "datastar-patch-elements") || !strings.Contains(sse.Body, "14 Mar 1988") ||
 		!strings.Contains(sse.Body, `id="pii-customer-`+f.customerID+`-dob"`) {
 		t.Errorf("reveal with Datastar: %s", sse.Body)
 	}

@@ -6,7 +6,8 @@ import (
 )
 
 // Ago says how long before now t was, in the largest unit that fits: "just now", "5 min ago",
-// "3 h ago", "12 days ago", then the date.
+// "3 h ago", "12 days ago", "3 months ago", "2 years ago". It is the one way ages are written;
+// pages show it in a <time> whose title is the exact time (RelTime), and a time to come as its date.
 func Ago(now, t time.Time) string {
 	d := now.Sub(t)
 	switch {
@@ -22,8 +23,12 @@ func Ago(now, t time.Time) string {
 		return "1 day ago"
 	case d < 60*24*time.Hour:
 		return fmt.Sprintf("%d days ago", int(d.Hours()/24))
+	case d < 365*24*time.Hour:
+		return fmt.Sprintf("%d months ago", int(d.Hours()/24/30))
+	case d < 2*365*24*time.Hour:
+		return "1 year ago"
 	}
-	return t.UTC().Format("2 Jan 2006")
+	return fmt.Sprintf("%d years ago", int(d.Hours()/24/365))
 }
 
 // ShortID is the start of an id, enough to tell rows apart at a glance: its first eight

@@ -112,7 +112,10 @@ func TestAgo(t *testing.T) {
 		{"2026-11-26T09:00:00Z", "3 h ago"},
 		{"2026-11-25T10:00:00Z", "1 day ago"},
 		{"2026-11-20T12:00:00Z", "6 days ago"},
-		{"2025-01-02T12:00:00Z", "2 Jan 2025"},
+		{"2026-09-20T12:00:00Z", "2 months ago"},
+		{"2025-10-02T12:00:00Z", "1 year ago"},
+		{"2023-01-02T12:00:00Z", "3 years ago"},
+		{"2026-11-27T12:00:00Z", "27 Nov 2026"},
 	}
 	for _, tc := range tests {
 		if got := Ago(now, mustTime(t, tc.t)); got != tc.want {
