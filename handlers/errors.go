@@ -127,6 +127,13 @@ func (a *App) handleError(err error, c echo.Context) {
 		}
 		return
 	}
+	if _, ok := userOf(c); !ok && p.status == http.StatusNotFound && a.Staff != nil {
+		// An unknown address passes no guard: a signed-in user still gets the navigation back.
+		if u, ws, err := a.Staff.SignedInUser(c.Request()); err == nil {
+			c.Set(keyUser, u)
+			c.Set(keySession, ws)
+		}
+	}
 	model := views.ErrorModel{Status: p.status, Title: p.title, Message: p.message, RequestID: requestIDOf(c)}
 	if p.retryAfter > 0 {
 		model.RetryHint = retryHint(p.retryAfter)

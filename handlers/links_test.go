@@ -1,6 +1,7 @@
 package handlers_test
 
 import (
+	"net/http"
 	"slices"
 	"strings"
 	"testing"
@@ -81,4 +82,20 @@ func TestOneDateFormat(t *testing.T) {
 			t.Errorf("an age without its exact time: %q", s.Text())
 		}
 	})
+}
+
+// TestUnknownAddressKeepsTheNavigation: a signed-in user who follows a dead link gets the 404 page
+// with the navigation; a stranger gets it without.
+func TestUnknownAddressKeepsTheNavigation(t *testing.T) {
+	tc := newTestConsole(t)
+	b := tc.browser()
+	b.signInAs(auth.RoleSupport)
+	r := b.get("/no/such/page")
+	if r.StatusCode != http.StatusNotFound || r.doc(t).Find(`[data-testid="nav"]`).Length() != 1 {
+		t.Errorf("signed in: %d, navigation %d", r.StatusCode, r.doc(t).Find(`[data-testid="nav"]`).Length())
+	}
+	r = tc.browser().get("/no/such/page")
+	if r.StatusCode != http.StatusNotFound || r.doc(t).Find(`[data-testid="nav"]`).Length() != 0 {
+		t.Errorf("a stranger: %d, navigation %d", r.StatusCode, r.doc(t).Find(`[data-testid="nav"]`).Length())
+	}
 }
