@@ -13,6 +13,8 @@
 //       removes the enclosing [data-dismissible] (flash messages, toasts).
 //   <div class="toast" data-dismissible data-autohide="6000">…</div>
 //       removed after that many milliseconds unless hovered or focused.
+//   A new toast, or an error toast, retires the success messages shown before it (toasts and the
+//   page's flash messages): a stale "Saved" never stands beside a later error.
 //   <input type="radio" data-shortcut="a"> / <a href="…" data-shortcut="n">
 //       pressing the key (no modifier, not while typing in a field) clicks the element; a radio
 //       then moves focus to the next field its form still needs (a required select or textarea
@@ -102,7 +104,13 @@ export function installBehaviours(doc) {
   arm(doc.documentElement);
   new MutationObserver((records) => {
     for (const record of records) {
-      for (const node of record.addedNodes) if (node instanceof Element) arm(node);
+      for (const node of record.addedNodes) {
+        if (!(node instanceof Element)) continue;
+        arm(node);
+        if (node.matches('.toast')) {
+          for (const old of doc.querySelectorAll('.toast--success, .flash--success')) if (old !== node) old.remove();
+        }
+      }
     }
   }).observe(doc.documentElement, { childList: true, subtree: true });
 }
