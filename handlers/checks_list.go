@@ -267,9 +267,9 @@ func (a *App) checksModel(c echo.Context, q checkQuery) (views.ChecksModel, []st
 	}
 	m := views.ChecksModel{Queue: q.Queue, QueueHolds: queueHolds(a.Queue), Reason: q.Reason, Q: q.Q, Status: q.Status, Result: q.Result, Decision: q.Decision, Since: q.Since,
 		Size: q.Size, Sizes: customerSizes, URL: q.url(), Total: all, Now: now, Rows: rows,
-		SearchHint: "Customer name, email or id, or check id"}
+		SearchHint: "Name, email, or an id"}
 	if !contact {
-		m.SearchHint = "Customer name or id, or check id"
+		m.SearchHint = "Name, or an id"
 	}
 	sig, _ := json.Marshal(q.signals())
 	m.Signals = string(sig)

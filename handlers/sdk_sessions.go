@@ -55,9 +55,9 @@ func (a *App) sessionsModel(c echo.Context, q sessionQuery) (views.SessionsModel
 		return views.SessionsModel{}, err
 	}
 	m := views.SessionsModel{Status: q.Status, Customer: q.Customer, Size: q.Size, Sizes: sessionSizes, URL: q.url(),
-		Total: total, Now: now, SearchHint: "Customer id, email or name"}
+		Total: total, Now: now, SearchHint: "Name, email or id"}
 	if !q.Contact {
-		m.SearchHint = "Customer id or name"
+		m.SearchHint = "Name or id"
 	}
 	if m.Open, err = a.Read.CountOpenSessions(ctx, now); err != nil {
 		return views.SessionsModel{}, err
