@@ -1,0 +1,37 @@
+//go:build browser
+
+package e2e
+
+import (
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// TestPhoneLayout: at 390 px no page scrolls sideways (tables scroll inside their cards), the
+// navigation is a menu behind a button, and on a report the decision stays one tap away.
+func TestPhoneLayout(t *testing.T) {
+	c := startConsole(t)
+	ctx := browserWithin(t, 120*time.Second)
+	problems := watchProblems(t, ctx)
+	do(t, ctx, chromedp.EmulateViewport(390, 844), signIn(c.URL, "admin@localhost", adminPassword),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="overview-queue"]`)))
+	check := evalString(t, ctx, `document.querySelector('[data-testid="overview-queue"] [data-testid="queue-row"] a').getAttribute('href')`)
+	for _, page := range []string{"/", "/customers", "/checks", "/checks?queue=review", "/sessions", "/files", "/users", "/audit", "/inbox", check} {
+		do(t, ctx, chromedp.Navigate(c.URL+page), chromedp.WaitVisible(chromedp.CSS(`main`)), chromedp.Sleep(300*time.Millisecond))
+		if w := evalString(t, ctx, `String(document.documentElement.scrollWidth <= window.innerWidth)`); w != "true" {
+			t.Errorf("%s scrolls sideways at 390 px: %s", page, evalString(t, ctx, `document.documentElement.scrollWidth + ' > ' + window.innerWidth`))
+		}
+	}
+	if v := evalString(t, ctx, `String(getComputedStyle(document.querySelector('[data-testid="nav"]')).display)`); v != "none" {
+		t.Errorf("the navigation shows (%s) before the menu is opened", v)
+	}
+	do(t, ctx, chromedp.Click(chromedp.CSS(`[data-testid="decide-bar"]`)))
+	pollJS(t, ctx, "the Decide button to lead to the decision", `location.hash === '#decide'`, 5*time.Second)
+	do(t, ctx, chromedp.Click(chromedp.CSS(`[data-testid="nav-toggle"]`)), chromedp.WaitVisible(chromedp.CSS(`[data-testid="nav"] a[href="/audit"]`)),
+		screenshot("phone-menu"))
+	if p := problems.all(); len(p) != 0 {
+		t.Errorf("page problems: %v", p)
+	}
+}
