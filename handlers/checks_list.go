@@ -40,6 +40,7 @@ type checkSignals struct {
 	Queue    string `json:"queue"`    // "review": the review queue
 	Reason   string `json:"reason"`   // a sub-check's path: only checks whose report did not clear it
 	Assignee string `json:"assignee"` // me, none, or a holder's email: only checks they hold
+	Review   string `json:"review"`   // a review state: only checks in it
 }
 
 var (
@@ -47,6 +48,8 @@ var (
 	checkResults   = []string{"clear", "caution", "consider"}
 	checkDecisions = []string{"approved", "review", "declined"}
 	checkSorts     = []string{"created", "customer", "result"}
+	// checkReviewStates are the review filter's choices: the console's own states of a completed check.
+	checkReviewStates = []string{"unreviewed", "pending_second", "disagree", "approved", "rejected", "resubmission"}
 	// checkSince are the created filter's windows.
 	checkSince = map[string]time.Duration{"24h": 24 * time.Hour, "7d": 7 * 24 * time.Hour, "30d": 30 * 24 * time.Hour}
 )
@@ -61,6 +64,7 @@ type checkQuery struct {
 	Queue                           bool   // only completed checks nobody decided on, worst then oldest first
 	Reason                          string // only checks whose report did not clear this sub-check
 	Assignee                        string // "", me, none, or a holder's email
+	Review                          string // "", or a review state (see checkReviewStates)
 }
 
 // parseCheckQuery reads the list's state; values the list does not offer fall back to defaults.
@@ -78,6 +82,7 @@ func parseCheckQuery(s checkSignals) checkQuery {
 		q.Size = s.Size
 	}
 	q.Status, q.Result, q.Decision = oneOf(s.Status, checkStatuses), oneOf(s.Result, checkResults), oneOf(s.Decision, checkDecisions)
+	q.Review = oneOf(s.Review, checkReviewStates)
 	if _, ok := checkSince[s.Since]; ok {
 		q.Since = s.Since
 	}
@@ -102,7 +107,7 @@ func checkSignalsFromURL(v url.Values) checkSignals {
 	size, _ := strconv.Atoi(v.Get("size"))
 	return checkSignals{Q: v.Get("q"), Status: v.Get("status"), Result: v.Get("result"), Decision: v.Get("decision"),
 		Since: v.Get("since"), Sort: v.Get("sort"), Dir: v.Get("dir"), Page: page, Size: size, Queue: v.Get("queue"),
-		Reason: v.Get("reason"), Assignee: v.Get("assignee")}
+		Reason: v.Get("reason"), Assignee: v.Get("assignee"), Review: v.Get("review")}
 }
 
 func (q checkQuery) signals() checkSignals {
@@ -111,7 +116,7 @@ func (q checkQuery) signals() checkSignals {
 		dir = "desc"
 	}
 	s := checkSignals{Q: q.Q, Status: q.Status, Result: q.Result, Decision: q.Decision, Since: q.Since,
-		Sort: q.Sort, Dir: dir, Page: q.Page, Size: q.Size, Reason: q.Reason, Assignee: q.Assignee}
+		Sort: q.Sort, Dir: dir, Page: q.Page, Size: q.Size, Reason: q.Reason, Assignee: q.Assignee, Review: q.Review}
 	if q.Queue {
 		s.Queue = "review"
 	}
@@ -123,7 +128,7 @@ func (q checkQuery) url() string {
 	v := url.Values{}
 	def := parseCheckQuery(checkSignals{Sort: q.Sort})
 	for _, kv := range [][2]string{{"q", q.Q}, {"status", q.Status}, {"result", q.Result}, {"decision", q.Decision}, {"since", q.Since},
-		{"reason", q.Reason}, {"assignee", q.Assignee}} {
+		{"reason", q.Reason}, {"assignee", q.Assignee}, {"review", q.Review}} {
 		if kv[1] != "" {
 			v.Set(kv[0], kv[1])
 		}
@@ -265,7 +270,7 @@ func (a *App) checksModel(c echo.Context, q checkQuery) (views.ChecksModel, []st
 	if err != nil {
 		return views.ChecksModel{}, nil, err
 	}
-	m := views.ChecksModel{Queue: q.Queue, QueueHolds: queueHolds(a.Queue), Reason: q.Reason, Q: q.Q, Status: q.Status, Result: q.Result, Decision: q.Decision, Since: q.Since,
+	m := views.ChecksModel{Review: q.Review, Queue: q.Queue, QueueHolds: queueHolds(a.Queue), Reason: q.Reason, Q: q.Q, Status: q.Status, Result: q.Result, Decision: q.Decision, Since: q.Since,
 		Size: q.Size, Sizes: customerSizes, URL: q.url(), Total: all, Now: now, Rows: rows,
 		SearchHint: "Name, email, or an id"}
 	if !contact {
@@ -343,7 +348,7 @@ func (a *App) checkRead(q checkQuery, now time.Time, contact bool, u auth.User) 
 func (q checkQuery) read(now time.Time, contact bool, rule readmodel.QueueRule) readmodel.CheckQuery {
 	size := max(q.Size, 1)
 	rq := readmodel.CheckQuery{Search: q.Q, Contact: contact, Status: q.Status, Result: q.Result, Decision: q.Decision,
-		Queue: q.Queue, Rule: rule, Reason: q.Reason, Sort: q.Sort, Desc: q.Desc, Offset: (pageNumber(q.Page) - 1) * size, Limit: size}
+		Queue: q.Queue, Rule: rule, Reason: q.Reason, ReviewState: q.Review, Sort: q.Sort, Desc: q.Desc, Offset: (pageNumber(q.Page) - 1) * size, Limit: size}
 	if q.Since != "" {
 		rq.Since = now.Add(-checkSince[q.Since])
 	}
@@ -353,7 +358,7 @@ func (q checkQuery) read(now time.Time, contact bool, rule readmodel.QueueRule) 
 // filtered says whether the query narrows the list.
 func (q checkQuery) filtered() bool {
 	return q.Q != "" || q.Status != "" || q.Result != "" || q.Decision != "" || q.Since != "" || q.Queue || q.Reason != "" ||
-		q.Assignee != ""
+		q.Assignee != "" || q.Review != ""
 }
 
 // checkRows turns the copy's checks into the list's rows: the customer masked for the viewer, and

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/PuerkitoBio/goquery"
 	"github.com/hiveconsole/hiveconsole/auth"
 	"github.com/hiveconsole/hiveconsole/handlers"
 	"github.com/hiveconsole/hiveconsole/hive/sandbox"
@@ -137,5 +138,38 @@ func TestDecidedMeanwhile(t *testing.T) {
 	again := doc.Find(`[data-testid="review-form"] input[name="seen"]`).AttrOr("value", "")
 	if r := ben.post("/checks/"+ch.ID+"/review", url.Values{"decision": {"resubmit"}, "note": {"ask for a new selfie"}, "seen": {again}}); r.StatusCode != http.StatusCreated {
 		t.Errorf("Ben's decision from the page it came back on: %d", r.StatusCode)
+	}
+}
+
+// TestReviewStateFilter: the checks list filters by the console's review state, and says each row's.
+func TestReviewStateFilter(t *testing.T) {
+	tc := newTestConsole(t, func(c *handlers.Config, _ *auth.Config) { c.FourEyes = review.DefaultFourEyes })
+	reviewer := tc.browser()
+	reviewer.signInAs(auth.RoleReviewer)
+	pending := scenarioCheck(t, tc, customer("pend@example.com", "Pen", "Ding"), sandbox.ScenarioFaceMismatch)
+	approved := scenarioCheck(t, tc, customer("appr@example.com", "Ap", "Proved"), sandbox.ScenarioClear)
+	decide(reviewer, pending.ID, "approve", "", "first of two")
+	decide(reviewer, approved.ID, "approve", "", "fine")
+	ids := func(state string) map[string]string {
+		out := map[string]string{}
+		reviewer.get("/checks?size=100&review=" + state).doc(t).Find(`[data-testid="check-row"]`).Each(func(_ int, s *goquery.Selection) {
+			out[strings.TrimPrefix(s.AttrOr("id", ""), "check-")] = s.Find(`[data-testid="review-state-tag"]`).AttrOr("data-state", "")
+		})
+		return out
+	}
+	if got := ids("pending_second"); len(got) != 1 || got[pending.ID] != "pending_second" {
+		t.Errorf("awaiting second review: %v", got)
+	}
+	if got := ids("approved"); len(got) != 1 || got[approved.ID] != "approved" {
+		t.Errorf("approved: %v", got)
+	}
+	unreviewed := ids("unreviewed")
+	if len(unreviewed) == 0 || unreviewed[pending.ID] != "" || unreviewed[approved.ID] != "" {
+		t.Errorf("unreviewed: %d rows, holding a decided check", len(unreviewed))
+	}
+	for id, st := range unreviewed {
+		if st != "unreviewed" {
+			t.Errorf("unreviewed lists %s in state %q", id[:8], st)
+		}
 	}
 }

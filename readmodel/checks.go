@@ -22,12 +22,16 @@ type CheckQuery struct {
 	Decision string // "", or Hive's decision: approved, review or declined
 	Since    time.Time
 	Customer string // "", or only this customer's checks
-	// Queue asks for the review queue: the completed checks nobody has decided on that Rule
-	// queues, the most severe result first, then the oldest.
+	// Queue asks for the review queue: the completed checks without a final decision that Rule
+	// queues, the one due first (under Targets) first.
 	Queue   bool
 	Rule    QueueRule    // DefaultQueueRule when empty
 	Targets ServiceTimes // the queue's order: the check due first comes first
 	Reason  string       // "", or only checks whose report did not clear this sub-check (its path)
+	// ReviewState narrows to completed checks in one review state: "unreviewed" (nobody decided),
+	// or a state a decision puts a check in (approved, rejected, resubmission, pending_second,
+	// disagree).
+	ReviewState string
 	// Holder narrows to who works on a check: NoHolder for checks nobody holds, or a holder's
 	// email. The console's claims decide (check_claims, kept by the review package); a claim
 	// touched last at or before HeldSince has lapsed and holds nothing.
@@ -212,6 +216,13 @@ func (s *Store) checkFilter(ctx context.Context, q CheckQuery) (string, []any) {
 	}
 	if q.Reason != "" {
 		add("c.id IN (SELECT check_id FROM hive_concerns WHERE path = ?)", q.Reason)
+	}
+	switch q.ReviewState {
+	case "":
+	case "unreviewed":
+		add("c.status = 'complete' AND c.review_state IS NULL")
+	default:
+		add("c.status = 'complete' AND c.review_state = ?", q.ReviewState)
 	}
 	switch held := "(k.assigned_by IS NOT NULL OR k.active_at > ?)"; q.Holder {
 	case "":

@@ -34,7 +34,8 @@ func TestCheckQueriesMatchANaiveScan(t *testing.T) {
 			result   string
 			customer string
 			reviewed bool
-			n        int // the order the fixture wrote it in
+			state    string // the review state its newest decision put it in; "" for none
+			n        int    // the order the fixture wrote it in
 		}
 		var rows []row
 		concerns := map[string][]string{} // by check: the paths its report did not clear
@@ -97,13 +98,14 @@ func TestCheckQueriesMatchANaiveScan(t *testing.T) {
 					ReviewerID: u.ID, ReviewerEmail: u.Email}, nil); err != nil {
 					t.Fatal(err)
 				}
-				rows[i].reviewed = true
+				rows[i].reviewed, rows[i].state = true, "approved"
 			}
 			if rows[i].ch.Status == hive.CheckComplete && i%8 == 3 { // a first approval of two: still waiting
 				if _, err := ledger.Record(ctx, review.Review{CheckID: rows[i].ch.ID, Decision: review.Approve, Note: "fine",
 					ReviewerID: u.ID, ReviewerEmail: u.Email, NeedsSecond: true}, nil); err != nil {
 					t.Fatal(err)
 				}
+				rows[i].state = "pending_second"
 			}
 		}
 		// A check the copy first sees after a decision on it is out of the queue too.
@@ -116,7 +118,7 @@ func TestCheckQueriesMatchANaiveScan(t *testing.T) {
 		if err := s.PutCheck(ctx, &late); err != nil {
 			t.Fatal(err)
 		}
-		rows = append(rows, row{ch: late, result: "unknown", customer: customers[1].ID, reviewed: true, n: len(rows)})
+		rows = append(rows, row{ch: late, result: "unknown", customer: customers[1].ID, reviewed: true, state: "approved", n: len(rows)})
 		// Claims on some checks, assignments on others: a claim lapses, an assignment does not.
 		two, err := staff.CreateUser(ctx, auth.NewUser{Email: "two@example.com", Name: "Two", Role: auth.RoleReviewer, Password: "a long enough password 2"})
 		if err != nil {
@@ -170,6 +172,8 @@ func TestCheckQueriesMatchANaiveScan(t *testing.T) {
 					q.Customer != "" && r.customer != q.Customer,
 					q.Queue && (r.ch.Status != hive.CheckComplete || r.reviewed || !queued(q.Rule, r.ch.ID, r.result)),
 					q.Reason != "" && !slices.Contains(concerns[r.ch.ID], q.Reason),
+					q.ReviewState == "unreviewed" && (r.ch.Status != hive.CheckComplete || r.state != ""),
+					q.ReviewState != "" && q.ReviewState != "unreviewed" && (r.ch.Status != hive.CheckComplete || r.state != q.ReviewState),
 					q.Holder == NoHolder && holder(q, r.ch.ID) != "",
 					q.Holder != "" && q.Holder != NoHolder && holder(q, r.ch.ID) != q.Holder:
 					continue
@@ -235,6 +239,8 @@ func TestCheckQueriesMatchANaiveScan(t *testing.T) {
 			{Queue: true, Rule: QueueRule{Results: []string{"consider"}, SampleClear: 100}},
 			{Queue: true, Reason: "facial/face_comparison/similarity"}, {Queue: true, Reason: "facial/face_comparison/age_range"},
 			{Reason: "facial/face_comparison/age_range"}, {Queue: true, Reason: "document/nothing"},
+			{ReviewState: "unreviewed"}, {ReviewState: "approved"}, {ReviewState: "pending_second"}, {ReviewState: "rejected"},
+			{ReviewState: "unreviewed", Queue: true}, {ReviewState: "pending_second", Queue: true, Targets: DefaultServiceTimes},
 			{Queue: true, Holder: NoHolder}, {Queue: true, Holder: NoHolder, HeldSince: lapsed}, {Holder: "rev@example.com"},
 			{Queue: true, Holder: "two@example.com"}, {Queue: true, Holder: "rev@example.com", HeldSince: lapsed},
 			{Queue: true, Holder: "nobody@example.com"}, {Search: "c4ec001"}, {Search: "müller", Contact: true}, {Search: "muller"},

@@ -20,6 +20,7 @@ type ChecksModel struct {
 	Reasons                            []ReasonChip // the queue's filters by reason, with their counts
 	Reason                             string       // the reason filtered by (a sub-check's path), "" for none
 	Assignee                           string       // the holder filtered by: "", me, none or an email
+	Review                             string       // the review state filtered by, "" for any
 	Assignees                          [][2]string  // the holder filter's choices: value, label
 	AssignTo                           []Option     // for those who assign: who checks can be given to; nil otherwise
 	SearchHint                         string       // what the search looks in, for this viewer
