@@ -31,6 +31,15 @@ func TestPhoneLayout(t *testing.T) {
 	pollJS(t, ctx, "the Decide button to lead to the decision", `location.hash === '#decide'`, 5*time.Second)
 	do(t, ctx, chromedp.Click(chromedp.CSS(`[data-testid="nav-toggle"]`)), chromedp.WaitVisible(chromedp.CSS(`[data-testid="nav"] a[href="/audit"]`)),
 		screenshot("phone-menu"))
+	do(t, ctx, chromedp.Navigate(c.URL+"/checks?queue=review"), chromedp.WaitReady(chromedp.CSS(`[data-testid="check-row"]`)))
+	if v := evalString(t, ctx, `getComputedStyle(document.querySelector('[data-testid="checks"] thead')).display + ' ' +
+		getComputedStyle(document.querySelector('[data-testid="check-row"] [data-label="Held by"]'), '::before').content`); v != `none "Held by"` {
+		t.Errorf("the queue at 390 px is not stacked rows with labels: %s", v)
+	}
+	do(t, ctx, chromedp.EmulateViewport(1440, 900), chromedp.Navigate(c.URL+"/"), chromedp.WaitVisible(chromedp.CSS(`[data-testid="nav"]`)))
+	if v := evalString(t, ctx, `getComputedStyle(document.querySelector('[data-testid="nav-toggle"]')).display`); v != "none" {
+		t.Errorf("the menu button shows (%s) on a wide screen", v)
+	}
 	if p := problems.all(); len(p) != 0 {
 		t.Errorf("page problems: %v", p)
 	}

@@ -435,7 +435,7 @@ func liveKey(ids []string) string {
 }
 
 // queueHolds says what the review queue holds under rule, for its page: "Checks whose report says
-// caution or consider, and 5 % of those Hive cleared, that nobody has decided on".
+// caution or consider, and 5 % of those Hive cleared, that wait for a final decision".
 func queueHolds(rule readmodel.QueueRule) string {
 	if len(rule.Results) == 0 {
 		rule = readmodel.DefaultQueueRule
@@ -460,7 +460,7 @@ func queueHolds(rule readmodel.QueueRule) string {
 	if rule.SampleClear > 0 && !slices.Contains(rule.Results, "clear") {
 		s += fmt.Sprintf(", and %d %% of those Hive cleared,", rule.SampleClear)
 	}
-	return s + " that nobody has decided on"
+	return s + " that wait for a final decision"
 }
 
 // orList joins words as "a, b or c".

@@ -35,9 +35,9 @@ func TestReasons(t *testing.T) {
 // TestQueueHolds: the queue's page says what the configured rule puts in it.
 func TestQueueHolds(t *testing.T) {
 	for rule, want := range map[*readmodel.QueueRule]string{
-		{}: "Checks whose report says caution or consider that nobody has decided on",
-		{Results: []string{"consider"}, SampleClear: 5}:                                "Checks whose report says consider, and 5 % of those Hive cleared, that nobody has decided on",
-		{Results: []string{"clear", "caution", "consider", "unknown"}, SampleClear: 5}: "Checks whose report says clear, caution or consider, or whose report is not read yet that nobody has decided on",
+		{}: "Checks whose report says caution or consider that wait for a final decision",
+		{Results: []string{"consider"}, SampleClear: 5}:                                "Checks whose report says consider, and 5 % of those Hive cleared, that wait for a final decision",
+		{Results: []string{"clear", "caution", "consider", "unknown"}, SampleClear: 5}: "Checks whose report says clear, caution or consider, or whose report is not read yet that wait for a final decision",
 	} {
 		if got := queueHolds(*rule); got != want {
 			t.Errorf("%+v:\n got %q\nwant %q", *rule, got, want)

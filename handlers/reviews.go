@@ -308,8 +308,8 @@ func (a *App) reviewStatesOf(ctx context.Context, ids []string) (map[string]stri
 	return out, nil
 }
 
-// reviewQueue is the top of the review queue — completed checks nobody has decided on, the most
-// severe result first, then the oldest — and how many it holds.
+// reviewQueue is the top of the review queue — completed checks without a final decision, the one
+// due first at the top — and how many it holds.
 func (a *App) reviewQueue(c echo.Context, n int) ([]views.CheckListRow, int, error) {
 	ctx := c.Request().Context()
 	res, err := a.Read.Checks(ctx, readmodel.CheckQuery{Queue: true, Rule: a.Queue, Targets: a.ServiceTimes, Limit: n})
