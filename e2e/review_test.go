@@ -30,19 +30,7 @@ func addReviewer(t *testing.T, ctx context.Context, url string) {
 // createReviewer creates a reviewer through the staff pages as the signed-in admin.
 func createReviewer(t *testing.T, ctx context.Context, url, email, name string) {
 	t.Helper()
-	do(t, ctx,
-		chromedp.Navigate(url+"/users/new"),
-		chromedp.WaitVisible(chromedp.CSS(`[data-testid="user-form"]`)),
-		chromedp.SendKeys(chromedp.CSS(`#email`), email),
-		chromedp.SendKeys(chromedp.CSS(`#name`), name),
-		chromedp.SendKeys(chromedp.CSS(`#password`), reviewerPassword),
-		chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
-			_, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(document.getElementById('role').value = 'reviewer', true)`))
-			return err
-		}),
-		chromedp.Click(chromedp.CSS(`[data-testid="user-form"] button[type="submit"]`)),
-		chromedp.WaitVisible(chromedp.CSS(`[data-testid="user-role"]`)),
-	)
+	createStaff(t, ctx, url, email, name, "reviewer")
 }
 
 // press sends one key to the page, as a reviewer's keyboard would.
