@@ -152,8 +152,6 @@ func checkOrder(q CheckQuery) string {
 		dir = " DESC"
 	}
 	switch {
-	case q.Queue:
-		return "c.result_rank DESC, c.created_at ASC, c.ord ASC"
 	case q.Sort == "customer":
 		return "cu.name_key" + dir + ", c.created_at DESC, c.ord DESC"
 	case q.Sort == "result":
