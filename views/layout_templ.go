@@ -204,7 +204,7 @@ func Layout(p Page) templ.Component {
 			return templ_7745c5c3_Err
 		}
 		if p.User != nil {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 17, "<input class=\"nav-toggle\" type=\"checkbox\" id=\"nav-toggle\" aria-controls=\"main-nav\"> <label class=\"nav-toggle__button btn btn--sm btn--ghost\" for=\"nav-toggle\" data-testid=\"nav-toggle\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 17, "<input class=\"nav-toggle\" type=\"checkbox\" id=\"nav-toggle\" aria-controls=\"main-nav\" aria-label=\"Menu\"> <label class=\"nav-toggle__button btn btn--sm btn--ghost\" for=\"nav-toggle\" data-testid=\"nav-toggle\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
