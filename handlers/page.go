@@ -38,6 +38,15 @@ func (a *App) page(c echo.Context, title string) views.Page {
 	if ws := sessionOf(c); ws != nil {
 		p.Flashes = a.takeFlashes(c, ws)
 	}
+	// The inbox's unread count is read for whole pages only: the navigation is not in a fragment's
+	// patch, so an SSE patch or a re-rendered table does not pay for it.
+	if u, ok := userOf(c); ok && a.Notes != nil {
+		for i := range p.Nav {
+			if p.Nav[i].Href == "/inbox" {
+				p.Nav[i].Count, _ = a.Notes.Unread(c.Request().Context(), u.ID) // a failure shows no count, not an error page
+			}
+		}
+	}
 	return p
 }
 
@@ -61,11 +70,7 @@ func (a *App) fragment(c echo.Context) views.Page {
 	for _, n := range navigation() {
 		if n.perm == "" || u.Can(n.perm) {
 			current := c.Path() == n.href || n.href != "/" && strings.HasPrefix(c.Path(), n.href+"/")
-			item := views.NavItem{Label: n.label, Href: n.href, Icon: n.icon, Current: current}
-			if n.href == "/inbox" && a.Notes != nil {
-				item.Count, _ = a.Notes.Unread(c.Request().Context(), u.ID) // a failure shows no count, not an error page
-			}
-			p.Nav = append(p.Nav, item)
+			p.Nav = append(p.Nav, views.NavItem{Label: n.label, Href: n.href, Icon: n.icon, Current: current})
 		}
 	}
 	return p

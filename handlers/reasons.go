@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"cmp"
 	"fmt"
 	"strconv"
 	"strings"
@@ -114,9 +115,9 @@ func whyNotClear(ch *hive.Check, rep *hive.Report, m views.ReportModel) []views.
 				case row.Hidden:
 					item.Detail = "values masked for your role"
 				case row.OnRecord:
-					item.Detail = "document " + orDashString(row.Document) + ", record " + orDashString(row.Record)
+					item.Detail = "document " + cmp.Or(row.Document, "—") + ", record " + cmp.Or(row.Record, "—")
 				default:
-					item.Detail = "document " + orDashString(row.Document) + ", nothing on the record"
+					item.Detail = "document " + cmp.Or(row.Document, "—") + ", nothing on the record"
 				}
 			}
 		case n.Path == "document/data_validation/date_of_expiry" && rep.Document != nil && rep.Document.Properties.DateOfExpiry != "":
@@ -125,11 +126,4 @@ func whyNotClear(ch *hive.Check, rep *hive.Report, m views.ReportModel) []views.
 		out = append(out, item)
 	}
 	return out
-}
-
-func orDashString(s string) string {
-	if strings.TrimSpace(s) == "" {
-		return "—"
-	}
-	return s
 }
