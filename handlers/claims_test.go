@@ -298,3 +298,32 @@ func TestNextRace(t *testing.T) {
 		seen[loc] = true
 	}
 }
+
+// TestClaimActivity: writing a note on a held check keeps its claim from lapsing; leaving a check one
+// claimed with Next gives it back, while leaving an assigned one keeps it.
+func TestClaimActivity(t *testing.T) {
+	tc := newTestConsoleWith(t, 30)
+	ana := tc.browser()
+	ana.signInAs(auth.RoleReviewer)
+	admin := tc.browser()
+	admin.signInAs(auth.RoleAdmin)
+	head := queueHead(t, tc, 3)
+
+	ana.post("/checks/"+head[0]+"/claim", nil)
+	tc.clock.Advance(20 * time.Minute)
+	ana.post("/checks/"+head[0]+"/notes", url.Values{"body": {"called the customer"}})
+	tc.clock.Advance(20 * time.Minute)
+	if c, ok, _ := tc.ledger.ClaimOf(t.Context(), head[0]); !ok || c.Email != "reviewer@example.com" {
+		t.Errorf("40 minutes after the claim, 20 after a note, the claim is gone")
+	}
+	loc := ana.post("/reviews/next?after="+head[0], nil).Header.Get("Location")
+	if _, ok, _ := tc.ledger.ClaimOf(t.Context(), head[0]); ok || loc == "/checks/"+head[0] {
+		t.Errorf("Next from a claimed check: it is still held (%v), or offered again (%s)", ok, loc)
+	}
+	admin.signInAs(auth.RoleAdmin) // idle past the session timeout
+	admin.post("/checks/"+head[2]+"/assign", url.Values{"user": {"reviewer@example.com"}})
+	ana.post("/reviews/next?after="+head[2], nil)
+	if c, ok, _ := tc.ledger.ClaimOf(t.Context(), head[2]); !ok || !c.Assigned() {
+		t.Error("Next from an assigned check gave the assignment back")
+	}
+}
