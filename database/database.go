@@ -237,6 +237,20 @@ func (db *DB) lock(ctx context.Context, tx *sql.Tx, format, table string) error 
 // Scanner is what *sql.Row and *sql.Rows share, for one scan function per table's row.
 type Scanner interface{ Scan(dest ...any) error }
 
+// Placeholders is n parameter markers for an IN list: "?, ?, ?".
+func Placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
+}
+
+// Anys is ss as query arguments.
+func Anys(ss []string) []any {
+	out := make([]any, len(ss))
+	for i, s := range ss {
+		out[i] = s
+	}
+	return out
+}
+
 // EscapeLike escapes LIKE's wildcards (with \ as the escape character) so a search for "a_b"
 // matches only that.
 func EscapeLike(s string) string {

@@ -415,7 +415,10 @@ func (a *App) checkImages(ctx context.Context, ch *hive.Check) ([]views.ReportIm
 	if err != nil {
 		return nil, err
 	}
-	files := page.Rows
+	var files []hive.File
+	for _, e := range page.Rows {
+		files = append(files, e.File)
+	}
 	if len(files) == 0 && a.filesMayLag(ctx, ch) {
 		// A check that changed after the copy's last pass over the files began: Hive's list has
 		// them. Hive lists every file at once, so one read serves every viewer of the moment, and

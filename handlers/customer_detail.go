@@ -16,7 +16,7 @@ import (
 type customerLinks struct {
 	sessions []hive.Session
 	checks   []readmodel.CheckEntry
-	files    []hive.File
+	files    []readmodel.FileEntry
 }
 
 // linksOf reads a customer's sessions, checks and images from the console's copy.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"image/png"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -126,7 +127,7 @@ func TestFilesPages(t *testing.T) {
 		t.Fatalf("rows: %d of %d", n, len(files.Data))
 	}
 	portraits := auditor.get("/files?type=portrait")
-	portraits.doc(t).Find(`[data-testid="file-row"] .tag`).Each(func(_ int, s *goquery.Selection) {
+	portraits.doc(t).Find(`[data-testid="file-row"] .file-cell__label`).Each(func(_ int, s *goquery.Selection) {
 		if s.Text() != "Selfie" {
 			t.Errorf("a %q under the selfie filter", s.Text())
 		}
@@ -164,6 +165,63 @@ func TestFilesPages(t *testing.T) {
 	if next := auditor.get("/files?check=with&type=portrait").doc(t).Find(`[data-testid="pagination"] a[href*="page="]`).First().AttrOr("href", ""); next != "" &&
 		(!strings.Contains(next, "check=with") || !strings.Contains(next, "type=portrait")) {
 		t.Errorf("page link drops the filters: %s", next)
+	}
+	// Each row names its type in words and the customer of its check; the search finds files by the
+	// customer's name, by the start of the file's id and of its check's id, as typed and as a fragment.
+	var withCheck hive.File
+	for _, f := range files.Data {
+		if f.CheckID != nil {
+			withCheck = f
+		}
+	}
+	owner, err := tc.api.GetCheck(ctx, *withCheck.CheckID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	session, err := tc.api.GetSession(ctx, owner.SessionID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	row := list.doc(t).Find(`[data-testid="file-row"]`).FilterFunction(func(_ int, s *goquery.Selection) bool {
+		return s.Find(`a[href="/files/`+withCheck.ID+`"]`).Length() == 1
+	})
+	if href := row.Find(`[data-testid="file-customer"]`).AttrOr("href", ""); href != "/customers/"+session.CustomerID {
+		t.Errorf("the row of a checked file links its customer as %q, want /customers/%s", href, session.CustomerID)
+	}
+	if row.Find(`[data-testid="file-thumb"]`).Length() != 0 {
+		t.Error("an auditor, who does not open images, gets a thumbnail")
+	}
+	var without hive.File
+	for _, f := range files.Data {
+		if f.CheckID == nil {
+			without = f
+		}
+	}
+	if href := list.doc(t).Find(`[data-testid="file-row"]:has(a[href="/files/` + without.ID + `"]) [data-testid="file-customer"]`).Length(); href != 0 {
+		t.Error("a file without a check names a customer")
+	}
+	fay := auditor.get("/files?q=" + url.QueryEscape("Fay Files"))
+	if n := fay.doc(t).Find(`[data-testid="file-row"]`).Length(); n != 0 {
+		t.Errorf("Fay's files have no check yet, so no customer: %d rows", n)
+	}
+	for _, q := range []string{withCheck.ID[:8], (*withCheck.CheckID)[:8], session.FullName} {
+		for _, path := range []string{"/files?q=" + url.QueryEscape(q), datastarPath("/files/table", map[string]any{"q": q})} {
+			body := getOK(t, auditor, path)
+			if !strings.Contains(body, `href="/files/`+withCheck.ID+`"`) {
+				t.Errorf("%s: the file is not found", path)
+			}
+			if strings.Contains(body, `href="/files/`+without.ID+`"`) {
+				t.Errorf("%s: finds a file without a check", path)
+			}
+		}
+	}
+	if r := getOK(t, auditor, "/files?q=no-such-thing-at-all"); !strings.Contains(r, "No files match") {
+		t.Error("a search that finds nothing says so")
+	}
+	thumbs := tc.browser()
+	thumbs.signInAs(auth.RoleReviewer)
+	if n := thumbs.get("/files").doc(t).Find(`[data-testid="file-thumb"]`).Length(); n != min(25, len(files.Data)) {
+		t.Errorf("a reviewer sees %d thumbnails, want one per row", n)
 	}
 	detail := auditor.get("/files/" + files.Data[0].ID)
 	if detail.StatusCode != 200 || detail.doc(t).Find(`[data-testid="file-image"]`).Length() != 0 {

@@ -38,8 +38,11 @@ func FuzzListQuery(f *testing.F) {
 		if sq.Offset < 0 || sq.Limit < 1 || sq.Limit > 100 || sq.Offset > maxPage*100 {
 			t.Fatalf("sessions %q: offset %d, limit %d", raw, sq.Offset, sq.Limit)
 		}
-		_, page := parseFileQuery(v)
-		checkSpan(t, raw, 60, customerSizes[0], page)
+		fq := parseFileQuery(fileSignalsFromURL(v))
+		if rq := fq.read(now, true); rq.Offset < 0 || rq.Limit < 1 || rq.Limit > 100 || rq.Offset > maxPage*100 {
+			t.Fatalf("files %q: offset %d, limit %d", raw, rq.Offset, rq.Limit)
+		}
+		checkSpan(t, raw, 60, fileSize, fq.Page)
 		_, aq, _ := parseAuditFilter(v)
 		if aq.Offset < 0 || aq.Offset > maxPage*auditPageSize {
 			t.Fatalf("audit %q: offset %d", raw, aq.Offset)

@@ -40,7 +40,7 @@ func TestPagingOutOfRange(t *testing.T) {
 			}
 		}
 	}
-	for _, fragment := range []string{"/customers/table", "/checks/table", "/sessions/table"} {
+	for _, fragment := range []string{"/customers/table", "/checks/table", "/sessions/table", "/files/table"} {
 		for _, p := range []string{"368934881474191034", "9223372036854775807", "-9223372036854775808", "4611686018427387904"} {
 			path := fragment + "?datastar=" + url.QueryEscape(`{"page":`+p+`,"size":`+p+`}`)
 			req, _ := http.NewRequest(http.MethodGet, tc.URL+path, nil)

@@ -34,6 +34,8 @@ func TestMaskedContactDataIsNoSearchOracle(t *testing.T) {
 		{"checks fragment", func(q string) string { return datastarPath("/checks/table", map[string]any{"q": q}) }, linksTo("/checks/" + f.checkID)},
 		{"sessions", func(q string) string { return "/sessions?customer=" + url.QueryEscape(q) }, linksTo("/sessions/" + f.sessionID)},
 		{"sessions fragment", func(q string) string { return datastarPath("/sessions/table", map[string]any{"customer": q}) }, linksTo("/sessions/" + f.sessionID)},
+		{"files", func(q string) string { return "/files?q=" + url.QueryEscape(q) }, linksTo("/customers/" + f.customerID)},
+		{"files fragment", func(q string) string { return datastarPath("/files/table", map[string]any{"q": q}) }, linksTo("/customers/" + f.customerID)},
 	}
 	for _, role := range auth.AllRoles() {
 		t.Run(string(role), func(t *testing.T) {

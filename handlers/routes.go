@@ -83,6 +83,7 @@ func (a *App) Routes() []Route {
 		{http.MethodGet, "/inbox", signedIn, a.inbox},
 		{http.MethodGet, "/checks/:id/report.json", can(auth.SeeReportPII), a.reportJSON},
 		{http.MethodGet, "/files", can(auth.ViewFiles), a.files},
+		{http.MethodGet, "/files/table", can(auth.ViewFiles), a.filesTable},
 		{http.MethodGet, "/files/:id", can(auth.ViewFiles), a.file},
 		{http.MethodGet, "/files/:id/content", can(auth.DownloadFiles), a.fileContent},
 		{http.MethodGet, "/account/password", signedIn, a.passwordForm},

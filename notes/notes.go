@@ -146,13 +146,22 @@ func scanNote(s database.Scanner, extra ...any) (Note, error) {
 
 // On returns the notes on one check or customer, newest first; an empty slice when there are none.
 func (b *Book) On(ctx context.Context, targetType, targetID string) ([]Note, error) {
-	rows, err := b.db.Query(ctx, `SELECT `+noteColumns+` FROM notes n WHERE n.target_type = ? AND n.target_id = ?
-		ORDER BY n.created_at DESC, n.id DESC`, targetType, targetID)
+	return b.OnAny(ctx, targetType, []string{targetID})
+}
+
+// OnAny returns the notes on any of several checks or customers, newest first.
+func (b *Book) OnAny(ctx context.Context, targetType string, targetIDs []string) ([]Note, error) {
+	out := []Note{}
+	if len(targetIDs) == 0 {
+		return out, nil
+	}
+	args := append([]any{targetType}, database.Anys(targetIDs)...)
+	rows, err := b.db.Query(ctx, `SELECT `+noteColumns+` FROM notes n WHERE n.target_type = ? AND n.target_id IN (`+
+		database.Placeholders(len(targetIDs))+`) ORDER BY n.created_at DESC, n.id DESC`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("notes: list: %w", err)
 	}
 	defer rows.Close()
-	out := []Note{}
 	for rows.Next() {
 		n, err := scanNote(rows)
 		if err != nil {

@@ -233,7 +233,7 @@ func (s *Store) checkFilter(ctx context.Context, q CheckQuery) (string, []any) {
 			if len(ids) == 0 {
 				add("1 = 0")
 			} else {
-				add("c.id IN ("+placeholders(len(ids))+")", anys(ids)...)
+				add("c.id IN ("+database.Placeholders(len(ids))+")", database.Anys(ids)...)
 			}
 		} else {
 			add("c.id IN (SELECT k.check_id FROM check_claims k WHERE k.user_email = ? AND "+held+")", q.Holder, database.Unix(q.HeldSince))

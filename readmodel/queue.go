@@ -87,7 +87,7 @@ func (s *Store) queueCondition(rule QueueRule) (string, []any) {
 	for _, r := range rule.Results {
 		ranks = append(ranks, queueRanks[r])
 	}
-	cond := "c.result_rank IN (" + placeholders(len(ranks)) + ")"
+	cond := "c.result_rank IN (" + database.Placeholders(len(ranks)) + ")"
 	args := ranks
 	if rule.SampleClear > 0 && !slices.Contains(rule.Results, "clear") {
 		cond += " OR (c.result_rank = 0 AND " + s.sampleBucket() + " < ?)"

@@ -183,7 +183,7 @@ func (s *Store) ReportResults(ctx context.Context, ids []string) (map[string]str
 		return out, nil
 	}
 	rows, err := s.db.SQL().QueryContext(ctx, s.db.Q(`SELECT check_id, result FROM hive_reports WHERE check_id IN (`+
-		placeholders(len(ids))+`)`), anys(ids)...)
+		database.Placeholders(len(ids))+`)`), database.Anys(ids)...)
 	if err != nil {
 		return nil, fmt.Errorf("readmodel: report results: %w", err)
 	}
@@ -206,7 +206,7 @@ func (s *Store) Concerns(ctx context.Context, ids []string) (map[string][]Node, 
 		return out, nil
 	}
 	rows, err := s.db.SQL().QueryContext(ctx, s.db.Q(`SELECT check_id, concerns FROM hive_reports WHERE check_id IN (`+
-		placeholders(len(ids))+`)`), anys(ids)...)
+		database.Placeholders(len(ids))+`)`), database.Anys(ids)...)
 	if err != nil {
 		return nil, fmt.Errorf("readmodel: concerns: %w", err)
 	}
@@ -230,16 +230,4 @@ func empty(s string) any {
 		return nil
 	}
 	return s
-}
-
-func placeholders(n int) string {
-	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
-}
-
-func anys(ss []string) []any {
-	out := make([]any, len(ss))
-	for i, s := range ss {
-		out[i] = s
-	}
-	return out
 }

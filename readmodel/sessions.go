@@ -178,13 +178,23 @@ type FileQuery struct {
 	Since    time.Time // zero: any
 	CheckID  string    // "", or only this check's files
 	Customer string    // "", or only the files of this customer's checks
-	Offset   int
-	Limit    int
+	// Search is the start of a file's or its check's id, or what finds its check's customer (see
+	// CustomerQuery); Contact lets it reach emails and phones, for a viewer who sees them in clear.
+	Search  string
+	Contact bool
+	Offset  int
+	Limit   int
+}
+
+// FileEntry is a file as the lists show it, with the customer of its check when it has one.
+type FileEntry struct {
+	hive.File
+	CustomerID, CustomerName string
 }
 
 // FilePage is one page of files and how many match in all.
 type FilePage struct {
-	Rows  []hive.File
+	Rows  []FileEntry
 	Total int
 }
 
@@ -192,70 +202,85 @@ type FilePage struct {
 func (s *Store) Files(ctx context.Context, q FileQuery) (FilePage, error) {
 	var where strings.Builder
 	var args []any
+	add := func(cond string, more ...any) {
+		where.WriteString(" AND " + cond)
+		args = append(args, more...)
+	}
 	if q.Type != "" {
-		where.WriteString(" AND type = ?")
-		args = append(args, q.Type)
+		add("f.type = ?", q.Type)
 	}
 	switch q.Check {
 	case "with":
-		where.WriteString(" AND check_id IS NOT NULL")
+		add("f.check_id IS NOT NULL")
 	case "without":
-		where.WriteString(" AND check_id IS NULL")
+		add("f.check_id IS NULL")
 	}
 	if !q.Since.IsZero() {
-		where.WriteString(" AND created_at >= ?")
-		args = append(args, database.Unix(q.Since))
+		add("f.created_at >= ?", database.Unix(q.Since))
 	}
 	if q.CheckID != "" {
-		where.WriteString(" AND check_id = ?")
-		args = append(args, q.CheckID)
+		add("f.check_id = ?", q.CheckID)
 	}
 	if q.Customer != "" {
-		where.WriteString(" AND check_id IN (SELECT id FROM hive_checks WHERE customer_id = ? AND deleted_at IS NULL)")
-		args = append(args, q.Customer)
+		add("f.check_id IN (SELECT id FROM hive_checks WHERE customer_id = ? AND deleted_at IS NULL)", q.Customer)
+	}
+	if search := strings.TrimSpace(q.Search); search != "" && !strings.ContainsRune(search, 0) {
+		prefix := strings.ToLower(search)
+		cond, more := s.idPrefix("f.id", prefix)
+		byCheck, checkArgs := s.idPrefix("f.check_id", prefix)
+		cond += " OR " + byCheck
+		more = append(more, checkArgs...)
+		if found, foundArgs := s.customerSearch(ctx, search, q.Contact); found != "" {
+			cond += " OR f.check_id IN (SELECT id FROM hive_checks WHERE deleted_at IS NULL AND customer_id IN" +
+				" (SELECT id FROM hive_customers WHERE deleted_at IS NULL" + found + "))"
+			more = append(more, foundArgs...)
+		}
+		add("("+cond+")", more...)
 	}
 	var page FilePage
 	var err error
 	if where.Len() == 0 {
 		page.Total, err = s.Count(ctx, Files)
 	} else {
-		page.Total, err = s.count(ctx, `SELECT count(*) FROM hive_files WHERE deleted_at IS NULL`+where.String(), args...)
+		page.Total, err = s.count(ctx, `SELECT count(*) FROM hive_files f WHERE f.deleted_at IS NULL`+where.String(), args...)
 	}
 	if err != nil {
 		return FilePage{}, fmt.Errorf("readmodel: count files: %w", err)
 	}
 	offset := max(q.Offset, 0)
 	if where.Len() == 0 {
-		cond, more, skip, err := s.seek(ctx, Files, "created_at DESC", "created_at", offset)
+		cond, more, skip, err := s.seek(ctx, Files, "f.created_at DESC", "f.created_at", offset)
 		if err != nil {
 			return FilePage{}, err
 		}
 		where.WriteString(cond)
 		args, offset = append(args, more...), skip
 	}
-	rows, err := s.db.Query(ctx, `SELECT id, type, metadata, url, check_id, created_at FROM hive_files
-		WHERE deleted_at IS NULL`+where.String()+` ORDER BY created_at DESC, ord DESC LIMIT ? OFFSET ?`,
+	rows, err := s.db.Query(ctx, `SELECT f.id, f.type, f.metadata, f.url, f.check_id, f.created_at, c.customer_id, cu.full_name
+		FROM hive_files f LEFT JOIN hive_checks c ON c.id = f.check_id LEFT JOIN hive_customers cu ON cu.id = c.customer_id
+		WHERE f.deleted_at IS NULL`+where.String()+` ORDER BY f.created_at DESC, f.ord DESC LIMIT ? OFFSET ?`,
 		append(args, max(q.Limit, 1), offset)...)
 	if err != nil {
 		return FilePage{}, fmt.Errorf("readmodel: files: %w", err)
 	}
 	defer rows.Close()
-	page.Rows = []hive.File{}
+	page.Rows = []FileEntry{}
 	for rows.Next() {
-		var f hive.File
+		var e FileEntry
 		var typ string
-		var metadata sql.NullString
+		var metadata, customer, name sql.NullString
 		var created int64
-		if err := rows.Scan(&f.ID, &typ, &metadata, &f.URL, &f.CheckID, &created); err != nil {
+		if err := rows.Scan(&e.ID, &typ, &metadata, &e.URL, &e.CheckID, &created, &customer, &name); err != nil {
 			return FilePage{}, fmt.Errorf("readmodel: read file: %w", err)
 		}
-		f.Type, f.CreatedAt = hive.FileType(typ), database.FromUnix(created)
+		e.Type, e.CreatedAt = hive.FileType(typ), database.FromUnix(created)
+		e.CustomerID, e.CustomerName = customer.String, name.String
 		if metadata.Valid {
-			if err := jsonUnmarshal(metadata.String, &f.Metadata); err != nil {
+			if err := jsonUnmarshal(metadata.String, &e.Metadata); err != nil {
 				return FilePage{}, err
 			}
 		}
-		page.Rows = append(page.Rows, f)
+		page.Rows = append(page.Rows, e)
 	}
 	return page, rows.Err()
 }

@@ -144,9 +144,9 @@ func (s *Store) endPass(ctx context.Context, p pass, rows int64) error {
 			if p.kind == Checks {
 				set, args = set+", changed = ?", append(args, p.n)
 			}
-			args = append(append(args, anys(part)...), p.n)
+			args = append(append(args, database.Anys(part)...), p.n)
 			if _, err := tx.ExecContext(ctx, s.db.Q(`UPDATE `+p.kind.table()+` SET `+set+` WHERE id IN (`+
-				placeholders(len(part))+`) AND deleted_at IS NULL AND pass < ?`), args...); err != nil {
+				database.Placeholders(len(part))+`) AND deleted_at IS NULL AND pass < ?`), args...); err != nil {
 				return fmt.Errorf("readmodel: tombstone %s: %w", p.kind, err)
 			}
 		}

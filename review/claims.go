@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/hiveconsole/hiveconsole/auth"
@@ -167,13 +166,9 @@ func (l *Ledger) ClaimsOf(ctx context.Context, checkIDs []string) (map[string]Cl
 	m := make(map[string]Claim, len(checkIDs))
 	for from := 0; from < len(checkIDs); from += 500 {
 		ids := checkIDs[from:min(len(checkIDs), from+500)]
-		args := make([]any, 0, len(ids)+1)
-		for _, id := range ids {
-			args = append(args, id)
-		}
-		args = append(args, database.Unix(l.HeldSince()))
+		args := append(database.Anys(ids), database.Unix(l.HeldSince()))
 		rows, err := l.db.Query(ctx, `SELECT `+claimColumns+` FROM check_claims k WHERE check_id IN (`+
-			strings.TrimSuffix(strings.Repeat("?, ", len(ids)), ", ")+`) AND `+holds, args...)
+			database.Placeholders(len(ids))+`) AND `+holds, args...)
 		if err != nil {
 			return nil, fmt.Errorf("review: claims: %w", err)
 		}

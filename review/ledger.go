@@ -319,13 +319,10 @@ func (l *Ledger) LatestOf(ctx context.Context, checkIDs []string) (map[string]Re
 	m := make(map[string]Review, len(checkIDs))
 	for from := 0; from < len(checkIDs); from += 500 {
 		ids := checkIDs[from:min(len(checkIDs), from+500)]
-		args := make([]any, len(ids))
-		for i, id := range ids {
-			args[i] = id
-		}
+		args := database.Anys(ids)
 		list, err := l.query(ctx, "latest reviews", `SELECT `+reviewColumns+` FROM (
 			SELECT `+reviewColumns+`, ROW_NUMBER() OVER (PARTITION BY check_id`+newestFirst+`) AS n FROM reviews
-			WHERE check_id IN (`+strings.TrimSuffix(strings.Repeat("?, ", len(ids)), ", ")+`)
+			WHERE check_id IN (`+database.Placeholders(len(ids))+`)
 		) latest WHERE n = 1`, args...)
 		if err != nil {
 			return nil, err
