@@ -206,17 +206,17 @@ func TestShortID(t *testing.T) {
 func TestTablesShortenAnyID(t *testing.T) {
 	rows := []CheckListRow{{CheckRow: CheckRow{ID: "abc", Status: "complete"}}}
 	tests := []struct {
-		name string
-		c    templ.Component
+		name, id string // id: where the table writes the id
+		c        templ.Component
 	}{
-		{"checks", CheckResults(testAssets, "token", ChecksModel{Rows: rows, Columns: make([]SortColumn, 3)})},
-		{"files", FilesPage(Page{Assets: testAssets}, FilesModel{Rows: []FileRow{{ID: "abc", CheckID: "é"}}})},
-		{"overview queue", OverviewPage(Page{Assets: testAssets}, OverviewModel{ShowQueue: true, Queue: rows}, false, time.Time{})},
+		{"checks", "a.mono", CheckResults(testAssets, "token", ChecksModel{Rows: rows, Columns: make([]SortColumn, 3)})},
+		{"files", ".file-cell__id", FilesPage(Page{Assets: testAssets}, FilesModel{Rows: []FileRow{{ID: "abc", CheckID: "é"}}})},
+		{"overview queue", "a.mono", OverviewPage(Page{Assets: testAssets}, OverviewModel{ShowQueue: true, Queue: rows}, false, time.Time{})},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			doc := renderDoc(t, tc.c)
-			if got := doc.Find(`a.mono`).First().Text(); got != "abc" {
+			if got := doc.Find(tc.id).First().Text(); got != "abc" {
 				t.Errorf("got link text %q, want abc", got)
 			}
 		})
