@@ -283,6 +283,9 @@ func (a *App) customerPage(c echo.Context, status int, notesForm views.NotesMode
 	if d.Notes, err = a.notesModel(c, notes.OnCustomer, id, notesForm); err != nil {
 		return err
 	}
+	if d.Timeline, d.TimelineMore, err = a.customerTimeline(ctx, cust, links); err != nil {
+		return err
+	}
 	p := a.page(c, orName(cust))
 	if status != http.StatusOK {
 		p.URL = "/customers/" + id // a refused note: the address bar shows the customer, not the POST

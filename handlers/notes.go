@@ -18,6 +18,7 @@ import (
 type Notes interface {
 	Add(ctx context.Context, n notes.Note) (notes.Note, error)
 	On(ctx context.Context, targetType, targetID string) ([]notes.Note, error)
+	OnAny(ctx context.Context, targetType string, targetIDs []string) ([]notes.Note, error)
 	Latest(ctx context.Context, targetType, targetID string) (int64, error)
 	Inbox(ctx context.Context, userID string, limit int) ([]notes.Mention, error)
 	Unread(ctx context.Context, userID string) (int, error)

@@ -20,6 +20,8 @@ type CustomerDetail struct {
 	CSRFToken                           string        // for the reveal forms, which SSE patches re-render too
 	Images                              []Thumbnail   // the customer's images, newest first
 	CanSeeImages                        bool
+	Timeline                            []TimelineEntry // newest first, at most maxTimeline
+	TimelineMore                        int             // older entries left out
 }
 
 // KeyValue is one metadata entry.
@@ -29,4 +31,17 @@ type KeyValue struct{ Key, Value string }
 type SessionRow struct {
 	ID, Status, CheckID string
 	Created, Expires    time.Time
+}
+
+// TimelineEntry is one event in a customer's history: the customer page's timeline puts sessions,
+// checks, decisions, notes and edits in one list, newest first.
+type TimelineEntry struct {
+	At          time.Time
+	Kind        string // customer, session, check, review, note or edit: its icon and data-kind
+	Title       string
+	Href        string // the page of what it is about, or ""
+	Actor       string // the staff member who did it, or ""
+	Detail      string // plain text: a note's or a decision's words, the fields an edit changed
+	Result      Status // a completed check's result, shown as its badge
+	ReviewState string // a decision's state, shown as its tag
 }
