@@ -25,6 +25,9 @@ func TestPhoneLayout(t *testing.T) {
 		if w := evalString(t, ctx, `String(document.documentElement.scrollWidth <= window.innerWidth)`); w != "true" {
 			t.Errorf("%s scrolls sideways at 390 px: %s", page, evalString(t, ctx, `document.documentElement.scrollWidth + ' > ' + window.innerWidth`))
 		}
+		if v := evalString(t, ctx, cutPlaceholders); v != "" {
+			t.Errorf("%s at 390 px cuts placeholders off: %s", page, v)
+		}
 		// Every list's table is stacked rows with labels, not a table to scroll sideways. The report's
 		// tables (the record comparison, the MRZ) are read across and fit as they are.
 		if v := evalString(t, ctx, `[...document.querySelectorAll('main table')].filter(t => getComputedStyle(t.querySelector('thead') || t).display !== 'none')
@@ -44,7 +47,14 @@ func TestPhoneLayout(t *testing.T) {
 		getComputedStyle(document.querySelector('[data-testid="check-row"] [data-label="Held by"]'), '::before').content`); v != `none "Held by"` {
 		t.Errorf("the queue at 390 px is not stacked rows with labels: %s", v)
 	}
-	do(t, ctx, chromedp.EmulateViewport(1440, 900), chromedp.Navigate(c.URL+"/"), chromedp.WaitVisible(chromedp.CSS(`[data-testid="nav"]`)))
+	do(t, ctx, chromedp.EmulateViewport(1440, 900))
+	for _, page := range []string{"/customers", "/checks", "/sessions", "/files", "/audit", customer, check} {
+		do(t, ctx, chromedp.Navigate(c.URL+page), chromedp.WaitVisible(chromedp.CSS(`main`)))
+		if v := evalString(t, ctx, cutPlaceholders); v != "" {
+			t.Errorf("%s at 1440 px cuts placeholders off: %s", page, v)
+		}
+	}
+	do(t, ctx, chromedp.Navigate(c.URL+"/"), chromedp.WaitVisible(chromedp.CSS(`[data-testid="nav"]`)))
 	if v := evalString(t, ctx, `getComputedStyle(document.querySelector('[data-testid="nav-toggle"]')).display`); v != "none" {
 		t.Errorf("the menu button shows (%s) on a wide screen", v)
 	}
@@ -52,3 +62,14 @@ func TestPhoneLayout(t *testing.T) {
 		t.Errorf("page problems: %v", p)
 	}
 }
+
+// cutPlaceholders names the visible inputs whose placeholder is wider than the room the input gives
+// it, measured in the input's own font; "" when every placeholder shows whole.
+const cutPlaceholders = `(() => {
+	const ctx = document.createElement('canvas').getContext('2d');
+	return [...document.querySelectorAll('input[placeholder], textarea[placeholder]')].filter(i => i.offsetParent && i.tagName === 'INPUT').filter(i => {
+		const s = getComputedStyle(i);
+		ctx.font = s.font;
+		return ctx.measureText(i.placeholder).width > i.clientWidth - parseFloat(s.paddingLeft) - parseFloat(s.paddingRight) + 1;
+	}).map(i => (i.name || i.id) + ': ' + i.placeholder).join('; ');
+})()`

@@ -133,7 +133,7 @@ func AuditPage(p Page, m AuditModel) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 10, "\" placeholder=\"Target: customer, or check:<id>\" autocomplete=\"off\"> <label class=\"visually-hidden\" for=\"audit-outcome\">Outcome</label> <select class=\"select\" id=\"audit-outcome\" name=\"outcome\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 10, "\" placeholder=\"Target, e.g. check:<id>\" autocomplete=\"off\"> <label class=\"visually-hidden\" for=\"audit-outcome\">Outcome</label> <select class=\"select\" id=\"audit-outcome\" name=\"outcome\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
