@@ -59,8 +59,8 @@ type Service struct {
 	dummyHash string // verified against when the email is unknown, so that path costs the same
 }
 
-// NewService builds the Service on the console database. It hashes one dummy password, so it takes as
-// long as a sign-in.
+// NewService builds the Service on the console database. The first in the process with its hash
+// parameters hashes one dummy password, so it takes as long as a sign-in.
 func NewService(ctx context.Context, db *database.DB, cfg Config) (*Service, error) {
 	return newService(ctx, &sqlStore{db: db}, cfg)
 }
@@ -87,7 +87,7 @@ func newService(ctx context.Context, store Store, cfg Config) (*Service, error) 
 	}
 	s.sessions = newSessionStore(store, cfg.SessionKeys, base.Scheme == "https", cfg.IdleTimeout,
 		cfg.AbsoluteTimeout, cfg.TouchInterval, cfg.Now, cfg.Logger)
-	if s.dummyHash, err = s.hasher.hash(ctx, newToken()); err != nil {
+	if s.dummyHash, err = s.hasher.dummy(ctx); err != nil {
 		return nil, err
 	}
 	return s, nil
