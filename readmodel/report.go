@@ -139,10 +139,42 @@ func (s *Store) putSummary(ctx context.Context, sum Summary) error {
 				return fmt.Errorf("readmodel: store report concerns: %w", err)
 			}
 		}
+		if _, err := tx.ExecContext(ctx, s.db.Q(identifiersOfReport), sum.CheckID, sum.CheckID, sum.CheckID, sum.CheckID); err != nil {
+			return fmt.Errorf("readmodel: store report identifiers: %w", err)
+		}
+		for kind, values := range map[string][]string{LinkDevice: sum.DeviceHashes, LinkIP: sum.IPAddresses} {
+			for _, v := range values {
+				if v == "" {
+					continue
+				}
+				if _, err := tx.ExecContext(ctx, s.db.Q(`INSERT INTO hive_identifiers (kind, value, check_id) VALUES (?, ?, ?)
+					ON CONFLICT DO NOTHING`), kind, v, sum.CheckID); err != nil {
+					return fmt.Errorf("readmodel: store report identifiers: %w", err)
+				}
+			}
+		}
 		_, err = tx.ExecContext(ctx, s.db.Q(`UPDATE hive_checks SET report_result = ? WHERE id = ?`), sum.Result, sum.CheckID)
 		return err
 	})
 }
+
+// identifiersOfReport writes a stored report's document identifiers (its check id is each
+// subquery's argument). The values are built in SQL, exactly as migration 15 built those of the
+// reports stored before it, so each database compares values it made the same way.
+const identifiersOfReport = `INSERT INTO hive_identifiers (kind, value, check_id)
+SELECT kind, value, check_id FROM (
+	SELECT 'document' AS kind, upper(COALESCE(doc_type, '')) || '|' || upper(COALESCE(doc_country, '')) || '|' || upper(doc_number) AS value, check_id
+	FROM hive_reports WHERE doc_number IS NOT NULL AND check_id = ?
+	UNION ALL
+	SELECT 'personal_number', upper(COALESCE(doc_country, '')) || '|' || upper(personal_number), check_id
+	FROM hive_reports WHERE personal_number IS NOT NULL AND check_id = ?
+	UNION ALL
+	SELECT 'name_dob', upper(surname) || '|' || upper(COALESCE(given_names, '')) || '|' || date_of_birth, check_id
+	FROM hive_reports WHERE surname IS NOT NULL AND date_of_birth IS NOT NULL AND check_id = ?
+	UNION ALL
+	SELECT 'mrz', mrz_hash, check_id FROM hive_reports WHERE mrz_hash IS NOT NULL AND check_id = ?
+) found WHERE true
+ON CONFLICT DO NOTHING`
 
 // QueueReasons counts the review queue's checks under rule by what their reports did not clear: a
 // check counts once under each of its sub-checks' paths. Reused for a moment, like the counts.

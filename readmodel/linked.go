@@ -1,0 +1,192 @@
+package readmodel
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/hiveconsole/hiveconsole/database"
+)
+
+// The kinds of identifier two checks can share (see migration 15).
+const (
+	LinkDocument       = "document"
+	LinkPersonalNumber = "personal_number"
+	LinkNameDOB        = "name_dob"
+	LinkMRZ            = "mrz"
+	LinkDevice         = "device"
+	LinkIP             = "ip"
+)
+
+// LinkKinds are the kinds in the order a panel lists them: the document's own first.
+var LinkKinds = []string{LinkDocument, LinkMRZ, LinkPersonalNumber, LinkNameDOB, LinkDevice, LinkIP}
+
+// Linked is what links the subject (a check, or a customer's checks) to other customers.
+type Linked struct {
+	// Customers are the other customers sharing at least one identifier with the subject, those
+	// linked to a rejected check first, then the most recently linked.
+	Customers []LinkedCustomer
+	// Crowds are identifiers shared by more customers than the threshold: a company's proxy, a shop's
+	// tablet. They are counted, not listed, and link nobody by themselves.
+	Crowds []Crowd
+}
+
+// LinkedCustomer is another customer and what they share with the subject.
+type LinkedCustomer struct {
+	CustomerID, Name, Email string
+	Shares                  []string // kinds, in LinkKinds order
+	Checks                  []LinkedCheck
+	Rejected                bool // a reviewer rejected one of their checks, linked or not
+}
+
+// LinkedCheck is one of a linked customer's checks that shares an identifier.
+type LinkedCheck struct {
+	ID, Result, ReviewState string // ReviewState "" when nobody decided
+	Created                 time.Time
+}
+
+// Crowd is an identifier shared by more than the threshold of other customers.
+type Crowd struct {
+	Kind      string
+	Customers int // other customers sharing it: more than the threshold, counted up to 10 times it
+}
+
+// Linked finds the other customers whose checks share an identifier with the given checks (all of
+// customer's, or one check of theirs; customer may be "" when not known). An identifier shared by
+// more than crowd other customers is only counted. Every step reads an index: the subject's
+// identifiers by check, then each identifier's checks by kind and value.
+func (s *Store) Linked(ctx context.Context, checkIDs []string, customer string, crowd int) (Linked, error) {
+	var out Linked
+	if len(checkIDs) == 0 {
+		return out, nil
+	}
+	crowd = max(crowd, 1)
+	rows, err := s.db.Query(ctx, `SELECT DISTINCT kind, value FROM hive_identifiers WHERE check_id IN (`+
+		database.Placeholders(len(checkIDs))+`)`, database.Anys(checkIDs)...)
+	if err != nil {
+		return out, fmt.Errorf("readmodel: identifiers: %w", err)
+	}
+	type key struct{ kind, value string }
+	var keys []key
+	for rows.Next() {
+		var k key
+		if err := rows.Scan(&k.kind, &k.value); err != nil {
+			rows.Close()
+			return out, fmt.Errorf("readmodel: identifiers: %w", err)
+		}
+		keys = append(keys, k)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return out, err
+	}
+	byCustomer := map[string]*LinkedCustomer{}
+	seen := map[string]bool{} // checks already listed
+	crowds := map[string]int{}
+	for _, k := range keys {
+		var n int
+		if err := s.db.QueryRow(ctx, `SELECT count(*) FROM (SELECT DISTINCT c.customer_id FROM hive_identifiers i
+			JOIN hive_checks c ON c.id = i.check_id
+			WHERE i.kind = ? AND i.value = ? AND c.deleted_at IS NULL AND c.customer_id IS NOT NULL AND c.customer_id <> ?
+			LIMIT ?) others`, k.kind, k.value, customer, 10*crowd+1).Scan(&n); err != nil {
+			return out, fmt.Errorf("readmodel: linked count: %w", err)
+		}
+		if n > crowd {
+			crowds[k.kind] = max(crowds[k.kind], n)
+			continue
+		}
+		if n == 0 {
+			continue
+		}
+		if err := s.linkedChecks(ctx, k.kind, k.value, customer, byCustomer, seen); err != nil {
+			return out, err
+		}
+	}
+	for _, kind := range LinkKinds {
+		if n, ok := crowds[kind]; ok {
+			out.Crowds = append(out.Crowds, Crowd{Kind: kind, Customers: n})
+		}
+	}
+	if err := s.markRejected(ctx, byCustomer); err != nil {
+		return out, err
+	}
+	for _, lc := range byCustomer {
+		slices.SortFunc(lc.Shares, func(a, b string) int { return slices.Index(LinkKinds, a) - slices.Index(LinkKinds, b) })
+		slices.SortFunc(lc.Checks, func(a, b LinkedCheck) int { return b.Created.Compare(a.Created) })
+		out.Customers = append(out.Customers, *lc)
+	}
+	slices.SortFunc(out.Customers, func(a, b LinkedCustomer) int {
+		if a.Rejected != b.Rejected {
+			if a.Rejected {
+				return -1
+			}
+			return 1
+		}
+		return cmp.Or(b.Checks[0].Created.Compare(a.Checks[0].Created), cmp.Compare(a.CustomerID, b.CustomerID))
+	})
+	return out, nil
+}
+
+// linkedChecks adds the other customers' checks that share one identifier.
+func (s *Store) linkedChecks(ctx context.Context, kind, value, customer string, by map[string]*LinkedCustomer, seen map[string]bool) error {
+	rows, err := s.db.Query(ctx, `SELECT c.id, c.customer_id, cu.full_name, cu.email,
+		CASE WHEN c.status = 'processing' THEN 'processing' ELSE COALESCE(c.report_result, 'unknown') END, c.review_state, c.created_at
+		FROM hive_identifiers i JOIN hive_checks c ON c.id = i.check_id LEFT JOIN hive_customers cu ON cu.id = c.customer_id
+		WHERE i.kind = ? AND i.value = ? AND c.deleted_at IS NULL AND c.customer_id IS NOT NULL AND c.customer_id <> ?`,
+		kind, value, customer)
+	if err != nil {
+		return fmt.Errorf("readmodel: linked checks: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var ch LinkedCheck
+		var cust string
+		var name, email, state sql.NullString
+		var created int64
+		if err := rows.Scan(&ch.ID, &cust, &name, &email, &ch.Result, &state, &created); err != nil {
+			return fmt.Errorf("readmodel: linked checks: %w", err)
+		}
+		ch.ReviewState, ch.Created = state.String, database.FromUnix(created)
+		lc := by[cust]
+		if lc == nil {
+			lc = &LinkedCustomer{CustomerID: cust, Name: name.String, Email: email.String}
+			by[cust] = lc
+		}
+		if !slices.Contains(lc.Shares, kind) {
+			lc.Shares = append(lc.Shares, kind)
+		}
+		if !seen[ch.ID] {
+			seen[ch.ID] = true
+			lc.Checks = append(lc.Checks, ch)
+		}
+	}
+	return rows.Err()
+}
+
+// markRejected flags the linked customers a reviewer rejected a check of.
+func (s *Store) markRejected(ctx context.Context, by map[string]*LinkedCustomer) error {
+	if len(by) == 0 {
+		return nil
+	}
+	ids := make([]string, 0, len(by))
+	for id := range by {
+		ids = append(ids, id)
+	}
+	rows, err := s.db.Query(ctx, `SELECT DISTINCT customer_id FROM hive_checks WHERE customer_id IN (`+database.Placeholders(len(ids))+
+		`) AND review_state = 'rejected' AND deleted_at IS NULL`, database.Anys(ids)...)
+	if err != nil {
+		return fmt.Errorf("readmodel: linked rejections: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return fmt.Errorf("readmodel: linked rejections: %w", err)
+		}
+		by[id].Rejected = true
+	}
+	return rows.Err()
+}
