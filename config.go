@@ -48,6 +48,9 @@ type config struct {
 	// StreamsPerSession and Streams cap the live (SSE) views one signed-in browser, and the whole
 	// process, may hold open.
 	StreamsPerSession, Streams int
+	// LinkedCrowd is how many other customers may share an identifier (an address, a device) before
+	// the Linked panel counts them instead of listing them.
+	LinkedCrowd int
 	// SyncInterval is the time between full passes of the sync that copies Hive's lists.
 	SyncInterval time.Duration
 }
@@ -149,6 +152,7 @@ func configVars() []configVar {
 			return err
 		}},
 		{"HIVECONSOLE_CLAIM_TTL", "claim-ttl", "30m", "how long a reviewer's claim on a check holds without activity on it; an admin's assignment holds until released", dur(func(c *config) *time.Duration { return &c.ClaimTTL })},
+		{"HIVECONSOLE_LINKED_CROWD", "linked-crowd", "20", "linked identities: an identifier (an address, a device, a document) shared by more other customers than this is shown as a count, not a list", count(func(c *config) *int { return &c.LinkedCrowd })},
 		{"HIVECONSOLE_STREAMS_PER_SESSION", "streams-per-session", "8", "live views (SSE streams) one signed-in browser may hold open; more are refused with 429", count(func(c *config) *int { return &c.StreamsPerSession })},
 		{"HIVECONSOLE_STREAMS_MAX", "streams-max", "1000", "live views (SSE streams) the console holds open in all; more are refused with 429", count(func(c *config) *int { return &c.Streams })},
 		{"HIVECONSOLE_SYNC_INTERVAL", "sync-interval", "1m", "time between full reads of Hive's lists into the console's copy; changes made outside the console show within two", dur(func(c *config) *time.Duration { return &c.SyncInterval })},

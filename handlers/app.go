@@ -95,6 +95,7 @@ type ReadModel interface {
 	Count(ctx context.Context, kind readmodel.Kind) (int, error)
 	Checks(ctx context.Context, q readmodel.CheckQuery) (readmodel.CheckPage, error)
 	Check(ctx context.Context, id string) (readmodel.CheckEntry, bool, error)
+	Linked(ctx context.Context, checkIDs []string, customer string, crowd int) (readmodel.Linked, error)
 	Customer(ctx context.Context, id string) (readmodel.CustomerEntry, bool, error)
 	Sessions(ctx context.Context, q readmodel.SessionQuery) (readmodel.SessionPage, error)
 	SessionsOf(ctx context.Context, customerID string) ([]hive.Session, error)
@@ -146,6 +147,7 @@ type Config struct {
 	Queue           readmodel.QueueRule    // which completed checks wait for a reviewer; readmodel.DefaultQueueRule when empty
 	FourEyes        review.FourEyes        // which approvals need a second approver; the zero value: none
 	ServiceTimes    readmodel.ServiceTimes // targets for deciding queued checks, by result; none when empty
+	LinkedCrowd     int                    // other customers sharing an identifier past which it is counted, not listed (default 20)
 	Assets          Assets
 	Simulator       Simulator // sandbox mode only
 	Metrics         *Metrics
@@ -189,6 +191,9 @@ func New(cfg Config) (*App, error) {
 	}
 	if a.metrics == nil {
 		a.metrics = NewMetrics()
+	}
+	if a.LinkedCrowd <= 0 {
+		a.LinkedCrowd = 20
 	}
 	limit := cfg.BodyLimit
 	if limit == "" {

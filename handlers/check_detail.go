@@ -113,6 +113,14 @@ func (a *App) reportModel(c echo.Context, ch *hive.Check, read reportReader) (vi
 	if m.Notes, err = a.notesModel(c, notes.OnCheck, ch.ID, views.NotesModel{}); err != nil {
 		return m, err
 	}
+	if m.Linked, err = a.linkedModel(c, "check", []string{ch.ID}, m.CustomerID); err != nil {
+		return m, err
+	}
+	if m.Linked.AnyRejected() {
+		// A ring with a rejected customer is a reason to look twice, whatever the report says.
+		m.Why = append([]views.WhyItem{{Text: "Linked to a customer rejected before", Href: "#linked", Status: views.StatusConsider,
+			Detail: "They share this check's document, device or details: see Linked."}}, m.Why...)
+	}
 	st, err := a.caseState(ctx, ch.ID)
 	if err != nil {
 		return m, err

@@ -286,6 +286,13 @@ func (a *App) customerPage(c echo.Context, status int, notesForm views.NotesMode
 	if d.Timeline, d.TimelineMore, err = a.customerTimeline(ctx, cust, links); err != nil {
 		return err
 	}
+	ids := make([]string, 0, len(links.checks))
+	for _, e := range links.checks {
+		ids = append(ids, e.Check.ID)
+	}
+	if d.Linked, err = a.linkedModel(c, "customer", ids, cust.ID); err != nil {
+		return err
+	}
 	p := a.page(c, orName(cust))
 	if status != http.StatusOK {
 		p.URL = "/customers/" + id // a refused note: the address bar shows the customer, not the POST

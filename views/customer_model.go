@@ -22,6 +22,7 @@ type CustomerDetail struct {
 	CanSeeImages                        bool
 	Timeline                            []TimelineEntry // newest first, at most maxTimeline
 	TimelineMore                        int             // older entries left out
+	Linked                              LinkedModel     // other customers sharing an identifier with this one's checks
 }
 
 // KeyValue is one metadata entry.

@@ -26,9 +26,10 @@ type ReportModel struct {
 	CanDelete                       bool
 	Review                          ReviewPanelModel
 	Notes                           NotesModel
-	Why                             []WhyItem  // what the report did not clear, for the decision panel
-	CaseVersion                     string     // what others may change (decisions, claim, notes) as of the page, for its live stream
-	History                         []AuditRow // the check's own trail; nil without the permission
+	Why                             []WhyItem   // what the report did not clear, for the decision panel
+	Linked                          LinkedModel // other customers sharing this check's identifiers
+	CaseVersion                     string      // what others may change (decisions, claim, notes) as of the page, for its live stream
+	History                         []AuditRow  // the check's own trail; nil without the permission
 	Now                             time.Time
 }
 
