@@ -139,20 +139,19 @@ func (s *Server) settle(ctx context.Context) error {
 
 // finish generates a check's report from its session's evidence and records the outcome.
 func (s *Server) finish(ctx context.Context, tx *sql.Tx, d dueCheck) error {
-	scenario, person, submitted, err := sessionEvidence(ctx, tx, d.sessionID)
+	c, err := sessionEvidence(ctx, tx, d.sessionID)
 	if err != nil {
 		return err
 	}
-	report := buildReport(d.sessionID, d.id, s.newID(), scenario, person, submitted, d.completeAt)
+	report := buildReport(d.sessionID, d.id, s.newID(), c, d.completeAt)
 	return finishCheck(ctx, tx, d.id, d.sessionID, report, DecisionFor(report.Result), d.completeAt)
 }
 
 // buildReport is the report a session's evidence yields, stamped with the check's ids and times.
-func buildReport(sessionID, checkID, reportID string, sc Scenario, p Person, submitted, processed time.Time) hive.Report {
-	ev := NewEvidence(evidenceSeed(sessionID), p, sc, submitted)
-	r := ev.Report
+func buildReport(sessionID, checkID, reportID string, c completion, processed time.Time) hive.Report {
+	r := c.evidence(sessionID).Report
 	r.ID, r.CheckID, r.Version = reportID, checkID, 1
-	r.Submitted, r.Processed, r.Generated = submitted, processed, processed
+	r.Submitted, r.Processed, r.Generated = c.submitted, processed, processed
 	return r
 }
 

@@ -57,11 +57,11 @@ func (s *Server) download(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	img, err := s.images.get(f.ID, func() (renderedFile, error) {
-		scenario, person, submitted, err := sessionEvidence(r.Context(), s.store.db, f.sessionID)
+		c, err := sessionEvidence(r.Context(), s.store.db, f.sessionID)
 		if err != nil {
 			return renderedFile{}, err
 		}
-		return renderEvidenceFile(f.Type, evidenceSeed(f.sessionID), person, scenario, submitted)
+		return renderEvidenceFile(f.Type, c.evidence(f.sessionID))
 	})
 	if err != nil {
 		return err
@@ -77,6 +77,12 @@ func (s *Server) download(w http.ResponseWriter, r *http.Request) error {
 type renderedFile struct {
 	data        []byte
 	contentType string
+}
+
+// renderEvidenceFile renders one uploaded file of a session from its evidence.
+func renderEvidenceFile(kind hive.FileType, ev Evidence) (renderedFile, error) {
+	data, contentType, err := RenderFile(ev, kind)
+	return renderedFile{data: data, contentType: contentType}, err
 }
 
 // imageCache keeps the most recently served images: rendering one takes tens of milliseconds, and

@@ -137,6 +137,13 @@ func newRand(seed, stream uint64) *rand.Rand {
 // The same arguments always give the same evidence. What p lacks (names, date of birth, gender,
 // nationality) is drawn from seed; an unknown scenario plays clear.
 func NewEvidence(seed uint64, p Person, sc Scenario, submitted time.Time) Evidence {
+	return newEvidence(seed, p, sc, submitted, reuse{})
+}
+
+// newEvidence is NewEvidence with the parts r holds taken from another check instead of made up
+// (see reuse). Every random stream is drawn as NewEvidence draws it, so what r does not replace is
+// what NewEvidence would have made.
+func newEvidence(seed uint64, p Person, sc Scenario, submitted time.Time, r reuse) Evidence {
 	if _, ok := specOf(sc); !ok {
 		sc = ScenarioClear
 	}
@@ -144,12 +151,23 @@ func NewEvidence(seed uint64, p Person, sc Scenario, submitted time.Time) Eviden
 	rng := newRand(seed, streamDocument)
 	who := resolveSubject(rng, p, today)
 	doc, mismatch := issueDocument(rng, who, p, sc, today)
-
 	holder := newFace(faceSeed(seed, p), who.sex, yearsBetween(who.dob, today))
+	if r.Document != nil {
+		// The document as the other check saw it; the record still decides what data_mismatch
+		// compares, as misstate would have.
+		doc, holder, mismatch = r.Document.Document, r.Document.Holder, mismatchField(p)
+	}
 	selfie := takeSelfie(seed, holder, sc)
-	flags := specFlags(sc)
+	if r.Document != nil {
+		selfie.Smiling = r.Document.Smiling
+	}
+	flags := append(specFlags(sc), r.flags()...)
 	if sc == ScenarioDataMismatch {
 		flags = append(flags, mismatchFlags(mismatch)...)
+	}
+	customer := customerProperties(newRand(seed, streamCustomer), who.country, sc)
+	if r.Devices != nil {
+		customer = cloneDevices(r.Devices.Properties)
 	}
 	report := hive.Report{
 		Version:   1,
@@ -157,7 +175,7 @@ func NewEvidence(seed uint64, p Person, sc Scenario, submitted time.Time) Eviden
 		Processed: submitted.Add(time.Duration(4+newRand(seed, streamTiming).IntN(40)) * time.Second),
 		Document:  &hive.DocumentReport{Properties: documentProperties(doc, today)},
 		Facial:    &hive.FacialReport{Properties: facialProperties(newRand(seed, streamFacial), selfie, holder.Age, sc)},
-		Customer:  &hive.CustomerReport{Properties: customerProperties(newRand(seed, streamCustomer), who.country, sc)},
+		Customer:  &hive.CustomerReport{Properties: customer},
 	}
 	grade(&report, flags)
 	return Evidence{Document: doc, Report: report, Holder: holder, Selfie: selfie, Scenario: sc}

@@ -65,7 +65,7 @@ func validity(rng *rand.Rand, today time.Time, years int, expired bool) (issue, 
 // gets a document with another one, the kind of slip a typo makes; a record without one but with
 // a surname gets a document in another surname (a maiden name, say).
 func misstate(rng *rand.Rand, doc *Document, who subject, p Person) string {
-	if strings.TrimSpace(p.DOB) != "" || strings.TrimSpace(p.LastName) == "" {
+	if mismatchField(p) == mrz.FieldDateOfBirth {
 		doc.DateOfBirth = slipDate(rng, doc.DateOfBirth)
 		return mrz.FieldDateOfBirth
 	}
@@ -74,6 +74,15 @@ func misstate(rng *rand.Rand, doc *Document, who subject, p Person) string {
 			doc.Surname = s
 			break
 		}
+	}
+	return "surname"
+}
+
+// mismatchField is the field data_mismatch makes disagree with the record p: the date of birth,
+// or the surname when the record has a surname but no date of birth.
+func mismatchField(p Person) string {
+	if strings.TrimSpace(p.DOB) != "" || strings.TrimSpace(p.LastName) == "" {
+		return mrz.FieldDateOfBirth
 	}
 	return "surname"
 }

@@ -33,6 +33,11 @@ type SeedStats struct {
 // a realistic share of caution and consider — and a few checks still processing. With more than a
 // thousand customers (benchmarks), only about one in ten beyond the first thousand has sessions, so
 // a 100,000-customer sandbox seeds in seconds and stays a sensible size.
+//
+// From 40 customers on, the data also has rings for the console to link: three customers whose
+// checks show one identity document, and five whose checks came from one phone and computer on one
+// connection (see demoRings). Rings change what those checks' reports and images show, not which
+// objects exist, and smaller seeds have none.
 func (s *Server) Seed(ctx context.Context, opts SeedOptions) (SeedStats, error) {
 	var stats SeedStats
 	if n, err := s.store.count(ctx, "customers"); err != nil || n > 0 {
@@ -60,6 +65,7 @@ type seeder struct {
 	ids    *rand.ChaCha8
 	people *People
 	seq    struct{ session, check, file int64 }
+	rings  []*ring
 }
 
 func newSeeder(opts SeedOptions) *seeder {
@@ -139,8 +145,10 @@ func (g *seeder) seed(ctx context.Context, q querier, stats *SeedStats) error {
 	if _, err := q.ExecContext(ctx, `DROP TABLE temp.seed_customers`); err != nil {
 		return err
 	}
-	for _, c := range storyOrder(stories, newest) {
-		if err := g.insert(ctx, q, c, stats); err != nil {
+	order := storyOrder(stories, newest)
+	g.rings = demoRings(g.opts.Customers, len(order))
+	for pos, c := range order {
+		if err := g.insert(ctx, q, c, pos, stats); err != nil {
 			return err
 		}
 	}
@@ -239,8 +247,9 @@ func (g *seeder) sessionCount(i int) int {
 	return 3
 }
 
-// insert writes a customer's sessions, checks, reports and files.
-func (g *seeder) insert(ctx context.Context, tx querier, c demoCustomer, stats *SeedStats) error {
+// insert writes a customer's sessions, checks, reports and files; pos is the customer's place in
+// story order.
+func (g *seeder) insert(ctx context.Context, tx querier, c demoCustomer, pos int, stats *SeedStats) error {
 	now := g.opts.Now
 	at := c.CreatedAt
 	for range c.sessions {
@@ -260,6 +269,12 @@ func (g *seeder) insert(ctx context.Context, tx querier, c demoCustomer, stats *
 		if c.live || !c.inSDK && !open && !abandoned {
 			sess.completed = g.completion(sess.id, c.person, created)
 		}
+		// Whether a check runs is drawn before the session is written (which draws nothing), so a
+		// ring can take a session whose check will have a report.
+		checked := sess.completed != nil && (c.live || g.rng.Float64() >= 0.1)
+		if checked && !c.live {
+			g.joinRing(c, pos, sess)
+		}
 		if err := insertSession(ctx, tx, sess); err != nil {
 			return err
 		}
@@ -268,7 +283,7 @@ func (g *seeder) insert(ctx context.Context, tx querier, c demoCustomer, stats *
 			continue
 		}
 		stats.Files += len(sess.completed.files)
-		if !c.live && g.rng.Float64() < 0.1 {
+		if !checked {
 			continue // completed, but nobody ran a check yet
 		}
 		if err := g.check(ctx, tx, sess, c.live); err != nil {
@@ -285,7 +300,7 @@ func (g *seeder) completion(sessionID string, p Person, created time.Time) *comp
 	submitted = earliest(submitted, g.opts.Now).Truncate(time.Second)
 	sc := PickScenario(g.rng.Uint64())
 	c := &completion{scenario: sc, person: p, submitted: submitted}
-	for _, kind := range evidenceFileTypes(evidenceSeed(sessionID), p, sc, submitted) {
+	for _, kind := range c.evidence(sessionID).Files() {
 		g.seq.file++
 		c.files = append(c.files, newFile{id: g.id(), kind: kind, seq: g.seq.file})
 	}
@@ -309,6 +324,6 @@ func (g *seeder) check(ctx context.Context, tx querier, sess newSession, live bo
 	if live {
 		return nil
 	}
-	report := buildReport(sess.id, id, g.id(), sess.completed.scenario, sess.completed.person, submitted, completeAt)
+	report := buildReport(sess.id, id, g.id(), *sess.completed, completeAt)
 	return finishCheck(ctx, tx, id, sess.id, report, DecisionFor(report.Result), completeAt)
 }

@@ -1,9 +1,12 @@
 package sandbox_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"testing"
 	"time"
 
@@ -161,6 +164,131 @@ func TestSeedLeavesTheNewestCustomersInFlight(t *testing.T) {
 				if _, checked := processing[s.ID]; i >= 3 && (s.Status != hive.SessionCreated || checked) {
 					t.Errorf("newest customer %d: session %s, checked %v, want an open session without a check", i+1, s.Status, checked)
 				}
+			}
+		})
+	}
+}
+
+// linked groups the customers whose finished checks share a document number or a device hash:
+// what the console's linked identities look for. Only groups of two customers or more are kept.
+type linked struct {
+	byDocument, byDevice map[string][]string // customer ids, in the order their checks are listed
+	reports              map[string][]*hive.Report
+}
+
+func findLinks(t *testing.T, e *env) linked {
+	t.Helper()
+	ctx := context.Background()
+	sessions, err := e.client.ListSessions(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	customerOf := map[string]string{}
+	for _, s := range sessions.Data {
+		customerOf[s.ID] = s.CustomerID
+	}
+	checks, err := e.client.ListChecks(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := linked{byDocument: map[string][]string{}, byDevice: map[string][]string{}, reports: map[string][]*hive.Report{}}
+	add := func(groups map[string][]string, key, customer string) {
+		if !slices.Contains(groups[key], customer) {
+			groups[key] = append(groups[key], customer)
+		}
+	}
+	for _, c := range checks.Data {
+		if c.Status != hive.CheckComplete {
+			continue
+		}
+		r, err := e.client.GetReport(ctx, c.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cust := customerOf[c.SessionID]
+		add(l.byDocument, r.Document.Properties.DocumentNumber, cust)
+		add(l.byDevice, r.Customer.Properties.Mobile.DeviceHash, cust)
+		l.reports[r.Document.Properties.DocumentNumber] = append(l.reports[r.Document.Properties.DocumentNumber], r)
+		l.reports[r.Customer.Properties.Mobile.DeviceHash] = append(l.reports[r.Customer.Properties.Mobile.DeviceHash], r)
+	}
+	for _, groups := range []map[string][]string{l.byDocument, l.byDevice} {
+		maps.DeleteFunc(groups, func(_ string, customers []string) bool { return len(customers) < 2 })
+	}
+	return l
+}
+
+// From 40 customers on, demo data has a document shown by three customers and a device farm of
+// five, the same for the same seed; smaller seeds have none.
+func TestSeedHasRings(t *testing.T) {
+	tests := []struct {
+		customers        int
+		document, farm   int // members of the ring, 0 for none
+		checkDeterminism bool
+	}{
+		{12, 0, 0, false},
+		{40, 3, 5, false},
+		{sandbox.DefaultDemoCustomers, 3, 5, true},
+	}
+	for _, tc := range tests {
+		t.Run(fmt.Sprint(tc.customers), func(t *testing.T) {
+			e, _ := seeded(t, sandbox.SeedOptions{Seed: 7, Customers: tc.customers})
+			l := findLinks(t, e)
+			if tc.document == 0 {
+				if len(l.byDocument)+len(l.byDevice) > 0 {
+					t.Fatalf("got shared documents %v and devices %v, want none", l.byDocument, l.byDevice)
+				}
+				return
+			}
+			customers, err := e.client.ListCustomers(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			byID := map[string]*hive.Customer{}
+			for i, c := range customers.Data {
+				byID[c.ID] = &customers.Data[i]
+			}
+			checkRing := func(kind string, groups map[string][]string, size int, same func(*hive.Report) []string) {
+				t.Helper()
+				if len(groups) != 1 {
+					t.Fatalf("%s: got %d rings %v, want 1", kind, len(groups), groups)
+				}
+				for key, members := range groups {
+					if len(members) != size {
+						t.Errorf("%s %s: got %d customers, want %d", kind, key, len(members), size)
+					}
+					emails, names := map[string]bool{}, map[string]bool{}
+					for _, m := range members {
+						emails[byID[m].Email], names[byID[m].FullName()] = true, true
+					}
+					if len(emails) != size || len(names) != size {
+						t.Errorf("%s %s: got %d emails and %d names, want %d different customers", kind, key, len(emails), len(names), size)
+					}
+					reports := l.reports[key]
+					for _, r := range reports[1:] {
+						if got, want := same(r), same(reports[0]); !slices.Equal(got, want) {
+							t.Errorf("%s %s: got %v, want %v", kind, key, got, want)
+						}
+					}
+				}
+			}
+			checkRing("document", l.byDocument, tc.document, documentIdentity)
+			checkRing("device", l.byDevice, tc.farm, deviceIdentity)
+			for key := range l.byDocument { // the pictures too, rendered from what the sessions stored
+				reports := l.reports[key]
+				first := e.download(reports[0].CheckID, hive.FileDocumentFront)
+				for _, r := range reports[1:] {
+					if !bytes.Equal(e.download(r.CheckID, hive.FileDocumentFront), first) {
+						t.Errorf("document %s: check %s shows another picture of it", key, r.CheckID)
+					}
+				}
+			}
+			if !tc.checkDeterminism {
+				return
+			}
+			other, _ := seeded(t, sandbox.SeedOptions{Seed: 7, Customers: tc.customers})
+			again := findLinks(t, other)
+			if !maps.EqualFunc(l.byDocument, again.byDocument, slices.Equal) || !maps.EqualFunc(l.byDevice, again.byDevice, slices.Equal) {
+				t.Errorf("a second seeding: got %v %v, want %v %v", again.byDocument, again.byDevice, l.byDocument, l.byDevice)
 			}
 		})
 	}

@@ -52,12 +52,19 @@ type newSession struct {
 	completed        *completion
 }
 
-// completion is what the SDK leaves when it finishes: the scenario it played and the person it saw.
+// completion is what the SDK leaves when it finishes: the scenario it played, the person it saw and
+// what it took from another customer's check.
 type completion struct {
 	scenario  Scenario
 	person    Person
 	submitted time.Time
-	files     []newFile
+	reuse     reuse
+	files     []newFile // only when recording one
+}
+
+// evidence is the evidence the completed session sessionID yields.
+func (c completion) evidence(sessionID string) Evidence {
+	return newEvidence(evidenceSeed(sessionID), c.person, c.scenario, c.submitted, c.reuse)
 }
 
 // newFile is a file the SDK uploaded.
@@ -89,8 +96,16 @@ func completeSession(ctx context.Context, q querier, id string, c completion) er
 	if err != nil {
 		return err
 	}
-	_, err = q.ExecContext(ctx, `UPDATE sessions SET status = 'completed', scenario = ?, person = ?, submitted_at = ?,
-		updated_at = ? WHERE id = ?`, string(c.scenario), string(person), c.submitted.Unix(), c.submitted.Unix(), id)
+	var reused sql.NullString
+	if c.reuse != (reuse{}) {
+		b, err := json.Marshal(c.reuse)
+		if err != nil {
+			return err
+		}
+		reused = sql.NullString{String: string(b), Valid: true}
+	}
+	_, err = q.ExecContext(ctx, `UPDATE sessions SET status = 'completed', scenario = ?, person = ?, reuse = ?, submitted_at = ?,
+		updated_at = ? WHERE id = ?`, string(c.scenario), string(person), reused, c.submitted.Unix(), c.submitted.Unix(), id)
 	if err != nil {
 		return err
 	}
@@ -118,24 +133,42 @@ func (s *store) eachSession(ctx context.Context, ids sessionIDs, now time.Time, 
 	return eachRow(ctx, s.db, sessionSelect+` ORDER BY s.created_at DESC, s.seq DESC`, scan, fn)
 }
 
-// sessionEvidence returns what a completed session's evidence is generated from.
-func sessionEvidence(ctx context.Context, q querier, id string) (Scenario, Person, time.Time, error) {
-	var scenario, person sql.NullString
+// sessionEvidence returns what a completed session's evidence is generated from (files aside).
+func sessionEvidence(ctx context.Context, q querier, id string) (completion, error) {
+	var scenario, person, reused sql.NullString
 	var submitted sql.NullInt64
-	err := q.QueryRowContext(ctx, `SELECT scenario, person, submitted_at FROM sessions WHERE id = ?`, id).Scan(&scenario, &person, &submitted)
+	err := q.QueryRowContext(ctx, `SELECT scenario, person, reuse, submitted_at FROM sessions WHERE id = ?`, id).
+		Scan(&scenario, &person, &reused, &submitted)
 	if errors.Is(err, sql.ErrNoRows) {
-		return "", Person{}, time.Time{}, errNotFound
+		return completion{}, errNotFound
 	}
 	if err != nil {
-		return "", Person{}, time.Time{}, err
+		return completion{}, err
 	}
-	var p Person
+	c := completion{scenario: Scenario(scenario.String), submitted: time.Unix(submitted.Int64, 0).UTC()}
 	if person.Valid {
-		if err := json.Unmarshal([]byte(person.String), &p); err != nil {
-			return "", Person{}, time.Time{}, err
+		if err := json.Unmarshal([]byte(person.String), &c.person); err != nil {
+			return completion{}, err
 		}
 	}
-	return Scenario(scenario.String), p, time.Unix(submitted.Int64, 0).UTC(), nil
+	if reused.Valid {
+		if err := json.Unmarshal([]byte(reused.String), &c.reuse); err != nil {
+			return completion{}, err
+		}
+	}
+	return c, nil
+}
+
+// latestCompletedSession is the id of the customer's most recently completed session, errNotFound
+// when they have none.
+func latestCompletedSession(ctx context.Context, q querier, customerID string) (string, error) {
+	var id string
+	err := q.QueryRowContext(ctx, `SELECT id FROM sessions WHERE customer_id = ? AND status = 'completed'
+		ORDER BY submitted_at DESC, seq DESC LIMIT 1`, customerID).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", errNotFound
+	}
+	return id, err
 }
 
 func (s *store) deleteSession(ctx context.Context, id string) error {
