@@ -77,12 +77,15 @@ type network struct {
 	lat, lon          float64
 }
 
-// The address ranges the sandbox uses are the documentation ranges of RFC 5737, so no generated
-// report ever names a real person's address: 203.0.113.0/24 stands for home broadband,
-// 192.0.2.0/24 for mobile carriers and 198.51.100.0/24 for hosting providers.
+// The address ranges the sandbox uses are reserved, so no generated report ever names a real
+// person's address: the benchmarking block 198.18.0.0/15 stands for home broadband, the IPv6
+// documentation prefix 2001:db8::/32 for mobile carriers and the documentation block 198.51.100.0/24
+// for hosting providers (VPN and Tor exits). The first two are large enough that two customers share
+// an address only when the sandbox means them to (a device farm): the console links customers by it.
 func homeNetwork(rng *rand.Rand, c country) network {
+	n := 1 + rng.IntN(1<<17-2) // one draw, so the rest of the evidence is what it was with a /24
 	return network{
-		ip: fmt.Sprintf("203.0.113.%d", 2+rng.IntN(252)), country: c.Alpha2, kind: "ISP",
+		ip: fmt.Sprintf("198.%d.%d.%d", 18+n>>16, n>>8&0xff, n&0xff), country: c.Alpha2, kind: "ISP",
 		lat: round(c.Lat+between(rng, -0.05, 0.05), 5), lon: round(c.Lon+between(rng, -0.05, 0.05), 5),
 	}
 }
@@ -93,7 +96,8 @@ func customerProperties(rng *rand.Rand, c country, sc Scenario) hive.CustomerPro
 	home := homeNetwork(rng, c)
 	phone := home
 	if rng.IntN(100) < 40 {
-		phone.ip, phone.kind = fmt.Sprintf("192.0.2.%d", 2+rng.IntN(252)), "MOB"
+		n := rng.IntN(1 << 31)
+		phone.ip, phone.kind = fmt.Sprintf("2001:db8:%x:%x::1", n>>16, n&0xffff), "MOB"
 	} else {
 		home.kind, phone.kind = "ISP/MOB", "ISP/MOB"
 	}
