@@ -84,7 +84,10 @@ func (s *Store) Linked(ctx context.Context, checkIDs []string, customer string, 
 		return out, err
 	}
 	byCustomer := map[string]*LinkedCustomer{}
-	seen := map[string]bool{} // checks already listed
+	seen := map[string]bool{} // checks already listed, and the subject's own: never a link
+	for _, id := range checkIDs {
+		seen[id] = true
+	}
 	crowds := map[string]int{}
 	for _, k := range keys {
 		var n int
@@ -151,6 +154,9 @@ func (s *Store) linkedChecks(ctx context.Context, kind, value, customer string, 
 		}
 		ch.ReviewState, ch.Created = state.String, database.FromUnix(created)
 		lc := by[cust]
+		if lc == nil && seen[ch.ID] {
+			continue // the subject's own check, when its customer is not known
+		}
 		if lc == nil {
 			lc = &LinkedCustomer{CustomerID: cust, Name: name.String, Email: email.String}
 			by[cust] = lc

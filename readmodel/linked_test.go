@@ -106,6 +106,19 @@ func TestLinkedIdentities(t *testing.T) {
 			t.Errorf("crowds: %v", linked.Crowds)
 		}
 
+		// A subject whose customer is not known: its own check is still no link to itself.
+		anon, err := f.s.Linked(ctx, []string{check}, "", 5)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range anon.Customers {
+			for _, ch := range c.Checks {
+				if ch.ID == check {
+					t.Errorf("the check is linked to itself through %s", c.CustomerID)
+				}
+			}
+		}
+
 		// The subject's customer page: both of their checks; a rejected customer first.
 		if _, err := f.s.db.Exec(ctx, `UPDATE hive_checks SET review_state = 'rejected' WHERE customer_id = ?`, ip); err != nil {
 			t.Fatal(err)
