@@ -101,6 +101,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		simulator = sb
 	}
 	copyOfHive := readmodel.New(db, nil)
+	copyOfHive.SetLinkCrowd(cfg.LinkedCrowd)
 	host, _ := os.Hostname()
 	syncer := readmodel.NewSyncer(copyOfHive, client, readmodel.SyncConfig{Interval: cfg.SyncInterval,
 		Holder: host + " " + cfg.Addr + " " + rand.Text()[:8], // which replica syncs, for people reading sync_lease

@@ -96,6 +96,7 @@ type ReadModel interface {
 	Checks(ctx context.Context, q readmodel.CheckQuery) (readmodel.CheckPage, error)
 	Check(ctx context.Context, id string) (readmodel.CheckEntry, bool, error)
 	Linked(ctx context.Context, checkIDs []string, customer string, crowd int) (readmodel.Linked, error)
+	RelinkCustomer(ctx context.Context, customerID string) error
 	Customer(ctx context.Context, id string) (readmodel.CustomerEntry, bool, error)
 	Sessions(ctx context.Context, q readmodel.SessionQuery) (readmodel.SessionPage, error)
 	SessionsOf(ctx context.Context, customerID string) ([]hive.Session, error)

@@ -334,7 +334,7 @@ func (a *App) checksModel(c echo.Context, q checkQuery) (views.ChecksModel, []st
 // checkRead is the query as the console's copy takes it, for viewer u.
 func (a *App) checkRead(q checkQuery, now time.Time, contact bool, u auth.User) readmodel.CheckQuery {
 	rq := q.read(now, contact, a.Queue)
-	rq.Targets = a.ServiceTimes
+	rq.Targets, rq.Now = a.ServiceTimes, now
 	if q.Assignee != "" && a.Reviews != nil {
 		rq.Holder, rq.HeldSince = q.Assignee, a.Reviews.HeldSince()
 		if q.Assignee == "me" {
@@ -384,7 +384,13 @@ func (a *App) checkRows(ctx context.Context, entries []readmodel.CheckEntry, pol
 	}
 	rows := make([]views.CheckListRow, 0, len(entries))
 	for _, e := range entries {
-		lr := views.CheckListRow{CheckRow: checkRow(e), Reasons: reasons(concerns[e.Check.ID])}
+		lr := views.CheckListRow{CheckRow: checkRow(e), Reasons: reasons(concerns[e.Check.ID]), LinkedRejected: e.LinkedRejected}
+		if e.Links != nil {
+			lr.Links = *e.Links
+		}
+		if e.LinkedRejected {
+			lr.Reasons = append([]string{linkedRejectedReason}, lr.Reasons...)
+		}
 		if cl, ok := claims[e.Check.ID]; ok {
 			lr.Holder, lr.HolderMine, lr.Assigned = cl.Email, cl.UserID == me.ID, cl.Assigned()
 		}

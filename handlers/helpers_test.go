@@ -125,6 +125,7 @@ func newTestConsoleWith(t *testing.T, customers int, opts ...option) *testConsol
 	for _, o := range opts {
 		o(&hcfg, &acfg)
 	}
+	tc.read.SetLinkCrowd(hcfg.LinkedCrowd)
 	staff, err := auth.NewService(ctx, db, acfg)
 	if err != nil {
 		t.Fatal(err)

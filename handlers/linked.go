@@ -18,6 +18,9 @@ var linkLabels = map[string]string{
 	readmodel.LinkIP:             "Same IP address",
 }
 
+// linkedRejectedReason is the queue's reason for a check linked to a customer a reviewer rejected.
+const linkedRejectedReason = "Linked to a rejected customer"
+
 // linkedModel is the Linked panel of a check (one id) or a customer (all of theirs): the other
 // customers sharing an identifier, their emails as the viewer may see them.
 func (a *App) linkedModel(c echo.Context, subject string, checkIDs []string, customerID string) (views.LinkedModel, error) {

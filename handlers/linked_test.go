@@ -103,3 +103,41 @@ func TestLinkedCrowd(t *testing.T) {
 		t.Error("the crowd's customers are listed")
 	}
 }
+
+// TestLinkedQueue: the review queue shows how many customers a waiting check is linked to; once a
+// reviewer rejects one of them, the check gives "Linked to a rejected customer" as its first reason
+// and comes first in its service-time band, before a check due earlier.
+func TestLinkedQueue(t *testing.T) {
+	tc := newTestConsole(t)
+	other := scenarioCheck(t, tc, customer("olga.other@example.com", "Olga", "Other"), sandbox.ScenarioFaceMismatch)
+	subject := scenarioCheck(t, tc, customer("quinn.one@example.com", "Quinn", "Queue"), sandbox.ScenarioFaceMismatch)
+	twin := scenarioCheck(t, tc, customer("quinn.two@example.com", "Quinn", "Queue"), sandbox.ScenarioFaceMismatch)
+	reviewer := tc.browser()
+	reviewer.signInAs(auth.RoleReviewer)
+	row := func(doc *goquery.Document, id string) *goquery.Selection {
+		return doc.Find(`[data-testid="check-row"]#check-` + id)
+	}
+	queue := reviewer.get("/checks?queue=review&size=100").doc(t)
+	if n := row(queue, subject.ID).Find(`[data-testid="check-links"]`).AttrOr("data-links", ""); n != "1" {
+		t.Errorf("the subject's row shows %q links, want 1", n)
+	}
+	if row(queue, other.ID).Find(`[data-testid="check-links"]`).Length() != 0 {
+		t.Error("a check linked to nobody shows links")
+	}
+	if r := decide(reviewer, twin.ID, "reject", "document_fraud", "the same person twice"); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("reject: %d", r.StatusCode)
+	}
+	queue = reviewer.get("/checks?queue=review&size=100").doc(t)
+	if first := row(queue, subject.ID).Find(`[data-testid="check-reason"]`).First().Text(); first != "Linked to a rejected customer" {
+		t.Errorf("the subject's first reason is %q", first)
+	}
+	var order []string
+	queue.Find(`[data-testid="check-row"]`).Each(func(_ int, s *goquery.Selection) {
+		if id := strings.TrimPrefix(s.AttrOr("id", ""), "check-"); id == subject.ID || id == other.ID {
+			order = append(order, id)
+		}
+	})
+	if len(order) != 2 || order[0] != subject.ID {
+		t.Errorf("the queue lists %v, want the subject (linked to a rejected customer) before the check due earlier", order)
+	}
+}

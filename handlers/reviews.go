@@ -200,6 +200,8 @@ func (a *App) decideReview(c echo.Context) error {
 		return err
 	}
 	a.Read.Forget() // the decision takes the check out of the queue: its author sees the new total
+	// A rejection (or its reversal) changes which waiting checks are linked to a rejected customer.
+	a.writeThrough(c, "review.links", func(ctx context.Context) error { return a.Read.RelinkCustomer(ctx, rev.CustomerID) })
 	if issued != nil {
 		// The reviewer stays on the check, the token folded for whoever hands it on, Next at hand.
 		// The token is shown this once and kept nowhere, so this page answers the POST itself.

@@ -27,6 +27,7 @@ type CheckQuery struct {
 	Queue   bool
 	Rule    QueueRule    // DefaultQueueRule when empty
 	Targets ServiceTimes // the queue's order: the check due first comes first
+	Now     time.Time    // when the queue's bands (overdue, on time) are taken; the store's clock when zero
 	Reason  string       // "", or only checks whose report did not clear this sub-check (its path)
 	// ReviewState narrows to completed checks in one review state: "unreviewed" (nobody decided),
 	// or a state a decision puts a check in (approved, rejected, resubmission, pending_second,
@@ -56,6 +57,10 @@ type CheckEntry struct {
 	CustomerName  string
 	CustomerEmail string
 	Deleted       bool
+	// Links is how many other customers the check is linked to (crowds left out), nil while not
+	// worked out; LinkedRejected says one of them was rejected. Kept for waiting checks.
+	Links          *int
+	LinkedRejected bool
 }
 
 // CheckPage is one page of a query and how many checks match it in all.
@@ -123,7 +128,7 @@ func (s *Store) Check(ctx context.Context, id string) (CheckEntry, bool, error) 
 
 const checkSelect = `c.id, c.session_id, c.status, c.decision, c.report_id, c.created_at, c.updated_at,
 	CASE WHEN c.status = 'processing' THEN 'processing' ELSE COALESCE(c.report_result, 'unknown') END,
-	c.customer_id, cu.full_name, cu.email, c.deleted_at`
+	c.customer_id, cu.full_name, cu.email, c.deleted_at, c.links, c.linked_rejected`
 
 func scanCheck(r database.Scanner) (CheckEntry, error) {
 	var e CheckEntry
@@ -131,9 +136,9 @@ func scanCheck(r database.Scanner) (CheckEntry, error) {
 	var status string
 	var created, updated int64
 	var customer, name, email sql.NullString
-	var deleted sql.NullInt64
+	var deleted, links sql.NullInt64
 	if err := r.Scan(&ch.ID, &ch.SessionID, &status, &ch.Decision, &ch.ReportID, &created, &updated, &e.Result,
-		&customer, &name, &email, &deleted); err != nil {
+		&customer, &name, &email, &deleted, &links, &e.LinkedRejected); err != nil {
 		if err == sql.ErrNoRows {
 			return e, err
 		}
@@ -142,6 +147,10 @@ func scanCheck(r database.Scanner) (CheckEntry, error) {
 	ch.Status = hive.CheckStatus(status)
 	ch.CreatedAt, ch.UpdatedAt = database.FromUnix(created), database.FromUnix(updated)
 	e.CustomerID, e.CustomerName, e.CustomerEmail, e.Deleted = customer.String, name.String, email.String, deleted.Valid
+	if links.Valid {
+		n := int(links.Int64)
+		e.Links = &n
+	}
 	return e, nil
 }
 

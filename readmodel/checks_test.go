@@ -191,7 +191,21 @@ func TestCheckQueriesMatchANaiveScan(t *testing.T) {
 					return n
 				}
 				switch {
-				case q.Queue: // the check due first, then those without a target; each by completion
+				case q.Queue: // overdue, on time, no target; in each the check due first; each by completion
+					now := cmp.Or(q.Now, time.Now())
+					band := func(r row) int {
+						due, ok := q.Targets.Due(r.result, r.ch.UpdatedAt)
+						switch {
+						case !ok:
+							return 2
+						case due.Before(now):
+							return 0
+						}
+						return 1
+					}
+					if c := cmp.Compare(band(x), band(y)); c != 0 {
+						return c
+					}
 					dx, okx := q.Targets.Due(x.result, x.ch.UpdatedAt)
 					dy, oky := q.Targets.Due(y.result, y.ch.UpdatedAt)
 					if okx != oky {
@@ -230,6 +244,9 @@ func TestCheckQueriesMatchANaiveScan(t *testing.T) {
 			{Queue: true, Offset: 40}, {Queue: true, Rule: QueueRule{Results: []string{"consider"}}},
 			{Queue: true, Targets: DefaultServiceTimes}, {Queue: true, Targets: DefaultServiceTimes, Offset: 20},
 			{Queue: true, Targets: DefaultServiceTimes, Offset: 45, Limit: 10},
+			{Queue: true, Targets: DefaultServiceTimes, Now: base.Add(60 * time.Hour)},
+			{Queue: true, Targets: DefaultServiceTimes, Now: base.Add(60 * time.Hour), Offset: 30, Limit: 10},
+			{Queue: true, Targets: ServiceTimes{"caution": 40 * time.Hour, "consider": 4 * time.Hour}, Now: base.Add(50 * time.Hour)},
 			{Queue: true, Targets: ServiceTimes{"caution": time.Hour, "consider": 30 * time.Hour, "clear": 2 * time.Hour},
 				Rule: QueueRule{Results: []string{"caution", "consider"}, SampleClear: 40}, Offset: 30},
 			{Queue: true, Targets: ServiceTimes{"consider": 4 * time.Hour}, Rule: QueueRule{Results: []string{"caution", "consider", "unknown"}}},

@@ -21,6 +21,9 @@ const (
 	LinkIP             = "ip"
 )
 
+// DefaultLinkCrowd is how many other customers may share an identifier before it is a crowd.
+const DefaultLinkCrowd = 20
+
 // LinkKinds are the kinds in the order a panel lists them: the document's own first.
 var LinkKinds = []string{LinkDocument, LinkMRZ, LinkPersonalNumber, LinkNameDOB, LinkDevice, LinkIP}
 
@@ -195,4 +198,153 @@ func (s *Store) markRejected(ctx context.Context, by map[string]*LinkedCustomer)
 		by[id].Rejected = true
 	}
 	return rows.Err()
+}
+
+// The queue's links. Each waiting check carries how many other customers it is linked to (crowds
+// left out) and whether one of them was rejected, so the queue can show the count and sort by the
+// flag from its index. A new report, or a decision on a customer, sets the links of the checks it
+// may change to NULL (stale); RelinkStale works them out again, and the sync runs it after each
+// pass. Marking is bounded: an identifier shared by more than ten times the crowd threshold of
+// checks links nobody, so a new check on a busy proxy address marks nothing.
+
+// markStale sets the links of the checks sharing any of these checks' identifiers to be worked out
+// again (the checks themselves included), inside tx, and returns the checks it marked.
+func (s *Store) markStale(ctx context.Context, tx *sql.Tx, checkIDs []string) ([]string, error) {
+	if len(checkIDs) == 0 {
+		return nil, nil
+	}
+	rows, err := tx.QueryContext(ctx, s.db.Q(`SELECT DISTINCT kind, value FROM hive_identifiers WHERE check_id IN (`+
+		database.Placeholders(len(checkIDs))+`)`), database.Anys(checkIDs)...)
+	if err != nil {
+		return nil, fmt.Errorf("readmodel: stale links: %w", err)
+	}
+	var keys [][2]string
+	for rows.Next() {
+		var k [2]string
+		if err := rows.Scan(&k[0], &k[1]); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("readmodel: stale links: %w", err)
+		}
+		keys = append(keys, k)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	marked := slices.Clone(checkIDs)
+	limit := 10*s.linkCrowd + 1
+	for _, k := range keys {
+		ids, err := txStrings(ctx, tx, s.db.Q(`SELECT check_id FROM hive_identifiers WHERE kind = ? AND value = ? LIMIT ?`), k[0], k[1], limit)
+		if err != nil {
+			return nil, fmt.Errorf("readmodel: stale links: %w", err)
+		}
+		if len(ids) < limit { // else a crowd: it links nobody, so nobody's links change with it
+			marked = append(marked, ids...)
+		}
+	}
+	slices.Sort(marked)
+	marked = slices.Compact(marked)
+	for from := 0; from < len(marked); from += 500 {
+		chunk := marked[from:min(len(marked), from+500)]
+		if _, err := tx.ExecContext(ctx, s.db.Q(`UPDATE hive_checks SET links = NULL WHERE links IS NOT NULL AND id IN (`+
+			database.Placeholders(len(chunk))+`)`), database.Anys(chunk)...); err != nil {
+			return nil, fmt.Errorf("readmodel: stale links: %w", err)
+		}
+	}
+	return marked, nil
+}
+
+// txStrings reads one column of strings inside tx.
+func txStrings(ctx context.Context, tx *sql.Tx, query string, args ...any) ([]string, error) {
+	rows, err := tx.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var v string
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+// RelinkCustomer works out again, now, the links of the waiting checks a decision on this customer
+// may change: those sharing an identifier with any of the customer's checks. A rejection puts them
+// first in their band at once rather than after the next pass.
+func (s *Store) RelinkCustomer(ctx context.Context, customerID string) error {
+	if customerID == "" {
+		return nil
+	}
+	var marked []string
+	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		ids, err := txStrings(ctx, tx, s.db.Q(`SELECT id FROM hive_checks WHERE customer_id = ? AND deleted_at IS NULL`), customerID)
+		if err != nil {
+			return fmt.Errorf("readmodel: relink customer: %w", err)
+		}
+		marked, err = s.markStale(ctx, tx, ids)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	for from := 0; from < len(marked); from += 200 {
+		if _, err := s.relink(ctx, `id IN (`+database.Placeholders(len(marked[from:min(len(marked), from+200)]))+`)`,
+			database.Anys(marked[from:min(len(marked), from+200)])...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// RelinkStale works out the links of up to limit waiting checks whose links are stale, oldest
+// completion first, and says how many it did.
+func (s *Store) RelinkStale(ctx context.Context, limit int) (int, error) {
+	done := 0
+	for done < limit {
+		n, err := s.relink(ctx, `1 = 1 ORDER BY updated_at LIMIT ?`, min(limit-done, 200))
+		done += n
+		if err != nil || n == 0 {
+			return done, err
+		}
+	}
+	return done, nil
+}
+
+// relink works out the links of the waiting checks with stale links that cond (after WHERE, with
+// its ORDER BY and LIMIT if any) picks, and says how many it did.
+func (s *Store) relink(ctx context.Context, cond string, args ...any) (int, error) {
+	rows, err := s.db.Query(ctx, `SELECT id, COALESCE(customer_id, '') FROM (SELECT id, customer_id, updated_at FROM hive_checks
+		WHERE links IS NULL AND deleted_at IS NULL AND status = 'complete' AND NOT reviewed) stale WHERE `+cond, args...)
+	if err != nil {
+		return 0, fmt.Errorf("readmodel: stale links: %w", err)
+	}
+	var todo [][2]string
+	for rows.Next() {
+		var c [2]string
+		if err := rows.Scan(&c[0], &c[1]); err != nil {
+			rows.Close()
+			return 0, fmt.Errorf("readmodel: stale links: %w", err)
+		}
+		todo = append(todo, c)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	for i, c := range todo {
+		linked, err := s.Linked(ctx, []string{c[0]}, c[1], s.linkCrowd)
+		if err != nil {
+			return i, err
+		}
+		rejected := slices.ContainsFunc(linked.Customers, func(l LinkedCustomer) bool { return l.Rejected })
+		if _, err := s.db.Exec(ctx, `UPDATE hive_checks SET links = ?, linked_rejected = ? WHERE id = ?`,
+			len(linked.Customers), rejected, c[0]); err != nil {
+			return i, fmt.Errorf("readmodel: links: %w", err)
+		}
+	}
+	return len(todo), ctx.Err()
 }

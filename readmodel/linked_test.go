@@ -184,3 +184,94 @@ func TestLinkedIdentitiesMigration(t *testing.T) {
 		}
 	})
 }
+
+// TestQueueLinks: each waiting check carries how many other customers it is linked to and whether
+// one was rejected, worked out again when a new report shares something with it and when a
+// customer it is linked to is decided on; crowds change nobody's links; the queue shows such checks
+// first within their band (overdue, on time), then by due time.
+func TestQueueLinks(t *testing.T) {
+	each(t, func(t *testing.T, open func(testing.TB) *database.DB) {
+		ctx := context.Background()
+		s := New(open(t), nil)
+		s.SetLinkCrowd(2)
+		f := &linkFixture{t: t, s: s, ctx: ctx}
+		// Checks complete a minute apart (the fixture's clock): a is oldest.
+		_, a := f.customer("Ann Alone", Summary{DocType: "P", DocCountry: "GBR", DocNumber: "A1"})
+		_, b := f.customer("Ben Ring", Summary{DocType: "P", DocCountry: "GBR", DocNumber: "R1"})
+		cust, c := f.customer("Cat Ring", Summary{DocType: "P", DocCountry: "GBR", DocNumber: "R1"})
+		_, d := f.customer("Dan Proxy", Summary{IPAddresses: []string{"198.18.0.1"}})
+		if _, err := s.RelinkStale(ctx, 100); err != nil {
+			t.Fatal(err)
+		}
+		links := func(id string) (int, bool) {
+			t.Helper()
+			e, ok, err := s.Check(ctx, id)
+			if err != nil || !ok || e.Links == nil {
+				t.Fatalf("%s: %v %v %+v", id, ok, err, e.Links)
+			}
+			return *e.Links, e.LinkedRejected
+		}
+		for id, want := range map[string]int{a: 0, b: 1, c: 1, d: 0} {
+			if n, _ := links(id); n != want {
+				t.Errorf("%s: %d links, want %d", id, n, want)
+			}
+		}
+		// A third ring member: the others' links go stale and count them.
+		_, e := f.customer("Eve Ring", Summary{DocType: "P", DocCountry: "GBR", DocNumber: "R1"})
+		if n, err := s.RelinkStale(ctx, 100); err != nil || n != 3 {
+			t.Errorf("relinked %d checks (%v), want the ring's three", n, err)
+		}
+		for _, id := range []string{b, c, e} {
+			if n, _ := links(id); n != 2 {
+				t.Errorf("%s: %d links, want 2", id, n)
+			}
+		}
+		// Three more on Dan's address make it a crowd (threshold 2): nobody's links change with it.
+		for i := range 3 {
+			f.customer(fmt.Sprintf("Pat Proxy%d", i), Summary{IPAddresses: []string{"198.18.0.1"}})
+		}
+		if _, err := s.RelinkStale(ctx, 100); err != nil {
+			t.Fatal(err)
+		}
+		if n, _ := links(d); n != 0 {
+			t.Errorf("a crowd's address links Dan to %d customers", n)
+		}
+		// A reviewer rejects Cat: Ben and Eve are linked to a rejected customer at once.
+		if _, err := s.db.Exec(ctx, `UPDATE hive_checks SET review_state = 'rejected', reviewed = TRUE WHERE id = ?`, c); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.RelinkCustomer(ctx, cust); err != nil {
+			t.Fatal(err)
+		}
+		for id, want := range map[string]bool{a: false, b: true, e: true, d: false} {
+			if _, flagged := links(id); flagged != want {
+				t.Errorf("%s: linked to a rejected customer %v, want %v", id, flagged, want)
+			}
+		}
+		// The queue: in one band the flagged first, then by due time; an overdue check before both.
+		order := func(now time.Time) []string {
+			t.Helper()
+			page, err := s.Checks(ctx, CheckQuery{Queue: true, Rule: QueueRule{Results: []string{"consider"}},
+				Targets: ServiceTimes{"consider": 4 * time.Minute}, Now: now, Limit: 20})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ids []string
+			for _, r := range page.Rows {
+				if slices.Contains([]string{a, b, d, e}, r.Check.ID) {
+					ids = append(ids, r.Check.ID)
+				}
+			}
+			return ids
+		}
+		start := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
+		// Due four minutes after completion: a at +5m, b +6m, d +8m, e +9m. At +6m only a is overdue.
+		if got, want := order(start.Add(6*time.Minute)), []string{a, b, e, d}; !slices.Equal(got, want) {
+			t.Errorf("queue at +6m:\n got %v\nwant %v", got, want)
+		}
+		// At +7m b is overdue too: the overdue band leads with it, flagged.
+		if got, want := order(start.Add(7*time.Minute)), []string{b, a, e, d}; !slices.Equal(got, want) {
+			t.Errorf("queue at +7m:\n got %v\nwant %v", got, want)
+		}
+	})
+}

@@ -190,17 +190,19 @@ func (s *Store) sampleBucket() string {
 // waiting is the condition every queued check meets, after "c.deleted_at IS NULL".
 const waiting = " AND c.status = 'complete' AND NOT c.reviewed"
 
-// queuePage reads one page of the review queue in the order of time left: the check due first comes
-// first, those whose result has no target last, each by completion. Within one result the due time
-// follows completion, which the queue's index orders, so each result's part is read in index order
-// up to the page's end and the parts are merged: a page reads at most parts × (offset + limit) rows
-// whatever the queue's size, and deep pages read from the end.
+// queuePage reads one page of the review queue by service time: the overdue checks first, then those
+// on time, then those whose result has no target; within each band the checks linked to a rejected
+// customer first, and then the one due first. Within one result the due time follows completion,
+// which the queue's index orders after the result and the flag, so each result's band and flag is
+// one range of the index, read in order up to the page's end, and the ranges are merged: a page
+// reads at most parts × 4 × (offset + limit) rows whatever the queue's size, and deep pages read
+// from the end.
 func (s *Store) queuePage(ctx context.Context, q CheckQuery, page CheckPage) (CheckPage, error) {
 	rest := q
 	rest.Queue = false
 	filter, filterArgs := s.checkFilter(ctx, rest)
 	order := func(of string) string {
-		return strings.ReplaceAll("(%due IS NULL) ASC, %due ASC, %upd ASC, %o ASC", "%", of)
+		return strings.ReplaceAll("%band ASC, %flag DESC, %due ASC, %upd ASC, %o ASC", "%", of)
 	}
 	w := window(page.Total, q.Offset, q.Limit, order(""))
 	outer := order("pg.")
@@ -214,20 +216,42 @@ func (s *Store) queuePage(ctx context.Context, q CheckQuery, page CheckPage) (Ch
 	if w.reversed {
 		dir = "DESC"
 	}
+	now := q.Now
+	if now.IsZero() {
+		now = s.now()
+	}
 	var subs []string
 	var args []any
-	for i, p := range s.queueParts(q.Rule) {
+	for _, p := range s.queueParts(q.Rule) {
+		// A part's bands: overdue and on time when its result has a target, else one band last.
+		type band struct {
+			n    int
+			cond string
+			args []any
+		}
 		due := "CAST(NULL AS BIGINT)"
+		bands := []band{{n: 2}}
 		if d, ok := q.Targets[p.result]; ok {
 			due = fmt.Sprintf("c.updated_at + %d", int64(d/time.Second))
+			cut := database.Unix(now.Add(-d))
+			bands = []band{{0, " AND c.updated_at < ?", []any{cut}}, {1, " AND c.updated_at >= ?", []any{cut}}}
 		}
-		subs = append(subs, fmt.Sprintf(`SELECT * FROM (SELECT c.id AS qid, %s AS due, c.updated_at AS upd, c.ord AS o FROM hive_checks c
-			WHERE c.deleted_at IS NULL%s AND c.result_rank = %d%s%s ORDER BY c.updated_at %s, c.ord %s LIMIT %d) q%d`,
-			due, waiting, p.rank, p.cond, filter, dir, dir, w.offset+w.limit, i))
-		args = append(append(args, p.args...), filterArgs...)
+		for _, b := range bands {
+			for _, flag := range []int{1, 0} {
+				linked := " AND c.linked_rejected"
+				if flag == 0 {
+					linked = " AND NOT c.linked_rejected"
+				}
+				subs = append(subs, fmt.Sprintf(`SELECT * FROM (SELECT c.id AS qid, %d AS band, %d AS flag, %s AS due, c.updated_at AS upd,
+					c.ord AS o FROM hive_checks c WHERE c.deleted_at IS NULL%s AND c.result_rank = %d%s%s%s%s
+					ORDER BY c.updated_at %s, c.ord %s LIMIT %d) q%d`,
+					b.n, flag, due, waiting, p.rank, linked, b.cond, p.cond, filter, dir, dir, w.offset+w.limit, len(subs)))
+				args = append(append(append(args, b.args...), p.args...), filterArgs...)
+			}
+		}
 	}
 	// The page is chosen on the checks' own columns; only its rows are joined with their customers.
-	rows, err := s.db.Query(ctx, `SELECT `+checkSelect+`, pg.due, pg.upd, pg.o FROM (
+	rows, err := s.db.Query(ctx, `SELECT `+checkSelect+`, pg.band, pg.flag, pg.due, pg.upd, pg.o FROM (
 		SELECT * FROM (`+strings.Join(subs, " UNION ALL ")+`) u ORDER BY `+w.order+` LIMIT ? OFFSET ?) pg
 		JOIN hive_checks c ON c.id = pg.qid LEFT JOIN hive_customers cu ON cu.id = c.customer_id
 		ORDER BY `+outer, append(args, w.limit, w.offset)...)
@@ -238,8 +262,8 @@ func (s *Store) queuePage(ctx context.Context, q CheckQuery, page CheckPage) (Ch
 	page.Rows = []CheckEntry{}
 	for rows.Next() {
 		var due sql.NullInt64
-		var upd, ord int64
-		e, err := scanCheck(withExtra{rows, []any{&due, &upd, &ord}})
+		var band, flag, upd, ord int64
+		e, err := scanCheck(withExtra{rows, []any{&band, &flag, &due, &upd, &ord}})
 		if err != nil {
 			return CheckPage{}, err
 		}

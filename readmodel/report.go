@@ -153,6 +153,10 @@ func (s *Store) putSummary(ctx context.Context, sum Summary) error {
 				}
 			}
 		}
+		// The checks this one now shares an identifier with may have one link more.
+		if _, err := s.markStale(ctx, tx, []string{sum.CheckID}); err != nil {
+			return err
+		}
 		_, err = tx.ExecContext(ctx, s.db.Q(`UPDATE hive_checks SET report_result = ? WHERE id = ?`), sum.Result, sum.CheckID)
 		return err
 	})

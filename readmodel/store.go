@@ -55,6 +55,9 @@ type Store struct {
 	// maxParams bounds the parameters of one statement: both databases take at least 32,766.
 	maxParams int
 	seekFrom  int // see seek
+	// linkCrowd is how many other customers may share an identifier before it links nobody (see
+	// Linked); the queue's links are worked out with it.
+	linkCrowd int
 }
 
 // New returns the store of db, whose schema must be migrated.
@@ -62,7 +65,15 @@ func New(db *database.DB, now func() time.Time) *Store {
 	if now == nil {
 		now = time.Now
 	}
-	return &Store{db: db, now: now, maxParams: 30000, seekFrom: seekFrom}
+	return &Store{db: db, now: now, maxParams: 30000, seekFrom: seekFrom, linkCrowd: DefaultLinkCrowd}
+}
+
+// SetLinkCrowd sets how many other customers may share an identifier before it links nobody: the
+// threshold the queue's links are worked out with, as the Linked panel's.
+func (s *Store) SetLinkCrowd(n int) {
+	if n > 0 {
+		s.linkCrowd = n
+	}
 }
 
 // pass is one full read of a list: its number, which every row it writes is stamped with, when it

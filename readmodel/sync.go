@@ -135,6 +135,9 @@ func (s *Syncer) Run(ctx context.Context) error {
 			if err := s.pollProcessing(ctx); err != nil && ctx.Err() == nil {
 				s.cfg.Log.Warn("sync: processing checks", "err", err)
 			}
+			if _, err := s.store.RelinkStale(ctx, relinkPerTick); err != nil && ctx.Err() == nil {
+				s.cfg.Log.Warn("sync: links", "err", err)
+			}
 		}
 		tick := s.cfg.Processing
 		if !lead {
@@ -202,8 +205,22 @@ func (s *Syncer) Pass(ctx context.Context) error {
 		}
 		errs = append(errs, err)
 	}
+	// The new reports' links, and those of the checks they share something with.
+	if _, err := s.store.RelinkStale(ctx, relinkPerPass); err != nil {
+		if ctx.Err() != nil {
+			return err
+		}
+		errs = append(errs, fmt.Errorf("links: %w", err))
+	}
 	return errors.Join(errs...)
 }
+
+// How many waiting checks' links a pass, and a tick between passes, work out at most: after the
+// first load of a large copy the rest follow pass by pass and tick by tick, while pages are served.
+const (
+	relinkPerPass = 20000
+	relinkPerTick = 200
+)
 
 // batchSize is how many rows a pass writes per transaction by default: each transaction writes the
 // index pages it touched again, so larger ones write a million rows much faster (a thousand rows a

@@ -50,6 +50,10 @@ type CheckListRow struct {
 	// Due is when the check should be decided by, under its result's service time; zero when it has
 	// none or waits for nobody.
 	Due time.Time
+	// Links is how many other customers the check is linked to (0 also while not worked out);
+	// LinkedRejected says a reviewer rejected one of them.
+	Links          int
+	LinkedRejected bool
 }
 
 // ReasonChip filters the review queue by one thing reports did not clear ("Face similarity", 12).
