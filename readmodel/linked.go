@@ -62,6 +62,12 @@ type Crowd struct {
 // more than crowd other customers is only counted. Every step reads an index: the subject's
 // identifiers by check, then each identifier's checks by kind and value.
 func (s *Store) Linked(ctx context.Context, checkIDs []string, customer string, crowd int) (Linked, error) {
+	return s.linked(ctx, checkIDs, customer, crowd, nil)
+}
+
+// linked is Linked remembering in crowds (when not nil) the identifiers it found shared by more
+// than ten times the threshold: they stay crowds whoever asks, so a batch counts each once.
+func (s *Store) linked(ctx context.Context, checkIDs []string, customer string, crowd int, known map[[2]string]bool) (Linked, error) {
 	var out Linked
 	if len(checkIDs) == 0 {
 		return out, nil
@@ -93,12 +99,17 @@ func (s *Store) Linked(ctx context.Context, checkIDs []string, customer string, 
 	}
 	crowds := map[string]int{}
 	for _, k := range keys {
-		var n int
-		if err := s.db.QueryRow(ctx, `SELECT count(*) FROM (SELECT DISTINCT c.customer_id FROM hive_identifiers i
-			JOIN hive_checks c ON c.id = i.check_id
-			WHERE i.kind = ? AND i.value = ? AND c.deleted_at IS NULL AND c.customer_id IS NOT NULL AND c.customer_id <> ?
-			LIMIT ?) others`, k.kind, k.value, customer, 10*crowd+1).Scan(&n); err != nil {
-			return out, fmt.Errorf("readmodel: linked count: %w", err)
+		n := 10*crowd + 1
+		if !known[[2]string{k.kind, k.value}] {
+			if err := s.db.QueryRow(ctx, `SELECT count(*) FROM (SELECT DISTINCT c.customer_id FROM hive_identifiers i
+				JOIN hive_checks c ON c.id = i.check_id
+				WHERE i.kind = ? AND i.value = ? AND c.deleted_at IS NULL AND c.customer_id IS NOT NULL AND c.customer_id <> ?
+				LIMIT ?) others`, k.kind, k.value, customer, 10*crowd+1).Scan(&n); err != nil {
+				return out, fmt.Errorf("readmodel: linked count: %w", err)
+			}
+			if known != nil && n > 10*crowd {
+				known[[2]string{k.kind, k.value}] = true
+			}
 		}
 		if n > crowd {
 			crowds[k.kind] = max(crowds[k.kind], n)
@@ -272,6 +283,17 @@ func txStrings(ctx context.Context, tx *sql.Tx, query string, args ...any) ([]st
 	return out, rows.Err()
 }
 
+// anyLinks says whether any check's links have been worked out: until then (the first load of the
+// copy) there are none to mark stale.
+func (s *Store) anyLinks(ctx context.Context) (bool, error) {
+	var n int
+	err := s.db.QueryRow(ctx, `SELECT count(*) FROM (SELECT 1 FROM hive_checks WHERE links IS NOT NULL LIMIT 1) one`).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("readmodel: links: %w", err)
+	}
+	return n > 0, nil
+}
+
 // RelinkCustomer works out again, now, the links of the waiting checks a decision on this customer
 // may change: those sharing an identifier with any of the customer's checks. A rejection puts them
 // first in their band at once rather than after the next pass.
@@ -335,8 +357,9 @@ func (s *Store) relink(ctx context.Context, cond string, args ...any) (int, erro
 	if err := rows.Err(); err != nil {
 		return 0, err
 	}
+	crowds := map[[2]string]bool{}
 	for i, c := range todo {
-		linked, err := s.Linked(ctx, []string{c[0]}, c[1], s.linkCrowd)
+		linked, err := s.linked(ctx, []string{c[0]}, c[1], s.linkCrowd, crowds)
 		if err != nil {
 			return i, err
 		}

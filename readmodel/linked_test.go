@@ -45,7 +45,7 @@ func (f *linkFixture) check(customerID, name, sessionID, checkID string, at time
 	sum.CheckID, sum.ReportID, sum.Result = checkID, "r-"+checkID, "consider"
 	sum.Sections, sum.Breakdowns, sum.Concerns = map[string]string{}, []Node{}, []Node{}
 	for _, err := range []error{f.s.PutCustomer(f.ctx, &cust), f.s.PutSession(f.ctx, &sess), f.s.PutCheck(f.ctx, &ch),
-		f.s.putSummary(f.ctx, sum)} {
+		f.s.putSummary(f.ctx, sum, true)} {
 		if err != nil {
 			f.t.Fatal(err)
 		}
@@ -171,7 +171,7 @@ func TestLinkedIdentitiesMigration(t *testing.T) {
 		}
 		fresh := openAt(t, database.Latest)
 		sum.CheckID, sum.ReportID, sum.Result, sum.Sections = "c1", "r", "clear", map[string]string{}
-		if err := New(fresh, nil).putSummary(ctx, sum); err != nil {
+		if err := New(fresh, nil).putSummary(ctx, sum, true); err != nil {
 			t.Fatal(err)
 		}
 		read := func(db *database.DB) []string {

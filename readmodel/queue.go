@@ -238,9 +238,10 @@ func (s *Store) queuePage(ctx context.Context, q CheckQuery, page CheckPage) (Ch
 		}
 		for _, b := range bands {
 			for _, flag := range []int{1, 0} {
-				linked := " AND c.linked_rejected"
+				// Compared with a constant, so that the index's second column narrows the range.
+				linked := " AND c.linked_rejected = TRUE"
 				if flag == 0 {
-					linked = " AND NOT c.linked_rejected"
+					linked = " AND c.linked_rejected = FALSE"
 				}
 				subs = append(subs, fmt.Sprintf(`SELECT * FROM (SELECT c.id AS qid, %d AS band, %d AS flag, %s AS due, c.updated_at AS upd,
 					c.ord AS o FROM hive_checks c WHERE c.deleted_at IS NULL%s AND c.result_rank = %d%s%s%s%s

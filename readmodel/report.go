@@ -113,8 +113,9 @@ func Summarise(ch *hive.Check, r *hive.Report) Summary {
 }
 
 // putSummary stores a report's summary and the check's report result, and recomputes its
-// customer's list columns, in one transaction.
-func (s *Store) putSummary(ctx context.Context, sum Summary) error {
+// customer's list columns, in one transaction; markLinks marks the links of the checks it shares an
+// identifier with to be worked out again.
+func (s *Store) putSummary(ctx context.Context, sum Summary, markLinks bool) error {
 	defer s.counts.forget()
 	js := func(v any) string { b, _ := json.Marshal(v); return string(b) } // plain values always encode
 	now := database.Unix(s.now())
@@ -153,9 +154,12 @@ func (s *Store) putSummary(ctx context.Context, sum Summary) error {
 				}
 			}
 		}
-		// The checks this one now shares an identifier with may have one link more.
-		if _, err := s.markStale(ctx, tx, []string{sum.CheckID}); err != nil {
-			return err
+		// The checks this one now shares an identifier with may have one link more. While the copy
+		// reads its first reports nobody's links are worked out yet: there is nothing to mark.
+		if markLinks {
+			if _, err := s.markStale(ctx, tx, []string{sum.CheckID}); err != nil {
+				return err
+			}
 		}
 		_, err = tx.ExecContext(ctx, s.db.Q(`UPDATE hive_checks SET report_result = ? WHERE id = ?`), sum.Result, sum.CheckID)
 		return err

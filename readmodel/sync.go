@@ -379,12 +379,18 @@ func (s *Syncer) fetchReports(ctx context.Context) error {
 		if len(todo) == 0 {
 			break
 		}
+		// Until some check's links are worked out (the first load), a new report has none to mark.
+		mark, err := s.store.anyLinks(ctx)
+		if err != nil {
+			s.fail(Reports, err)
+			return err
+		}
 		var mu sync.Mutex
 		g, gctx := errgroup.WithContext(ctx)
 		g.SetLimit(s.cfg.ReportWorkers)
 		for _, ch := range todo {
 			g.Go(func() error {
-				err := s.summarise(gctx, ch)
+				err := s.summarise(gctx, ch, mark)
 				mu.Lock()
 				defer mu.Unlock()
 				if err != nil {
@@ -417,12 +423,12 @@ func (s *Syncer) fetchReports(ctx context.Context) error {
 	return nil
 }
 
-func (s *Syncer) summarise(ctx context.Context, ch hive.Check) error {
+func (s *Syncer) summarise(ctx context.Context, ch hive.Check, markLinks bool) error {
 	r, err := s.hive.GetReport(ctx, ch.ID)
 	if err != nil {
 		return err
 	}
-	return s.store.putSummary(ctx, Summarise(&ch, r))
+	return s.store.putSummary(ctx, Summarise(&ch, r), markLinks)
 }
 
 // pollProcessing reads each processing check again, so the live pages see it complete within
@@ -448,7 +454,7 @@ func (s *Syncer) pollProcessing(ctx context.Context) error {
 			return err
 		}
 		if ch.Status == hive.CheckComplete {
-			if err := s.summarise(ctx, *ch); err != nil {
+			if err := s.summarise(ctx, *ch, true); err != nil {
 				s.cfg.Log.Warn("sync: report of a check just completed", "err", err)
 			}
 		}

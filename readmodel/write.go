@@ -120,7 +120,7 @@ func (s *Store) PutReport(ctx context.Context, ch *hive.Check, r *hive.Report) e
 	if ch.Status != hive.CheckComplete {
 		return nil
 	}
-	return s.putSummary(ctx, Summarise(ch, r))
+	return s.putSummary(ctx, Summarise(ch, r), true)
 }
 
 func (s *Store) tombstone(ctx context.Context, kind Kind, id string) error {
