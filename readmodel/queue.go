@@ -93,8 +93,13 @@ func (s *Store) queueCondition(rule QueueRule) (string, []any) {
 		cond += " OR (c.result_rank = 0 AND " + s.sampleBucket() + " < ?)"
 		args = append(args, rule.SampleClear)
 	}
-	return waiting + " AND (" + cond + ")", args
+	return waiting + bothFlags + " AND (" + cond + ")", args
 }
+
+// bothFlags is always true: it names the queue index's second column, so that SQLite, which keeps
+// no statistics of these tables, counts the queue from that index alone rather than reading every
+// row of the results' index.
+const bothFlags = " AND c.linked_rejected IN (FALSE, TRUE)"
 
 // ServiceTimes are the targets for deciding a queued check, per report result ("consider" → 4h),
 // measured from the check's completion. A result without one has no target.
