@@ -257,7 +257,7 @@ func (s *Store) checkFilter(ctx context.Context, q CheckQuery) (string, []any) {
 	if search := strings.TrimSpace(q.Search); search != "" && !strings.ContainsRune(search, 0) {
 		cond, more := s.idPrefix("c.id", strings.ToLower(search))
 		if where, found := s.customerSearch(ctx, search, q.Contact); where != "" {
-			cond += " OR c.customer_id IN (SELECT id FROM hive_customers WHERE deleted_at IS NULL" + where + ")"
+			cond += " OR c.customer_id IN (SELECT id FROM hive_customers WHERE deleted_at IS NULL AND checks > 0" + where + ")"
 			more = append(more, found...)
 		}
 		add("("+cond+")", more...)

@@ -301,7 +301,7 @@ type QueueTimes struct {
 func (s *Store) QueueTimes(ctx context.Context, rule QueueRule, targets ServiceTimes, now time.Time) (QueueTimes, error) {
 	var out QueueTimes
 	for _, p := range s.queueParts(rule) {
-		base := ` FROM hive_checks c WHERE c.deleted_at IS NULL` + waiting + fmt.Sprintf(" AND c.result_rank = %d", p.rank) + p.cond
+		base := ` FROM hive_checks c WHERE c.deleted_at IS NULL` + waiting + fmt.Sprintf(" AND c.result_rank = %d", p.rank) + bothFlags + p.cond
 		if d, ok := targets[p.result]; ok {
 			// Whole minutes, so that the count is reused across a few requests.
 			late := now.Add(-d).Truncate(time.Minute)
@@ -311,15 +311,16 @@ func (s *Store) QueueTimes(ctx context.Context, rule QueueRule, targets ServiceT
 			}
 			out.Overdue += n
 		}
-		var oldest int64
-		err := s.db.QueryRow(ctx, `SELECT c.updated_at`+base+` ORDER BY c.updated_at LIMIT 1`, p.args...).Scan(&oldest)
-		if err == sql.ErrNoRows {
-			continue
-		}
+		// The oldest of each flag's range: the index orders each by completion.
+		var oldest sql.NullInt64
+		one := `SELECT o FROM (SELECT c.updated_at AS o` + strings.Replace(base, bothFlags, " AND c.linked_rejected = %s", 1) +
+			` ORDER BY c.updated_at LIMIT 1) %s`
+		err := s.db.QueryRow(ctx, `SELECT min(o) FROM (`+fmt.Sprintf(one, "FALSE", "f")+` UNION ALL `+fmt.Sprintf(one, "TRUE", "t")+`) oldest`,
+			append(slices.Clone(p.args), p.args...)...).Scan(&oldest)
 		if err != nil {
 			return out, fmt.Errorf("readmodel: oldest waiting check: %w", err)
 		}
-		if t := database.FromUnix(oldest); out.Oldest.IsZero() || t.Before(out.Oldest) {
+		if t := database.FromUnix(oldest.Int64); oldest.Valid && (out.Oldest.IsZero() || t.Before(out.Oldest)) {
 			out.Oldest = t
 		}
 	}

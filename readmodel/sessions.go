@@ -232,7 +232,7 @@ func (s *Store) Files(ctx context.Context, q FileQuery) (FilePage, error) {
 		more = append(more, checkArgs...)
 		if found, foundArgs := s.customerSearch(ctx, search, q.Contact); found != "" {
 			cond += " OR f.check_id IN (SELECT id FROM hive_checks WHERE deleted_at IS NULL AND customer_id IN" +
-				" (SELECT id FROM hive_customers WHERE deleted_at IS NULL" + found + "))"
+				" (SELECT id FROM hive_customers WHERE deleted_at IS NULL AND checks > 0" + found + "))"
 			more = append(more, foundArgs...)
 		}
 		add("("+cond+")", more...)
