@@ -141,8 +141,12 @@ func TestCancellationStopsBackoffAtOnce(t *testing.T) {
 		writeJSON(w, 503, `{}`)
 		cancel() // the caller gives up while the client is backing off
 	}
-	// An hour-long backoff: only cancellation can end the call before the test times out.
-	c := newTestClient(t, f, func(cfg *Config) { cfg.Retry = RetryPolicy{BaseDelay: time.Hour, MaxDelay: time.Hour} })
+	// An hour-long backoff within a longer timeout (a retry that cannot finish before the call's
+	// deadline is not started at all): only cancellation can end the call before the test times out.
+	c := newTestClient(t, f, func(cfg *Config) {
+		cfg.Retry = RetryPolicy{BaseDelay: time.Hour, MaxDelay: time.Hour}
+		cfg.Timeout = 2 * time.Hour
+	})
 	done := make(chan error, 1)
 	go func() { _, err := c.GetCustomer(ctx, custID); done <- err }()
 	select {
