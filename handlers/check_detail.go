@@ -118,7 +118,7 @@ func (a *App) reportModel(c echo.Context, ch *hive.Check, read reportReader) (vi
 	}
 	if m.Linked.AnyRejected() {
 		// A ring with a rejected customer is a reason to look twice, whatever the report says.
-		m.Why = append([]views.WhyItem{{Text: "Linked to a customer rejected before", Href: "#linked", Status: views.StatusConsider,
+		m.Why = append([]views.WhyItem{{Text: linkedRejectedReason, Href: "#linked", Status: views.StatusConsider,
 			Detail: "They share this check's document, device or details: see Linked."}}, m.Why...)
 	}
 	st, err := a.caseState(ctx, ch.ID)

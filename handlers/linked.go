@@ -18,7 +18,8 @@ var linkLabels = map[string]string{
 	readmodel.LinkIP:             "Same IP address",
 }
 
-// linkedRejectedReason is the queue's reason for a check linked to a customer a reviewer rejected.
+// linkedRejectedReason is the reason, in the queue and in the decision panel alike, of a check linked
+// to a customer a reviewer rejected.
 const linkedRejectedReason = "Linked to a rejected customer"
 
 // linkedModel is the Linked panel of a check (one id) or a customer (all of theirs): the other

@@ -73,7 +73,7 @@ func TestLinkedPanel(t *testing.T) {
 			}
 			if strings.Contains(path, "/checks/") {
 				why := doc.Find(`[data-testid="why-item"]`).First()
-				if !strings.Contains(why.Text(), "Linked to a customer rejected before") || why.Find("a").AttrOr("href", "") != "#linked" {
+				if !strings.Contains(why.Text(), "Linked to a rejected customer") || why.Find("a").AttrOr("href", "") != "#linked" {
 					t.Errorf("as %s: the decision panel's first reason is %q", role, why.Text())
 				}
 			}
