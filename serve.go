@@ -123,6 +123,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		}
 		return time.Since(st.SyncedAt).Seconds()
 	})
+	stopSnapshots := startQueueSnapshots(ctx, copyOfHive, cfg.Queue, cfg.ServiceTimes, snapshotInterval,
+		log.With(slog.String("component", "insights")))
+	defer stopSnapshots()
 	syncCtx, stopSync := context.WithCancel(ctx)
 	syncDone := make(chan struct{})
 	go func() { defer close(syncDone); _ = syncer.Run(syncCtx) }()
