@@ -41,6 +41,8 @@ const (
 	ExportCSV       Permission = "exports.csv"      // download lists as CSV (masked without SeeRecordPII)
 	ManageUsers     Permission = "users.manage"     // create staff, change roles, disable, reset passwords, revoke sessions
 	ViewAudit       Permission = "audit.view"       // read the audit trail
+	ViewInsights    Permission = "insights.view"    // the insights page: the workload's figures, and one's own decisions'
+	TeamInsights    Permission = "insights.team"    // insights into every reviewer's decisions, not only one's own
 )
 
 // roleSet is a set of roles as bits, so the table below reads as a matrix and cannot be mutated.
@@ -79,8 +81,10 @@ func grantees(p Permission) roleSet {
 		return admin | support
 	case ExportCSV:
 		return admin | reviewer | auditor
-	case ViewAudit:
+	case ViewAudit, TeamInsights:
 		return admin | auditor
+	case ViewInsights: // a reviewer sees their own decisions' figures; support works no cases
+		return admin | reviewer | auditor
 	}
 	return 0
 }
@@ -144,6 +148,6 @@ func AllPermissions() []Permission {
 		ViewReports,
 		ViewFiles, DownloadFiles,
 		SeeRecordPII, SeeReportPII, RevealPII, DecideReviews, AssignReviews, WriteNotes, ExportCSV,
-		ManageUsers, ViewAudit,
+		ManageUsers, ViewAudit, ViewInsights, TeamInsights,
 	}
 }

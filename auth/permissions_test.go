@@ -35,6 +35,8 @@ func TestPermissionMatrix(t *testing.T) {
 		{ExportCSV, y, y, n, y},
 		{ManageUsers, y, n, n, n},
 		{ViewAudit, y, n, n, y},
+		{ViewInsights, y, y, n, y},
+		{TeamInsights, y, n, n, y},
 	}
 	var listed []Permission
 	for _, row := range matrix {
@@ -86,7 +88,8 @@ func TestRoleRules(t *testing.T) {
 	if got := (User{Role: RoleAdmin, Disabled: true}).Can(ViewOverview); got {
 		t.Errorf("disabled admin Can(ViewOverview) = true, want false")
 	}
-	if got, want := RoleAuditor.Permissions(), []Permission{ViewOverview, ViewCustomers, ViewSessions, ViewChecks, ViewReports, ViewFiles, ExportCSV, ViewAudit}; !slices.Equal(got, want) {
+	if got, want := RoleAuditor.Permissions(), []Permission{ViewOverview, ViewCustomers, ViewSessions, ViewChecks, ViewReports, ViewFiles, ExportCSV, ViewAudit,
+		ViewInsights, TeamInsights}; !slices.Equal(got, want) {
 		t.Errorf("auditor Permissions() = %v, want %v", got, want)
 	}
 }
@@ -94,7 +97,7 @@ func TestRoleRules(t *testing.T) {
 // isRead reports whether p only reads.
 func isRead(p Permission) bool {
 	switch p {
-	case ViewOverview, ViewCustomers, ViewSessions, ViewChecks, ViewReports, ViewFiles, ViewAudit:
+	case ViewOverview, ViewCustomers, ViewSessions, ViewChecks, ViewReports, ViewFiles, ViewAudit, ViewInsights, TeamInsights:
 		return true
 	}
 	return false

@@ -20,7 +20,7 @@ func TestPhoneLayout(t *testing.T) {
 	check := evalString(t, ctx, `document.querySelector('[data-testid="overview-queue"] [data-testid="queue-row"] a').getAttribute('href')`)
 	do(t, ctx, chromedp.Navigate(c.URL+"/customers"), chromedp.WaitVisible(chromedp.CSS(`[data-testid="customer-row"]`)))
 	customer := evalString(t, ctx, `document.querySelector('[data-testid="customer-row"] a').getAttribute('href')`)
-	for _, page := range []string{"/", "/customers", "/checks", "/checks?queue=review", "/sessions", "/files", "/users", "/audit", "/inbox", customer, check} {
+	for _, page := range []string{"/", "/customers", "/checks", "/checks?queue=review", "/sessions", "/files", "/users", "/audit", "/inbox", "/insights", customer, check} {
 		do(t, ctx, chromedp.Navigate(c.URL+page), chromedp.WaitVisible(chromedp.CSS(`main`)), chromedp.Sleep(300*time.Millisecond))
 		if w := evalString(t, ctx, `String(document.documentElement.scrollWidth <= window.innerWidth)`); w != "true" {
 			t.Errorf("%s scrolls sideways at 390 px: %s", page, evalString(t, ctx, `document.documentElement.scrollWidth + ' > ' + window.innerWidth`))
@@ -48,7 +48,7 @@ func TestPhoneLayout(t *testing.T) {
 		t.Errorf("the queue at 390 px is not stacked rows with labels: %s", v)
 	}
 	do(t, ctx, chromedp.EmulateViewport(1440, 900))
-	for _, page := range []string{"/customers", "/checks", "/sessions", "/files", "/audit", customer, check} {
+	for _, page := range []string{"/customers", "/checks", "/sessions", "/files", "/audit", "/insights", customer, check} {
 		do(t, ctx, chromedp.Navigate(c.URL+page), chromedp.WaitVisible(chromedp.CSS(`main`)))
 		if v := evalString(t, ctx, cutPlaceholders); v != "" {
 			t.Errorf("%s at 1440 px cuts placeholders off: %s", page, v)

@@ -116,6 +116,10 @@ type ReadModel interface {
 	Concerns(ctx context.Context, checkIDs []string) (map[string][]readmodel.Node, error)
 	QueueReasons(ctx context.Context, rule readmodel.QueueRule) (map[string]int, error)
 	QueueTimes(ctx context.Context, rule readmodel.QueueRule, targets readmodel.ServiceTimes, now time.Time) (readmodel.QueueTimes, error)
+	CheckDays(ctx context.Context, p readmodel.Period) (readmodel.CheckDays, error)
+	TopConcerns(ctx context.Context, p readmodel.Period, limit int) ([]readmodel.PathCount, error)
+	Decisions(ctx context.Context, p readmodel.Period, reviewer string) (readmodel.Decisions, error)
+	QueueHistory(ctx context.Context, p readmodel.Period) ([]readmodel.QueuePoint, error)
 	// Forget drops the totals counted a moment ago, after a change the copy derives from.
 	Forget()
 }

@@ -24,6 +24,7 @@ func navigation() []navEntry {
 		{"Checks", "/checks", "shield-check", auth.ViewChecks},
 		{"Files", "/files", "image", auth.ViewFiles},
 		{"Sessions", "/sessions", "key", auth.ViewSessions},
+		{"Insights", "/insights", "activity", auth.ViewInsights},
 		{"Staff", "/users", "user", auth.ManageUsers},
 		{"Audit", "/audit", "history", auth.ViewAudit},
 		{"Inbox", "/inbox", "info", ""}, // every signed-in user's: notes that mention them

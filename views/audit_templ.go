@@ -101,7 +101,7 @@ func AuditPage(p Page, m AuditModel) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			for _, a := range []string{"auth.", "auth.sign_in", "auth.lockout", "customer.", "customer.update", "session.", "check.", "review.decide", "report.view", "file.", "pii.reveal", "customers.export", "user.", "access.denied", "audit.export"} {
+			for _, a := range []string{"auth.", "auth.sign_in", "auth.lockout", "customer.", "customer.update", "session.", "check.", "review.decide", "report.view", "file.", "pii.reveal", "customers.export", "insights.export", "user.", "access.denied", "audit.export"} {
 				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 7, "<option value=\"")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err

@@ -155,7 +155,8 @@ func scaleRun(o options, sandboxDir string) error {
 		"/customers?checks=with", "/customers?result=consider",
 		"/customers?sort=name", "/customers?page=" + strconv.Itoa(deep/2), "/customers?page=" + strconv.Itoa(deep),
 		"/checks", "/checks?result=consider", "/checks?queue=review", "/checks?queue=review&assignee=none",
-		"/checks?queue=review&assignee=me", "/checks?queue=review&page=1000", "/sessions", "/files", "/files?q=" + q, "/files?q=jo", "/"}
+		"/checks?queue=review&assignee=me", "/checks?queue=review&page=1000", "/sessions", "/files", "/files?q=" + q, "/files?q=jo", "/",
+		"/insights?period=7d", "/insights?period=90d", "/insights/export.csv?period=90d&chart=sub-checks"}
 	// A customer's page and a report's (both read Hive live too), the first of their lists.
 	if m := customerLink.FindStringSubmatch(list); m != nil {
 		pages = append(pages, "/customers/"+m[1])
