@@ -2,7 +2,6 @@ package readmodel
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"math"
 	"slices"
@@ -110,7 +109,8 @@ type Decisions struct {
 	// approved, an approval of one it declined; Overrulable those on checks Hive approved or declined.
 	Overruled, Overrulable int
 	// Waits are the times from each check's completion to its first final decision, for the checks
-	// first decided in the period, shortest first.
+	// first decided in the period, shortest first. Versus and Waits take the check as the copy held
+	// it when the decision was recorded.
 	Waits []time.Duration
 	// Reviewers lists who decided what, every decision counted (a first approval and a dispute too),
 	// most decisions first.
@@ -127,37 +127,33 @@ type ReviewerDecisions struct {
 // Total is the reviewer's decisions of every kind.
 func (r ReviewerDecisions) Total() int { return r.Approve + r.Reject + r.Resubmit }
 
-// overrules says which reviewer's decision goes against which Hive decision.
-var overrules = map[string]string{"approved": "reject", "declined": "approve"}
+// Overrules says which reviewer's decision goes against which Hive decision.
+var Overrules = map[string]string{"approved": "reject", "declined": "approve"}
 
-// Decisions reads the decisions of the period, only reviewer's when reviewer is not empty. Decisions
-// are made by people, so a period holds few enough to read one by one, along reviews' index of time.
+// Decisions reads the decisions of the period, only reviewer's when reviewer is not empty, from the
+// tallies a trigger keeps as each decision is recorded: a few rows a day and reviewer, and one
+// duration a decided check. A reviewer is named by their email now (users are never deleted).
 func (s *Store) Decisions(ctx context.Context, p Period, reviewer string) (Decisions, error) {
 	out := Decisions{Versus: map[string]map[string]int{}}
-	args := []any{database.Unix(p.From), database.Unix(p.end())}
+	args := []any{dayNumber(p.From), dayNumber(p.To)}
 	mine := ""
 	if reviewer != "" {
-		mine = " AND r.reviewer_id = ?"
+		mine = " AND reviewer_id = ?"
 		args = append(args, reviewer)
 	}
-	// first: no final decision on the check before this one.
-	rows, err := s.db.Query(ctx, `SELECT r.reviewer_id, r.reviewer_email, r.decision, r.stage, c.decision, c.status, c.updated_at,
-		r.created_at, r.stage = 'final' AND NOT EXISTS (SELECT 1 FROM reviews e WHERE e.check_id = r.check_id AND e.stage = 'final'
-			AND (e.created_at < r.created_at OR (e.created_at = r.created_at AND e.id < r.id)))
-		FROM reviews r LEFT JOIN hive_checks c ON c.id = r.check_id
-		WHERE r.created_at >= ? AND r.created_at < ?`+mine+` ORDER BY r.created_at, r.id`, args...)
+	rows, err := s.db.Query(ctx, `SELECT d.reviewer_id, COALESCE(u.email, ''), d.hive_decision, d.decision, d.stage, d.n
+		FROM (SELECT reviewer_id, hive_decision, decision, stage, CAST(sum(n) AS BIGINT) AS n FROM insight_decisions
+			WHERE day BETWEEN ? AND ?`+mine+` GROUP BY reviewer_id, hive_decision, decision, stage) d
+		LEFT JOIN users u ON u.id = d.reviewer_id`, args...)
 	if err != nil {
 		return out, fmt.Errorf("readmodel: decisions: %w", err)
 	}
 	defer rows.Close()
 	by := map[string]*ReviewerDecisions{}
 	for rows.Next() {
-		var id, email, decision, stage string
-		var hiveDecision, status sql.NullString
-		var completed sql.NullInt64
-		var at int64
-		var first bool
-		if err := rows.Scan(&id, &email, &decision, &stage, &hiveDecision, &status, &completed, &at, &first); err != nil {
+		var id, email, hd, decision, stage string
+		var n int
+		if err := rows.Scan(&id, &email, &hd, &decision, &stage, &n); err != nil {
 			return out, fmt.Errorf("readmodel: decisions: %w", err)
 		}
 		r := by[id]
@@ -167,35 +163,30 @@ func (s *Store) Decisions(ctx context.Context, p Period, reviewer string) (Decis
 		}
 		switch decision {
 		case "approve":
-			r.Approve++
+			r.Approve += n
 		case "reject":
-			r.Reject++
+			r.Reject += n
 		default:
-			r.Resubmit++
+			r.Resubmit += n
 		}
 		if stage != "final" {
-			r.FourEyes++
+			r.FourEyes += n
 			continue
 		}
-		hd := hiveDecision.String
 		if out.Versus[hd] == nil {
 			out.Versus[hd] = map[string]int{}
 		}
-		out.Versus[hd][decision]++
-		if against, ok := overrules[hd]; ok {
-			out.Overrulable++
+		out.Versus[hd][decision] += n
+		if against, ok := Overrules[hd]; ok {
+			out.Overrulable += n
 			if decision == against {
-				out.Overruled++
+				out.Overruled += n
 			}
-		}
-		if first && status.String == "complete" && completed.Valid {
-			out.Waits = append(out.Waits, max(0, database.FromUnix(at).Sub(database.FromUnix(completed.Int64))))
 		}
 	}
 	if err := rows.Err(); err != nil {
 		return out, err
 	}
-	slices.Sort(out.Waits)
 	for _, r := range by {
 		out.Reviewers = append(out.Reviewers, *r)
 	}
@@ -205,7 +196,19 @@ func (s *Store) Decisions(ctx context.Context, p Period, reviewer string) (Decis
 		}
 		return strings.Compare(a.Email, b.Email)
 	})
-	return out, nil
+	waits, err := s.db.Query(ctx, `SELECT seconds FROM insight_waits WHERE day BETWEEN ? AND ?`+mine+` ORDER BY seconds`, args...)
+	if err != nil {
+		return out, fmt.Errorf("readmodel: decision times: %w", err)
+	}
+	defer waits.Close()
+	for waits.Next() {
+		var sec int64
+		if err := waits.Scan(&sec); err != nil {
+			return out, fmt.Errorf("readmodel: decision times: %w", err)
+		}
+		out.Waits = append(out.Waits, time.Duration(sec)*time.Second)
+	}
+	return out, waits.Err()
 }
 
 // Percentile is the nearest-rank percentile of sorted values: the smallest value at least q of

@@ -384,8 +384,8 @@ func TestQueueSnapshots(t *testing.T) {
 	})
 }
 
-// TestInsightsMigration: the tallies migration 17 builds from the checks and concerns already stored
-// equal those its triggers keep for the same rows written afterwards.
+// TestInsightsMigration: the tallies migration 17 builds from the checks, concerns and decisions
+// already stored equal those its triggers keep for the same rows written afterwards.
 func TestInsightsMigration(t *testing.T) {
 	dbtest.EachAt(t, func(t *testing.T, openAt dbtest.Opener) {
 		ctx := context.Background()
@@ -406,6 +406,23 @@ func TestInsightsMigration(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
+			// Decisions: a final one on c0 and c1, a first approval then a final one on c2.
+			if _, err := s.db.Exec(ctx, `INSERT INTO users (id, email, name, role, password_hash, created_at, password_changed_at)
+				VALUES ('u1', 'rev@example.com', 'Rev', 'reviewer', '$argon2id$x', 1, 1)`); err != nil {
+				t.Fatal(err)
+			}
+			at := database.Unix(day.Add(40 * time.Hour))
+			for i, r := range []struct{ check, decision, stage string }{{"c0", "approve", "final"}, {"c1", "reject", "final"},
+				{"c2", "approve", "first"}, {"c2", "approve", "final"}, {"c1", "approve", "final"}} {
+				reason := any(nil)
+				if r.decision == "reject" {
+					reason = "face_mismatch"
+				}
+				if _, err := s.db.Exec(ctx, `INSERT INTO reviews (check_id, decision, reason, note, reviewer_id, reviewer_email, created_at, stage)
+					VALUES (?, ?, ?, 'seen', 'u1', 'rev@example.com', ?, ?)`, r.check, r.decision, reason, at+int64(i)*3600, r.stage); err != nil {
+					t.Fatal(err)
+				}
+			}
 		}
 		old := openAt(t, 16)
 		write(New(old, nil))
@@ -416,10 +433,13 @@ func TestInsightsMigration(t *testing.T) {
 		write(New(fresh, nil))
 		read := func(db *database.DB) []string {
 			w := &world{t: t, db: db}
-			return w.strings(`SELECT kind || ' ' || CAST(day AS TEXT) || ' ' || value || '=' || CAST(n AS TEXT) FROM insight_days WHERE n <> 0`)
+			return append(append(w.strings(`SELECT kind || ' ' || CAST(day AS TEXT) || ' ' || value || '=' || CAST(n AS TEXT) FROM insight_days WHERE n <> 0`),
+				w.strings(`SELECT CAST(day AS TEXT) || ' ' || reviewer_id || ' ' || hive_decision || ' ' || decision || ' ' || stage || '=' || CAST(n AS TEXT)
+					FROM insight_decisions`)...),
+				w.strings(`SELECT check_id || ' ' || CAST(day AS TEXT) || ' ' || reviewer_id || ' ' || CAST(seconds AS TEXT) FROM insight_waits`)...)
 		}
 		migrated, written := read(old), read(fresh)
-		if len(written) != 7 || !slices.Equal(migrated, written) {
+		if len(written) != 7+4+3 || !slices.Equal(migrated, written) {
 			t.Errorf("insight tallies:\nmigrated %q\n written %q", migrated, written)
 		}
 	})

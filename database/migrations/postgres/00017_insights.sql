@@ -1,7 +1,7 @@
 -- Insights' tallies; the PostgreSQL translation of migrations/sqlite/00017_insights.sql, which says
 -- what they hold. A check's insert is counted once per statement (the first load inserts a million
--- in a few thousand statements); its update, delete and a concern's insert once per row, and an
--- update only when what is counted changed.
+-- in a few thousand statements); its update, delete, a concern's insert and a decision once per row,
+-- and an update only when what is counted changed.
 
 -- +goose Up
 CREATE TABLE insight_days (
@@ -82,6 +82,49 @@ CREATE TRIGGER insight_concerns_insert AFTER INSERT ON hive_concerns FOR EACH RO
 CREATE TRIGGER insight_concerns_delete AFTER DELETE ON hive_concerns FOR EACH ROW
     EXECUTE FUNCTION insight_concerns_changed();
 
+CREATE TABLE insight_decisions (
+    day           BIGINT NOT NULL,
+    reviewer_id   TEXT NOT NULL,
+    hive_decision TEXT NOT NULL,
+    decision      TEXT NOT NULL,
+    stage         TEXT NOT NULL,
+    n             BIGINT NOT NULL,
+    PRIMARY KEY (day, reviewer_id, hive_decision, decision, stage)
+);
+CREATE TABLE insight_waits (
+    check_id    TEXT PRIMARY KEY,
+    day         BIGINT NOT NULL,
+    reviewer_id TEXT NOT NULL,
+    seconds     BIGINT NOT NULL
+);
+CREATE INDEX insight_waits_day ON insight_waits (day, reviewer_id, seconds);
+INSERT INTO insight_decisions (day, reviewer_id, hive_decision, decision, stage, n)
+SELECT r.created_at / 86400, r.reviewer_id, COALESCE(c.decision, ''), r.decision, r.stage, count(*)
+FROM reviews r LEFT JOIN hive_checks c ON c.id = r.check_id
+GROUP BY r.created_at / 86400, r.reviewer_id, COALESCE(c.decision, ''), r.decision, r.stage;
+INSERT INTO insight_waits (check_id, day, reviewer_id, seconds)
+SELECT r.check_id, r.created_at / 86400, r.reviewer_id, greatest(0, r.created_at - c.updated_at)
+FROM reviews r JOIN hive_checks c ON c.id = r.check_id AND c.status = 'complete'
+WHERE r.stage = 'final' AND NOT EXISTS (SELECT 1 FROM reviews e WHERE e.check_id = r.check_id AND e.stage = 'final'
+    AND (e.created_at < r.created_at OR (e.created_at = r.created_at AND e.id < r.id)));
+-- +goose StatementBegin
+CREATE FUNCTION insight_reviews_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO insight_decisions (day, reviewer_id, hive_decision, decision, stage, n)
+    VALUES (NEW.created_at / 86400, NEW.reviewer_id, COALESCE((SELECT decision FROM hive_checks WHERE id = NEW.check_id), ''),
+        NEW.decision, NEW.stage, 1)
+    ON CONFLICT (day, reviewer_id, hive_decision, decision, stage) DO UPDATE SET n = insight_decisions.n + 1;
+    INSERT INTO insight_waits (check_id, day, reviewer_id, seconds)
+    SELECT NEW.check_id, NEW.created_at / 86400, NEW.reviewer_id, greatest(0, NEW.created_at - updated_at) FROM hive_checks
+    WHERE id = NEW.check_id AND status = 'complete' AND NEW.stage = 'final'
+        AND NOT EXISTS (SELECT 1 FROM reviews e WHERE e.check_id = NEW.check_id AND e.stage = 'final' AND e.id <> NEW.id)
+    ON CONFLICT (check_id) DO NOTHING;
+    RETURN NULL;
+END
+$$;
+-- +goose StatementEnd
+CREATE TRIGGER insight_reviews_insert AFTER INSERT ON reviews FOR EACH ROW EXECUTE FUNCTION insight_reviews_inserted();
+
 CREATE TABLE insight_queue (
     hour     BIGINT PRIMARY KEY, -- Unix seconds of the hour's start, UTC
     taken_at BIGINT NOT NULL,
@@ -91,6 +134,10 @@ CREATE TABLE insight_queue (
 
 -- +goose Down
 DROP TABLE insight_queue;
+DROP TRIGGER insight_reviews_insert ON reviews;
+DROP FUNCTION insight_reviews_inserted();
+DROP TABLE insight_waits;
+DROP TABLE insight_decisions;
 DROP TRIGGER insight_concerns_delete ON hive_concerns;
 DROP TRIGGER insight_concerns_insert ON hive_concerns;
 DROP TRIGGER insight_checks_delete ON hive_checks;
