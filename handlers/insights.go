@@ -99,6 +99,9 @@ func (a *App) insights(c echo.Context) error {
 		return err
 	}
 	u, _ := userOf(c)
+	if q.Period != "custom" { // the custom form starts from the period shown
+		q.From, q.To = q.days.From.Format(time.DateOnly), q.days.To.Format(time.DateOnly)
+	}
 	m := views.InsightsModel{Period: q.Period, From: q.From, To: q.To, Errors: q.errors, Own: !u.Can(auth.TeamInsights),
 		Span: views.DaySpan(q.days.From, q.days.To), Charts: charts}
 	for _, n := range insightPeriods {

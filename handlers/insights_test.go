@@ -138,6 +138,12 @@ func TestInsightsPage(t *testing.T) {
 		t.Errorf("an unknown chart's CSV: %d", st)
 	}
 
+	// The custom form starts from the period shown: by default the last 30 days.
+	doc = admin.get("/insights").doc(t)
+	today := time.Now().UTC().Truncate(24 * time.Hour)
+	if from, to := doc.Find(`[data-testid="insights-from"]`).AttrOr("value", ""), doc.Find(`[data-testid="insights-to"]`).AttrOr("value", ""); from != today.AddDate(0, 0, -29).Format(time.DateOnly) || to != today.Format(time.DateOnly) {
+		t.Errorf("the default period's form holds %s to %s", from, to)
+	}
 	// A custom period: bad dates are named and kept; good ones are shown.
 	doc = admin.get("/insights?period=custom&from=2026-13-01&to=").doc(t)
 	if doc.Find(`[data-testid="error-from"]`).Length() != 1 || doc.Find(`[data-testid="error-to"]`).Length() != 1 ||
