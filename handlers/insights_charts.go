@@ -10,19 +10,20 @@ import (
 	"golang.org/x/text/message"
 )
 
-// number writes a count with thousands separators: 12,345.
-var number = message.NewPrinter(language.English)
+// english writes numbers with thousands separators: 12,345.
+func english() *message.Printer { return message.NewPrinter(language.English) }
 
-func figure(n int) string { return number.Sprintf("%d", n) }
+// figure writes a count: 12,345.
+func figure(n int) string { return english().Sprintf("%d", n) }
 
 func shareOf(n, of int) string {
 	if of == 0 {
 		return "–"
 	}
-	return number.Sprintf("%.1f %%", float64(n)*100/float64(of))
+	return english().Sprintf("%.1f %%", float64(n)*100/float64(of))
 }
 
-func inHours(d time.Duration) string { return number.Sprintf("%.1f", d.Hours()) }
+func inHours(d time.Duration) string { return english().Sprintf("%.1f", d.Hours()) }
 
 // insightCharts turns the figures into the page's charts, each with its table; own says the
 // decisions are the viewer's only.
