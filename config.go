@@ -26,6 +26,7 @@ type config struct {
 	DatabaseURL   string
 	BaseURL       *url.URL
 	SessionKeys   []string
+	MFAKey        string
 	AdminEmail    string
 	AdminPassword string
 	HiveAPIURL    string
@@ -107,6 +108,7 @@ func configVars() []configVar {
 			return nil
 		}},
 		{"HIVECONSOLE_SESSION_KEYS", "session-keys", "", "comma-separated session signing keys, newest first (default: generated into the data dir)", list(func(c *config) *[]string { return &c.SessionKeys })},
+		{"HIVECONSOLE_MFA_KEY", "mfa-key", "", "base64 of 32 random bytes that encrypt staff's authenticator secrets at rest (default: generated into the data dir)", str(func(c *config) *string { return &c.MFAKey })},
 		{"HIVECONSOLE_ADMIN_EMAIL", "admin-email", "admin@localhost", "first admin's email, used only while no user exists", str(func(c *config) *string { return &c.AdminEmail })},
 		{"HIVECONSOLE_ADMIN_PASSWORD", "admin-password", "", "first admin's password (default: random, printed once)", str(func(c *config) *string { return &c.AdminPassword })},
 		{"HIVECONSOLE_SESSION_IDLE_TIMEOUT", "session-idle-timeout", "30m", "sign staff out after this long without a request", dur(func(c *config) *time.Duration { return &c.IdleTimeout })},

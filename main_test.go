@@ -246,12 +246,17 @@ func TestConfig(t *testing.T) {
 	}
 }
 
-// TestServeOnPostgresNeedsSharedKeys: replicas on one database must share session keys, so serve
-// refuses to start on PostgreSQL with keys of its own making.
+// TestServeOnPostgresNeedsSharedKeys: replicas on one database must share session keys and the key
+// of the authenticator secrets, so serve refuses to start on PostgreSQL with keys of its own making.
 func TestServeOnPostgresNeedsSharedKeys(t *testing.T) {
 	env := map[string]string{"HIVECONSOLE_DATABASE_URL": "postgres://nobody@127.0.0.1:1/none", "HIVECONSOLE_DATA_DIR": t.TempDir()}
 	err := run(context.Background(), []string{"serve"}, func(k string) string { return env[k] }, io.Discard, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "HIVECONSOLE_SESSION_KEYS") {
 		t.Fatalf("got %v, want a refusal naming HIVECONSOLE_SESSION_KEYS", err)
+	}
+	env["HIVECONSOLE_SESSION_KEYS"] = strings.Repeat("k", 32)
+	err = run(context.Background(), []string{"serve"}, func(k string) string { return env[k] }, io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "HIVECONSOLE_MFA_KEY") {
+		t.Fatalf("got %v, want a refusal naming HIVECONSOLE_MFA_KEY", err)
 	}
 }

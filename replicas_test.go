@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/rand"
+	"encoding/base64"
 	"fmt"
 	"io"
 	"net/http"
@@ -51,6 +52,7 @@ func TestReplicasShareOnePostgreSQL(t *testing.T) {
 	shared := map[string]string{
 		"HIVECONSOLE_DATABASE_URL":   dbURL,
 		"HIVECONSOLE_SESSION_KEYS":   rand.Text() + rand.Text() + "," + rand.Text() + rand.Text(),
+		"HIVECONSOLE_MFA_KEY":        base64.StdEncoding.EncodeToString([]byte(strings.Repeat("m", 32))),
 		"HIVECONSOLE_ADMIN_EMAIL":    replicaAdminEmail,
 		"HIVECONSOLE_ADMIN_PASSWORD": replicaPassword,
 		"HIVE_API_URL":               hiveSrv.URL,

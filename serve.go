@@ -44,6 +44,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		// Keys generated into one replica's data dir would sign cookies no other replica accepts.
 		return usageError{"with HIVECONSOLE_DATABASE_URL, set HIVECONSOLE_SESSION_KEYS too: every replica must sign sessions with the same keys"}
 	}
+	if cfg.DatabaseURL != "" && cfg.MFAKey == "" {
+		return usageError{"with HIVECONSOLE_DATABASE_URL, set HIVECONSOLE_MFA_KEY too: every replica must read the same authenticator secrets"}
+	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 
 	db, err := openDatabase(ctx, cfg.DataDir, cfg.DatabaseURL, false)
@@ -55,7 +58,11 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return err
 	}
-	staff, err := auth.NewService(ctx, db, auth.Config{BaseURL: cfg.BaseURL.String(), SessionKeys: keys,
+	mfaKey, err := auth.LoadMFAKey(cfg.DataDir, cfg.MFAKey)
+	if err != nil {
+		return err
+	}
+	staff, err := auth.NewService(ctx, db, auth.Config{BaseURL: cfg.BaseURL.String(), SessionKeys: keys, MFAKey: mfaKey,
 		IdleTimeout: cfg.IdleTimeout, AbsoluteTimeout: cfg.AbsTimeout, Logger: log.With(slog.String("component", "auth"))})
 	if err != nil {
 		return err
@@ -139,7 +146,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	app, err := handlers.New(handlers.Config{
 		Simulator: simulator,
 		BaseURL:   cfg.BaseURL, Sandbox: cfg.sandboxMode(), HiveHost: hostOf(client.BaseURL()), TrustedProxies: cfg.Proxies,
-		Hive: client, HivePing: client.Ping, HiveUnreachable: client.Unreachable, Staff: staff, StaffAdmin: staff, Sessions: staff.Sessions(), Assets: assets,
+		Hive: client, HivePing: client.Ping, HiveUnreachable: client.Unreachable, Staff: staff, StaffAdmin: staff, Sessions: staff.Sessions(), SecondFactor: staff, Assets: assets,
 		Reviews: review.New(db, nil, cfg.ClaimTTL), Notes: notes.New(db, nil), RejectReasons: cfg.RejectReasons, Queue: cfg.Queue, FourEyes: cfg.FourEyes, ServiceTimes: cfg.ServiceTimes, LinkedCrowd: cfg.LinkedCrowd, Audit: audit.New(db, nil), Read: copyOfHive,
 		Metrics: metrics, Logger: log, MaxStreamsPerSession: cfg.StreamsPerSession, MaxStreams: cfg.Streams,
 	})

@@ -2,6 +2,7 @@ package auth
 
 import (
 	"context"
+	"crypto/cipher"
 	"errors"
 	"fmt"
 	"github.com/hiveconsole/hiveconsole/database"
@@ -39,6 +40,13 @@ type Config struct {
 	PairThrottle    DelayPolicy
 	AccountThrottle DelayPolicy
 	AddressThrottle ThrottlePolicy
+	// MFAKey seals staff members' TOTP secrets at rest (AES-256-GCM): exactly 32 bytes; see
+	// LoadMFAKey. Without it (nil) the methods that need a secret — BeginTOTP, PendingTOTP,
+	// ConfirmTOTP and VerifySecondFactor — answer ErrMFAUnavailable, so configurations and tests that
+	// never use a second factor leave it out. HasTOTP, RecoveryCodesLeft and ResetTOTP need no key
+	// and work regardless: a staff member who enrolled is still asked for a code (and refused) when
+	// the key is missing, never let in on the password alone.
+	MFAKey []byte
 	// Now is the clock (default time.Now); tests inject one to expire sessions and throttles.
 	Now func() time.Time
 	// Logger receives warnings; it never gets a password, hash, token or email (default: discard).
@@ -54,6 +62,7 @@ type Service struct {
 	pair      DelayPolicy
 	account   DelayPolicy
 	address   ThrottlePolicy
+	mfa       cipher.AEAD // seals TOTP secrets; nil without Config.MFAKey
 	now       func() time.Time
 	log       *slog.Logger
 	dummyHash string // verified against when the email is unknown, so that path costs the same
@@ -84,6 +93,9 @@ func newService(ctx context.Context, store Store, cfg Config) (*Service, error) 
 		address: cfg.AddressThrottle,
 		now:     cfg.Now,
 		log:     cfg.Logger,
+	}
+	if s.mfa, err = newSecretSealer(cfg.MFAKey); err != nil {
+		return nil, err
 	}
 	s.sessions = newSessionStore(store, cfg.SessionKeys, base.Scheme == "https", cfg.IdleTimeout,
 		cfg.AbsoluteTimeout, cfg.TouchInterval, cfg.Now, cfg.Logger)
@@ -120,6 +132,11 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.HashConcurrency <= 0 {
 		c.HashConcurrency = min(runtime.GOMAXPROCS(0), 8)
+	}
+	if len(c.MFAKey) == 0 {
+		c.MFAKey = nil
+	} else if len(c.MFAKey) != mfaKeyLen {
+		return c, fmt.Errorf("auth: MFA key is %d bytes; exactly %d needed (see LoadMFAKey)", len(c.MFAKey), mfaKeyLen)
 	}
 	c.PairThrottle = c.PairThrottle.withDefaults(DefaultPairThrottle())
 	c.AccountThrottle = c.AccountThrottle.withDefaults(DefaultAccountThrottle())

@@ -68,6 +68,11 @@ type Staff interface {
 type WebSessions interface {
 	Login(w http.ResponseWriter, r *http.Request, u auth.User) (*auth.WebSession, error)
 	Logout(w http.ResponseWriter, r *http.Request) error
+	// BeginSecondFactor, PendingSecondFactor and EndSecondFactor carry who passed the password step
+	// to the second factor's, in this browser, for a few minutes.
+	BeginSecondFactor(w http.ResponseWriter, u auth.User, next string) error
+	PendingSecondFactor(r *http.Request) (userID, next string, err error)
+	EndSecondFactor(w http.ResponseWriter)
 }
 
 // Reviews keeps reviewers' decisions on checks, which Hive has no place for; *review.Ledger
@@ -144,6 +149,7 @@ type Config struct {
 	Staff           Staff
 	StaffAdmin      StaffAdmin
 	Sessions        WebSessions
+	SecondFactor    SecondFactor // staff's authenticator codes; nil: sign-in asks for the password only
 	Reviews         Reviews
 	Notes           Notes                  // notes on checks and customers, and the inbox; nil shows none
 	Audit           Auditor                // required: the console does nothing it cannot record

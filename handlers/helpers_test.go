@@ -112,7 +112,7 @@ func newTestConsoleWith(t *testing.T, customers int, opts ...option) *testConsol
 	tc.db = db
 	srv := httptest.NewUnstartedServer(nil)
 	base, _ := url.Parse("http://" + srv.Listener.Addr().String())
-	acfg := auth.Config{BaseURL: base.String(), SessionKeys: [][]byte{[]byte(strings.Repeat("k", 32))}, Now: tc.clock.Now,
+	acfg := auth.Config{BaseURL: base.String(), SessionKeys: [][]byte{[]byte(strings.Repeat("k", 32))}, MFAKey: []byte(strings.Repeat("m", 32)), Now: tc.clock.Now,
 		IdleTimeout: 30 * time.Minute, AbsoluteTimeout: 12 * time.Hour, HashParams: auth.DefaultHashParams()}
 	assets, err := static.Embedded()
 	if err != nil {
@@ -136,7 +136,7 @@ func newTestConsoleWith(t *testing.T, customers int, opts ...option) *testConsol
 	} else {
 		hcfg.Reviews = tc.ledger
 	}
-	hcfg.Staff, hcfg.StaffAdmin, hcfg.Sessions = staff, staff, staff.Sessions()
+	hcfg.Staff, hcfg.StaffAdmin, hcfg.Sessions, hcfg.SecondFactor = staff, staff, staff.Sessions(), staff
 	tc.notes = notes.New(db, tc.clock.Now)
 	hcfg.Notes = tc.notes
 	if w, ok := hcfg.Audit.(interface{ wrap(handlers.Auditor) }); ok {

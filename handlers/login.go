@@ -80,6 +80,19 @@ func (a *App) login(c echo.Context) error {
 	case err != nil:
 		return err
 	}
+	needed, err := a.secondFactorNeeded(c.Request().Context(), u)
+	if err != nil {
+		return err
+	}
+	if needed { // the password holds; the session waits for the code
+		if err := a.recordAudit(c, u, auditEntry{Action: "auth.password", TargetType: "user", TargetID: u.ID, Outcome: outcomeSuccess}); err != nil {
+			return err
+		}
+		if err := a.Sessions.BeginSecondFactor(c.Response(), u, safeNext(c.FormValue("next"))); err != nil {
+			return err
+		}
+		return redirect(c, "/login/code")
+	}
 	if err := a.recordAudit(c, u, auditEntry{Action: "auth.sign_in", TargetType: "user", TargetID: u.ID, Outcome: outcomeSuccess}); err != nil {
 		return err // no session the trail does not show
 	}

@@ -97,7 +97,8 @@ func scaleRun(o options, sandboxDir string) error {
 		"HIVE_API_SECRET=" + apiSecret, "HIVE_APPLICATION_KEY=" + appKey, "HIVECONSOLE_SYNC_INTERVAL=1h",
 		"HIVECONSOLE_TRUSTED_PROXIES=127.0.0.1/32"}
 	if o.dbURL != "" {
-		env = append(env, "HIVECONSOLE_DATABASE_URL="+o.dbURL, "HIVECONSOLE_SESSION_KEYS="+base64.StdEncoding.EncodeToString([]byte(strings.Repeat("k", 32))))
+		env = append(env, "HIVECONSOLE_DATABASE_URL="+o.dbURL, "HIVECONSOLE_SESSION_KEYS="+base64.StdEncoding.EncodeToString([]byte(strings.Repeat("k", 32))),
+			"HIVECONSOLE_MFA_KEY="+base64.StdEncoding.EncodeToString([]byte(strings.Repeat("m", 32))))
 		fmt.Println("- console database: PostgreSQL")
 	}
 	start = time.Now()

@@ -1,0 +1,51 @@
+package views
+
+import (
+	"fmt"
+	"strings"
+)
+
+// SecondFactorModel is the sign-in's second step: the code.
+type SecondFactorModel struct {
+	CSRFToken string
+	Error     string
+}
+
+// SecurityModel is the account's Security page: the second factor, or setting it up.
+type SecurityModel struct {
+	Available bool // the console offers a second factor
+	HasTOTP   bool
+	CodesLeft int            // recovery codes not used yet
+	Enrolment *TOTPEnrolment // a secret being set up
+	Recovery  []string       // the recovery codes, shown once, right after setting up
+	OffError  string         // why turning it off was refused
+}
+
+// TOTPEnrolment is a secret being set up: the QR code and the secret as text, and the first code.
+type TOTPEnrolment struct {
+	Secret      string   // grouped by four for typing
+	QR          [][]bool // dark modules
+	Code, Error string
+}
+
+// qrQuiet is the blank margin around a QR code, in modules, that scanners need.
+const qrQuiet = 4
+
+// qrPath draws a QR code's dark modules as one SVG path of unit squares, offset by the quiet zone.
+func qrPath(m [][]bool) string {
+	var b strings.Builder
+	for y, row := range m {
+		for x, dark := range row {
+			if dark {
+				fmt.Fprintf(&b, "M%d %dh1v1h-1z", x+qrQuiet, y+qrQuiet)
+			}
+		}
+	}
+	return b.String()
+}
+
+// qrViewBox is the view box of a QR code with its quiet zone.
+func qrViewBox(m [][]bool) string {
+	n := len(m) + 2*qrQuiet
+	return fmt.Sprintf("0 0 %d %d", n, n)
+}
