@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hiveconsole/hiveconsole/auth"
 	"github.com/hiveconsole/hiveconsole/readmodel"
 
 	"github.com/hiveconsole/hiveconsole/review"
@@ -21,12 +22,16 @@ import (
 // config is the console's configuration: the environment (DESIGN §3), each variable also a flag of
 // serve, parsed once in run and passed down.
 type config struct {
-	Addr          string
-	DataDir       string
-	DatabaseURL   string
-	BaseURL       *url.URL
-	SessionKeys   []string
-	MFAKey        string
+	Addr        string
+	DataDir     string
+	DatabaseURL string
+	BaseURL     *url.URL
+	SessionKeys []string
+	MFAKey      string
+	// MFARequired says which roles must sign in with a second factor; mfaRequired is the setting as
+	// given, empty for the default (all against the real Hive, none in sandbox mode).
+	MFARequired   auth.MFAPolicy
+	mfaRequired   string
 	AdminEmail    string
 	AdminPassword string
 	HiveAPIURL    string
@@ -109,6 +114,7 @@ func configVars() []configVar {
 		}},
 		{"HIVECONSOLE_SESSION_KEYS", "session-keys", "", "comma-separated session signing keys, newest first (default: generated into the data dir)", list(func(c *config) *[]string { return &c.SessionKeys })},
 		{"HIVECONSOLE_MFA_KEY", "mfa-key", "", "base64 of 32 random bytes that encrypt staff's authenticator secrets at rest (default: generated into the data dir)", str(func(c *config) *string { return &c.MFAKey })},
+		{"HIVECONSOLE_MFA_REQUIRED", "mfa-required", "", "roles that must sign in with a second factor: all, none, or roles like admin,reviewer (default: all against the real Hive API, none in sandbox mode)", str(func(c *config) *string { return &c.mfaRequired })},
 		{"HIVECONSOLE_ADMIN_EMAIL", "admin-email", "admin@localhost", "first admin's email, used only while no user exists", str(func(c *config) *string { return &c.AdminEmail })},
 		{"HIVECONSOLE_ADMIN_PASSWORD", "admin-password", "", "first admin's password (default: random, printed once)", str(func(c *config) *string { return &c.AdminPassword })},
 		{"HIVECONSOLE_SESSION_IDLE_TIMEOUT", "session-idle-timeout", "30m", "sign staff out after this long without a request", dur(func(c *config) *time.Duration { return &c.IdleTimeout })},
@@ -220,6 +226,18 @@ func (c *config) finish() error {
 	if (c.HiveAPIKey == "") != (c.HiveAPISecret == "") {
 		return usageError{"HIVE_API_KEY and HIVE_API_SECRET go together: set both, or neither for sandbox mode"}
 	}
+	policy := c.mfaRequired
+	if policy == "" {
+		policy = "all"
+		if c.sandboxMode() {
+			policy = "none" // demo data: the README's first command signs in with the printed password alone
+		}
+	}
+	p, err := auth.ParseMFAPolicy(policy)
+	if err != nil {
+		return usageError{"HIVECONSOLE_MFA_REQUIRED: " + err.Error()}
+	}
+	c.MFARequired = p
 	if c.BaseURL == nil {
 		host, port, _ := net.SplitHostPort(c.Addr)
 		if host == "" || host == "0.0.0.0" || host == "::" {

@@ -211,6 +211,22 @@ func TestConfig(t *testing.T) {
 	if cfg.IdleTimeout != 30*time.Minute || cfg.AbsTimeout != 12*time.Hour {
 		t.Errorf("timeouts %v %v", cfg.IdleTimeout, cfg.AbsTimeout)
 	}
+	if cfg.MFARequired.String() != "all" {
+		t.Errorf("against the real Hive, a second factor is required of %s, want all", cfg.MFARequired)
+	}
+	sandbox, err := parseConfig("serve", nil, func(string) string { return "" }, io.Discard)
+	if err != nil || sandbox.MFARequired.String() != "none" {
+		t.Errorf("in sandbox mode, a second factor is required of %s (%v), want none", sandbox.MFARequired, err)
+	}
+	env["HIVECONSOLE_MFA_REQUIRED"] = "admin, reviewer"
+	if named, err := parseConfig("serve", nil, func(k string) string { return env[k] }, io.Discard); err != nil || named.MFARequired.String() != "admin,reviewer" {
+		t.Errorf("HIVECONSOLE_MFA_REQUIRED=admin, reviewer: %s (%v)", named.MFARequired, err)
+	}
+	env["HIVECONSOLE_MFA_REQUIRED"] = "boss"
+	if _, err := parseConfig("serve", nil, func(k string) string { return env[k] }, io.Discard); err == nil || !strings.Contains(err.Error(), "HIVECONSOLE_MFA_REQUIRED") {
+		t.Errorf("HIVECONSOLE_MFA_REQUIRED=boss: %v, want a refusal naming the variable", err)
+	}
+	delete(env, "HIVECONSOLE_MFA_REQUIRED")
 	if !slices.Equal(cfg.Queue.Results, []string{"caution", "consider"}) || cfg.Queue.SampleClear != 0 {
 		t.Errorf("queue by default: %+v, want what Hive did not clear and no sample", cfg.Queue)
 	}

@@ -146,7 +146,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	app, err := handlers.New(handlers.Config{
 		Simulator: simulator,
 		BaseURL:   cfg.BaseURL, Sandbox: cfg.sandboxMode(), HiveHost: hostOf(client.BaseURL()), TrustedProxies: cfg.Proxies,
-		Hive: client, HivePing: client.Ping, HiveUnreachable: client.Unreachable, Staff: staff, StaffAdmin: staff, Sessions: staff.Sessions(), SecondFactor: staff, Assets: assets,
+		Hive: client, HivePing: client.Ping, HiveUnreachable: client.Unreachable, Staff: staff, StaffAdmin: staff, Sessions: staff.Sessions(), SecondFactor: staff, MFARequired: cfg.MFARequired, Assets: assets,
 		Reviews: review.New(db, nil, cfg.ClaimTTL), Notes: notes.New(db, nil), RejectReasons: cfg.RejectReasons, Queue: cfg.Queue, FourEyes: cfg.FourEyes, ServiceTimes: cfg.ServiceTimes, LinkedCrowd: cfg.LinkedCrowd, Audit: audit.New(db, nil), Read: copyOfHive,
 		Metrics: metrics, Logger: log, MaxStreamsPerSession: cfg.StreamsPerSession, MaxStreams: cfg.Streams,
 	})
@@ -210,6 +210,14 @@ func printBanner(w io.Writer, cfg config, addr net.Addr, sb *embeddedSandbox, cr
 		fmt.Fprintf(w, "\n  Sign in as %s with the password from HIVECONSOLE_ADMIN_PASSWORD.\n", cfg.AdminEmail)
 	default:
 		fmt.Fprintf(w, "\n  Sign in with your staff account (hiveconsole user list shows them).\n")
+	}
+	switch policy := cfg.MFARequired.String(); policy {
+	case "none":
+		fmt.Fprintf(w, "  Two-factor sign-in: optional for every role (HIVECONSOLE_MFA_REQUIRED=none); staff turn it on from their Security page.\n")
+	case "all":
+		fmt.Fprintf(w, "  Two-factor sign-in: required for every role; staff without it set it up right after their password.\n")
+	default:
+		fmt.Fprintf(w, "  Two-factor sign-in: required for %s; optional for the other roles.\n", strings.ReplaceAll(policy, ",", ", "))
 	}
 	fmt.Fprintln(w)
 }

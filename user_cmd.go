@@ -37,6 +37,7 @@ type userOptions struct {
 	role          string
 	passwordStdin bool
 	json          bool
+	reason        string
 }
 
 // userShell is what a subcommand meets besides the database: the streams, and who is at the shell.
@@ -78,6 +79,10 @@ func userCommands() []userCommand {
 		{name: "enable", args: "EMAIL", nargs: 1, summary: "let a disabled account sign in again", run: userSetDisabled(false)},
 		{name: "role", args: "EMAIL ROLE", nargs: 2, summary: "change an account's role (admin, reviewer, support, auditor)", run: userRole},
 		{name: "revoke", args: "EMAIL", nargs: 1, summary: "sign an account out everywhere", run: userRevoke},
+		{name: "mfa-reset", args: "EMAIL --reason R", nargs: 1, summary: "remove an account's second factor (a lost phone) and sign it out everywhere",
+			flags: func(fs *flag.FlagSet, o *userOptions) {
+				fs.StringVar(&o.reason, "reason", "", "why, for the audit trail (required)")
+			}, run: userMFAReset},
 	}
 }
 
@@ -96,7 +101,7 @@ func userUsage() string {
 	return b.String()
 }
 
-// runUser manages staff accounts from the shell: hiveconsole user add|list|passwd|disable|enable|role|revoke.
+// runUser manages staff accounts from the shell: hiveconsole user add|list|passwd|disable|enable|role|revoke|mfa-reset.
 // Every change is in the audit trail, as the same change made on the web pages is.
 func runUser(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	return runUserIn(ctx, args, getenv, userShell{stdin: os.Stdin, stdout: stdout, stderr: stderr,
@@ -357,6 +362,33 @@ func userRevoke(ctx context.Context, inv *userInvocation, args []string) error {
 		return err
 	}
 	_, err = fmt.Fprintf(inv.stdout, "Signed %s out everywhere.\n", u.Email)
+	return err
+}
+
+// userMFAReset removes an account's authenticator and recovery codes and signs it out everywhere,
+// with the reason in the trail; where its role requires a second factor, it sets one up again at its
+// next sign-in.
+func userMFAReset(ctx context.Context, inv *userInvocation, args []string) error {
+	const action = "user.second_factor_reset"
+	reason := strings.TrimSpace(inv.opts.reason)
+	if reason == "" {
+		return usageError{"--reason: say why, for the audit trail"}
+	}
+	u, err := inv.lookup(ctx, action, args[0])
+	if err != nil {
+		return err
+	}
+	e := accountEntry(action, u)
+	e.details["reason"] = reason
+	if err := inv.mutate(ctx, e, func() error {
+		if err := inv.staff.ResetTOTP(ctx, u.ID); err != nil {
+			return err
+		}
+		return inv.staff.RevokeSessions(ctx, u.ID)
+	}); err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(inv.stdout, "Removed %s's second factor and signed them out everywhere.\n", u.Email)
 	return err
 }
 

@@ -10,10 +10,12 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hiveconsole/hiveconsole/audit"
 	"github.com/hiveconsole/hiveconsole/auth"
 	"github.com/hiveconsole/hiveconsole/database"
+	"github.com/pquerna/otp/totp"
 )
 
 // testActor is who runs the commands in tests, as the audit trail names them.
@@ -493,5 +495,58 @@ func TestUserHelpAndMissingDatabase(t *testing.T) {
 	_, err = env.cli(t, "list")
 	if err == nil || !strings.Contains(err.Error(), "no console database in") {
 		t.Errorf("list without a database: got %v, want it to name the missing database", err)
+	}
+}
+
+// TestUserMFAReset: the CLI removes an account's second factor and its sessions, with the reason in
+// the trail; without a reason it changes nothing.
+func TestUserMFAReset(t *testing.T) {
+	env := newUserTestEnv(t)
+	env.add(t, "rita@example.com", auth.RoleReviewer)
+	db, err := database.Open(t.Context(), env.dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	keys, err := auth.LoadSessionKeys(env.dir, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc, err := auth.NewService(t.Context(), db, auth.Config{SessionKeys: keys, MFAKey: []byte(strings.Repeat("m", 32))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rita, err := svc.UserByEmail(t.Context(), "rita@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := svc.BeginTOTP(t.Context(), rita)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, err := totp.GenerateCode(e.Secret, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.ConfirmTOTP(t.Context(), rita, code); err != nil {
+		t.Fatal(err)
+	}
+	session := signIn(t, svc, "rita@example.com", userTestPassword)
+	if _, err := env.cli(t, "mfa-reset", "rita@example.com"); err == nil {
+		t.Fatal("mfa-reset without --reason: want a usage error")
+	}
+	if has, _ := svc.HasTOTP(t.Context(), rita.ID); !has {
+		t.Fatal("mfa-reset without a reason removed the second factor")
+	}
+	env.mustCLI(t, "", "mfa-reset", "--reason", "lost phone", "rita@example.com")
+	if has, _ := svc.HasTOTP(t.Context(), rita.ID); has {
+		t.Error("the second factor survived mfa-reset")
+	}
+	if signedIn(t, svc, session) {
+		t.Error("rita's session survived mfa-reset")
+	}
+	events, _, err := env.trail(t).Events(t.Context(), audit.Query{Action: "user.second_factor_reset", Outcome: "success"})
+	if err != nil || len(events) != 1 || events[0].Details["reason"] != "lost phone" || events[0].TargetID != rita.ID {
+		t.Errorf("trail: %v %+v", err, events)
 	}
 }

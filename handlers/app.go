@@ -149,7 +149,8 @@ type Config struct {
 	Staff           Staff
 	StaffAdmin      StaffAdmin
 	Sessions        WebSessions
-	SecondFactor    SecondFactor // staff's authenticator codes; nil: sign-in asks for the password only
+	SecondFactor    SecondFactor   // staff's authenticator codes; nil: sign-in asks for the password only
+	MFARequired     auth.MFAPolicy // roles that must have a second factor: set it up right after the password
 	Reviews         Reviews
 	Notes           Notes                  // notes on checks and customers, and the inbox; nil shows none
 	Audit           Auditor                // required: the console does nothing it cannot record

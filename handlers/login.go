@@ -84,12 +84,16 @@ func (a *App) login(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if needed { // the password holds; the session waits for the code
+	enrol := !needed && a.SecondFactor != nil && a.MFARequired.Requires(u.Role)
+	if needed || enrol { // the password holds; the session waits for the code, or for setting one up
 		if err := a.recordAudit(c, u, auditEntry{Action: "auth.password", TargetType: "user", TargetID: u.ID, Outcome: outcomeSuccess}); err != nil {
 			return err
 		}
 		if err := a.Sessions.BeginSecondFactor(c.Response(), u, safeNext(c.FormValue("next"))); err != nil {
 			return err
+		}
+		if enrol {
+			return redirect(c, "/login/setup")
 		}
 		return redirect(c, "/login/code")
 	}

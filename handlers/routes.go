@@ -44,6 +44,8 @@ func (a *App) Routes() []Route {
 		{http.MethodPost, "/login", public, a.login},
 		{http.MethodGet, "/login/code", public, a.secondFactorForm},
 		{http.MethodPost, "/login/code", public, a.secondFactor},
+		{http.MethodGet, "/login/setup", public, a.setupForm},
+		{http.MethodPost, "/login/setup", public, a.setup},
 		{http.MethodPost, "/logout", signedIn, a.logout},
 		{http.MethodGet, "/", can(auth.ViewOverview), a.overview},
 		{http.MethodGet, "/overview/stream", can(auth.ViewOverview), a.overviewStream},
@@ -106,6 +108,7 @@ func (a *App) Routes() []Route {
 		{http.MethodPost, "/users/:id/revoke", can(auth.ManageUsers), a.userAction("user.revoke_sessions", a.revokeUser)},
 		{http.MethodPost, "/users/:id/password", can(auth.ManageUsers), a.resetPassword},
 		{http.MethodPost, "/users/:id/unlock", can(auth.ManageUsers), a.clearSignInDelay},
+		{http.MethodPost, "/users/:id/second-factor/reset", can(auth.ManageUsers), a.resetSecondFactor},
 	}
 }
 

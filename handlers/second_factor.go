@@ -112,7 +112,7 @@ func (a *App) security(c echo.Context) error {
 func (a *App) securityModel(c echo.Context) (views.SecurityModel, error) {
 	me, _ := userOf(c)
 	ctx := c.Request().Context()
-	m := views.SecurityModel{Available: a.SecondFactor != nil}
+	m := views.SecurityModel{Available: a.SecondFactor != nil, Required: a.MFARequired.Requires(me.Role)}
 	if a.SecondFactor == nil {
 		return m, nil
 	}
@@ -204,6 +204,9 @@ func (a *App) turnOffTOTP(c echo.Context) error {
 	}
 	me, _ := userOf(c)
 	ctx := c.Request().Context()
+	if a.MFARequired.Requires(me.Role) {
+		return echo.NewHTTPError(http.StatusForbidden, "Your role must sign in with a second factor: it cannot be turned off.")
+	}
 	_, err := a.Staff.Authenticate(ctx, me.Email, c.FormValue("current_password"), auth.ClientIP(c.Request(), a.TrustedProxies))
 	var throttled *auth.ThrottledError
 	if errors.Is(err, auth.ErrInvalidCredentials) || errors.As(err, &throttled) {

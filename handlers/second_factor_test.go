@@ -11,6 +11,7 @@ import (
 	"github.com/PuerkitoBio/goquery"
 	"github.com/hiveconsole/hiveconsole/audit"
 	"github.com/hiveconsole/hiveconsole/auth"
+	"github.com/hiveconsole/hiveconsole/handlers"
 	"github.com/pquerna/otp"
 	"github.com/pquerna/otp/totp"
 )
@@ -143,5 +144,87 @@ func TestSecondFactor(t *testing.T) {
 	}
 	if r := passwordStep(tc.browser(), email, testPassword, ""); r.Header.Get("Location") == "/login/code" {
 		t.Error("after turning it off, sign-in still asks for a code")
+	}
+}
+
+// TestSecondFactorRequired: with HIVECONSOLE_MFA_REQUIRED naming a role, a user of it without a
+// second factor sets one up right after the password and reaches nothing before the first code is
+// right; then the session starts, the recovery codes show once and lead on to where they were going.
+// They cannot turn it off; an admin resets it with a reason, which signs them out and is audited;
+// other roles sign in with the password alone.
+func TestSecondFactorRequired(t *testing.T) {
+	policy, err := auth.ParseMFAPolicy("reviewer")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tc := newTestConsole(t, func(h *handlers.Config, _ *auth.Config) { h.MFARequired = policy })
+	ctx := context.Background()
+	rev := tc.users[auth.RoleReviewer]
+	b := tc.browser()
+	if r := passwordStep(b, rev.Email, testPassword, "/checks"); r.Header.Get("Location") != "/login/setup" {
+		t.Fatalf("a reviewer without a second factor is sent to %q", r.Header.Get("Location"))
+	}
+	for _, page := range []string{"/", "/checks", "/account/security"} {
+		if st := b.status(http.MethodGet, page); st != http.StatusSeeOther {
+			t.Errorf("%s before the second factor is set up: %d", page, st)
+		}
+	}
+	setup := b.get("/login/setup")
+	doc := setup.doc(t)
+	secret := doc.Find(`[data-testid="totp-secret"]`).Text()
+	token := doc.Find(`input[name="csrf_token"]`).AttrOr("value", "")
+	if setup.StatusCode != http.StatusOK || secret == "" || b.get("/login/setup").doc(t).Find(`[data-testid="totp-secret"]`).Text() != secret {
+		t.Fatalf("the setup page: %d, secret %q (a reload must show the same)", setup.StatusCode, secret)
+	}
+	if r := b.post("/login/setup", url.Values{"code": {"000000"}, "csrf_token": {token}}); r.StatusCode != http.StatusUnprocessableEntity ||
+		r.doc(t).Find(`[data-testid="totp-secret"]`).Text() != secret {
+		t.Errorf("a wrong first code: %d", r.StatusCode)
+	}
+	done := b.post("/login/setup", url.Values{"code": {code(t, secret, tc.clock.Now())}, "csrf_token": {token}})
+	if done.StatusCode != http.StatusOK || done.doc(t).Find(`[data-testid="recovery-codes"] code`).Length() != 10 ||
+		done.doc(t).Find(`[data-testid="codes-saved"]`).AttrOr("href", "") != "/checks" {
+		t.Fatalf("after the first code: %d", done.StatusCode)
+	}
+	if st := b.status(http.MethodGet, "/checks"); st != http.StatusOK {
+		t.Errorf("signed in after setting up: /checks %d", st)
+	}
+	b.csrf = b.get("/").doc(t).Find(`meta[name="csrf-token"]`).AttrOr("content", "")
+	sec := b.get("/account/security").doc(t)
+	if sec.Find(`[data-testid="second-factor-policy"]`).Text() != "Required for your role." || sec.Find(`[data-testid="totp-off"]`).Length() != 0 {
+		t.Error("the Security page does not say it is required, or offers to turn it off")
+	}
+	if r := b.post("/account/totp/off", url.Values{"current_password": {testPassword}}); r.StatusCode != http.StatusForbidden {
+		t.Errorf("turning off a required second factor: %d", r.StatusCode)
+	}
+	// Support is not named: the password alone.
+	if r := passwordStep(tc.browser(), tc.users[auth.RoleSupport].Email, testPassword, ""); r.Header.Get("Location") != "/" {
+		t.Errorf("support is sent to %q", r.Header.Get("Location"))
+	}
+
+	// An admin resets it: a reason is required; then the reviewer is signed out and sets up again.
+	admin := tc.browser()
+	admin.signInAs(auth.RoleAdmin)
+	page := admin.get("/users/" + rev.ID).doc(t)
+	if page.Find(`[data-testid="user-second-factor-state"]`).Text() != "On" {
+		t.Error("the staff page does not show the reviewer's second factor")
+	}
+	if r := admin.post("/users/"+rev.ID+"/second-factor/reset", url.Values{"reason": {"  "}}); r.StatusCode != http.StatusUnprocessableEntity {
+		t.Errorf("a reset without a reason: %d", r.StatusCode)
+	}
+	if r := admin.post("/users/"+rev.ID+"/second-factor/reset", url.Values{"reason": {"lost phone, ticket 4411"}}); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("the reset: %d", r.StatusCode)
+	}
+	if st := b.status(http.MethodGet, "/checks"); st != http.StatusSeeOther {
+		t.Errorf("the reviewer's session survived the reset: %d", st)
+	}
+	if r := passwordStep(tc.browser(), rev.Email, testPassword, ""); r.Header.Get("Location") != "/login/setup" {
+		t.Errorf("after the reset, the reviewer is sent to %q", r.Header.Get("Location"))
+	}
+	events, _, err := tc.trail.Events(ctx, audit.Query{Action: "user.second_factor_reset", Outcome: "success"})
+	if err != nil || len(events) != 1 || events[0].Details["reason"] != "lost phone, ticket 4411" || events[0].TargetID != rev.ID {
+		t.Errorf("the reset's audit row: %v %+v", err, events)
+	}
+	if st := tc.browser().status(http.MethodGet, "/login/setup"); st != http.StatusSeeOther {
+		t.Errorf("the setup page without a password step: %d", st)
 	}
 }

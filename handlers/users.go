@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/hiveconsole/hiveconsole/auth"
 	"github.com/hiveconsole/hiveconsole/views"
@@ -131,6 +132,14 @@ func (a *App) renderUser(c echo.Context, status int, u auth.User, newPassword, p
 	}
 	m := views.UserModel{User: userRow(u), Roles: roleOptions(), Self: me.ID == u.ID, NewPassword: newPassword,
 		SignIn: signInDelay(throttle), Error: problem, Now: time.Now()}
+	if a.SecondFactor != nil {
+		if m.SecondFactor, err = a.SecondFactor.HasTOTP(c.Request().Context(), u.ID); err != nil {
+			return err
+		}
+	}
+	if status == http.StatusUnprocessableEntity && problem == "" {
+		m.ResetError = "Give the reason for the reset: it goes into the audit trail."
+	}
 	return render(c, status, views.UserPage(a.page(c, u.Name), m))
 }
 
@@ -285,4 +294,34 @@ func (a *App) changePassword(c echo.Context) error {
 	c.Set(keySession, ws)
 	a.flash(c, "success", "Your password was changed. Other browsers were signed out.")
 	return redirect(c, "/")
+}
+
+// resetSecondFactor removes a colleague's authenticator and recovery codes, for a lost or replaced
+// phone, and signs them out everywhere; the reason goes into the trail with the reset.
+func (a *App) resetSecondFactor(c echo.Context) error {
+	u, err := a.userParam(c)
+	if err != nil {
+		return err
+	}
+	if a.SecondFactor == nil {
+		return echo.ErrNotFound
+	}
+	reason := strings.TrimSpace(c.FormValue("reason"))
+	if reason == "" || utf8.RuneCountInString(reason) > 500 {
+		return a.renderUser(c, http.StatusUnprocessableEntity, u, "", "")
+	}
+	if err := a.mutate(c, auditEntry{Action: "user.second_factor_reset", TargetType: "user", TargetID: u.ID,
+		Details: map[string]any{"email": u.Email, "reason": reason}}, func() error {
+		if err := a.SecondFactor.ResetTOTP(c.Request().Context(), u.ID); err != nil {
+			return err
+		}
+		return a.StaffAdmin.RevokeSessions(c.Request().Context(), u.ID)
+	}); err != nil {
+		return err
+	}
+	if me, _ := userOf(c); me.ID == u.ID {
+		return redirect(c, "/login")
+	}
+	a.flash(c, "success", u.Name+"'s two-factor sign-in was reset and they were signed out everywhere.")
+	return redirect(c, "/users/"+u.ID)
 }

@@ -19,6 +19,15 @@ type SecurityModel struct {
 	Enrolment *TOTPEnrolment // a secret being set up
 	Recovery  []string       // the recovery codes, shown once, right after setting up
 	OffError  string         // why turning it off was refused
+	Required  bool           // the user's role must have a second factor: it cannot be turned off
+	Continue  string         // where "I have saved them" leads
+}
+
+// SetupModel is setting up a second factor right after the password, for a role that must have one.
+type SetupModel struct {
+	CSRFToken string
+	Role      string
+	Enrolment *TOTPEnrolment
 }
 
 // TOTPEnrolment is a secret being set up: the QR code and the secret as text, and the first code.
@@ -48,4 +57,12 @@ func qrPath(m [][]bool) string {
 func qrViewBox(m [][]bool) string {
 	n := len(m) + 2*qrQuiet
 	return fmt.Sprintf("0 0 %d %d", n, n)
+}
+
+// continueTo is where the page after setting up leads: the destination, or the overview.
+func continueTo(next string) string {
+	if next == "" {
+		return "/"
+	}
+	return next
 }

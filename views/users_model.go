@@ -34,8 +34,11 @@ type UserModel struct {
 	Self        bool        // the admin is looking at their own account
 	NewPassword string      // shown once, right after it was generated
 	SignIn      SignInDelay // how failed sign-ins hold the account back now
-	Error       string
-	Now         time.Time
+	// SecondFactor says the user has an authenticator set up; ResetError why resetting it was refused.
+	SecondFactor bool
+	ResetError   string
+	Error        string
+	Now          time.Time
 }
 
 // PasswordForm is the change-your-own-password form.
