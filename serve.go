@@ -62,7 +62,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return err
 	}
-	staff, err := auth.NewService(ctx, db, auth.Config{BaseURL: cfg.BaseURL.String(), SessionKeys: keys, MFAKey: mfaKey,
+	staff, err := auth.NewService(ctx, db, auth.Config{BaseURL: cfg.BaseURL.String(), SessionKeys: keys, MFAKey: mfaKey, TrustedProxies: cfg.Proxies,
 		IdleTimeout: cfg.IdleTimeout, AbsoluteTimeout: cfg.AbsTimeout, Logger: log.With(slog.String("component", "auth"))})
 	if err != nil {
 		return err
@@ -146,7 +146,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	app, err := handlers.New(handlers.Config{
 		Simulator: simulator,
 		BaseURL:   cfg.BaseURL, Sandbox: cfg.sandboxMode(), HiveHost: hostOf(client.BaseURL()), TrustedProxies: cfg.Proxies,
-		Hive: client, HivePing: client.Ping, HiveUnreachable: client.Unreachable, Staff: staff, StaffAdmin: staff, Sessions: staff.Sessions(), SecondFactor: staff, MFARequired: cfg.MFARequired, Assets: assets,
+		Hive: client, HivePing: client.Ping, HiveUnreachable: client.Unreachable, Staff: staff, StaffAdmin: staff, Sessions: staff.Sessions(), SecondFactor: staff, MFARequired: cfg.MFARequired, AccountSessions: staff, Assets: assets,
 		Reviews: review.New(db, nil, cfg.ClaimTTL), Notes: notes.New(db, nil), RejectReasons: cfg.RejectReasons, Queue: cfg.Queue, FourEyes: cfg.FourEyes, ServiceTimes: cfg.ServiceTimes, LinkedCrowd: cfg.LinkedCrowd, Audit: audit.New(db, nil), Read: copyOfHive,
 		Metrics: metrics, Logger: log, MaxStreamsPerSession: cfg.StreamsPerSession, MaxStreams: cfg.Streams,
 	})

@@ -11,9 +11,10 @@ import (
 
 // CreateWebSession inserts a web session row.
 func (db *sqlStore) CreateWebSession(ctx context.Context, s WebSessionRecord) error {
-	_, err := db.db.Exec(ctx, `INSERT INTO web_sessions (id_hash, user_id, csrf_token, data, created_at, last_seen_at)
-		VALUES (?, ?, ?, ?, ?, ?)`,
-		s.IDHash, database.NullString(s.UserID), s.CSRFToken, s.Data, database.Unix(s.CreatedAt), database.Unix(s.LastSeenAt))
+	_, err := db.db.Exec(ctx, `INSERT INTO web_sessions (id_hash, user_id, csrf_token, data, created_at, last_seen_at, user_agent, client_ip)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		s.IDHash, database.NullString(s.UserID), s.CSRFToken, s.Data, database.Unix(s.CreatedAt), database.Unix(s.LastSeenAt),
+		s.UserAgent, s.ClientIP)
 	if err != nil {
 		return fmt.Errorf("auth: create web session: %w", err)
 	}
@@ -87,4 +88,35 @@ func (db *sqlStore) DeleteExpiredWebSessions(ctx context.Context, idleBefore, cr
 		return 0, fmt.Errorf("auth: delete expired web sessions: %w", err)
 	}
 	return res.RowsAffected()
+}
+
+// UserWebSessions lists a user's sessions, most recently used first.
+func (db *sqlStore) UserWebSessions(ctx context.Context, userID string) ([]WebSessionRecord, error) {
+	rows, err := db.db.Query(ctx, `SELECT id_hash, created_at, last_seen_at, user_agent, client_ip FROM web_sessions
+		WHERE user_id = ? ORDER BY last_seen_at DESC, created_at DESC`, userID)
+	if err != nil {
+		return nil, fmt.Errorf("auth: list web sessions: %w", err)
+	}
+	defer rows.Close()
+	var out []WebSessionRecord
+	for rows.Next() {
+		s := WebSessionRecord{UserID: userID}
+		var created, lastSeen int64
+		if err := rows.Scan(&s.IDHash, &created, &lastSeen, &s.UserAgent, &s.ClientIP); err != nil {
+			return nil, fmt.Errorf("auth: list web sessions: %w", err)
+		}
+		s.CreatedAt, s.LastSeenAt = database.FromUnix(created), database.FromUnix(lastSeen)
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// DeleteUserWebSession removes one session of a user.
+func (db *sqlStore) DeleteUserWebSession(ctx context.Context, userID, idHash string) (bool, error) {
+	res, err := db.db.Exec(ctx, `DELETE FROM web_sessions WHERE id_hash = ? AND user_id = ?`, idHash, userID)
+	if err != nil {
+		return false, fmt.Errorf("auth: end web session: %w", err)
+	}
+	n, err := res.RowsAffected()
+	return n > 0, err
 }

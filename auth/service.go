@@ -5,12 +5,14 @@ import (
 	"crypto/cipher"
 	"errors"
 	"fmt"
-	"github.com/hiveconsole/hiveconsole/database"
 	"io"
 	"log/slog"
+	"net/netip"
 	"net/url"
 	"runtime"
 	"time"
+
+	"github.com/hiveconsole/hiveconsole/database"
 )
 
 // Config is everything the auth package is told by the console's configuration. Zero fields take
@@ -37,6 +39,9 @@ type Config struct {
 	// against one account from anywhere, gently (see DelayPolicy); AddressThrottle limits one address
 	// across every account. Defaults: DefaultPairThrottle, DefaultAccountThrottle and
 	// DefaultAddressThrottle.
+	// TrustedProxies are the proxies whose X-Forwarded-For is believed for the address a web session
+	// records at sign-in (see ClientIP); none: the peer's address.
+	TrustedProxies  []netip.Prefix
 	PairThrottle    DelayPolicy
 	AccountThrottle DelayPolicy
 	AddressThrottle ThrottlePolicy
@@ -99,6 +104,7 @@ func newService(ctx context.Context, store Store, cfg Config) (*Service, error) 
 	}
 	s.sessions = newSessionStore(store, cfg.SessionKeys, base.Scheme == "https", cfg.IdleTimeout,
 		cfg.AbsoluteTimeout, cfg.TouchInterval, cfg.Now, cfg.Logger)
+	s.sessions.proxies = cfg.TrustedProxies
 	if s.dummyHash, err = s.hasher.dummy(ctx); err != nil {
 		return nil, err
 	}

@@ -37,6 +37,10 @@ type Store interface {
 	TouchWebSession(ctx context.Context, idHash string, lastSeen time.Time) error
 	// DeleteWebSession removes one session; a missing row is not an error.
 	DeleteWebSession(ctx context.Context, idHash string) error
+	// UserWebSessions lists a user's sessions, most recently used first.
+	UserWebSessions(ctx context.Context, userID string) ([]WebSessionRecord, error)
+	// DeleteUserWebSession removes one session of a user; false when the user has no such session.
+	DeleteUserWebSession(ctx context.Context, userID, idHash string) (bool, error)
 	// DeleteUserWebSessions removes every session of a user and says how many there were.
 	DeleteUserWebSessions(ctx context.Context, userID string) (int64, error)
 	// DeleteExpiredWebSessions removes sessions idle since idleBefore or created before createdBefore.
@@ -68,6 +72,8 @@ type WebSessionRecord struct {
 	Data       []byte    // the gob-encoded gorilla session Values
 	CreatedAt  time.Time // for the absolute timeout
 	LastSeenAt time.Time // for the idle timeout; updated at most once per touch interval
+	UserAgent  string    // the browser's User-Agent at sign-in, cut to 300 characters
+	ClientIP   string    // the address it signed in from; "" when unknown
 }
 
 // sqlStore is the Store in the console database; its queries are in the db_*.go files.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"github.com/gorilla/securecookie"
@@ -33,6 +34,7 @@ type SessionStore struct {
 	touchEvery time.Duration
 	now        func() time.Time
 	log        *slog.Logger
+	proxies    []netip.Prefix // whose X-Forwarded-For names the address a session records
 }
 
 var _ sessions.Store = (*SessionStore)(nil)

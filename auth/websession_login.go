@@ -49,8 +49,12 @@ func (s *SessionStore) Login(w http.ResponseWriter, r *http.Request, u User) (*W
 	if m.data, err = encodeSessionValues(values); err != nil {
 		return nil, err
 	}
+	ip := ""
+	if a := ClientIP(r, s.proxies); a.IsValid() {
+		ip = a.String()
+	}
 	err = s.store.CreateWebSession(ctx, WebSessionRecord{IDHash: hashSessionID(raw), UserID: u.ID,
-		CSRFToken: m.csrfToken, Data: m.data, CreatedAt: now, LastSeenAt: now})
+		CSRFToken: m.csrfToken, Data: m.data, CreatedAt: now, LastSeenAt: now, UserAgent: cutUserAgent(r.UserAgent()), ClientIP: ip})
 	if err != nil {
 		return nil, err
 	}

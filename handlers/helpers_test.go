@@ -136,7 +136,7 @@ func newTestConsoleWith(t *testing.T, customers int, opts ...option) *testConsol
 	} else {
 		hcfg.Reviews = tc.ledger
 	}
-	hcfg.Staff, hcfg.StaffAdmin, hcfg.Sessions, hcfg.SecondFactor = staff, staff, staff.Sessions(), staff
+	hcfg.Staff, hcfg.StaffAdmin, hcfg.Sessions, hcfg.SecondFactor, hcfg.AccountSessions = staff, staff, staff.Sessions(), staff, staff
 	tc.notes = notes.New(db, tc.clock.Now)
 	hcfg.Notes = tc.notes
 	if w, ok := hcfg.Audit.(interface{ wrap(handlers.Auditor) }); ok {

@@ -98,6 +98,7 @@ func (a *App) Routes() []Route {
 		{http.MethodPost, "/account/totp", signedIn, a.beginTOTP},
 		{http.MethodPost, "/account/totp/confirm", signedIn, a.confirmTOTP},
 		{http.MethodPost, "/account/totp/off", signedIn, a.turnOffTOTP},
+		{http.MethodPost, "/account/sessions/:key/end", signedIn, a.endSession},
 		{http.MethodGet, "/users", can(auth.ManageUsers), a.users},
 		{http.MethodGet, "/users/new", can(auth.ManageUsers), a.newUserForm},
 		{http.MethodPost, "/users", can(auth.ManageUsers), a.createUser},

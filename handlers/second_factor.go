@@ -106,6 +106,9 @@ func (a *App) security(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := a.accountActivity(c, &m); err != nil {
+		return err
+	}
 	return render(c, http.StatusOK, views.SecurityPage(a.page(c, "Security"), m))
 }
 

@@ -228,3 +228,52 @@ func TestSecondFactorRequired(t *testing.T) {
 		t.Errorf("the setup page without a password step: %d", st)
 	}
 }
+
+// TestAccountSessions: the Security page lists the user's sessions (this browser marked) and their
+// last sign-ins, failures included; ending another browser's session signs it out; another user's
+// session cannot be ended from there.
+func TestAccountSessions(t *testing.T) {
+	tc := newTestConsole(t)
+	email := tc.users[auth.RoleReviewer].Email
+	if r := passwordStep(tc.browser(), email, "a wrong password, surely", ""); r.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("a wrong password: %d", r.StatusCode)
+	}
+	laptop, phone, admin := tc.browser(), tc.browser(), tc.browser()
+	laptop.signInAs(auth.RoleReviewer)
+	phone.signInAs(auth.RoleReviewer)
+	admin.signInAs(auth.RoleAdmin)
+	doc := laptop.get("/account/security").doc(t)
+	rows := doc.Find(`[data-testid="account-session"]`)
+	if rows.Length() != 2 || doc.Find(`[data-testid="this-session"]`).Length() != 1 {
+		t.Fatalf("sessions listed: %d, marked current: %d", rows.Length(), doc.Find(`[data-testid="this-session"]`).Length())
+	}
+	if addr := rows.First().Find(`[data-label="Address"]`).Text(); addr != "127.0.0.1" {
+		t.Errorf("a session's address: %q", addr)
+	}
+	var whats []string
+	doc.Find(`[data-testid="account-sign-in"] [data-label="What"]`).Each(func(_ int, s *goquery.Selection) { whats = append(whats, s.Text()) })
+	outcomes := doc.Find(`[data-testid="account-sign-in"] [data-label="Outcome"]`).Text()
+	if len(whats) < 3 || whats[0] != "Signed in" || !strings.Contains(outcomes, "failure") {
+		t.Errorf("sign-ins: %q, outcomes %q", whats, outcomes)
+	}
+	// The other session's End form ends the phone's session.
+	end := doc.Find(`[data-testid="account-session"] form`).AttrOr("action", "")
+	if r := laptop.post(end, nil); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("ending the phone's session: %d", r.StatusCode)
+	}
+	if st := phone.status(http.MethodGet, "/checks"); st != http.StatusSeeOther {
+		t.Errorf("the phone is still signed in: %d", st)
+	}
+	if st := laptop.status(http.MethodGet, "/checks"); st != http.StatusOK {
+		t.Errorf("the laptop was signed out too: %d", st)
+	}
+	// The admin's session, by its key, cannot be ended from the reviewer's page.
+	var key string
+	if err := tc.db.QueryRow(context.Background(), `SELECT id_hash FROM web_sessions WHERE user_id = ?`, tc.users[auth.RoleAdmin].ID).Scan(&key); err != nil {
+		t.Fatal(err)
+	}
+	laptop.post("/account/sessions/"+key+"/end", nil)
+	if st := admin.status(http.MethodGet, "/checks"); st != http.StatusOK {
+		t.Errorf("a reviewer ended the admin's session: %d", st)
+	}
+}

@@ -3,6 +3,7 @@ package views
 import (
 	"fmt"
 	"strings"
+	"time"
 )
 
 // SecondFactorModel is the sign-in's second step: the code.
@@ -21,6 +22,9 @@ type SecurityModel struct {
 	OffError  string         // why turning it off was refused
 	Required  bool           // the user's role must have a second factor: it cannot be turned off
 	Continue  string         // where "I have saved them" leads
+	Sessions  []WebSessionRow   // the user's web sessions, most recently used first
+	SignIns   []SignInRow    // their last sign-in events, newest first
+	Now       time.Time
 }
 
 // SetupModel is setting up a second factor right after the password, for a role that must have one.
@@ -65,4 +69,42 @@ func continueTo(next string) string {
 		return "/"
 	}
 	return next
+}
+
+// WebWebSessionRow is one of the user's web sessions on the Security page.
+type WebSessionRow struct {
+	Key, Device, Address string
+	UserAgent            string
+	Started, LastSeen    time.Time
+	Current              bool
+}
+
+// SignInRow is one of the user's sign-in events on the Security page.
+type SignInRow struct {
+	Time                   time.Time
+	What, Outcome, Address string
+}
+
+// Device names a browser from its User-Agent for people: "Firefox on Linux", "Safari on iOS". It
+// reads the few words every browser sends; anything else is "Unknown browser". The whole string is
+// shown on hover.
+func Device(ua string) string {
+	if ua == "" {
+		return "Unknown browser"
+	}
+	browser := "Unknown browser"
+	for _, b := range []struct{ token, name string }{{"Edg/", "Edge"}, {"OPR/", "Opera"}, {"Firefox/", "Firefox"},
+		{"HeadlessChrome/", "Headless Chrome"}, {"Chrome/", "Chrome"}, {"Safari/", "Safari"}, {"curl/", "curl"}} {
+		if strings.Contains(ua, b.token) {
+			browser = b.name
+			break
+		}
+	}
+	for _, o := range []struct{ token, name string }{{"iPhone", "iOS"}, {"iPad", "iPadOS"}, {"Android", "Android"},
+		{"Windows", "Windows"}, {"Mac OS X", "macOS"}, {"CrOS", "ChromeOS"}, {"Linux", "Linux"}} {
+		if strings.Contains(ua, o.token) {
+			return browser + " on " + o.name
+		}
+	}
+	return browser
 }

@@ -222,3 +222,19 @@ func TestTablesShortenAnyID(t *testing.T) {
 		})
 	}
 }
+
+func TestDevice(t *testing.T) {
+	for ua, want := range map[string]string{
+		"": "Unknown browser",
+		"Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0":                                                "Firefox on Linux",
+		"Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36 Edg/131.0": "Edge on Windows",
+		"Mozilla/5.0 (Macintosh; Intel Mac OS X 14_0) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Safari/605.1.15":    "Safari on macOS",
+		"Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148 Safari/604.1":                "Safari on iOS",
+		"Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Mobile Safari/537.36":              "Chrome on Android",
+		"curl/8.5.0": "curl",
+	} {
+		if got := Device(ua); got != want {
+			t.Errorf("Device(%q) = %q, want %q", ua, got, want)
+		}
+	}
+}

@@ -1,0 +1,102 @@
+package handlers
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/hiveconsole/hiveconsole/audit"
+	"github.com/hiveconsole/hiveconsole/auth"
+	"github.com/hiveconsole/hiveconsole/views"
+	"github.com/labstack/echo/v4"
+)
+
+// AccountSessions lists and ends a user's own web sessions; *auth.Service implements it.
+type AccountSessions interface {
+	SessionsOf(ctx context.Context, userID, current string) ([]auth.SessionInfo, error)
+	EndSession(ctx context.Context, userID, key string) (bool, error)
+}
+
+// signInRows is how many of one's sign-in events the Security page shows.
+const signInRows = 20
+
+// signInActions are the trail's actions about signing in, with their words on the Security page.
+var signInActions = map[string]string{
+	"auth.sign_in":             "Signed in",
+	"auth.password":            "Password accepted, code asked",
+	"auth.second_factor":       "Wrong code",
+	"auth.second_factor_enrol": "Set up two-factor sign-in",
+	"auth.lockout":             "Sign-in slowed down after failures",
+	"auth.sign_out":            "Signed out",
+	"auth.second_factor_off":   "Turned off two-factor sign-in",
+	"auth.session_end":         "Ended a session",
+	"user.second_factor_reset": "Two-factor sign-in reset by an admin",
+	"user.change_password":     "Changed password",
+	"user.reset_password":      "Password reset by an admin",
+	"user.revoke_sessions":     "Signed out everywhere by an admin",
+}
+
+// accountActivity adds the user's sessions and their last sign-in events to the Security page.
+func (a *App) accountActivity(c echo.Context, m *views.SecurityModel) error {
+	me, _ := userOf(c)
+	ctx := c.Request().Context()
+	m.Now = time.Now()
+	if a.AccountSessions != nil {
+		current := ""
+		if ws := sessionOf(c); ws != nil {
+			current = ws.Session.ID
+		}
+		sessions, err := a.AccountSessions.SessionsOf(ctx, me.ID, current)
+		if err != nil {
+			return err
+		}
+		for _, s := range sessions {
+			m.Sessions = append(m.Sessions, views.WebSessionRow{Key: s.Key, Device: views.Device(s.UserAgent), UserAgent: s.UserAgent, Address: s.ClientIP,
+				Started: s.CreatedAt, LastSeen: s.LastSeen, Current: s.Current})
+		}
+	}
+	// The trail's rows about this account: those it wrote as itself, and failures typed with its
+	// email before anyone knew who it was. The email filter matches within addresses, so each row
+	// is checked for this account exactly.
+	events, _, err := a.Audit.Events(ctx, audit.Query{Actor: me.Email, Limit: 200})
+	if err != nil {
+		return err
+	}
+	for _, e := range events {
+		label, ok := signInActions[e.Action]
+		mine := e.ActorID == me.ID || (e.ActorID == "" && strings.EqualFold(e.ActorEmail, me.Email))
+		if !ok || !mine || len(m.SignIns) == signInRows {
+			continue
+		}
+		m.SignIns = append(m.SignIns, views.SignInRow{Time: e.Time, What: label, Outcome: string(e.Outcome), Address: e.ClientIP})
+	}
+	return nil
+}
+
+// endSession ends one of the user's own sessions, another browser's or this one.
+func (a *App) endSession(c echo.Context) error {
+	if a.AccountSessions == nil {
+		return echo.ErrNotFound
+	}
+	me, _ := userOf(c)
+	key := c.Param("key")
+	current := false
+	if ws := sessionOf(c); ws != nil {
+		current = ws.Session.ID == key
+	}
+	var ended bool
+	if err := a.mutate(c, auditEntry{Action: "auth.session_end", TargetType: "user", TargetID: me.ID,
+		Details: map[string]any{"current": current}}, func() (err error) {
+		ended, err = a.AccountSessions.EndSession(c.Request().Context(), me.ID, key)
+		return err
+	}); err != nil {
+		return err
+	}
+	if current {
+		return redirect(c, "/login")
+	}
+	if ended {
+		a.flash(c, "success", "That session has ended: the browser is signed out.")
+	}
+	return redirect(c, "/account/security")
+}
