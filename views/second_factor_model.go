@@ -16,14 +16,14 @@ type SecondFactorModel struct {
 type SecurityModel struct {
 	Available bool // the console offers a second factor
 	HasTOTP   bool
-	CodesLeft int            // recovery codes not used yet
-	Enrolment *TOTPEnrolment // a secret being set up
-	Recovery  []string       // the recovery codes, shown once, right after setting up
-	OffError  string         // why turning it off was refused
-	Required  bool           // the user's role must have a second factor: it cannot be turned off
-	Continue  string         // where "I have saved them" leads
-	Sessions  []WebSessionRow   // the user's web sessions, most recently used first
-	SignIns   []SignInRow    // their last sign-in events, newest first
+	CodesLeft int             // recovery codes not used yet
+	Enrolment *TOTPEnrolment  // a secret being set up
+	Recovery  []string        // the recovery codes, shown once, right after setting up
+	OffError  string          // why turning it off was refused
+	Required  bool            // the user's role must have a second factor: it cannot be turned off
+	Continue  string          // where "I have saved them" leads
+	Sessions  []WebSessionRow // the user's web sessions, most recently used first
+	SignIns   []SignInRow     // their last sign-in events, newest first
 	Now       time.Time
 }
 
