@@ -65,8 +65,16 @@ func (a *App) accountActivity(c echo.Context, m *views.SecurityModel) error {
 	for _, e := range events {
 		label, ok := signInActions[e.Action]
 		mine := e.ActorID == me.ID || (e.ActorID == "" && strings.EqualFold(e.ActorEmail, me.Email))
-		if !ok || !mine || len(m.SignIns) == signInRows {
-			continue
+		if !ok || !mine || e.Outcome == audit.OutcomeAttempted || len(m.SignIns) == signInRows {
+			continue // an attempt's outcome follows in its own row
+		}
+		switch e.Details["second_factor"] {
+		case "totp":
+			label = "Signed in with a code"
+		case "recovery_code":
+			label = "Signed in with a recovery code"
+		case "totp_enrolled":
+			label = "Signed in, setting up two-factor sign-in"
 		}
 		m.SignIns = append(m.SignIns, views.SignInRow{Time: e.Time, What: label, Outcome: string(e.Outcome), Address: e.ClientIP})
 	}
