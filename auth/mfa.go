@@ -151,7 +151,7 @@ func (s *Service) ConfirmTOTP(ctx context.Context, u User, code string) ([]strin
 	if !ok {
 		return nil, ErrInvalidCode
 	}
-	codes, hashes := newRecoveryCodes()
+	codes, hashes := newRecoveryCodes(u.ID)
 	if err := ms.ConfirmTOTP(ctx, u.ID, rec.Sealed, step, now, hashes); err != nil {
 		return nil, err
 	}
@@ -253,7 +253,7 @@ func (s *Service) useSecondFactor(ctx context.Context, ms mfaStore, userID strin
 	if len(normalized) != recoveryCodeLen {
 		return false, ErrInvalidCode
 	}
-	used, err := ms.UseRecoveryCode(ctx, userID, hashRecoveryCode(normalized), now)
+	used, err := ms.UseRecoveryCode(ctx, userID, hashRecoveryCode(userID, normalized), now)
 	if err == nil && !used {
 		err = ErrInvalidCode
 	}
@@ -345,7 +345,7 @@ func secondFactorRows(userID string, client netip.Addr) signInRows {
 
 // newRecoveryCodes makes recoveryCodeCount distinct codes, as shown ("xxxxx-xxxxx") and as stored
 // (hashRecoveryCode of the normalized code).
-func newRecoveryCodes() (codes, hashes []string) {
+func newRecoveryCodes(userID string) (codes, hashes []string) {
 	var seed [32]byte
 	_, _ = rand.Read(seed[:]) // crypto/rand.Read never fails on supported platforms
 	r := mrand.New(mrand.NewChaCha8(seed))
@@ -361,7 +361,7 @@ func newRecoveryCodes() (codes, hashes []string) {
 		}
 		seen[c] = true
 		codes = append(codes, c[:recoveryCodeLen/2]+"-"+c[recoveryCodeLen/2:])
-		hashes = append(hashes, hashRecoveryCode(c))
+		hashes = append(hashes, hashRecoveryCode(userID, c))
 	}
 	return codes, hashes
 }
@@ -377,9 +377,10 @@ func normalizeRecoveryCode(code string) string {
 	}, code)
 }
 
-// hashRecoveryCode is the stored form of a normalized recovery code: hex SHA-256. A copy of the
-// table does not hand out the codes, which are random (about 49 bits each) rather than chosen.
-func hashRecoveryCode(normalized string) string {
-	sum := sha256.Sum256([]byte(normalized))
+// hashRecoveryCode is the stored form of a user's normalized recovery code: hex SHA-256 over the
+// user's id and the code. A copy of the table does not hand out the codes, which are random (about 49
+// bits each) rather than chosen, and the id makes one guess test one account's codes only.
+func hashRecoveryCode(userID, normalized string) string {
+	sum := sha256.Sum256([]byte(userID + "\x00" + normalized))
 	return hex.EncodeToString(sum[:])
 }

@@ -388,7 +388,7 @@ func TestNormalizeRecoveryCode(t *testing.T) {
 			t.Errorf("normalizeRecoveryCode(%q) = %q, want abcdefghij", typed, got)
 		}
 	}
-	if hashRecoveryCode(normalizeRecoveryCode("ABCDE-FGHIJ")) != hashRecoveryCode("abcdefghij") {
+	if hashRecoveryCode("u", normalizeRecoveryCode("ABCDE-FGHIJ")) != hashRecoveryCode("u", "abcdefghij") {
 		t.Error("one code typed two ways hashes two ways")
 	}
 }

@@ -18,8 +18,8 @@ CREATE TABLE user_totp (
 );
 
 -- Ten codes made at confirmation, each good once in place of a TOTP code. Only the hex SHA-256 of
--- the normalised code (lower-case, without dashes or spaces) is stored; used_at is set when one is
--- spent.
+-- the user's id and the normalised code (lower-case, without dashes or spaces) is stored; used_at is
+-- set when one is spent.
 CREATE TABLE user_recovery_codes (
     user_id   TEXT NOT NULL REFERENCES users (id),
     code_hash TEXT NOT NULL CHECK (length(code_hash) = 64),
