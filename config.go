@@ -59,6 +59,11 @@ type config struct {
 	LinkedCrowd int
 	// SyncInterval is the time between full passes of the sync that copies Hive's lists.
 	SyncInterval time.Duration
+	// OIDC is single sign-on through an OpenID provider; off while OIDC.Issuer is empty. finish
+	// fills in the callback from the base URL.
+	OIDC auth.OIDCConfig
+	// PasswordSignIn says who may still sign in with a password: everyone, or one break-glass admin.
+	PasswordSignIn auth.PasswordSignIn
 }
 
 // sandboxMode is true when no Hive credentials are configured: the console runs its own sandbox.
@@ -164,6 +169,29 @@ func configVars() []configVar {
 		{"HIVECONSOLE_STREAMS_PER_SESSION", "streams-per-session", "8", "live views (SSE streams) one signed-in browser may hold open; more are refused with 429", count(func(c *config) *int { return &c.StreamsPerSession })},
 		{"HIVECONSOLE_STREAMS_MAX", "streams-max", "1000", "live views (SSE streams) the console holds open in all; more are refused with 429", count(func(c *config) *int { return &c.Streams })},
 		{"HIVECONSOLE_SYNC_INTERVAL", "sync-interval", "1m", "time between full reads of Hive's lists into the console's copy; changes made outside the console show within two", dur(func(c *config) *time.Duration { return &c.SyncInterval })},
+		{"HIVECONSOLE_OIDC_ISSUER", "oidc-issuer", "", "OpenID Connect issuer URL for single sign-on, as the provider's discovery document names it (empty: single sign-on off)", str(func(c *config) *string { return &c.OIDC.Issuer })},
+		{"HIVECONSOLE_OIDC_CLIENT_ID", "oidc-client-id", "", "the console's client id at the OpenID provider", str(func(c *config) *string { return &c.OIDC.ClientID })},
+		{"HIVECONSOLE_OIDC_CLIENT_SECRET", "oidc-client-secret", "", "the console's client secret at the OpenID provider", str(func(c *config) *string { return &c.OIDC.ClientSecret })},
+		{"HIVECONSOLE_OIDC_ROLE_CLAIM", "oidc-role-claim", "groups", "ID token claim whose values grant roles (a string or an array; a dotted name such as realm_access.roles reaches into objects)", str(func(c *config) *string { return &c.OIDC.RoleClaim })},
+		{"HIVECONSOLE_OIDC_ROLES", "oidc-roles", "", "claim values and the roles they grant, as value=role entries such as console-admins=admin,kyc-reviewers=reviewer; several: the most powerful", func(c *config, v string) error {
+			r, err := auth.ParseOIDCRoles(v)
+			c.OIDC.Roles = r
+			return err
+		}},
+		{"HIVECONSOLE_OIDC_CREATE_USERS", "oidc-create-users", "false", "create an account at the first single sign-on of a verified email with a mapped role (false: an admin creates it first)", func(c *config, v string) error {
+			b, err := strconv.ParseBool(v)
+			if err != nil {
+				return fmt.Errorf("want true or false, got %q", v)
+			}
+			c.OIDC.CreateUsers = b
+			return nil
+		}},
+		{"HIVECONSOLE_OIDC_NAME", "oidc-name", "single sign-on", "what the sign-in button calls the provider: Sign in with <name>", str(func(c *config) *string { return &c.OIDC.Name })},
+		{"HIVECONSOLE_PASSWORD_SIGNIN", "password-signin", "on", "who may sign in with a password: on (everyone), or break-glass:EMAIL (only that admin; everyone else uses single sign-on)", func(c *config, v string) error {
+			p, err := auth.ParsePasswordSignIn(v)
+			c.PasswordSignIn = p
+			return err
+		}},
 		{"HIVE_API_URL", "hive-api-url", "https://api.hive.id", "Hive API base URL", str(func(c *config) *string { return &c.HiveAPIURL })},
 		{"HIVE_API_KEY", "hive-api-key", "", "Hive API key (empty: sandbox mode)", str(func(c *config) *string { return &c.HiveAPIKey })},
 		{"HIVE_API_SECRET", "hive-api-secret", "", "Hive API secret", str(func(c *config) *string { return &c.HiveAPISecret })},
@@ -254,6 +282,42 @@ func (c *config) finish() error {
 	if c.AbsTimeout < c.IdleTimeout {
 		return usageError{"HIVECONSOLE_SESSION_MAX_AGE must not be shorter than HIVECONSOLE_SESSION_IDLE_TIMEOUT"}
 	}
+	if err := c.finishOIDC(); err != nil {
+		return err
+	}
 	c.DataDir = filepath.Clean(c.DataDir)
 	return nil
+}
+
+// finishOIDC checks single sign-on's settings go together, and points its callback at the base URL.
+func (c *config) finishOIDC() error {
+	if c.OIDC.Issuer == "" {
+		if c.PasswordSignIn.BreakGlass != "" {
+			return usageError{"HIVECONSOLE_PASSWORD_SIGNIN=break-glass needs single sign-on: set HIVECONSOLE_OIDC_ISSUER, or nobody but the break-glass admin could sign in"}
+		}
+		if c.OIDC.ClientID != "" || len(c.OIDC.Roles) > 0 {
+			return usageError{"HIVECONSOLE_OIDC_CLIENT_ID and _ROLES need HIVECONSOLE_OIDC_ISSUER"}
+		}
+		return nil
+	}
+	iss, err := url.Parse(c.OIDC.Issuer)
+	if err != nil || iss.Host == "" || (iss.Scheme != "https" && !(iss.Scheme == "http" && isLoopback(iss.Hostname()))) {
+		return usageError{fmt.Sprintf("HIVECONSOLE_OIDC_ISSUER: want an https URL (http only on this machine), got %q", c.OIDC.Issuer)}
+	}
+	if c.OIDC.ClientID == "" {
+		return usageError{"HIVECONSOLE_OIDC_ISSUER needs HIVECONSOLE_OIDC_CLIENT_ID"}
+	}
+	if len(c.OIDC.Roles) == 0 {
+		return usageError{"HIVECONSOLE_OIDC_ISSUER needs HIVECONSOLE_OIDC_ROLES: without a mapping to roles nobody could sign in"}
+	}
+	c.OIDC.RedirectURL = c.BaseURL.String() + "/login/oidc/callback"
+	return nil
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.IsLoopback()
 }

@@ -5,14 +5,18 @@ import (
 	"context"
 	"errors"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"regexp"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/hiveconsole/hiveconsole/auth"
 )
 
 // syncBuffer is a bytes.Buffer safe for a writer goroutine and a reading test.
@@ -274,5 +278,79 @@ func TestServeOnPostgresNeedsSharedKeys(t *testing.T) {
 	err = run(context.Background(), []string{"serve"}, func(k string) string { return env[k] }, io.Discard, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "HIVECONSOLE_MFA_KEY") {
 		t.Fatalf("got %v, want a refusal naming HIVECONSOLE_MFA_KEY", err)
+	}
+}
+
+// TestConfigSingleSignOn: the OIDC settings parse into a role mapping and a password sign-in rule,
+// the callback follows the base URL, and settings that cannot work together are refused.
+func TestConfigSingleSignOn(t *testing.T) {
+	env := map[string]string{"HIVECONSOLE_BASE_URL": "https://console.example.com", "HIVECONSOLE_OIDC_ISSUER": "https://id.example.com/realms/staff",
+		"HIVECONSOLE_OIDC_CLIENT_ID": "hive-console", "HIVECONSOLE_OIDC_CLIENT_SECRET": "s3cret",
+		"HIVECONSOLE_OIDC_ROLES":      "console-admins=admin, kyc-reviewers=reviewer,support=support,audit=auditor",
+		"HIVECONSOLE_PASSWORD_SIGNIN": "break-glass:Root@Example.com"}
+	getenv := func(k string) string { return env[k] }
+	cfg, err := parseConfig("serve", []string{"--oidc-create-users", "true"}, getenv, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := cfg.OIDC
+	if o.RedirectURL != "https://console.example.com/login/oidc/callback" || o.RoleClaim != "groups" || o.Name != "single sign-on" ||
+		!o.CreateUsers || o.ClientSecret != "s3cret" {
+		t.Errorf("OIDC settings: %+v", o)
+	}
+	if got, want := o.Roles.String(), "console-admins=admin,kyc-reviewers=reviewer,support=support,audit=auditor"; got != want {
+		t.Errorf("roles: got %s, want %s", got, want)
+	}
+	if cfg.PasswordSignIn.BreakGlass != "root@example.com" || cfg.PasswordSignIn.Allows("support@example.com") {
+		t.Errorf("password sign-in: %+v", cfg.PasswordSignIn)
+	}
+	off, err := parseConfig("serve", nil, func(string) string { return "" }, io.Discard)
+	if err != nil || off.OIDC.Issuer != "" || off.OIDC.CreateUsers || !off.PasswordSignIn.Allows("anyone@example.com") {
+		t.Errorf("by default: %+v %+v %v, want single sign-on off and passwords for everyone", off.OIDC, off.PasswordSignIn, err)
+	}
+	for _, bad := range []map[string]string{
+		{"HIVECONSOLE_OIDC_ROLES": "console-admins=boss"},
+		{"HIVECONSOLE_OIDC_ROLES": ""},
+		{"HIVECONSOLE_OIDC_CLIENT_ID": ""},
+		{"HIVECONSOLE_OIDC_ISSUER": "http://id.example.com"},
+		{"HIVECONSOLE_OIDC_CREATE_USERS": "maybe"},
+		{"HIVECONSOLE_PASSWORD_SIGNIN": "off"},
+		{"HIVECONSOLE_PASSWORD_SIGNIN": "break-glass:nobody"},
+		{"HIVECONSOLE_OIDC_ISSUER": ""}, // break-glass without single sign-on
+	} {
+		changed := map[string]string{}
+		for k, v := range env {
+			changed[k] = v
+		}
+		for k, v := range bad {
+			changed[k] = v
+		}
+		if _, err := parseConfig("serve", nil, func(k string) string { return changed[k] }, io.Discard); err == nil {
+			t.Errorf("%v: want an error", bad)
+		}
+	}
+	env["HIVECONSOLE_OIDC_ISSUER"] = "http://127.0.0.1:5556/dex"
+	if _, err := parseConfig("serve", nil, getenv, io.Discard); err != nil {
+		t.Errorf("an http issuer on this machine, for trying it out: %v", err)
+	}
+}
+
+// TestStartSingleSignOnWithProviderDown: a provider that cannot be reached at start is a warning,
+// not a refusal to start; the console tries again at each sign-in.
+func TestStartSingleSignOnWithProviderDown(t *testing.T) {
+	down := httptest.NewServer(http.NotFoundHandler())
+	down.Close()
+	roles, _ := auth.ParseOIDCRoles("admins=admin")
+	var logs syncBuffer
+	sso, err := startSingleSignOn(context.Background(), auth.OIDCConfig{Issuer: down.URL, ClientID: "c", RedirectURL: "http://x/login/oidc/callback", Roles: roles},
+		slog.New(slog.NewTextHandler(&logs, nil)))
+	if err != nil || sso == nil {
+		t.Fatalf("got %v %v, want single sign-on that tries again later", sso, err)
+	}
+	if !strings.Contains(logs.String(), "cannot be reached") {
+		t.Errorf("no warning logged: %q", logs.String())
+	}
+	if sso, err := startSingleSignOn(context.Background(), auth.OIDCConfig{}, slog.New(slog.DiscardHandler)); sso != nil || err != nil {
+		t.Errorf("without an issuer: %v %v, want none", sso, err)
 	}
 }

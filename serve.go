@@ -143,7 +143,12 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		defer cancel()
 		_ = copyOfHive.Release(releaseCtx, syncer.Holder())
 	}()
+	sso, err := startSingleSignOn(ctx, cfg.OIDC, log)
+	if err != nil {
+		return err
+	}
 	app, err := handlers.New(handlers.Config{
+		SingleSignOn: sso, PasswordSignIn: cfg.PasswordSignIn,
 		Simulator: simulator,
 		BaseURL:   cfg.BaseURL, Sandbox: cfg.sandboxMode(), HiveHost: hostOf(client.BaseURL()), TrustedProxies: cfg.Proxies,
 		Hive: client, HivePing: client.Ping, HiveUnreachable: client.Unreachable, Staff: staff, StaffAdmin: staff, Sessions: staff.Sessions(), SecondFactor: staff, MFARequired: cfg.MFARequired, AccountSessions: staff, Assets: assets,
@@ -182,6 +187,26 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	return nil
 }
 
+// startSingleSignOn builds the OpenID provider when an issuer is set, and reads its discovery
+// document once: a provider that is down does not stop the console (passwords still work, the
+// button says the provider cannot be reached), and the console tries again at each sign-in.
+func startSingleSignOn(ctx context.Context, cfg auth.OIDCConfig, log *slog.Logger) (handlers.SingleSignOn, error) {
+	if cfg.Issuer == "" {
+		return nil, nil
+	}
+	o, err := auth.NewOIDC(cfg)
+	if err != nil {
+		return nil, err
+	}
+	discoverCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if err := o.Discover(discoverCtx); err != nil {
+		log.Warn("single sign-on: the OpenID provider cannot be reached; the console tries again at each sign-in",
+			slog.String("issuer", cfg.Issuer), slog.Any("err", err))
+	}
+	return o, nil
+}
+
 func hostOf(raw string) string {
 	u, err := url.Parse(raw)
 	if err != nil {
@@ -210,6 +235,9 @@ func printBanner(w io.Writer, cfg config, addr net.Addr, sb *embeddedSandbox, cr
 		fmt.Fprintf(w, "\n  Sign in as %s with the password from HIVECONSOLE_ADMIN_PASSWORD.\n", cfg.AdminEmail)
 	default:
 		fmt.Fprintf(w, "\n  Sign in with your staff account (hiveconsole user list shows them).\n")
+	}
+	if cfg.OIDC.Issuer != "" {
+		fmt.Fprintf(w, "  Single sign-on: %s, callback %s; password sign-in: %s.\n", cfg.OIDC.Issuer, cfg.OIDC.RedirectURL, cfg.PasswordSignIn)
 	}
 	switch policy := cfg.MFARequired.String(); policy {
 	case "none":

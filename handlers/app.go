@@ -61,6 +61,8 @@ type Staff interface {
 	// StillSignedIn checks again, without counting as activity, a session SignedInUser accepted
 	// earlier in a long request; auth.ErrUnauthenticated when it no longer holds.
 	StillSignedIn(ctx context.Context, ws *auth.WebSession) (auth.User, error)
+	// UserByEmail finds the account a single sign-on names; auth.ErrUserNotFound when none has it.
+	UserByEmail(ctx context.Context, email string) (auth.User, error)
 	Ping(ctx context.Context) error
 }
 
@@ -73,6 +75,10 @@ type WebSessions interface {
 	BeginSecondFactor(w http.ResponseWriter, u auth.User, next string) error
 	PendingSecondFactor(r *http.Request) (userID, next string, err error)
 	EndSecondFactor(w http.ResponseWriter)
+	// BeginSingleSignOn and TakeSingleSignOn carry a single sign-on's state, nonce, PKCE verifier
+	// and destination to the provider's callback, in this browser, once.
+	BeginSingleSignOn(w http.ResponseWriter, st auth.OIDCState) error
+	TakeSingleSignOn(w http.ResponseWriter, r *http.Request) (auth.OIDCState, error)
 }
 
 // Reviews keeps reviewers' decisions on checks, which Hive has no place for; *review.Ledger
@@ -170,6 +176,11 @@ type Config struct {
 	// MaxStreamsPerSession and MaxStreams cap the live streams one web session, and the whole
 	// process, may hold open (8 and 1000 when zero); past them a stream is refused with 429.
 	MaxStreamsPerSession, MaxStreams int
+
+	// SingleSignOn signs staff in through an OpenID Connect provider (nil: passwords only), and
+	// PasswordSignIn says who may still use a password (the zero value: everyone).
+	SingleSignOn   SingleSignOn
+	PasswordSignIn auth.PasswordSignIn
 }
 
 // App holds the handlers' dependencies. Build it with New.

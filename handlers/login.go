@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"net/http"
@@ -38,7 +39,7 @@ func (a *App) loginForm(c echo.Context) error {
 	if _, _, err := a.Staff.SignedInUser(c.Request()); err == nil {
 		return redirect(c, safeNext(c.QueryParam("next")))
 	}
-	m := views.LoginModel{Next: nextParam(c.QueryParam("next")), Sandbox: a.Sandbox, CSRFToken: a.preSessionToken(c)}
+	m := a.loginModel(views.LoginModel{Next: nextParam(c.QueryParam("next")), Sandbox: a.Sandbox, CSRFToken: a.preSessionToken(c)})
 	if c.QueryParam("signed_out") != "" {
 		p := a.page(c, "Sign in")
 		p.Flashes = []views.Flash{{Kind: "success", Message: "You have signed out."}}
@@ -61,11 +62,19 @@ func (a *App) login(c echo.Context) error {
 		return echo.NewHTTPError(http.StatusForbidden, "The sign-in form expired. Reload the page and try again.")
 	}
 	email := strings.TrimSpace(c.FormValue("email"))
-	m := views.LoginModel{Email: email, Next: nextParam(c.FormValue("next")), Sandbox: a.Sandbox, CSRFToken: ck.Value}
+	m := a.loginModel(views.LoginModel{Email: email, Next: nextParam(c.FormValue("next")), Sandbox: a.Sandbox, CSRFToken: ck.Value})
+	typed := auth.User{Email: strings.ToLower(email)} // who tried, as typed, until we know who it is
+	if !a.PasswordSignIn.Allows(email) {
+		// Refused before the password is looked at: the setting is no secret, and a guess here
+		// tells nothing and costs no hashing.
+		_ = a.recordAudit(c, typed, auditEntry{Action: "auth.sign_in", TargetType: "user", Outcome: outcomeFailure,
+			Details: map[string]any{"method": "password", "reason": "password_sign_in_off"}})
+		m.Error = "Password sign-in is turned off. Sign in with " + cmp.Or(m.SSOName, "single sign-on") + " instead, with the button above."
+		return render(c, http.StatusForbidden, views.LoginPage(a.page(c, "Sign in"), m))
+	}
 	client := auth.ClientIP(c.Request(), a.TrustedProxies)
 	u, err := a.Staff.Authenticate(c.Request().Context(), email, c.FormValue("password"), client)
 	var throttled *auth.ThrottledError
-	typed := auth.User{Email: strings.ToLower(email)} // who tried, as typed, until we know who it is
 	switch {
 	case errors.As(err, &throttled):
 		a.auditSignIn(c, typed, "auth.lockout", outcomeDenied)

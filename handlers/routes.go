@@ -46,6 +46,8 @@ func (a *App) Routes() []Route {
 		{http.MethodPost, "/login/code", public, a.secondFactor},
 		{http.MethodGet, "/login/setup", public, a.setupForm},
 		{http.MethodPost, "/login/setup", public, a.setup},
+		{http.MethodGet, "/login/oidc", public, a.startSingleSignOn},
+		{http.MethodGet, "/login/oidc/callback", public, a.singleSignOnCallback},
 		{http.MethodPost, "/logout", signedIn, a.logout},
 		{http.MethodGet, "/", can(auth.ViewOverview), a.overview},
 		{http.MethodGet, "/overview/stream", can(auth.ViewOverview), a.overviewStream},
