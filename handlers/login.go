@@ -77,10 +77,7 @@ func (a *App) login(c echo.Context) error {
 	var throttled *auth.ThrottledError
 	switch {
 	case errors.As(err, &throttled):
-		a.auditSignIn(c, typed, "auth.lockout", outcomeDenied)
-		wait := ceilSecond(throttled.RetryAfter)
-		c.Response().Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())))
-		m.Error = fmt.Sprintf("Too many attempts. Wait %s, then try again.", humanDuration(wait))
+		m.Error = a.slowedDown(c, typed, throttled)
 		return render(c, http.StatusTooManyRequests, views.LoginPage(a.page(c, "Sign in"), m))
 	case errors.Is(err, auth.ErrInvalidCredentials):
 		a.auditSignIn(c, typed, "auth.sign_in", outcomeFailure)
@@ -113,6 +110,15 @@ func (a *App) login(c echo.Context) error {
 		return err
 	}
 	return redirect(c, safeNext(c.FormValue("next")))
+}
+
+// slowedDown records a sign-in step refused because failures slowed the account or the address down,
+// sets Retry-After, and returns what the page tells the user.
+func (a *App) slowedDown(c echo.Context, who auth.User, throttled *auth.ThrottledError) string {
+	a.auditSignIn(c, who, "auth.lockout", outcomeDenied)
+	wait := ceilSecond(throttled.RetryAfter)
+	c.Response().Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())))
+	return fmt.Sprintf("Too many attempts. Wait %s, then try again.", humanDuration(wait))
 }
 
 // auditSignIn records a refused sign-in. The refusal stands whether or not the row is written.

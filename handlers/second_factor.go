@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/netip"
-	"strconv"
 	"strings"
 
 	"github.com/hiveconsole/hiveconsole/auth"
@@ -64,10 +63,7 @@ func (a *App) secondFactor(c echo.Context) error {
 	var throttled *auth.ThrottledError
 	switch {
 	case errors.As(err, &throttled):
-		a.auditSignIn(c, u, "auth.lockout", outcomeDenied)
-		wait := ceilSecond(throttled.RetryAfter)
-		c.Response().Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())))
-		m.Error = fmt.Sprintf("Too many attempts. Wait %s, then try again.", humanDuration(wait))
+		m.Error = a.slowedDown(c, u, throttled)
 		return render(c, http.StatusTooManyRequests, views.SecondFactorPage(a.page(c, "Sign in"), m))
 	case errors.Is(err, auth.ErrInvalidCode):
 		a.auditSignIn(c, u, "auth.second_factor", outcomeFailure)
