@@ -27,45 +27,11 @@ func LoadSessionKeys(dataDir, configured string) ([][]byte, error) {
 		return parseSessionKeys(configured, "HIVECONSOLE_SESSION_KEYS")
 	}
 	path := filepath.Join(dataDir, sessionKeysFile)
-	if err := createSessionKeysFile(dataDir, path); err != nil {
+	b, err := readSecretFile(dataDir, path, "session keys", func() string { return NewSessionKey() + "\n" })
+	if err != nil {
 		return nil, err
 	}
-	info, err := os.Stat(path)
-	if err != nil {
-		return nil, fmt.Errorf("auth: session keys: %w", err)
-	}
-	if info.Mode().Perm()&0o077 != 0 {
-		return nil, fmt.Errorf("auth: session keys: %s is readable by others (mode %v); chmod 600 it", path, info.Mode().Perm())
-	}
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("auth: session keys: %w", err)
-	}
 	return parseSessionKeys(string(b), path)
-}
-
-// createSessionKeysFile writes a new key unless the file exists. O_EXCL makes two processes starting
-// at once agree on one file instead of overwriting each other's key.
-func createSessionKeysFile(dataDir, path string) error {
-	if err := os.MkdirAll(dataDir, 0o700); err != nil {
-		return fmt.Errorf("auth: session keys: %w", err)
-	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if errors.Is(err, fs.ErrExist) {
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("auth: session keys: %w", err)
-	}
-	_, werr := f.WriteString(NewSessionKey() + "\n")
-	if cerr := f.Close(); werr == nil {
-		werr = cerr
-	}
-	if werr != nil {
-		os.Remove(path)
-		return fmt.Errorf("auth: session keys: %w", werr)
-	}
-	return nil
 }
 
 // NewSessionKey returns a random signing key (256 bits, URL-safe base64) for HIVECONSOLE_SESSION_KEYS.
@@ -94,4 +60,50 @@ func parseSessionKeys(s, source string) ([][]byte, error) {
 		return nil, fmt.Errorf("auth: session keys from %s: no key", source)
 	}
 	return keys, nil
+}
+
+// readSecretFile returns the contents of the key file at path, first creating it (and dataDir) with
+// generate's output when it does not exist. A file that others can read is refused. what names the
+// key in errors ("MFA key"), which never quote the file's contents. LoadSessionKeys and LoadMFAKey
+// keep their generated keys so.
+func readSecretFile(dataDir, path, what string, generate func() string) ([]byte, error) {
+	if err := createSecretFile(dataDir, path, generate); err != nil {
+		return nil, fmt.Errorf("auth: %s: %w", what, err)
+	}
+	info, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("auth: %s: %w", what, err)
+	}
+	if info.Mode().Perm()&0o077 != 0 {
+		return nil, fmt.Errorf("auth: %s: %s is readable by others (mode %v); chmod 600 it", what, path, info.Mode().Perm())
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("auth: %s: %w", what, err)
+	}
+	return b, nil
+}
+
+// createSecretFile writes generate's output to path unless the file exists. O_EXCL makes two
+// processes starting at once agree on one file instead of overwriting each other's key.
+func createSecretFile(dataDir, path string, generate func() string) error {
+	if err := os.MkdirAll(dataDir, 0o700); err != nil {
+		return err
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	_, werr := f.WriteString(generate())
+	if cerr := f.Close(); werr == nil {
+		werr = cerr
+	}
+	if werr != nil {
+		os.Remove(path)
+		return werr
+	}
+	return nil
 }

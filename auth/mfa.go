@@ -80,9 +80,8 @@ type TOTPEnrolment struct {
 // until ConfirmTOTP. It replaces a pending one (the QR code shown before stops working) and is
 // refused with ErrTOTPEnrolled while a confirmed one exists.
 func (s *Service) BeginTOTP(ctx context.Context, u User) (TOTPEnrolment, error) {
-	ms, err := s.sealingStore()
-	if err != nil {
-		return TOTPEnrolment{}, err
+	if s.mfa == nil {
+		return TOTPEnrolment{}, ErrMFAUnavailable
 	}
 	key, err := totpKey(u.Email, nil)
 	if err != nil {
@@ -92,7 +91,7 @@ func (s *Service) BeginTOTP(ctx context.Context, u User) (TOTPEnrolment, error) 
 	if err != nil {
 		return TOTPEnrolment{}, fmt.Errorf("auth: new TOTP secret: %w", err)
 	}
-	if err := ms.PutPendingTOTP(ctx, u.ID, sealSecret(s.mfa, u.ID, secret), s.now()); err != nil {
+	if err := s.store.PutPendingTOTP(ctx, u.ID, sealSecret(s.mfa, u.ID, secret), s.now()); err != nil {
 		return TOTPEnrolment{}, err
 	}
 	return newEnrolment(key)
@@ -101,11 +100,10 @@ func (s *Service) BeginTOTP(ctx context.Context, u User) (TOTPEnrolment, error) 
 // PendingTOTP is u's pending enrolment again, to show its QR code after a wrong code; ok is false
 // when none is pending.
 func (s *Service) PendingTOTP(ctx context.Context, u User) (enrolment TOTPEnrolment, ok bool, err error) {
-	ms, err := s.sealingStore()
-	if err != nil {
-		return TOTPEnrolment{}, false, err
+	if s.mfa == nil {
+		return TOTPEnrolment{}, false, ErrMFAUnavailable
 	}
-	rec, err := ms.TOTP(ctx, u.ID)
+	rec, err := s.store.TOTP(ctx, u.ID)
 	if errors.Is(err, ErrNoTOTP) || (err == nil && rec.confirmed()) {
 		return TOTPEnrolment{}, false, nil
 	}
@@ -131,11 +129,10 @@ func (s *Service) PendingTOTP(ctx context.Context, u User) (enrolment TOTPEnrolm
 // it is ErrNoPendingTOTP. It is not throttled: whoever confirms is signed in and has the secret on
 // screen, so guessing its code would gain them nothing.
 func (s *Service) ConfirmTOTP(ctx context.Context, u User, code string) ([]string, error) {
-	ms, err := s.sealingStore()
-	if err != nil {
-		return nil, err
+	if s.mfa == nil {
+		return nil, ErrMFAUnavailable
 	}
-	rec, err := ms.TOTP(ctx, u.ID)
+	rec, err := s.store.TOTP(ctx, u.ID)
 	if errors.Is(err, ErrNoTOTP) || (err == nil && rec.confirmed()) {
 		return nil, ErrNoPendingTOTP
 	}
@@ -152,7 +149,7 @@ func (s *Service) ConfirmTOTP(ctx context.Context, u User, code string) ([]strin
 		return nil, ErrInvalidCode
 	}
 	codes, hashes := newRecoveryCodes(u.ID)
-	if err := ms.ConfirmTOTP(ctx, u.ID, rec.Sealed, step, now, hashes); err != nil {
+	if err := s.store.ConfirmTOTP(ctx, u.ID, rec.Sealed, step, now, hashes); err != nil {
 		return nil, err
 	}
 	return codes, nil
@@ -161,11 +158,7 @@ func (s *Service) ConfirmTOTP(ctx context.Context, u User, code string) ([]strin
 // HasTOTP reports whether the user has a confirmed second factor, which sign-in must then ask for.
 // It needs no MFA key: without one an enrolled user is still asked, and VerifySecondFactor refuses.
 func (s *Service) HasTOTP(ctx context.Context, userID string) (bool, error) {
-	ms, err := s.totpStore()
-	if err != nil {
-		return false, err
-	}
-	rec, err := ms.TOTP(ctx, userID)
+	rec, err := s.store.TOTP(ctx, userID)
 	if errors.Is(err, ErrNoTOTP) {
 		return false, nil
 	}
@@ -177,22 +170,14 @@ func (s *Service) HasTOTP(ctx context.Context, userID string) (bool, error) {
 
 // RecoveryCodesLeft counts the user's unused recovery codes.
 func (s *Service) RecoveryCodesLeft(ctx context.Context, userID string) (int, error) {
-	ms, err := s.totpStore()
-	if err != nil {
-		return 0, err
-	}
-	return ms.RecoveryCodesLeft(ctx, userID)
+	return s.store.RecoveryCodesLeft(ctx, userID)
 }
 
 // ResetTOTP removes the user's second factor, pending or confirmed, and their recovery codes; the
 // next sign-in asks for the password only, and BeginTOTP may enrol again. It needs no MFA key, so it
 // also mends enrolments the key no longer opens.
 func (s *Service) ResetTOTP(ctx context.Context, userID string) error {
-	ms, err := s.totpStore()
-	if err != nil {
-		return err
-	}
-	return ms.DeleteTOTP(ctx, userID)
+	return s.store.DeleteTOTP(ctx, userID)
 }
 
 // VerifySecondFactor checks the code a user gives after their password. Six digits (spaces allowed)
@@ -206,11 +191,10 @@ func (s *Service) ResetTOTP(ctx context.Context, userID string) error {
 // code is ErrInvalidCode; a success clears the account's failures. ErrNoTOTP when the user has no
 // confirmed second factor.
 func (s *Service) VerifySecondFactor(ctx context.Context, userID, code string, client netip.Addr) (recovery bool, err error) {
-	ms, err := s.sealingStore()
-	if err != nil {
-		return false, err
+	if s.mfa == nil {
+		return false, ErrMFAUnavailable
 	}
-	rec, err := ms.TOTP(ctx, userID)
+	rec, err := s.store.TOTP(ctx, userID)
 	if errors.Is(err, ErrNoTOTP) || (err == nil && !rec.confirmed()) {
 		return false, ErrNoTOTP
 	}
@@ -221,7 +205,7 @@ func (s *Service) VerifySecondFactor(ctx context.Context, userID, code string, c
 	if err := s.charge(ctx, rows); err != nil {
 		return false, err
 	}
-	if recovery, err = s.useSecondFactor(ctx, ms, userID, rec, code); err != nil {
+	if recovery, err = s.useSecondFactor(ctx, userID, rec, code); err != nil {
 		return false, err
 	}
 	if err := s.succeed(ctx, rows); err != nil {
@@ -232,7 +216,7 @@ func (s *Service) VerifySecondFactor(ctx context.Context, userID, code string, c
 
 // useSecondFactor spends code: a TOTP step or a recovery code. Whether it was still unspent is
 // decided by one conditional write, so of two uses at once only one passes.
-func (s *Service) useSecondFactor(ctx context.Context, ms mfaStore, userID string, rec totpRecord, code string) (recovery bool, err error) {
+func (s *Service) useSecondFactor(ctx context.Context, userID string, rec totpRecord, code string) (recovery bool, err error) {
 	now := s.now()
 	if digits, ok := totpCode(code); ok {
 		secret, err := openSecret(s.mfa, userID, rec.Sealed)
@@ -243,7 +227,7 @@ func (s *Service) useSecondFactor(ctx context.Context, ms mfaStore, userID strin
 		if !ok {
 			return false, ErrInvalidCode
 		}
-		used, err := ms.UseTOTPStep(ctx, userID, step)
+		used, err := s.store.UseTOTPStep(ctx, userID, step)
 		if err == nil && !used {
 			err = ErrInvalidCode
 		}
@@ -253,28 +237,11 @@ func (s *Service) useSecondFactor(ctx context.Context, ms mfaStore, userID strin
 	if len(normalized) != recoveryCodeLen {
 		return false, ErrInvalidCode
 	}
-	used, err := ms.UseRecoveryCode(ctx, userID, hashRecoveryCode(userID, normalized), now)
+	used, err := s.store.UseRecoveryCode(ctx, userID, hashRecoveryCode(userID, normalized), now)
 	if err == nil && !used {
 		err = ErrInvalidCode
 	}
 	return err == nil, err
-}
-
-// totpStore is the store's second-factor tables; every Store of this package keeps them.
-func (s *Service) totpStore() (mfaStore, error) {
-	ms, ok := s.store.(mfaStore)
-	if !ok {
-		return nil, errors.New("auth: the store keeps no second factors")
-	}
-	return ms, nil
-}
-
-// sealingStore is totpStore for the methods that seal or open a secret, which need the MFA key.
-func (s *Service) sealingStore() (mfaStore, error) {
-	if s.mfa == nil {
-		return nil, ErrMFAUnavailable
-	}
-	return s.totpStore()
 }
 
 // totpKey is the otpauth key for an account: with secret, or a new random one (20 bytes) when nil.

@@ -61,6 +61,29 @@ type Store interface {
 
 	// Ping reports whether the database answers; for readiness checks.
 	Ping(ctx context.Context) error
+
+	// The second factor's tables, user_totp and user_recovery_codes. The writes that decide whether
+	// a code is accepted are single conditional statements, so two uses of one code at once, on any
+	// replica, cannot both pass.
+	// PutPendingTOTP stores a new pending secret for the user, replacing a pending one (and its
+	// last step); ErrTOTPEnrolled when the user has a confirmed one.
+	PutPendingTOTP(ctx context.Context, userID string, sealed []byte, at time.Time) error
+	// TOTP returns the user's secret row, pending or confirmed; ErrNoTOTP when there is none.
+	TOTP(ctx context.Context, userID string) (totpRecord, error)
+	// ConfirmTOTP confirms the pending secret sealed (and only that one), records step as used and
+	// replaces the user's recovery codes with codeHashes, in one transaction; ErrNoPendingTOTP when
+	// that secret is no longer pending.
+	ConfirmTOTP(ctx context.Context, userID string, sealed []byte, step int64, at time.Time, codeHashes []string) error
+	// UseTOTPStep records step as the newest one used if it is newer than the one recorded and the
+	// secret is confirmed; used says whether it was.
+	UseTOTPStep(ctx context.Context, userID string, step int64) (used bool, err error)
+	// UseRecoveryCode marks the user's unused recovery code with that hash used; used says whether
+	// there was one.
+	UseRecoveryCode(ctx context.Context, userID, codeHash string, at time.Time) (used bool, err error)
+	// RecoveryCodesLeft counts the user's unused recovery codes.
+	RecoveryCodesLeft(ctx context.Context, userID string) (int, error)
+	// DeleteTOTP removes the user's secret and recovery codes; none is not an error.
+	DeleteTOTP(ctx context.Context, userID string) error
 }
 
 // WebSessionRecord is a web session row. The cookie's id is never stored, only its SHA-256, so a copy
