@@ -56,13 +56,23 @@ func nextParam(next string) string {
 	return ""
 }
 
-func (a *App) login(c echo.Context) error {
+// preSessionForm checks a sign-in form's double-submitted token, cookie against form, and returns it
+// for the page re-rendered with an error.
+func (a *App) preSessionForm(c echo.Context) (string, error) {
 	ck, err := c.Cookie(a.preSessionName())
 	if err != nil || !equalToken(ck.Value, csrfToken(c.Request())) {
-		return echo.NewHTTPError(http.StatusForbidden, "The sign-in form expired. Reload the page and try again.")
+		return "", echo.NewHTTPError(http.StatusForbidden, "The sign-in form expired. Reload the page and try again.")
+	}
+	return ck.Value, nil
+}
+
+func (a *App) login(c echo.Context) error {
+	token, err := a.preSessionForm(c)
+	if err != nil {
+		return err
 	}
 	email := strings.TrimSpace(c.FormValue("email"))
-	m := a.loginModel(views.LoginModel{Email: email, Next: nextParam(c.FormValue("next")), Sandbox: a.Sandbox, CSRFToken: ck.Value})
+	m := a.loginModel(views.LoginModel{Email: email, Next: nextParam(c.FormValue("next")), Sandbox: a.Sandbox, CSRFToken: token})
 	typed := auth.User{Email: strings.ToLower(email)} // who tried, as typed, until we know who it is
 	if !a.PasswordSignIn.Allows(email) {
 		// Refused before the password is looked at: the setting is no secret, and a guess here

@@ -25,6 +25,25 @@ type SecondFactor interface {
 	ResetTOTP(ctx context.Context, userID string) error
 }
 
+// pendingUser is who passed the password step in this browser and where they were going; ok is
+// false when nobody did, the step has expired, or the account is gone or disabled since (its cookie
+// is then forgotten).
+func (a *App) pendingUser(c echo.Context) (u auth.User, next string, ok bool) {
+	if a.SecondFactor == nil {
+		return u, "", false
+	}
+	id, next, err := a.Sessions.PendingSecondFactor(c.Request())
+	if err != nil {
+		return u, "", false
+	}
+	u, err = a.StaffAdmin.UserByID(c.Request().Context(), id)
+	if err != nil || u.Disabled {
+		a.Sessions.EndSecondFactor(c.Response())
+		return auth.User{}, "", false
+	}
+	return u, next, true
+}
+
 // secondFactorNeeded reports whether u signs in with a code after the password.
 func (a *App) secondFactorNeeded(ctx context.Context, u auth.User) (bool, error) {
 	if a.SecondFactor == nil {
@@ -35,7 +54,7 @@ func (a *App) secondFactorNeeded(ctx context.Context, u auth.User) (bool, error)
 
 // secondFactorForm asks for the code of the user who passed the password step in this browser.
 func (a *App) secondFactorForm(c echo.Context) error {
-	if _, _, err := a.Sessions.PendingSecondFactor(c.Request()); err != nil {
+	if _, _, ok := a.pendingUser(c); !ok {
 		return redirect(c, "/login")
 	}
 	return render(c, http.StatusOK, views.SecondFactorPage(a.page(c, "Sign in"), views.SecondFactorModel{CSRFToken: a.preSessionToken(c)}))
@@ -44,21 +63,16 @@ func (a *App) secondFactorForm(c echo.Context) error {
 // secondFactor checks the code and starts the session. A wrong code is audited and slowed down like
 // a wrong password; a recovery code is accepted once, and the page after says how many are left.
 func (a *App) secondFactor(c echo.Context) error {
-	ck, err := c.Cookie(a.preSessionName())
-	if err != nil || !equalToken(ck.Value, csrfToken(c.Request())) {
-		return echo.NewHTTPError(http.StatusForbidden, "The sign-in form expired. Reload the page and try again.")
+	token, err := a.preSessionForm(c)
+	if err != nil {
+		return err
 	}
 	ctx := c.Request().Context()
-	id, next, err := a.Sessions.PendingSecondFactor(c.Request())
-	if err != nil {
+	u, next, ok := a.pendingUser(c)
+	if !ok {
 		return redirect(c, "/login")
 	}
-	u, err := a.StaffAdmin.UserByID(ctx, id)
-	if err != nil || u.Disabled {
-		a.Sessions.EndSecondFactor(c.Response())
-		return redirect(c, "/login")
-	}
-	m := views.SecondFactorModel{CSRFToken: ck.Value}
+	m := views.SecondFactorModel{CSRFToken: token}
 	recovery, err := a.SecondFactor.VerifySecondFactor(ctx, u.ID, c.FormValue("code"), auth.ClientIP(c.Request(), a.TrustedProxies))
 	var throttled *auth.ThrottledError
 	switch {

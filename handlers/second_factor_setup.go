@@ -14,33 +14,20 @@ import (
 // right after the password, before any session exists: nothing else of the console is reachable
 // until the first code is right.
 
-// pendingEnrolment is the user who passed the password step in this browser and must set up a
-// second factor; ok is false (and the browser sent to sign in) otherwise.
-func (a *App) pendingEnrolment(c echo.Context) (auth.User, string, bool, error) {
-	if a.SecondFactor == nil {
-		return auth.User{}, "", false, nil
-	}
-	id, next, err := a.Sessions.PendingSecondFactor(c.Request())
-	if err != nil {
-		return auth.User{}, "", false, nil
-	}
-	u, err := a.StaffAdmin.UserByID(c.Request().Context(), id)
-	if err != nil || u.Disabled {
-		return auth.User{}, "", false, nil
-	}
-	return u, next, true, nil
-}
-
 // setupForm shows the QR code and the secret to a user who must set up a second factor; the same
 // secret again on a reload.
 func (a *App) setupForm(c echo.Context) error {
-	u, _, ok, err := a.pendingEnrolment(c)
-	if err != nil || !ok {
-		return cmpErr(err, redirect(c, "/login"))
+	u, _, ok := a.pendingUser(c)
+	if !ok {
+		return redirect(c, "/login")
 	}
 	ctx := c.Request().Context()
-	if has, err := a.SecondFactor.HasTOTP(ctx, u.ID); err != nil || has {
-		return cmpErr(err, redirect(c, "/login/code"))
+	has, err := a.SecondFactor.HasTOTP(ctx, u.ID)
+	if err != nil {
+		return err
+	}
+	if has {
+		return redirect(c, "/login/code")
 	}
 	e, pending, err := a.SecondFactor.PendingTOTP(ctx, u)
 	if err != nil {
@@ -58,13 +45,13 @@ func (a *App) setupForm(c echo.Context) error {
 // setup takes the first code: right, the second factor is on, the session starts and the recovery
 // codes are shown once; wrong, the same secret again with a message.
 func (a *App) setup(c echo.Context) error {
-	ck, err := c.Cookie(a.preSessionName())
-	if err != nil || !equalToken(ck.Value, csrfToken(c.Request())) {
-		return echo.NewHTTPError(http.StatusForbidden, "The sign-in form expired. Reload the page and try again.")
+	token, err := a.preSessionForm(c)
+	if err != nil {
+		return err
 	}
-	u, next, ok, err := a.pendingEnrolment(c)
-	if err != nil || !ok {
-		return cmpErr(err, redirect(c, "/login"))
+	u, next, ok := a.pendingUser(c)
+	if !ok {
+		return redirect(c, "/login")
 	}
 	ctx := c.Request().Context()
 	code := strings.TrimSpace(c.FormValue("code"))
@@ -73,10 +60,13 @@ func (a *App) setup(c echo.Context) error {
 	case errors.Is(err, auth.ErrInvalidCode):
 		a.auditSignIn(c, u, "auth.second_factor_enrol", outcomeFailure)
 		e, pending, perr := a.SecondFactor.PendingTOTP(ctx, u)
-		if perr != nil || !pending {
-			return cmpErr(perr, redirect(c, "/login/setup"))
+		if perr != nil {
+			return perr
 		}
-		m := views.SetupModel{CSRFToken: ck.Value, Role: string(u.Role), Enrolment: enrolmentView(e)}
+		if !pending {
+			return redirect(c, "/login/setup")
+		}
+		m := views.SetupModel{CSRFToken: token, Role: string(u.Role), Enrolment: enrolmentView(e)}
 		m.Enrolment.Code, m.Enrolment.Error = code, "That code does not match. Type the six digits your app shows now."
 		return render(c, http.StatusUnprocessableEntity, views.SetupPage(a.page(c, "Set up two-factor sign-in"), m))
 	case errors.Is(err, auth.ErrNoPendingTOTP):
@@ -100,12 +90,4 @@ func (a *App) setup(c echo.Context) error {
 	c.Set(keySession, ws)
 	m := views.SecurityModel{Available: true, Required: true, HasTOTP: true, CodesLeft: len(codes), Recovery: codes, Continue: safeNext(next)}
 	return render(c, http.StatusOK, views.SecurityPage(a.page(c, "Security"), m))
-}
-
-// cmpErr is err when there is one, else the fallback's result.
-func cmpErr(err, fallback error) error {
-	if err != nil {
-		return err
-	}
-	return fallback
 }

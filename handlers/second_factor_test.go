@@ -86,6 +86,9 @@ func TestSecondFactor(t *testing.T) {
 	if st := other.status(http.MethodGet, "/checks"); st != http.StatusSeeOther {
 		t.Errorf("a page after the password alone: %d", st)
 	}
+	if r := other.post("/login/code", url.Values{"code": {"123456"}}); r.StatusCode != http.StatusForbidden {
+		t.Errorf("a code without the form's token: %d", r.StatusCode)
+	}
 	if r := codeStep(other, "123456"); r.StatusCode != http.StatusUnauthorized {
 		t.Errorf("a wrong code: %d", r.StatusCode)
 	}
@@ -175,6 +178,9 @@ func TestSecondFactorRequired(t *testing.T) {
 	token := doc.Find(`input[name="csrf_token"]`).AttrOr("value", "")
 	if setup.StatusCode != http.StatusOK || secret == "" || b.get("/login/setup").doc(t).Find(`[data-testid="totp-secret"]`).Text() != secret {
 		t.Fatalf("the setup page: %d, secret %q (a reload must show the same)", setup.StatusCode, secret)
+	}
+	if r := b.post("/login/setup", url.Values{"code": {code(t, secret, tc.clock.Now())}, "csrf_token": {"forged"}}); r.StatusCode != http.StatusForbidden {
+		t.Errorf("a first code without the form's token: %d", r.StatusCode)
 	}
 	if r := b.post("/login/setup", url.Values{"code": {"000000"}, "csrf_token": {token}}); r.StatusCode != http.StatusUnprocessableEntity ||
 		r.doc(t).Find(`[data-testid="totp-secret"]`).Text() != secret {
