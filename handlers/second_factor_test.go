@@ -262,6 +262,16 @@ func TestAccountSessions(t *testing.T) {
 	if len(whats) < 3 || whats[0] != "Signed in" || !strings.Contains(outcomes, "failure") {
 		t.Errorf("sign-ins: %q, outcomes %q", whats, outcomes)
 	}
+	// Only the last 20, however many there are.
+	for range 25 {
+		if err := tc.trail.Record(context.Background(), audit.Event{ActorID: tc.users[auth.RoleReviewer].ID, ActorEmail: email,
+			Action: "auth.sign_out", TargetType: "user", Outcome: audit.OutcomeSuccess}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := laptop.get("/account/security").doc(t).Find(`[data-testid="account-sign-in"]`).Length(); n != 20 {
+		t.Errorf("%d sign-in rows, want the last 20", n)
+	}
 	// The other session's End form ends the phone's session.
 	end := doc.Find(`[data-testid="account-session"] form`).AttrOr("action", "")
 	if r := laptop.post(end, nil); r.StatusCode != http.StatusSeeOther {
