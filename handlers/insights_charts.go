@@ -101,7 +101,7 @@ func insightCharts(f insightFigures, own bool, csvURL func(id string) string) []
 			row = append(row, figure(n))
 		}
 		overruled := "–"
-		if against, ok := readmodel.Overrules[hd]; ok {
+		if against, ok := readmodel.Overrules(hd); ok {
 			overruled = figure(d.Versus[hd][against])
 		}
 		versus.TableRows = append(versus.TableRows, append(row, overruled))

@@ -127,8 +127,17 @@ type ReviewerDecisions struct {
 // Total is the reviewer's decisions of every kind.
 func (r ReviewerDecisions) Total() int { return r.Approve + r.Reject + r.Resubmit }
 
-// Overrules says which reviewer's decision goes against which Hive decision.
-var Overrules = map[string]string{"approved": "reject", "declined": "approve"}
+// Overrules says which reviewer's decision goes against Hive's decision: rejecting what it approved,
+// approving what it declined; ok is false for a Hive decision no reviewer's overrules.
+func Overrules(hiveDecision string) (against string, ok bool) {
+	switch hiveDecision {
+	case "approved":
+		return "reject", true
+	case "declined":
+		return "approve", true
+	}
+	return "", false
+}
 
 // Decisions reads the decisions of the period, only reviewer's when reviewer is not empty, from the
 // tallies a trigger keeps as each decision is recorded: a few rows a day and reviewer, and one
@@ -177,7 +186,7 @@ func (s *Store) Decisions(ctx context.Context, p Period, reviewer string) (Decis
 			out.Versus[hd] = map[string]int{}
 		}
 		out.Versus[hd][decision] += n
-		if against, ok := Overrules[hd]; ok {
+		if against, ok := Overrules(hd); ok {
 			out.Overrulable += n
 			if decision == against {
 				out.Overruled += n
