@@ -25,19 +25,22 @@ type OIDCState struct {
 	Next     string `json:"next"`
 }
 
-var oidcState = loginCookie{name: oidcStateCookie, ttl: OIDCStateTTL, sameSite: http.SameSiteLaxMode}
+// oidcState is the single sign-on's login cookie: Lax, as the provider's redirect back must carry it.
+func oidcState() loginCookie {
+	return loginCookie{name: oidcStateCookie, ttl: OIDCStateTTL, sameSite: http.SameSiteLaxMode}
+}
 
 // BeginSingleSignOn keeps st in this browser for the callback.
 func (s *SessionStore) BeginSingleSignOn(w http.ResponseWriter, st OIDCState) error {
-	return s.setLoginCookie(w, oidcState, st)
+	return s.setLoginCookie(w, oidcState(), st)
 }
 
 // TakeSingleSignOn reads the sign-on in flight in this browser and clears it, whatever it holds;
 // ErrUnauthenticated when there is none, the cookie is forged, or OIDCStateTTL has passed.
 func (s *SessionStore) TakeSingleSignOn(w http.ResponseWriter, r *http.Request) (OIDCState, error) {
 	var st OIDCState
-	err := s.readLoginCookie(r, oidcState, &st)
-	s.clearLoginCookie(w, oidcState) // one state serves one callback
+	err := s.readLoginCookie(r, oidcState(), &st)
+	s.clearLoginCookie(w, oidcState()) // one state serves one callback
 	if err != nil || st.State == "" || st.Nonce == "" || st.Verifier == "" {
 		return OIDCState{}, ErrUnauthenticated
 	}

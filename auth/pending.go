@@ -14,7 +14,10 @@ const (
 	PendingTTL = 5 * time.Minute
 )
 
-var pending = loginCookie{name: pendingCookie, ttl: PendingTTL, sameSite: http.SameSiteStrictMode}
+// pending is the password step's login cookie: Strict, as only the console's own pages lead to it.
+func pending() loginCookie {
+	return loginCookie{name: pendingCookie, ttl: PendingTTL, sameSite: http.SameSiteStrictMode}
+}
 
 // pendingSignIn is the password step passed.
 type pendingSignIn struct {
@@ -25,18 +28,18 @@ type pendingSignIn struct {
 // BeginSecondFactor records that u passed the password step and is to go to next once the second
 // factor holds.
 func (s *SessionStore) BeginSecondFactor(w http.ResponseWriter, u User, next string) error {
-	return s.setLoginCookie(w, pending, pendingSignIn{UserID: u.ID, Next: next})
+	return s.setLoginCookie(w, pending(), pendingSignIn{UserID: u.ID, Next: next})
 }
 
 // PendingSecondFactor reads who passed the password step in this browser, and where they were going;
 // ErrUnauthenticated when nobody did, the cookie is forged, or PendingTTL has passed.
 func (s *SessionStore) PendingSecondFactor(r *http.Request) (userID, next string, err error) {
 	var p pendingSignIn
-	if err := s.readLoginCookie(r, pending, &p); err != nil || p.UserID == "" {
+	if err := s.readLoginCookie(r, pending(), &p); err != nil || p.UserID == "" {
 		return "", "", ErrUnauthenticated
 	}
 	return p.UserID, p.Next, nil
 }
 
 // EndSecondFactor forgets the password step in this browser.
-func (s *SessionStore) EndSecondFactor(w http.ResponseWriter) { s.clearLoginCookie(w, pending) }
+func (s *SessionStore) EndSecondFactor(w http.ResponseWriter) { s.clearLoginCookie(w, pending()) }
