@@ -293,3 +293,41 @@ func TestAccountSessions(t *testing.T) {
 		t.Errorf("a reviewer ended the admin's session: %d", st)
 	}
 }
+
+// TestSecondFactorThrottled: wrong codes are slowed down like wrong passwords: past the free
+// failures the code page answers 429 with Retry-After, even for the right code, and the trail has
+// the refusal.
+func TestSecondFactorThrottled(t *testing.T) {
+	tc := newTestConsole(t)
+	ctx := context.Background()
+	rev := tc.users[auth.RoleReviewer]
+	e, err := tc.staff.BeginTOTP(ctx, rev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tc.staff.ConfirmTOTP(ctx, rev, code(t, e.Secret, tc.clock.Now())); err != nil {
+		t.Fatal(err)
+	}
+	b := tc.browser()
+	passwordStep(b, rev.Email, testPassword, "")
+	var r response
+	for i := range 10 {
+		if r = codeStep(b, "000000"); r.StatusCode == http.StatusTooManyRequests {
+			break
+		}
+		if r.StatusCode != http.StatusUnauthorized {
+			t.Fatalf("wrong code %d: %d", i+1, r.StatusCode)
+		}
+	}
+	if r.StatusCode != http.StatusTooManyRequests || r.Header.Get("Retry-After") == "" {
+		t.Fatalf("after ten wrong codes: %d, Retry-After %q", r.StatusCode, r.Header.Get("Retry-After"))
+	}
+	tc.clock.Advance(30 * time.Second)
+	if r := codeStep(b, code(t, e.Secret, tc.clock.Now())); r.StatusCode != http.StatusTooManyRequests {
+		t.Errorf("the right code while slowed down: %d", r.StatusCode)
+	}
+	events, _, err := tc.trail.Events(ctx, audit.Query{Action: "auth.lockout", Actor: rev.Email})
+	if err != nil || len(events) == 0 {
+		t.Errorf("no auth.lockout row: %v", err)
+	}
+}
