@@ -111,7 +111,8 @@ func insightCharts(f insightFigures, own bool, csvURL func(id string) string) []
 	}
 	versus.Figures = []views.ChartFigure{{Label: "Final decisions", Value: figure(finals)},
 		{Label: "Overruled Hive", Value: shareOf(d.Overruled, d.Overrulable) + " (" + figure(d.Overruled) + " of " + figure(d.Overrulable) + ")"}}
-	if finals == 0 {
+	if finals == 0 { // and no headline of "0 of 0"
+		versus.Figures = nil
 		versus.Empty = your("No final decisions in this period.", "You made no final decisions in this period.")
 	}
 
