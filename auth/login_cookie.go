@@ -15,6 +15,14 @@ type loginCookie struct {
 	name     string
 	ttl      time.Duration
 	sameSite http.SameSite
+	path     string // where the browser sends it; "" is /login
+}
+
+func (c loginCookie) cookiePath() string {
+	if c.path == "" {
+		return "/login"
+	}
+	return c.path
 }
 
 // loginCookieValue is what a login cookie holds: when it was set, and the value.
@@ -44,7 +52,7 @@ func (s *SessionStore) setLoginCookie(w http.ResponseWriter, c loginCookie, v an
 	if err != nil {
 		return err
 	}
-	http.SetCookie(w, &http.Cookie{Name: s.cookieName(c), Value: encoded, Path: "/login", HttpOnly: true, Secure: s.secure,
+	http.SetCookie(w, &http.Cookie{Name: s.cookieName(c), Value: encoded, Path: c.cookiePath(), HttpOnly: true, Secure: s.secure,
 		SameSite: c.sameSite, MaxAge: int(c.ttl / time.Second)})
 	return nil
 }
@@ -75,6 +83,6 @@ func (s *SessionStore) readLoginCookie(r *http.Request, c loginCookie, v any) er
 
 // clearLoginCookie removes c from the browser.
 func (s *SessionStore) clearLoginCookie(w http.ResponseWriter, c loginCookie) {
-	http.SetCookie(w, &http.Cookie{Name: s.cookieName(c), Value: "", Path: "/login", HttpOnly: true, Secure: s.secure,
+	http.SetCookie(w, &http.Cookie{Name: s.cookieName(c), Value: "", Path: c.cookiePath(), HttpOnly: true, Secure: s.secure,
 		SameSite: c.sameSite, MaxAge: -1})
 }

@@ -67,7 +67,8 @@ type Service struct {
 	pair      DelayPolicy
 	account   DelayPolicy
 	address   ThrottlePolicy
-	mfa       cipher.AEAD // seals TOTP secrets; nil without Config.MFAKey
+	mfa       cipher.AEAD   // seals TOTP secrets; nil without Config.MFAKey
+	passkeys  *passkeyParty // nil when the base URL allows no passkeys
 	now       func() time.Time
 	log       *slog.Logger
 	dummyHash string // verified against when the email is unknown, so that path costs the same
@@ -100,6 +101,9 @@ func newService(ctx context.Context, store Store, cfg Config) (*Service, error) 
 		log:     cfg.Logger,
 	}
 	if s.mfa, err = newSecretSealer(cfg.MFAKey); err != nil {
+		return nil, err
+	}
+	if s.passkeys, err = newPasskeyParty(base); err != nil {
 		return nil, err
 	}
 	s.sessions = newSessionStore(store, cfg.SessionKeys, base.Scheme == "https", cfg.IdleTimeout,

@@ -84,6 +84,20 @@ type Store interface {
 	RecoveryCodesLeft(ctx context.Context, userID string) (int, error)
 	// DeleteTOTP removes the user's secret and recovery codes; none is not an error.
 	DeleteTOTP(ctx context.Context, userID string) error
+
+	// AddPasskey stores a new passkey; ErrPasskeyExists when its credential id is stored already.
+	AddPasskey(ctx context.Context, p passkeyRecord) error
+	// PasskeysOf lists the user's passkeys, oldest first.
+	PasskeysOf(ctx context.Context, userID string) ([]passkeyRecord, error)
+	// PasskeyUsed stores the credential a sign-in left (counter, flags) and the time of use.
+	PasskeyUsed(ctx context.Context, id string, credential []byte, at time.Time) error
+	// DeletePasskey removes one of the user's passkeys; ErrNoPasskey when there is no such one.
+	DeletePasskey(ctx context.Context, userID, id string) error
+	// DeleteSecondFactors removes the user's TOTP secret, recovery codes and passkeys at once.
+	DeleteSecondFactors(ctx context.Context, userID string) error
+	// SpendChallenge records a passkey challenge answered, false when it already was; it prunes
+	// rows used before prune.
+	SpendChallenge(ctx context.Context, challenge string, at, prune time.Time) (bool, error)
 }
 
 // WebSessionRecord is a web session row. The cookie's id is never stored, only its SHA-256, so a copy
