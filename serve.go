@@ -151,7 +151,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		SingleSignOn: sso, PasswordSignIn: cfg.PasswordSignIn,
 		Simulator: simulator,
 		BaseURL:   cfg.BaseURL, Sandbox: cfg.sandboxMode(), HiveHost: hostOf(client.BaseURL()), TrustedProxies: cfg.Proxies,
-		Hive: client, HivePing: client.Ping, HiveUnreachable: client.Unreachable, Staff: staff, StaffAdmin: staff, Sessions: staff.Sessions(), SecondFactor: staff, MFARequired: cfg.MFARequired, AccountSessions: staff, Assets: assets,
+		Hive: client, HivePing: client.Ping, HiveUnreachable: client.Unreachable, Staff: staff, StaffAdmin: staff, Sessions: staff.Sessions(), SecondFactor: staff, Passkeys: staff, MFARequired: cfg.MFARequired, AccountSessions: staff, Assets: assets,
 		Reviews: review.New(db, nil, cfg.ClaimTTL), Notes: notes.New(db, nil), RejectReasons: cfg.RejectReasons, Queue: cfg.Queue, FourEyes: cfg.FourEyes, ServiceTimes: cfg.ServiceTimes, LinkedCrowd: cfg.LinkedCrowd, Audit: audit.New(db, nil), Read: copyOfHive,
 		Metrics: metrics, Logger: log, MaxStreamsPerSession: cfg.StreamsPerSession, MaxStreams: cfg.Streams,
 	})

@@ -365,7 +365,7 @@ func userRevoke(ctx context.Context, inv *userInvocation, args []string) error {
 	return err
 }
 
-// userMFAReset removes an account's authenticator and recovery codes and signs it out everywhere,
+// userMFAReset removes an account's authenticator, recovery codes and passkeys and signs it out everywhere,
 // with the reason in the trail; where its role requires a second factor, it sets one up again at its
 // next sign-in.
 func userMFAReset(ctx context.Context, inv *userInvocation, args []string) error {
@@ -381,14 +381,14 @@ func userMFAReset(ctx context.Context, inv *userInvocation, args []string) error
 	e := accountEntry(action, u)
 	e.details["reason"] = reason
 	if err := inv.mutate(ctx, e, func() error {
-		if err := inv.staff.ResetTOTP(ctx, u.ID); err != nil {
+		if err := inv.staff.ResetSecondFactor(ctx, u.ID); err != nil {
 			return err
 		}
 		return inv.staff.RevokeSessions(ctx, u.ID)
 	}); err != nil {
 		return err
 	}
-	_, err = fmt.Fprintf(inv.stdout, "Removed %s's second factor and signed them out everywhere.\n", u.Email)
+	_, err = fmt.Fprintf(inv.stdout, "Removed %s's second factors (authenticator app, recovery codes, passkeys) and signed them out everywhere.\n", u.Email)
 	return err
 }
 

@@ -55,8 +55,6 @@ const (
 	MaxPasskeys = 10
 	// MaxPasskeyName is the longest name a passkey may have, in characters.
 	MaxPasskeyName = 60
-	// maxPasskeyAnswer bounds the authenticator's answer read from a request.
-	maxPasskeyAnswer = 64 << 10
 
 	passkeySignInCookie   = "hiveconsole_passkey"
 	passkeyRegisterCookie = "hiveconsole_passkey_new"
@@ -152,8 +150,9 @@ func (w webAuthnUser) WebAuthnCredentials() []webauthn.Credential { return w.cre
 // passkeyCeremony is what a ceremony's cookie keeps between its two requests.
 type passkeyCeremony struct {
 	Session webauthn.SessionData `json:"s"`
-	UserID  string               `json:"u,omitempty"` // who is adding a passkey
-	Next    string               `json:"n,omitempty"` // where a sign-in goes after
+	UserID  string               `json:"u,omitempty"`    // who is adding a passkey
+	Name    string               `json:"name,omitempty"` // what they call it
+	Next    string               `json:"n,omitempty"`    // where a sign-in goes after
 }
 
 func passkeySignIn() loginCookie {
@@ -198,11 +197,12 @@ func (s *Service) HasPasskey(ctx context.Context, userID string) (bool, error) {
 	return len(recs) > 0, err
 }
 
-// BeginPasskeyRegistration starts adding a passkey for u: the options for the browser's
+// BeginPasskeyRegistration starts adding a passkey for u, to be called name (see PasskeyName): the
+// options for the browser's
 // navigator.credentials.create, as JSON, and the ceremony kept in this browser. The passkey must be
 // discoverable (it names the account, so sign-in needs no email) and verify its user; the browser is
 // told u's passkeys so that one authenticator is not registered twice.
-func (s *Service) BeginPasskeyRegistration(ctx context.Context, w http.ResponseWriter, u User) (json.RawMessage, error) {
+func (s *Service) BeginPasskeyRegistration(ctx context.Context, w http.ResponseWriter, u User, name string) (json.RawMessage, error) {
 	if s.passkeys == nil {
 		return nil, ErrPasskeysUnavailable
 	}
@@ -226,7 +226,7 @@ func (s *Service) BeginPasskeyRegistration(ctx context.Context, w http.ResponseW
 	if err != nil {
 		return nil, fmt.Errorf("auth: begin passkey registration: %w", err)
 	}
-	if err := s.sessions.setLoginCookie(w, passkeyRegistration(), passkeyCeremony{Session: *session, UserID: u.ID}); err != nil {
+	if err := s.sessions.setLoginCookie(w, passkeyRegistration(), passkeyCeremony{Session: *session, UserID: u.ID, Name: PasskeyName(name)}); err != nil {
 		return nil, err
 	}
 	return json.Marshal(creation)
@@ -236,7 +236,7 @@ func (s *Service) BeginPasskeyRegistration(ctx context.Context, w http.ResponseW
 // the PublicKeyCredential navigator.credentials.create returned) and stores the passkey under name,
 // trimmed; an empty name becomes "Passkey". ErrPasskeyCeremony when no registration for u is in
 // flight in this browser; ErrPasskeyRejected when the answer does not verify.
-func (s *Service) FinishPasskeyRegistration(ctx context.Context, w http.ResponseWriter, r *http.Request, u User, name string, answer []byte) (Passkey, error) {
+func (s *Service) FinishPasskeyRegistration(ctx context.Context, w http.ResponseWriter, r *http.Request, u User, answer []byte) (Passkey, error) {
 	if s.passkeys == nil {
 		return Passkey{}, ErrPasskeysUnavailable
 	}
@@ -268,7 +268,7 @@ func (s *Service) FinishPasskeyRegistration(ctx context.Context, w http.Response
 	if err != nil {
 		return Passkey{}, err
 	}
-	p := passkeyRecord{ID: base64.RawURLEncoding.EncodeToString(cred.ID), UserID: u.ID, Name: PasskeyName(name),
+	p := passkeyRecord{ID: base64.RawURLEncoding.EncodeToString(cred.ID), UserID: u.ID, Name: PasskeyName(c.Name),
 		Credential: raw, CreatedAt: s.now()}
 	if err := s.store.AddPasskey(ctx, p); err != nil {
 		return Passkey{}, err

@@ -1,10 +1,6 @@
 package auth
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/x509"
 	"errors"
 	"net/http"
 	"net/http/httptest"
@@ -14,46 +10,18 @@ import (
 	"time"
 
 	"github.com/descope/virtualwebauthn"
+	"github.com/hiveconsole/hiveconsole/internal/passkeytest"
 )
 
 // testRP is the relying party a virtual authenticator answers: the console at the test base URL
 // (http://127.0.0.1:8080), whose passkeys live at http://localhost:8080.
-var testRP = virtualwebauthn.RelyingParty{ID: "localhost", Name: "Hive Console", Origin: "http://localhost:8080"}
+var testRP = passkeytest.RP("8080")
 
-// device is a virtual authenticator holding one passkey for one account. Like the passkeys of
-// phones and password managers, it signs with a counter of 0 unless counting is set, when each
-// signature counts one up, like a security key's.
-type device struct {
-	rp       virtualwebauthn.RelyingParty
-	auth     virtualwebauthn.Authenticator
-	cred     virtualwebauthn.Credential
-	counting bool
-}
+// device is a software authenticator with one passkey, driving the Service's ceremonies.
+type device struct{ *passkeytest.Device }
 
 func newDevice(t *testing.T, u User, opts virtualwebauthn.AuthenticatorOptions) *device {
-	opts.UserHandle = []byte(u.ID)
-	return &device{rp: testRP, auth: virtualwebauthn.NewAuthenticatorWithOptions(opts), cred: newCredential(t)}
-}
-
-// newCredential is a new P-256 passkey. The virtual authenticator writes the public key's
-// coordinates without leading zero bytes, which a verifier rightly refuses, so the key is drawn
-// again until both are 32 bytes long.
-func newCredential(t *testing.T) virtualwebauthn.Credential {
-	t.Helper()
-	for {
-		key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(key.X.Bytes()) != 32 || len(key.Y.Bytes()) != 32 { //nolint:staticcheck // the coordinates are what the authenticator encodes
-			continue
-		}
-		der, err := x509.MarshalPKCS8PrivateKey(key)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return virtualwebauthn.NewCredentialWithImportedKey(virtualwebauthn.KeyTypeEC2, der)
-	}
+	return &device{passkeytest.NewDevice(t, testRP, u.ID, opts)}
 }
 
 // carry is a request to the second step of a ceremony with the cookies the first step set.
@@ -70,20 +38,12 @@ func carry(t *testing.T, first *httptest.ResponseRecorder, path string) *http.Re
 func (d *device) register(t *testing.T, svc *Service, u User, name string) (Passkey, error) {
 	t.Helper()
 	first := httptest.NewRecorder()
-	options, err := svc.BeginPasskeyRegistration(t.Context(), first, u)
+	options, err := svc.BeginPasskeyRegistration(t.Context(), first, u, name)
 	if err != nil {
 		return Passkey{}, err
 	}
-	parsed, err := virtualwebauthn.ParseAttestationOptions(string(options))
-	if err != nil {
-		t.Fatalf("the registration options do not parse: %v\n%s", err, options)
-	}
-	answer := virtualwebauthn.CreateAttestationResponse(d.rp, d.auth, d.cred, *parsed)
-	p, err := svc.FinishPasskeyRegistration(t.Context(), httptest.NewRecorder(), carry(t, first, PasskeyRegisterPath), u, name, []byte(answer))
-	if err == nil {
-		d.auth.AddCredential(d.cred)
-	}
-	return p, err
+	answer, _ := d.Create(t, options)
+	return svc.FinishPasskeyRegistration(t.Context(), httptest.NewRecorder(), carry(t, first, PasskeyRegisterPath), u, answer)
 }
 
 // signIn is a sign-in with d's passkey: the request that finishes it (with the ceremony's cookie)
@@ -95,17 +55,11 @@ func (d *device) signIn(t *testing.T, svc *Service, next string) (*http.Request,
 	if err != nil {
 		t.Fatalf("BeginPasskeySignIn: %v", err)
 	}
-	parsed, err := virtualwebauthn.ParseAssertionOptions(string(options))
-	if err != nil {
-		t.Fatalf("the sign-in options do not parse: %v\n%s", err, options)
+	answer, allowed := d.Get(t, options)
+	if len(allowed) != 0 {
+		t.Errorf("a passkey sign-in names no account, but the options allow %v", allowed)
 	}
-	if len(parsed.AllowCredentials) != 0 {
-		t.Errorf("a passkey sign-in names no account, but the options allow %v", parsed.AllowCredentials)
-	}
-	if d.counting {
-		d.cred.Counter++
-	}
-	return carry(t, first, "/login/passkey"), []byte(virtualwebauthn.CreateAssertionResponse(d.rp, d.auth, d.cred, *parsed))
+	return carry(t, first, "/login/passkey"), answer
 }
 
 // TestPasskeySignIn: a passkey added on the Security page signs its account in, records its use,
@@ -176,24 +130,27 @@ func TestPasskeyRefusals(t *testing.T) {
 		}
 	})
 	t.Run("another site", func(t *testing.T) {
-		phish := *phone
-		phish.rp.Origin = "https://hive-console.example.net"
+		phish := device{new(passkeytest.Device)}
+		*phish.Device = *phone.Device
+		phish.RP.Origin = "https://hive-console.example.net"
 		r, answer := phish.signIn(t, svc, "")
 		if _, err := svc.FinishPasskeySignIn(t.Context(), httptest.NewRecorder(), r, answer); !errors.Is(err, ErrPasskeyRejected) {
 			t.Errorf("an answer made for another origin: %v, want ErrPasskeyRejected", err)
 		}
 	})
 	t.Run("user not verified", func(t *testing.T) {
-		lax := *phone
-		lax.auth.Options.UserNotVerified = true
+		lax := device{new(passkeytest.Device)}
+		*lax.Device = *phone.Device
+		lax.Auth.Options.UserNotVerified = true
 		r, answer := lax.signIn(t, svc, "")
 		if _, err := svc.FinishPasskeySignIn(t.Context(), httptest.NewRecorder(), r, answer); !errors.Is(err, ErrPasskeyRejected) {
 			t.Errorf("an authenticator that did not verify its user: %v, want ErrPasskeyRejected (a passkey is both factors only with its PIN or fingerprint)", err)
 		}
 	})
 	t.Run("wrong key", func(t *testing.T) {
-		forged := *phone
-		forged.cred.Key = newCredential(t).Key
+		forged := device{new(passkeytest.Device)}
+		*forged.Device = *phone.Device
+		forged.Cred.Key = passkeytest.NewCredential(t).Key
 		r, answer := forged.signIn(t, svc, "")
 		if _, err := svc.FinishPasskeySignIn(t.Context(), httptest.NewRecorder(), r, answer); !errors.Is(err, ErrPasskeyRejected) {
 			t.Errorf("a signature by another key: %v, want ErrPasskeyRejected", err)
@@ -201,11 +158,12 @@ func TestPasskeyRefusals(t *testing.T) {
 	})
 	t.Run("cloned authenticator", func(t *testing.T) {
 		key := newDevice(t, alice, virtualwebauthn.AuthenticatorOptions{})
-		key.counting = true
+		key.Counting = true
 		if _, err := key.register(t, svc, alice, "key"); err != nil {
 			t.Fatal(err)
 		}
-		clone := *key
+		clone := device{new(passkeytest.Device)}
+		*clone.Device = *key.Device
 		for range 3 {
 			r, answer := key.signIn(t, svc, "")
 			if _, err := svc.FinishPasskeySignIn(t.Context(), httptest.NewRecorder(), r, answer); err != nil {
@@ -223,8 +181,9 @@ func TestPasskeyRefusals(t *testing.T) {
 	})
 	t.Run("another account's handle", func(t *testing.T) {
 		bob := mustCreateUser(t, svc, "bob@example.com", RoleSupport)
-		liar := *phone
-		liar.auth.Options.UserHandle = []byte(bob.ID)
+		liar := device{new(passkeytest.Device)}
+		*liar.Device = *phone.Device
+		liar.Auth.Options.UserHandle = []byte(bob.ID)
 		r, answer := liar.signIn(t, svc, "")
 		if got, err := svc.FinishPasskeySignIn(t.Context(), httptest.NewRecorder(), r, answer); !errors.Is(err, ErrPasskeyRejected) || got.User.ID == bob.ID && err == nil {
 			t.Errorf("alice's passkey claiming bob's account: %+v, %v", got, err)
@@ -273,14 +232,12 @@ func TestPasskeyRegistrationRules(t *testing.T) {
 
 	t.Run("another account finishes", func(t *testing.T) {
 		first := httptest.NewRecorder()
-		options, err := svc.BeginPasskeyRegistration(t.Context(), first, alice)
+		options, err := svc.BeginPasskeyRegistration(t.Context(), first, alice, "")
 		if err != nil {
 			t.Fatal(err)
 		}
-		d := newDevice(t, bob, virtualwebauthn.AuthenticatorOptions{})
-		parsed, _ := virtualwebauthn.ParseAttestationOptions(string(options))
-		answer := virtualwebauthn.CreateAttestationResponse(d.rp, d.auth, d.cred, *parsed)
-		_, err = svc.FinishPasskeyRegistration(t.Context(), httptest.NewRecorder(), carry(t, first, PasskeyRegisterPath), bob, "", []byte(answer))
+		answer, _ := newDevice(t, bob, virtualwebauthn.AuthenticatorOptions{}).Create(t, options)
+		_, err = svc.FinishPasskeyRegistration(t.Context(), httptest.NewRecorder(), carry(t, first, PasskeyRegisterPath), bob, answer)
 		if !errors.Is(err, ErrPasskeyCeremony) {
 			t.Errorf("bob finishing alice's registration: %v, want ErrPasskeyCeremony", err)
 		}
@@ -291,16 +248,15 @@ func TestPasskeyRegistrationRules(t *testing.T) {
 			t.Fatal(err)
 		}
 		first := httptest.NewRecorder()
-		options, err := svc.BeginPasskeyRegistration(t.Context(), first, alice)
+		options, err := svc.BeginPasskeyRegistration(t.Context(), first, alice, "")
 		if err != nil {
 			t.Fatal(err)
 		}
-		parsed, _ := virtualwebauthn.ParseAttestationOptions(string(options))
-		if !d.cred.IsExcludedForAttestation(*parsed) {
-			t.Errorf("the options do not exclude alice's passkey: %v", parsed.ExcludeCredentials)
+		answer, excluded := d.Create(t, options)
+		if !excluded {
+			t.Error("the options do not exclude alice's passkey")
 		}
-		answer := virtualwebauthn.CreateAttestationResponse(d.rp, d.auth, d.cred, *parsed)
-		_, err = svc.FinishPasskeyRegistration(t.Context(), httptest.NewRecorder(), carry(t, first, PasskeyRegisterPath), alice, "", []byte(answer))
+		_, err = svc.FinishPasskeyRegistration(t.Context(), httptest.NewRecorder(), carry(t, first, PasskeyRegisterPath), alice, answer)
 		if !errors.Is(err, ErrPasskeyExists) {
 			t.Errorf("the same passkey again: %v, want ErrPasskeyExists", err)
 		}
@@ -312,7 +268,7 @@ func TestPasskeyRegistrationRules(t *testing.T) {
 				t.Fatalf("passkey %d: %v", i+1, err)
 			}
 		}
-		if _, err := svc.BeginPasskeyRegistration(t.Context(), httptest.NewRecorder(), carol); !errors.Is(err, ErrTooManyPasskeys) {
+		if _, err := svc.BeginPasskeyRegistration(t.Context(), httptest.NewRecorder(), carol, ""); !errors.Is(err, ErrTooManyPasskeys) {
 			t.Errorf("passkey %d: %v, want ErrTooManyPasskeys", MaxPasskeys+1, err)
 		}
 		keys, _ := svc.Passkeys(t.Context(), carol.ID)
@@ -322,7 +278,7 @@ func TestPasskeyRegistrationRules(t *testing.T) {
 	})
 	t.Run("cookie path", func(t *testing.T) {
 		first := httptest.NewRecorder()
-		if _, err := svc.BeginPasskeyRegistration(t.Context(), first, alice); err != nil {
+		if _, err := svc.BeginPasskeyRegistration(t.Context(), first, alice, ""); err != nil {
 			t.Fatal(err)
 		}
 		for _, c := range first.Result().Cookies() {

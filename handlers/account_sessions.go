@@ -28,6 +28,9 @@ var signInActions = map[string]string{
 	"auth.second_factor":       "Wrong code",
 	"auth.second_factor_enrol": "Set up two-factor sign-in",
 	"auth.second_factor_off":   "Turned off two-factor sign-in",
+	"auth.passkey":             "Passkey not accepted",
+	"auth.passkey_add":         "Added a passkey",
+	"auth.passkey_remove":      "Removed a passkey",
 	"auth.lockout":             "Sign-in slowed down after failures",
 	"auth.sign_out":            "Signed out",
 	"auth.session_end":         "Ended a session",
@@ -72,6 +75,9 @@ func (a *App) accountActivity(c echo.Context, m *views.SecurityModel) error {
 			label = "Signed in with a recovery code"
 		case "totp_enrolled":
 			label = "Signed in, setting up two-factor sign-in"
+		}
+		if e.Details["method"] == "passkey" && e.Outcome == audit.OutcomeSuccess {
+			label = "Signed in with a passkey"
 		}
 		m.SignIns = append(m.SignIns, views.SignInRow{Time: e.Time, What: label, Outcome: string(e.Outcome), Address: e.ClientIP})
 		if len(m.SignIns) == signInRows {

@@ -157,6 +157,7 @@ type Config struct {
 	Sessions        WebSessions
 	SecondFactor    SecondFactor    // staff's authenticator codes; nil: sign-in asks for the password only
 	MFARequired     auth.MFAPolicy  // roles that must have a second factor: set it up right after the password
+	Passkeys        Passkeys        // staff's passkeys; nil offers none
 	AccountSessions AccountSessions // staff's own web sessions on their Security page; nil lists none
 	Reviews         Reviews
 	Notes           Notes                  // notes on checks and customers, and the inbox; nil shows none

@@ -136,7 +136,7 @@ func newTestConsoleWith(t *testing.T, customers int, opts ...option) *testConsol
 	} else {
 		hcfg.Reviews = tc.ledger
 	}
-	hcfg.Staff, hcfg.StaffAdmin, hcfg.Sessions, hcfg.SecondFactor, hcfg.AccountSessions = staff, staff, staff.Sessions(), staff, staff
+	hcfg.Staff, hcfg.StaffAdmin, hcfg.Sessions, hcfg.SecondFactor, hcfg.Passkeys, hcfg.AccountSessions = staff, staff, staff.Sessions(), staff, staff, staff
 	tc.notes = notes.New(db, tc.clock.Now)
 	hcfg.Notes = tc.notes
 	if w, ok := hcfg.Audit.(interface{ wrap(handlers.Auditor) }); ok {
@@ -236,6 +236,7 @@ type browser struct {
 	tc     *testConsole
 	client *http.Client
 	csrf   string
+	host   string // the Host header sent, when not the console's address (a name for the same server)
 }
 
 func (tc *testConsole) browser() *browser {
@@ -262,6 +263,9 @@ func (r response) doc(t *testing.T) *goquery.Document {
 
 func (b *browser) do(req *http.Request) response {
 	b.t.Helper()
+	if b.host != "" {
+		req.Host = b.host
+	}
 	resp, err := b.client.Do(req)
 	if err != nil {
 		b.t.Fatal(err)

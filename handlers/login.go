@@ -39,7 +39,7 @@ func (a *App) loginForm(c echo.Context) error {
 	if _, _, err := a.Staff.SignedInUser(c.Request()); err == nil {
 		return redirect(c, safeNext(c.QueryParam("next")))
 	}
-	m := a.loginModel(views.LoginModel{Next: nextParam(c.QueryParam("next")), Sandbox: a.Sandbox, CSRFToken: a.preSessionToken(c)})
+	m := a.loginModel(c, views.LoginModel{Next: nextParam(c.QueryParam("next")), Sandbox: a.Sandbox, CSRFToken: a.preSessionToken(c)})
 	if c.QueryParam("signed_out") != "" {
 		p := a.page(c, "Sign in")
 		p.Flashes = []views.Flash{{Kind: "success", Message: "You have signed out."}}
@@ -72,7 +72,7 @@ func (a *App) login(c echo.Context) error {
 		return err
 	}
 	email := strings.TrimSpace(c.FormValue("email"))
-	m := a.loginModel(views.LoginModel{Email: email, Next: nextParam(c.FormValue("next")), Sandbox: a.Sandbox, CSRFToken: token})
+	m := a.loginModel(c, views.LoginModel{Email: email, Next: nextParam(c.FormValue("next")), Sandbox: a.Sandbox, CSRFToken: token})
 	typed := auth.User{Email: strings.ToLower(email)} // who tried, as typed, until we know who it is
 	if !a.PasswordSignIn.Allows(email) {
 		// Refused before the password is looked at: the setting is no secret, and a guess here

@@ -60,7 +60,8 @@ var ssoRefusals = map[string]struct {
 
 // loginModel is the sign-in form as every sign-in page shows it: with the single sign-on button and
 // the note on passwords when they apply.
-func (a *App) loginModel(m views.LoginModel) views.LoginModel {
+func (a *App) loginModel(c echo.Context, m views.LoginModel) views.LoginModel {
+	m.Passkey = a.passkeysHere(c)
 	if a.SingleSignOn != nil {
 		m.SSOName = a.SingleSignOn.Name()
 		m.SSOURL = "/login/oidc"
@@ -224,6 +225,6 @@ func (a *App) refuseSingleSignOn(c echo.Context, who auth.User, err error) error
 	if !ok {
 		r = ssoRefusals[auth.OIDCInvalidToken]
 	}
-	m := a.loginModel(views.LoginModel{Sandbox: a.Sandbox, CSRFToken: a.preSessionToken(c), Error: r.message})
+	m := a.loginModel(c, views.LoginModel{Sandbox: a.Sandbox, CSRFToken: a.preSessionToken(c), Error: r.message})
 	return render(c, r.status, views.LoginPage(a.page(c, "Sign in"), m))
 }

@@ -23,6 +23,7 @@ type SecondFactor interface {
 	RecoveryCodesLeft(ctx context.Context, userID string) (int, error)
 	VerifySecondFactor(ctx context.Context, userID, code string, client netip.Addr) (recovery bool, err error)
 	ResetTOTP(ctx context.Context, userID string) error
+	ResetSecondFactor(ctx context.Context, userID string) error // the app, its recovery codes and the passkeys
 }
 
 // pendingUser is who passed the password step in this browser and where they were going; ok is
@@ -44,20 +45,57 @@ func (a *App) pendingUser(c echo.Context) (u auth.User, next string, ok bool) {
 	return u, next, true
 }
 
-// secondFactorNeeded reports whether u signs in with a code after the password.
+// secondFactorNeeded reports whether u gives a second factor after the password: the code of their
+// authenticator app when they have one, or, in a role that must have a second factor, a passkey
+// when they have one and the console offers passkeys. A passkey is otherwise a way in of its own,
+// not a step after the password.
 func (a *App) secondFactorNeeded(ctx context.Context, u auth.User) (bool, error) {
 	if a.SecondFactor == nil {
 		return false, nil
 	}
-	return a.SecondFactor.HasTOTP(ctx, u.ID)
+	has, err := a.SecondFactor.HasTOTP(ctx, u.ID)
+	if err != nil || has || !a.MFARequired.Requires(u.Role) || !a.passkeysOffered() {
+		return has, err
+	}
+	return a.Passkeys.HasPasskey(ctx, u.ID)
 }
 
-// secondFactorForm asks for the code of the user who passed the password step in this browser.
+// secondFactorModel is the code page for u: the code form when they have an authenticator app, and
+// the passkey button when they have a passkey and this address can use it.
+func (a *App) secondFactorModel(c echo.Context, u auth.User, token string) (views.SecondFactorModel, error) {
+	ctx := c.Request().Context()
+	m := views.SecondFactorModel{CSRFToken: token}
+	var err error
+	if m.HasTOTP, err = a.SecondFactor.HasTOTP(ctx, u.ID); err != nil {
+		return m, err
+	}
+	if !a.passkeysOffered() {
+		return m, nil
+	}
+	has, err := a.Passkeys.HasPasskey(ctx, u.ID)
+	if err != nil || !has {
+		return m, err
+	}
+	if a.passkeysHere(c) {
+		m.Passkey = true
+	} else {
+		m.PasskeyAt = a.Passkeys.PasskeyOrigin()
+	}
+	return m, nil
+}
+
+// secondFactorForm asks for the code of the user who passed the password step in this browser, or
+// their passkey.
 func (a *App) secondFactorForm(c echo.Context) error {
-	if _, _, ok := a.pendingUser(c); !ok {
+	u, _, ok := a.pendingUser(c)
+	if !ok {
 		return redirect(c, "/login")
 	}
-	return render(c, http.StatusOK, views.SecondFactorPage(a.page(c, "Sign in"), views.SecondFactorModel{CSRFToken: a.preSessionToken(c)}))
+	m, err := a.secondFactorModel(c, u, a.preSessionToken(c))
+	if err != nil {
+		return err
+	}
+	return render(c, http.StatusOK, views.SecondFactorPage(a.page(c, "Sign in"), m))
 }
 
 // secondFactor checks the code and starts the session. A wrong code is audited and slowed down like
@@ -72,10 +110,16 @@ func (a *App) secondFactor(c echo.Context) error {
 	if !ok {
 		return redirect(c, "/login")
 	}
-	m := views.SecondFactorModel{CSRFToken: token}
+	m, err := a.secondFactorModel(c, u, token)
+	if err != nil {
+		return err
+	}
 	recovery, err := a.SecondFactor.VerifySecondFactor(ctx, u.ID, c.FormValue("code"), auth.ClientIP(c.Request(), a.TrustedProxies))
 	var throttled *auth.ThrottledError
 	switch {
+	case errors.Is(err, auth.ErrNoTOTP):
+		m.Error = "You have no authenticator app set up: use your passkey."
+		return render(c, http.StatusUnprocessableEntity, views.SecondFactorPage(a.page(c, "Sign in"), m))
 	case errors.As(err, &throttled):
 		m.Error = a.slowedDown(c, u, throttled)
 		return render(c, http.StatusTooManyRequests, views.SecondFactorPage(a.page(c, "Sign in"), m))
@@ -134,8 +178,11 @@ func (a *App) securityModel(c echo.Context) (views.SecurityModel, error) {
 		return m, err
 	}
 	if m.HasTOTP {
-		m.CodesLeft, err = a.SecondFactor.RecoveryCodesLeft(ctx, me.ID)
+		if m.CodesLeft, err = a.SecondFactor.RecoveryCodesLeft(ctx, me.ID); err != nil {
+			return m, err
+		}
 	}
+	m.Passkeys, err = a.passkeysModel(c, me)
 	return m, err
 }
 

@@ -137,6 +137,13 @@ func (a *App) renderUser(c echo.Context, status int, u auth.User, newPassword, p
 			return err
 		}
 	}
+	if a.Passkeys != nil {
+		keys, err := a.Passkeys.Passkeys(c.Request().Context(), u.ID)
+		if err != nil {
+			return err
+		}
+		m.Passkeys = len(keys)
+	}
 	if status == http.StatusUnprocessableEntity && problem == "" {
 		m.ResetError = "Give the reason for the reset: it goes into the audit trail."
 	}
@@ -296,8 +303,8 @@ func (a *App) changePassword(c echo.Context) error {
 	return redirect(c, "/")
 }
 
-// resetSecondFactor removes a colleague's authenticator and recovery codes, for a lost or replaced
-// phone, and signs them out everywhere; the reason goes into the trail with the reset.
+// resetSecondFactor removes a colleague's authenticator, recovery codes and passkeys, for a lost or
+// replaced phone, and signs them out everywhere; the reason goes into the trail with the reset.
 func (a *App) resetSecondFactor(c echo.Context) error {
 	u, err := a.userParam(c)
 	if err != nil {
@@ -312,7 +319,7 @@ func (a *App) resetSecondFactor(c echo.Context) error {
 	}
 	if err := a.mutate(c, auditEntry{Action: "user.second_factor_reset", TargetType: "user", TargetID: u.ID,
 		Details: map[string]any{"email": u.Email, "reason": reason}}, func() error {
-		if err := a.SecondFactor.ResetTOTP(c.Request().Context(), u.ID); err != nil {
+		if err := a.SecondFactor.ResetSecondFactor(c.Request().Context(), u.ID); err != nil {
 			return err
 		}
 		return a.StaffAdmin.RevokeSessions(c.Request().Context(), u.ID)

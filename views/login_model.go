@@ -11,4 +11,6 @@ type LoginModel struct {
 	SSOName, SSOURL string
 	// PasswordBreakGlass says password sign-in is kept for one break-glass account only.
 	PasswordBreakGlass bool
+	// Passkey offers signing in with a passkey: the console offers them at this address.
+	Passkey bool
 }

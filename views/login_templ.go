@@ -182,6 +182,12 @@ func LoginPage(p Page, m LoginModel) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
+			if m.Passkey {
+				templ_7745c5c3_Err = PasskeySignIn(p, m.CSRFToken, m.Next, "Sign in with a passkey").Render(ctx, templ_7745c5c3_Buffer)
+				if templ_7745c5c3_Err != nil {
+					return templ_7745c5c3_Err
+				}
+			}
 			if m.Sandbox {
 				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 20, "<p class=\"field__hint\" data-testid=\"sandbox-hint\">Sandbox mode: the first admin's email and password were printed in the terminal that started the console.</p>")
 				if templ_7745c5c3_Err != nil {

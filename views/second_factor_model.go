@@ -10,21 +10,44 @@ import (
 type SecondFactorModel struct {
 	CSRFToken string
 	Error     string
+	HasTOTP   bool   // the user has an authenticator app: ask for its code
+	Passkey   bool   // the user has a passkey and can use it here: offer it
+	PasskeyAt string // where the user's passkeys work, when not here; "" when here or nowhere
 }
 
 // SecurityModel is the account's Security page: the second factor, or setting it up.
 type SecurityModel struct {
 	Available bool // the console offers a second factor
 	HasTOTP   bool
-	CodesLeft int             // recovery codes not used yet
-	Enrolment *TOTPEnrolment  // a secret being set up
-	Recovery  []string        // the recovery codes, shown once, right after setting up
-	OffError  string          // why turning it off was refused
-	Required  bool            // the user's role must have a second factor: it cannot be turned off
-	Continue  string          // where "I have saved them" leads
+	CodesLeft int            // recovery codes not used yet
+	Enrolment *TOTPEnrolment // a secret being set up
+	Recovery  []string       // the recovery codes, shown once, right after setting up
+	OffError  string         // why turning it off was refused
+	Required  bool           // the user's role must have a second factor: it cannot be turned off
+	Continue  string         // where "I have saved them" leads
+	Passkeys  PasskeysModel
 	Sessions  []WebSessionRow // the user's web sessions, most recently used first
 	SignIns   []SignInRow     // their last sign-in events, newest first
 	Now       time.Time
+}
+
+// PasskeysModel is the Security page's passkeys: the list, and adding one.
+type PasskeysModel struct {
+	Available bool   // the console offers passkeys at some address
+	Here      bool   // and at the address this page was opened at
+	Origin    string // that address, to link to when not here
+	// CanAdd says the user signs in with the console's own credentials; when single sign-on is the
+	// only way in for them, a passkey would go around it, and none is added.
+	CanAdd bool
+	List   []PasskeyRow
+	Max    int // how many one account may have
+}
+
+// PasskeyRow is one passkey on the Security page.
+type PasskeyRow struct {
+	ID, Name        string
+	Added, LastUsed time.Time // LastUsed zero: never
+	Synced          bool      // copied to the user's devices by a password manager or keychain
 }
 
 // SetupModel is setting up a second factor right after the password, for a role that must have one.

@@ -1,6 +1,10 @@
 package views
 
-import "time"
+import (
+	"strconv"
+	"strings"
+	"time"
+)
 
 // UsersModel is the staff list.
 type UsersModel struct {
@@ -34,8 +38,10 @@ type UserModel struct {
 	Self        bool        // the admin is looking at their own account
 	NewPassword string      // shown once, right after it was generated
 	SignIn      SignInDelay // how failed sign-ins hold the account back now
-	// SecondFactor says the user has an authenticator set up; ResetError why resetting it was refused.
+	// SecondFactor says the user has an authenticator set up, Passkeys how many passkeys they have;
+	// ResetError why resetting them was refused.
 	SecondFactor bool
+	Passkeys     int
 	ResetError   string
 	Error        string
 	Now          time.Time
@@ -44,4 +50,19 @@ type UserModel struct {
 // PasswordForm is the change-your-own-password form.
 type PasswordForm struct {
 	Errors map[string]string
+}
+
+// secondFactorsText says which second factors a user has, for the admin's user page.
+func secondFactorsText(m UserModel) string {
+	var parts []string
+	if m.SecondFactor {
+		parts = append(parts, "an authenticator app")
+	}
+	switch {
+	case m.Passkeys == 1:
+		parts = append(parts, "1 passkey")
+	case m.Passkeys > 1:
+		parts = append(parts, strconv.Itoa(m.Passkeys)+" passkeys")
+	}
+	return m.User.Name + " signs in with " + strings.Join(parts, " and ") + "."
 }

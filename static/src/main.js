@@ -2,7 +2,8 @@
 //
 // Loads Datastar 1.0.0-beta.11 with the plugins the console uses, the v1 event adapter
 // (adapter.js) and the CSRF header on every Datastar request, then the few delegated
-// behaviours (behaviours.js) that must not be Datastar expressions.
+// behaviours (behaviours.js) that must not be Datastar expressions, the image viewer (viewer.js)
+// and the passkey ceremonies (passkeys.js).
 //
 // Global behaviour, for tests and templates:
 // - The layout includes <meta name="csrf-token" content="…"> and loads this file as
@@ -25,6 +26,7 @@ import {
 } from '@starfederation/datastar/plugins';
 import { csrfHeadersFor, v1EventWatchers, withHeaders } from './adapter.js';
 import { installBehaviours } from './behaviours.js';
+import { installPasskeys } from './passkeys.js';
 import { installViewer } from './viewer.js';
 
 // Left out on purpose: Persist (would copy signals, possibly PII, into localStorage),
@@ -53,6 +55,7 @@ load(
 apply();
 installBehaviours(document);
 installViewer(document);
+installPasskeys(document);
 // apply() walks the DOM in a microtask; mark readiness after it.
 queueMicrotask(() => {
   document.documentElement.dataset.datastar = 'ready';
