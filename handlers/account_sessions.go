@@ -76,8 +76,13 @@ func (a *App) accountActivity(c echo.Context, m *views.SecurityModel) error {
 		case "totp_enrolled":
 			label = "Signed in, setting up two-factor sign-in"
 		}
-		if e.Details["method"] == "passkey" && e.Outcome == audit.OutcomeSuccess {
-			label = "Signed in with a passkey"
+		if e.Action == "auth.sign_in" && e.Outcome == audit.OutcomeSuccess {
+			switch e.Details["method"] {
+			case "passkey":
+				label = "Signed in with a passkey"
+			case "oidc":
+				label = "Signed in with single sign-on"
+			}
 		}
 		m.SignIns = append(m.SignIns, views.SignInRow{Time: e.Time, What: label, Outcome: string(e.Outcome), Address: e.ClientIP})
 		if len(m.SignIns) == signInRows {

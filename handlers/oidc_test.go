@@ -2,6 +2,7 @@ package handlers_test
 
 import (
 	"context"
+	"github.com/hiveconsole/hiveconsole/internal/oidctest"
 	"net/http"
 	"net/url"
 	"strings"
@@ -16,13 +17,13 @@ import (
 const testRoleMapping = "console-admins=admin,kyc-reviewers=reviewer,support=support,audit=auditor"
 
 // withSSO points the console at p, with the role mapping above; edit changes the rest.
-func withSSO(p *testProvider, edit ...func(*auth.OIDCConfig)) option {
+func withSSO(p *oidctest.Provider, edit ...func(*auth.OIDCConfig)) option {
 	return func(h *handlers.Config, _ *auth.Config) {
 		roles, err := auth.ParseOIDCRoles(testRoleMapping)
 		if err != nil {
 			panic(err)
 		}
-		cfg := auth.OIDCConfig{Issuer: p.URL, ClientID: p.clientID, ClientSecret: p.clientSecret,
+		cfg := auth.OIDCConfig{Issuer: p.URL, ClientID: p.ClientID, ClientSecret: p.ClientSecret,
 			RedirectURL: h.BaseURL.String() + "/login/oidc/callback", Roles: roles, Name: "Example ID"}
 		for _, e := range edit {
 			e(&cfg)
@@ -47,7 +48,7 @@ func (b *browser) getURL(raw string) response {
 
 // ssoSignIn clicks the sign-in page's single sign-on button and follows the redirects by hand, to
 // the provider and back; it returns the callback's address and its response.
-func (b *browser) ssoSignIn(p *testProvider, next string) (string, response) {
+func (b *browser) ssoSignIn(p *oidctest.Provider, next string) (string, response) {
 	b.t.Helper()
 	page := b.get("/login?next=" + url.QueryEscape(next))
 	href, ok := page.doc(b.t).Find(`[data-testid="sso-sign-in"]`).Attr("href")
@@ -103,11 +104,11 @@ func lastSignIn(t *testing.T, tc *testConsole) audit.Entry {
 // role their groups map to, without the console's second factor even where the role requires one;
 // at the next sign-in a changed group changes the role, which ends the older sessions only.
 func TestOIDCSignIn(t *testing.T) {
-	p := newTestProvider(t)
+	p := oidctest.New(t)
 	tc := newTestConsoleWith(t, 1, withSSO(p), func(h *handlers.Config, _ *auth.Config) { h.MFARequired, _ = auth.ParseMFAPolicy("all") })
 	reviewer := tc.users[auth.RoleReviewer]
 
-	p.signs("Reviewer@Example.com", "kyc-reviewers", "unrelated")
+	p.Signs("Reviewer@Example.com", "kyc-reviewers", "unrelated")
 	first := tc.browser()
 	_, r := first.ssoSignIn(p, "/checks?queue=review")
 	if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != "/checks?queue=review" {
@@ -121,7 +122,7 @@ func TestOIDCSignIn(t *testing.T) {
 		t.Errorf("sign-in row: %s by %s %v, want success by the reviewer with method oidc", e.Outcome, e.ActorID, e.Details)
 	}
 
-	p.signs("reviewer@example.com", "support", "console-admins")
+	p.Signs("reviewer@example.com", "support", "console-admins")
 	second := tc.browser()
 	if _, r := second.ssoSignIn(p, "//evil.example/x"); r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != "/" {
 		t.Fatalf("callback: %d to %q, want 303 to / (an unsafe next is dropped)", r.StatusCode, r.Header.Get("Location"))
@@ -144,7 +145,7 @@ func TestOIDCSignIn(t *testing.T) {
 // TestOIDCRefusals: each way the provider can misbehave, and each account that may not sign in, is
 // refused with no session, a page that says why without the provider's words, and an audit row.
 func TestOIDCRefusals(t *testing.T) {
-	p := newTestProvider(t)
+	p := oidctest.New(t)
 	tc := newTestConsoleWith(t, 1, withSSO(p))
 	ctx := context.Background()
 	if _, err := tc.staff.SetDisabled(ctx, tc.users[auth.RoleAuditor].ID, true); err != nil {
@@ -154,14 +155,14 @@ func TestOIDCRefusals(t *testing.T) {
 	for _, tt := range []struct {
 		name, email string
 		groups      []string
-		misbehave   func(p *testProvider)
+		misbehave   func(p *oidctest.Provider)
 		status      int
 		reason      string
 	}{
 		{"wrong audience", "support@example.com", []string{"support"}, claims(func(c map[string]any) { c["aud"] = "another-client" }), 401, auth.OIDCInvalidToken},
 		{"wrong issuer", "support@example.com", []string{"support"}, claims(func(c map[string]any) { c["iss"] = "https://evil.example" }), 401, auth.OIDCInvalidToken},
 		{"expired", "support@example.com", []string{"support"}, claims(func(c map[string]any) { c["iat"], c["exp"] = past.Unix(), past.Add(30*time.Minute).Unix() }), 401, auth.OIDCInvalidToken},
-		{"another key", "support@example.com", []string{"support"}, func(p *testProvider) { p.SignWithOtherKey = true }, 401, auth.OIDCInvalidToken},
+		{"another key", "support@example.com", []string{"support"}, func(p *oidctest.Provider) { p.SignWithOtherKey = true }, 401, auth.OIDCInvalidToken},
 		{"nonce mismatch", "support@example.com", []string{"support"}, claims(func(c map[string]any) { c["nonce"] = "another-sign-in" }), 401, auth.OIDCNonceMismatch},
 		{"no nonce", "support@example.com", []string{"support"}, claims(func(c map[string]any) { delete(c, "nonce") }), 401, auth.OIDCNonceMismatch},
 		{"email unverified", "support@example.com", []string{"support"}, claims(func(c map[string]any) { c["email_verified"] = false }), 403, auth.OIDCEmailUnverified},
@@ -173,9 +174,9 @@ func TestOIDCRefusals(t *testing.T) {
 		{"last admin demoted", "admin@example.com", []string{"support"}, nil, 409, "last_admin"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			p.signs(tt.email, tt.groups...)
+			p.Signs(tt.email, tt.groups...)
 			if tt.misbehave != nil {
-				p.set(tt.misbehave)
+				p.Set(tt.misbehave)
 			}
 			b := tc.browser()
 			_, r := b.ssoSignIn(p, "/customers")
@@ -193,7 +194,7 @@ func TestOIDCRefusals(t *testing.T) {
 	}
 
 	t.Run("replayed callback", func(t *testing.T) {
-		p.signs("support@example.com", "support")
+		p.Signs("support@example.com", "support")
 		b := tc.browser()
 		callback, r := b.ssoSignIn(p, "/")
 		if r.StatusCode != http.StatusSeeOther {
@@ -231,7 +232,7 @@ func TestOIDCRefusals(t *testing.T) {
 		assertRefused(t, tc, b, r, "provider_refused")
 	})
 	t.Run("provider down", func(t *testing.T) {
-		p.set(func(p *testProvider) { p.Down = true })
+		p.Set(func(p *oidctest.Provider) { p.Down = true })
 		// A console that has not discovered the provider yet: a fresh one, started while it is down.
 		fresh := newTestConsoleWith(t, 1, withSSO(p))
 		fb := fresh.browser()
@@ -240,13 +241,13 @@ func TestOIDCRefusals(t *testing.T) {
 			t.Errorf("start while the provider is down: %d to %q, want 503 and no redirect", r.StatusCode, r.Header.Get("Location"))
 		}
 		assertRefused(t, fresh, fb, r, auth.OIDCUnavailable)
-		p.signs("support@example.com", "support") // back up
+		p.Signs("support@example.com", "support") // back up
 		if _, r := fb.ssoSignIn(p, "/"); r.StatusCode != http.StatusSeeOther {
 			t.Errorf("once the provider is back: %d, want 303", r.StatusCode)
 		}
 	})
 	t.Run("state expired", func(t *testing.T) {
-		p.signs("support@example.com", "support")
+		p.Signs("support@example.com", "support")
 		b := tc.browser()
 		start := b.get("/login/oidc")
 		approved := b.getURL(start.Header.Get("Location"))
@@ -259,8 +260,8 @@ func TestOIDCRefusals(t *testing.T) {
 	})
 }
 
-func claims(f func(map[string]any)) func(*testProvider) {
-	return func(p *testProvider) { p.Claims = f }
+func claims(f func(map[string]any)) func(*oidctest.Provider) {
+	return func(p *oidctest.Provider) { p.Claims = f }
 }
 
 // assertRefused checks a refused single sign-on: no session, the sign-in page with a message but
@@ -286,11 +287,11 @@ func assertRefused(t *testing.T, tc *testConsole, b *browser, r response, reason
 // with its mapped role; with password sign-in kept for a break-glass admin, everyone else's password
 // is refused before it is checked, and the admin's is accepted.
 func TestOIDCCreatesUsersAndBreakGlass(t *testing.T) {
-	p := newTestProvider(t)
+	p := oidctest.New(t)
 	tc := newTestConsoleWith(t, 1, withSSO(p, func(c *auth.OIDCConfig) { c.CreateUsers = true }), func(h *handlers.Config, _ *auth.Config) {
 		h.PasswordSignIn, _ = auth.ParsePasswordSignIn("break-glass:admin@example.com")
 	})
-	p.signs("new.reviewer@example.com", "kyc-reviewers")
+	p.Signs("new.reviewer@example.com", "kyc-reviewers")
 	b := tc.browser()
 	if _, r := b.ssoSignIn(p, "/"); r.StatusCode != http.StatusSeeOther {
 		t.Fatalf("callback: %d %s", r.StatusCode, r.Body)

@@ -14,6 +14,7 @@ import (
 	"github.com/hiveconsole/hiveconsole/audit"
 	"github.com/hiveconsole/hiveconsole/auth"
 	"github.com/hiveconsole/hiveconsole/handlers"
+	"github.com/hiveconsole/hiveconsole/internal/oidctest"
 	"github.com/hiveconsole/hiveconsole/internal/passkeytest"
 )
 
@@ -269,7 +270,7 @@ func TestPasskeySecondFactor(t *testing.T) {
 // TestPasskeyBreakGlass: where password sign-in is kept for a break-glass admin, passkeys are too,
 // since either would go around single sign-on; the break-glass admin's still works.
 func TestPasskeyBreakGlass(t *testing.T) {
-	p := newTestProvider(t)
+	p := oidctest.New(t)
 	tc := newTestConsoleWith(t, 1, withSSO(p, func(*auth.OIDCConfig) {}), func(h *handlers.Config, _ *auth.Config) {
 		h.PasswordSignIn, _ = auth.ParsePasswordSignIn("break-glass:admin@example.com")
 	})

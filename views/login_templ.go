@@ -183,7 +183,7 @@ func LoginPage(p Page, m LoginModel) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			if m.Passkey {
-				templ_7745c5c3_Err = PasskeySignIn(p, m.CSRFToken, m.Next, "Sign in with a passkey").Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = PasskeySignIn(p, m.CSRFToken, m.Next, "Sign in with a passkey", true).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

@@ -65,7 +65,7 @@ func SecondFactorPage(p Page, m SecondFactorModel) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			if m.Passkey {
-				templ_7745c5c3_Err = PasskeySignIn(p, m.CSRFToken, "", "Use a passkey").Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = PasskeySignIn(p, m.CSRFToken, "", "Use a passkey", m.HasTOTP).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -166,7 +166,7 @@ func SecurityPage(p Page, m SecurityModel) templ.Component {
 				}()
 			}
 			ctx = templ.InitializeContext(ctx)
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 12, "<div class=\"page-header\"><div class=\"page-header__heading\"><h1 class=\"page-header__title\">Security</h1><p class=\"page-header__meta\"><span>How you sign in to Hive Console.</span></p></div></div><div class=\"card auth__card\" data-testid=\"second-factor\"><div class=\"card__header\"><h2 class=\"card__title\">Two-factor sign-in</h2>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 12, "<div class=\"page-header\"><div class=\"page-header__heading\"><h1 class=\"page-header__title\">Security</h1><p class=\"page-header__meta\"><span>How you sign in to Hive Console.</span></p></div></div><div class=\"card account-card account-card--first\" data-testid=\"second-factor\"><div class=\"card__header\"><h2 class=\"card__title\">Two-factor sign-in</h2>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -1,4 +1,8 @@
-package handlers_test
+// Package oidctest is a small OpenID provider for tests of the console's single sign-on, served on
+// 127.0.0.1: discovery, keys, an authorization endpoint that approves at once, and a token endpoint
+// that checks the client, the single-use code and the PKCE verifier. Its fields say who signs in
+// and how it misbehaves.
+package oidctest
 
 import (
 	"crypto/ecdsa"
@@ -18,15 +22,15 @@ import (
 	"github.com/go-jose/go-jose/v4"
 )
 
-// testProvider is a small OpenID provider on 127.0.0.1: discovery, JWKS, an authorize endpoint that
+// Provider is an OpenID provider on 127.0.0.1: discovery, JWKS, an authorize endpoint that
 // approves at once and sends the browser back with a code (recording the PKCE challenge and the
 // nonce), and a token endpoint that checks the client, the single-use code and the verifier, and
 // answers with an ID token signed with ES256. Its fields say who signs in and how it misbehaves; a
-// test changes them between sign-ins.
-type testProvider struct {
+// test changes them between sign-ins (with Signs or Set).
+type Provider struct {
 	*httptest.Server
-	t                      *testing.T
-	clientID, clientSecret string
+	t                      testing.TB
+	ClientID, ClientSecret string // the console's registration
 	key, otherKey          *ecdsa.PrivateKey
 
 	mu sync.Mutex
@@ -50,9 +54,11 @@ type grant struct {
 	groups                               []string
 }
 
-func newTestProvider(t *testing.T) *testProvider {
+// New starts a provider for the client "hive-console" with the secret "provider-secret"; it stops
+// when the test ends.
+func New(t testing.TB) *Provider {
 	t.Helper()
-	p := &testProvider{t: t, clientID: "hive-console", clientSecret: "provider-secret", key: newECKey(t), otherKey: newECKey(t),
+	p := &Provider{t: t, ClientID: "hive-console", ClientSecret: "provider-secret", key: newECKey(t), otherKey: newECKey(t),
 		codes: map[string]grant{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /.well-known/openid-configuration", p.discovery)
@@ -64,7 +70,7 @@ func newTestProvider(t *testing.T) *testProvider {
 	return p
 }
 
-func newECKey(t *testing.T) *ecdsa.PrivateKey {
+func newECKey(t testing.TB) *ecdsa.PrivateKey {
 	t.Helper()
 	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
@@ -73,20 +79,21 @@ func newECKey(t *testing.T) *ecdsa.PrivateKey {
 	return k
 }
 
-// signs sets who signs in next, and resets any misbehaviour.
-func (p *testProvider) signs(email string, groups ...string) {
+// Signs sets who signs in next, and resets any misbehaviour.
+func (p *Provider) Signs(email string, groups ...string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.Email, p.Groups, p.Claims, p.SignWithOtherKey, p.Down = email, groups, nil, false, false
 }
 
-func (p *testProvider) set(f func(p *testProvider)) {
+// Set changes the provider's fields under its lock.
+func (p *Provider) Set(f func(p *Provider)) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	f(p)
 }
 
-func (p *testProvider) discovery(w http.ResponseWriter, _ *http.Request) {
+func (p *Provider) discovery(w http.ResponseWriter, _ *http.Request) {
 	p.mu.Lock()
 	down := p.Down
 	p.mu.Unlock()
@@ -101,14 +108,14 @@ func (p *testProvider) discovery(w http.ResponseWriter, _ *http.Request) {
 	})
 }
 
-func (p *testProvider) jwks(w http.ResponseWriter, _ *http.Request) {
+func (p *Provider) jwks(w http.ResponseWriter, _ *http.Request) {
 	writeJSON(w, jose.JSONWebKeySet{Keys: []jose.JSONWebKey{{Key: &p.key.PublicKey, KeyID: "k1", Algorithm: "ES256", Use: "sig"}}})
 }
 
 // authorize approves at once: the browser goes back to redirect_uri with a code and the state.
-func (p *testProvider) authorize(w http.ResponseWriter, r *http.Request) {
+func (p *Provider) authorize(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	if q.Get("client_id") != p.clientID || q.Get("response_type") != "code" || q.Get("code_challenge_method") != "S256" ||
+	if q.Get("client_id") != p.ClientID || q.Get("response_type") != "code" || q.Get("code_challenge_method") != "S256" ||
 		q.Get("code_challenge") == "" || q.Get("state") == "" || q.Get("nonce") == "" || !strings.Contains(q.Get("scope"), "openid") {
 		http.Error(w, "bad authorization request: "+r.URL.RawQuery, http.StatusBadRequest)
 		return
@@ -131,7 +138,7 @@ func (p *testProvider) authorize(w http.ResponseWriter, r *http.Request) {
 }
 
 // token redeems a code once, for the client that holds the verifier of its challenge.
-func (p *testProvider) token(w http.ResponseWriter, r *http.Request) {
+func (p *Provider) token(w http.ResponseWriter, r *http.Request) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.Exchanges++
@@ -139,7 +146,7 @@ func (p *testProvider) token(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		id, secret = r.PostFormValue("client_id"), r.PostFormValue("client_secret")
 	}
-	if id != p.clientID || secret != p.clientSecret {
+	if id != p.ClientID || secret != p.ClientSecret {
 		tokenError(w, http.StatusUnauthorized, "invalid_client")
 		return
 	}
@@ -155,7 +162,7 @@ func (p *testProvider) token(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	now := time.Now()
-	claims := map[string]any{"iss": p.URL, "sub": "sub-" + g.email, "aud": p.clientID, "iat": now.Unix(),
+	claims := map[string]any{"iss": p.URL, "sub": "sub-" + g.email, "aud": p.ClientID, "iat": now.Unix(),
 		"exp": now.Add(5 * time.Minute).Unix(), "nonce": g.nonce, "email": g.email, "email_verified": true,
 		"name": "Signed In Through SSO", "groups": g.groups}
 	if p.Claims != nil {
@@ -168,7 +175,7 @@ func (p *testProvider) token(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, map[string]any{"access_token": rand.Text(), "token_type": "Bearer", "expires_in": 300, "id_token": p.sign(key, claims)})
 }
 
-func (p *testProvider) sign(key *ecdsa.PrivateKey, claims map[string]any) string {
+func (p *Provider) sign(key *ecdsa.PrivateKey, claims map[string]any) string {
 	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.ES256, Key: jose.JSONWebKey{Key: key, KeyID: "k1"}},
 		(&jose.SignerOptions{}).WithType("JWT"))
 	if err != nil {
