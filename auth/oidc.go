@@ -206,8 +206,10 @@ func (o *OIDC) identity(subject string, claims map[string]any) (OIDCIdentity, er
 	if email == "" || validateEmail(email) != "" {
 		return OIDCIdentity{}, oidcRefused(OIDCEmailMissing, nil)
 	}
-	// Some providers send the string "true": the same claim, spelt loosely.
-	if v := claims["email_verified"]; v != true && v != "true" {
+	// Some providers send the string "true": the same claim, spelt loosely. Microsoft Entra ID sends
+	// no email_verified for organisational accounts; its optional claim xms_edov says the same thing
+	// (the email's domain is one the tenant has verified it owns).
+	if !claimTrue(claims["email_verified"]) && !claimTrue(claims["xms_edov"]) {
 		return OIDCIdentity{}, oidcRefused(OIDCEmailUnverified, nil)
 	}
 	role, ok := o.cfg.Roles.RoleFor(claimValues(claims, o.cfg.RoleClaim))
@@ -216,6 +218,19 @@ func (o *OIDC) identity(subject string, claims map[string]any) (OIDCIdentity, er
 	}
 	name, _ := claims["name"].(string)
 	return OIDCIdentity{Subject: subject, Email: email, Name: strings.TrimSpace(name), Role: role}, nil
+}
+
+// claimTrue reads a yes-or-no claim: true, or "true" or 1 as some providers spell it.
+func claimTrue(v any) bool {
+	switch v := v.(type) {
+	case bool:
+		return v
+	case string:
+		return v == "true" || v == "1"
+	case float64:
+		return v == 1
+	}
+	return false
 }
 
 // claimValues reads a claim that is a string or an array of strings; a dotted name reaches into

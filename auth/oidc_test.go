@@ -84,6 +84,13 @@ func TestOIDCClaims(t *testing.T) {
 	if err != nil || id.Email != "a@example.com" || id.Role != RoleAdmin {
 		t.Errorf("nested array claim: %+v %v", id, err)
 	}
+	// Microsoft Entra ID: no email_verified, but its domain-owner-verified claim, as a boolean or 1.
+	for _, edov := range []any{true, float64(1), "true"} {
+		id, err = o.identity("s", map[string]any{"email": "b@example.com", "xms_edov": edov, "realm_access": map[string]any{"roles": []any{"staff"}}})
+		if err != nil || id.Role != RoleSupport {
+			t.Errorf("xms_edov %v: %+v %v", edov, id, err)
+		}
+	}
 	if got := claimValues(map[string]any{"groups": "staff"}, "groups"); !slices.Equal(got, []string{"staff"}) {
 		t.Errorf("string claim: %v", got)
 	}
@@ -91,12 +98,14 @@ func TestOIDCClaims(t *testing.T) {
 		claims map[string]any
 		reason string
 	}{
-		"no email":          {map[string]any{"email_verified": true}, OIDCEmailMissing},
-		"not an email":      {map[string]any{"email": "someone", "email_verified": true}, OIDCEmailMissing},
-		"unverified":        {map[string]any{"email": "a@example.com", "email_verified": false}, OIDCEmailUnverified},
-		"unverified string": {map[string]any{"email": "a@example.com", "email_verified": "false"}, OIDCEmailUnverified},
-		"no verification":   {map[string]any{"email": "a@example.com"}, OIDCEmailUnverified},
-		"no role":           {map[string]any{"email": "a@example.com", "email_verified": "true", "realm_access": map[string]any{"roles": []any{"x"}}}, OIDCNoRole},
+		"no email":           {map[string]any{"email_verified": true}, OIDCEmailMissing},
+		"not an email":       {map[string]any{"email": "someone", "email_verified": true}, OIDCEmailMissing},
+		"unverified":         {map[string]any{"email": "a@example.com", "email_verified": false}, OIDCEmailUnverified},
+		"unverified string":  {map[string]any{"email": "a@example.com", "email_verified": "false"}, OIDCEmailUnverified},
+		"no verification":    {map[string]any{"email": "a@example.com"}, OIDCEmailUnverified},
+		"entra unverified":   {map[string]any{"email": "a@example.com", "xms_edov": false}, OIDCEmailUnverified},
+		"entra unverified 0": {map[string]any{"email": "a@example.com", "xms_edov": float64(0)}, OIDCEmailUnverified},
+		"no role":            {map[string]any{"email": "a@example.com", "email_verified": "true", "realm_access": map[string]any{"roles": []any{"x"}}}, OIDCNoRole},
 	} {
 		_, err := o.identity("s", tt.claims)
 		var oe *OIDCError
