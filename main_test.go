@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/hiveconsole/hiveconsole/auth"
+	"github.com/hiveconsole/hiveconsole/database/dbtest"
 )
 
 // syncBuffer is a bytes.Buffer safe for a writer goroutine and a reading test.
@@ -145,7 +146,8 @@ func TestServeInSandboxMode(t *testing.T) {
 	}
 	out := stdout.String()
 	for _, want := range []string{"http://" + addr, "SANDBOX MODE", "admin@localhost", "Seeded 150 customers",
-		"Two-factor sign-in: optional for every role (HIVECONSOLE_MFA_REQUIRED=none)"} {
+		"Two-factor sign-in: optional for every role (HIVECONSOLE_MFA_REQUIRED=none)",
+		"Passkeys: staff add them on their Security page at http://localhost:" + addr[strings.LastIndex(addr, ":")+1:] + "/account/security"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("banner lacks %q:\n%s", want, out)
 		}
@@ -353,5 +355,33 @@ func TestStartSingleSignOnWithProviderDown(t *testing.T) {
 	}
 	if sso, err := startSingleSignOn(context.Background(), auth.OIDCConfig{}, slog.New(slog.DiscardHandler)); sso != nil || err != nil {
 		t.Errorf("without an issuer: %v %v, want none", sso, err)
+	}
+}
+
+// TestSignInNotes: the banner warns when the break-glass account named is not an enabled admin
+// (nobody could sign in with a password while single sign-on is down), and says where passkeys work.
+func TestSignInNotes(t *testing.T) {
+	ctx := context.Background()
+	staff, err := auth.NewService(ctx, dbtest.SQLite(t), auth.Config{BaseURL: "http://127.0.0.1:8080", SessionKeys: [][]byte{bytes.Repeat([]byte("k"), 32)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range []auth.NewUser{{Email: "rita@example.com", Name: "Rita", Role: auth.RoleReviewer, Password: "plinth-otter-marsh-43"},
+		{Email: "ada@example.com", Name: "Ada", Role: auth.RoleAdmin, Password: "plinth-otter-marsh-43"}} {
+		if _, err := staff.CreateUser(ctx, u); err != nil {
+			t.Fatal(err)
+		}
+	}
+	quiet := slog.New(slog.DiscardHandler)
+	for email, warn := range map[string]bool{"rita@example.com": true, "nobody@example.com": true, "ada@example.com": false} {
+		var cfg config
+		cfg.PasswordSignIn, _ = auth.ParsePasswordSignIn("break-glass:" + email)
+		notes := strings.Join(signInNotes(ctx, cfg, staff, quiet), "\n")
+		if got := strings.Contains(notes, "WARNING: HIVECONSOLE_PASSWORD_SIGNIN names "+email); got != warn {
+			t.Errorf("break-glass %s: warning %v, want %v:\n%s", email, got, warn, notes)
+		}
+		if !strings.Contains(notes, "Passkeys: staff add them on their Security page at http://localhost:8080/account/security") {
+			t.Errorf("no passkeys line:\n%s", notes)
+		}
 	}
 }

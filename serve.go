@@ -166,7 +166,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	srv := &http.Server{Handler: app, ReadHeaderTimeout: readHeaderTimeout, ReadTimeout: readTimeout,
 		WriteTimeout: writeTimeout, IdleTimeout: idleTimeout, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 	srv.RegisterOnShutdown(app.Shutdown)
-	printBanner(stdout, cfg, ln.Addr(), sb, created, generated)
+	printBanner(stdout, cfg, ln.Addr(), sb, created, generated, signInNotes(ctx, cfg, staff, log))
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -207,6 +207,23 @@ func startSingleSignOn(ctx context.Context, cfg auth.OIDCConfig, log *slog.Logge
 	return o, nil
 }
 
+// signInNotes are the banner's lines about signing in beyond the password: a break-glass account
+// that cannot break the glass, and where passkeys work.
+func signInNotes(ctx context.Context, cfg config, staff *auth.Service, log *slog.Logger) []string {
+	var notes []string
+	if email := cfg.PasswordSignIn.BreakGlass; email != "" {
+		if u, err := staff.UserByEmail(ctx, email); err != nil || u.Disabled || u.Role != auth.RoleAdmin {
+			notes = append(notes, fmt.Sprintf("WARNING: HIVECONSOLE_PASSWORD_SIGNIN names %s, which is not an enabled admin account:", email),
+				"nobody can sign in with a password while single sign-on is down (hiveconsole user create makes one).")
+			log.Warn("the break-glass account is not an enabled admin", slog.String("setting", "HIVECONSOLE_PASSWORD_SIGNIN"))
+		}
+	}
+	if origin := staff.PasskeyOrigin(); origin != "" {
+		notes = append(notes, "Passkeys: staff add them on their Security page at "+origin+"/account/security.")
+	}
+	return notes
+}
+
 func hostOf(raw string) string {
 	u, err := url.Parse(raw)
 	if err != nil {
@@ -216,7 +233,7 @@ func hostOf(raw string) string {
 }
 
 // printBanner says, once, where the console is and how to sign in.
-func printBanner(w io.Writer, cfg config, addr net.Addr, sb *embeddedSandbox, created bool, generated string) {
+func printBanner(w io.Writer, cfg config, addr net.Addr, sb *embeddedSandbox, created bool, generated string, notes []string) {
 	url := cfg.BaseURL.String()
 	if tcp, ok := addr.(*net.TCPAddr); ok && cfg.BaseURL.Port() != fmt.Sprint(tcp.Port) && !strings.Contains(url, fmt.Sprint(tcp.Port)) {
 		url = "http://" + addr.String() // listening on a port other than the configured one (":0" in tests)
@@ -238,6 +255,9 @@ func printBanner(w io.Writer, cfg config, addr net.Addr, sb *embeddedSandbox, cr
 	}
 	if cfg.OIDC.Issuer != "" {
 		fmt.Fprintf(w, "  Single sign-on: %s, callback %s; password sign-in: %s.\n", cfg.OIDC.Issuer, cfg.OIDC.RedirectURL, cfg.PasswordSignIn)
+	}
+	for _, line := range notes {
+		fmt.Fprintf(w, "  %s\n", line)
 	}
 	switch policy := cfg.MFARequired.String(); policy {
 	case "none":

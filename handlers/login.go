@@ -96,6 +96,13 @@ func (a *App) login(c echo.Context) error {
 	case err != nil:
 		return err
 	}
+	if a.PasswordSignIn.BreakGlass != "" && u.Role != auth.RoleAdmin {
+		// The break-glass account is for an admin mending single sign-on; any other role waits for it.
+		_ = a.recordAudit(c, u, auditEntry{Action: "auth.sign_in", TargetType: "user", TargetID: u.ID, Outcome: outcomeFailure,
+			Details: map[string]any{"method": "password", "reason": "break_glass_not_admin"}})
+		m.Error = "Password sign-in is kept for a break-glass admin, and this account is not an admin. Sign in with " + cmp.Or(m.SSOName, "single sign-on") + " instead."
+		return render(c, http.StatusForbidden, views.LoginPage(a.page(c, "Sign in"), m))
+	}
 	needed, err := a.secondFactorNeeded(c.Request().Context(), u)
 	if err != nil {
 		return err

@@ -341,3 +341,21 @@ func TestOIDCOff(t *testing.T) {
 		}
 	}
 }
+
+// TestBreakGlassMustBeAdmin: the break-glass account keeps its password only while it is an admin;
+// named for another role, its password is refused like everyone else's, and recorded.
+func TestBreakGlassMustBeAdmin(t *testing.T) {
+	p := oidctest.New(t)
+	tc := newTestConsoleWith(t, 1, withSSO(p), func(h *handlers.Config, _ *auth.Config) {
+		h.PasswordSignIn, _ = auth.ParsePasswordSignIn("break-glass:reviewer@example.com")
+	})
+	rev := tc.users[auth.RoleReviewer]
+	r := tc.browser().signIn(rev.Email, testPassword)
+	if r.StatusCode != http.StatusForbidden || !strings.Contains(r.doc(t).Find(`[data-testid="form-error"]`).Text(), "not an admin") {
+		t.Errorf("a reviewer named as break-glass account: %d %q", r.StatusCode, r.doc(t).Find(`[data-testid="form-error"]`).Text())
+	}
+	events, _, err := tc.trail.Events(context.Background(), audit.Query{Action: "auth.sign_in", Outcome: "failure"})
+	if err != nil || len(events) != 1 || events[0].Details["reason"] != "break_glass_not_admin" || events[0].ActorID != rev.ID {
+		t.Errorf("audit: %+v %v", events, err)
+	}
+}

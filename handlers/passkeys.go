@@ -118,7 +118,7 @@ func (a *App) finishPasskeySignIn(c echo.Context) error {
 		return err
 	}
 	u := got.User
-	if !a.PasswordSignIn.Allows(u.Email) {
+	if !a.PasswordSignIn.Allows(u.Email) || (a.PasswordSignIn.BreakGlass != "" && u.Role != auth.RoleAdmin) {
 		_ = a.recordAudit(c, u, auditEntry{Action: "auth.sign_in", TargetType: "user", TargetID: u.ID, Outcome: outcomeFailure,
 			Details: map[string]any{"method": "passkey", "reason": "password_sign_in_off"}})
 		return passkeyJSON(c, http.StatusForbidden, "error", "Sign in with single sign-on instead: passkeys are kept for the break-glass account.")
