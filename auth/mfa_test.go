@@ -435,6 +435,22 @@ func TestSecondFactorThrottle(t *testing.T) {
 		if _, err := verify(t, svc, alice, wrongCode(t, secret, clock.Now())); !errors.Is(err, ErrThrottled) {
 			t.Errorf("one more wrong code: got %v, want ErrThrottled", err)
 		}
+
+		// What an admin sees on the staff page counts wrong codes, and clearing it lets the next
+		// code through at once.
+		st, err := svc.SignInThrottle(t.Context(), alice.ID)
+		if err != nil || !st.Delayed() || st.Failures != policy.FreeFailures || st.Addresses != 1 {
+			t.Errorf("the staff page's view after wrong codes: %+v %v", st, err)
+		}
+		if err := svc.ClearSignInThrottle(t.Context(), alice.ID); err != nil {
+			t.Fatal(err)
+		}
+		if st, _ := svc.SignInThrottle(t.Context(), alice.ID); st.Delayed() || st.Failures != 0 {
+			t.Errorf("after clearing: %+v", st)
+		}
+		if _, err := verify(t, svc, alice, codeAt(t, secret, clock.Now(), 1)); err != nil {
+			t.Errorf("the right code right after an admin cleared the delay: %v", err)
+		}
 	})
 }
 

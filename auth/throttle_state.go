@@ -23,15 +23,25 @@ func (s *Service) SignInThrottle(ctx context.Context, id string) (SignInThrottle
 	if err != nil {
 		return SignInThrottle{}, err
 	}
-	rows, err := s.store.AccountThrottles(ctx, accountKey(su.Email))
-	if err != nil {
-		return SignInThrottle{}, err
+	var rows []Throttle
+	for _, account := range throttleAccounts(su.User) {
+		r, err := s.store.AccountThrottles(ctx, account)
+		if err != nil {
+			return SignInThrottle{}, err
+		}
+		rows = append(rows, r...)
 	}
 	return s.throttleState(rows, s.now()), nil
 }
 
+// throttleAccounts are the keys that mark u's throttle rows: the password's and the second factor's
+// codes', each budget counted apart.
+func throttleAccounts(u User) []string {
+	return []string{accountKey(u.Email), throttleKey(kindTOTP, u.ID)}
+}
+
 // ClearSignInThrottle forgets every failure counted against the account id, from whatever address,
-// and the delays they set, so the next attempt from anywhere is checked at once. Addresses the
+// wrong passwords and wrong codes alike, and the delays they set, so the next attempt from anywhere is checked at once. Addresses the
 // account signs in from stay known.
 func (s *Service) ClearSignInThrottle(ctx context.Context, id string) error {
 	su, err := s.store.UserByID(ctx, id)
@@ -39,16 +49,22 @@ func (s *Service) ClearSignInThrottle(ctx context.Context, id string) error {
 		return err
 	}
 	now := s.now()
-	return s.store.UpdateAccountThrottles(ctx, accountKey(su.Email), func(ts []*Throttle) error {
-		for _, t := range ts {
-			cleared := Throttle{Key: t.Key, Account: t.Account, UpdatedAt: now}
-			if t.known(now) {
-				cleared.KnownUntil = t.KnownUntil
+	for _, account := range throttleAccounts(su.User) {
+		err := s.store.UpdateAccountThrottles(ctx, account, func(ts []*Throttle) error {
+			for _, t := range ts {
+				cleared := Throttle{Key: t.Key, Account: t.Account, UpdatedAt: now}
+				if t.known(now) {
+					cleared.KnownUntil = t.KnownUntil
+				}
+				*t = cleared
 			}
-			*t = cleared
+			return nil
+		})
+		if err != nil {
+			return err
 		}
-		return nil
-	})
+	}
+	return nil
 }
 
 // throttleState sums up an account's rows at now.
@@ -59,9 +75,9 @@ func (s *Service) throttleState(rows []Throttle, now time.Time) SignInThrottle {
 			st.DelayedUntil = t.LockedUntil
 		}
 		switch keyKind(t.Key) {
-		case kindAccount:
+		case kindAccount, kindTOTP:
 			st.Everywhere = st.Everywhere || t.wait(now) > 0
-		case kindPair:
+		case kindPair, kindTOTPPair:
 			if n := s.pair.failures(t, now); n > 0 {
 				st.Failures += n
 				st.Addresses++
