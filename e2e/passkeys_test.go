@@ -81,7 +81,7 @@ func TestPasskeySignIn(t *testing.T) {
 			t.Errorf("Security page with a passkey, %s: %s", scheme, p)
 		}
 	}
-	creds, err := chromedp.Call(ctx, webauthn.GetCredentials, webauthn.GetCredentialsParams{AuthenticatorID: added.AuthenticatorID})
+	creds, err := chromedp.Call(ctx, webauthn.GetCredentials, webauthn.GetCredentialsParams(added))
 	if err != nil {
 		t.Fatal(err)
 	}
