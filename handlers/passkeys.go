@@ -71,11 +71,11 @@ func readAnswer(c echo.Context) ([]byte, error) {
 // beginPasskeySignIn answers the options for a sign-in with a passkey, on the sign-in page or after
 // the password for a role that needs a second factor.
 func (a *App) beginPasskeySignIn(c echo.Context) error {
-	if !a.passkeysHere(c) {
-		return echo.ErrNotFound
-	}
 	if _, err := a.preSessionForm(c); err != nil {
 		return err
+	}
+	if !a.passkeysHere(c) {
+		return echo.ErrNotFound
 	}
 	if !wantsJSON(c) {
 		return redirect(c, "/login")
@@ -95,11 +95,11 @@ func (a *App) beginPasskeySignIn(c echo.Context) error {
 // no code follows, whatever the role. It is the console's own credential, so where single sign-on
 // is the only way in, it is refused like a password but for the break-glass account.
 func (a *App) finishPasskeySignIn(c echo.Context) error {
-	if !a.passkeysHere(c) {
-		return echo.ErrNotFound
-	}
 	if _, err := a.preSessionForm(c); err != nil {
 		return passkeyJSON(c, http.StatusForbidden, "error", "The sign-in page expired. Reload it and try again.")
+	}
+	if !a.passkeysHere(c) {
+		return echo.ErrNotFound
 	}
 	answer, err := readAnswer(c)
 	if err != nil {
