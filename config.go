@@ -28,6 +28,7 @@ type config struct {
 	BaseURL     *url.URL
 	SessionKeys []string
 	MFAKey      string
+	EvidenceKey string // HIVECONSOLE_EVIDENCE_KEY: the Ed25519 seed that signs evidence packs
 	// MFARequired says which roles must sign in with a second factor; mfaRequired is the setting as
 	// given, empty for the default (all against the real Hive, none in sandbox mode).
 	MFARequired   auth.MFAPolicy
@@ -118,6 +119,7 @@ func configVars() []configVar {
 			return nil
 		}},
 		{"HIVECONSOLE_SESSION_KEYS", "session-keys", "", "comma-separated session signing keys, newest first (default: generated into the data dir)", list(func(c *config) *[]string { return &c.SessionKeys })},
+		{"HIVECONSOLE_EVIDENCE_KEY", "evidence-key", "", "base64 of the 32-byte Ed25519 seed that signs evidence packs (default: generated into the data dir; with PostgreSQL, required for packs)", str(func(c *config) *string { return &c.EvidenceKey })},
 		{"HIVECONSOLE_MFA_KEY", "mfa-key", "", "base64 of 32 random bytes that encrypt staff's authenticator secrets at rest (default: generated into the data dir)", str(func(c *config) *string { return &c.MFAKey })},
 		{"HIVECONSOLE_MFA_REQUIRED", "mfa-required", "", "roles that must sign in with a second factor: all, none, or roles like admin,reviewer (default: all against the real Hive API, none in sandbox mode)", str(func(c *config) *string { return &c.mfaRequired })},
 		{"HIVECONSOLE_ADMIN_EMAIL", "admin-email", "admin@localhost", "first admin's email, used only while no user exists", str(func(c *config) *string { return &c.AdminEmail })},

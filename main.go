@@ -43,6 +43,7 @@ commands:
   sandbox       run the Hive API sandbox alone (see hiveconsole sandbox -h)
   user          manage staff accounts: add, list, passwd, disable, enable, role, revoke (see hiveconsole user -h)
   audit         check the audit trail's hash chain (verify) or print its newest events (list)
+  evidence      print the key that signs evidence packs (key), or check a pack offline (verify)
   healthcheck   exit 0 when the console at HIVECONSOLE_ADDR answers /healthz (for containers)
   version       print the version
 
@@ -64,6 +65,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runUser(ctx, args[1:], getenv, stdout, stderr)
 	case "audit":
 		return runAudit(ctx, args[1:], getenv, stdout, stderr)
+	case "evidence":
+		return runEvidence(ctx, args[1:], getenv, stdout, stderr)
 	case "version":
 		_, err := fmt.Fprintln(stdout, "hiveconsole", version)
 		return err

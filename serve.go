@@ -17,6 +17,7 @@ import (
 
 	"github.com/hiveconsole/hiveconsole/audit"
 	"github.com/hiveconsole/hiveconsole/auth"
+	"github.com/hiveconsole/hiveconsole/evidence"
 	"github.com/hiveconsole/hiveconsole/handlers"
 	"github.com/hiveconsole/hiveconsole/hive"
 	"github.com/hiveconsole/hiveconsole/notes"
@@ -59,6 +60,10 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	mfaKey, err := auth.LoadMFAKey(cfg.DataDir, cfg.MFAKey)
+	if err != nil {
+		return err
+	}
+	evidenceKey, err := loadEvidenceKey(cfg)
 	if err != nil {
 		return err
 	}
@@ -148,7 +153,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	app, err := handlers.New(handlers.Config{
-		SingleSignOn: sso, PasswordSignIn: cfg.PasswordSignIn,
+		SingleSignOn: sso, PasswordSignIn: cfg.PasswordSignIn, EvidenceKey: evidenceKey, Version: version,
 		Simulator: simulator,
 		BaseURL:   cfg.BaseURL, Sandbox: cfg.sandboxMode(), HiveHost: hostOf(client.BaseURL()), TrustedProxies: cfg.Proxies,
 		Hive: client, HivePing: client.Ping, HiveUnreachable: client.Unreachable, Staff: staff, StaffAdmin: staff, Sessions: staff.Sessions(), SecondFactor: staff, Passkeys: staff, MFARequired: cfg.MFARequired, AccountSessions: staff, Assets: assets,
@@ -166,7 +171,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	srv := &http.Server{Handler: app, ReadHeaderTimeout: readHeaderTimeout, ReadTimeout: readTimeout,
 		WriteTimeout: writeTimeout, IdleTimeout: idleTimeout, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 	srv.RegisterOnShutdown(app.Shutdown)
-	printBanner(stdout, cfg, ln.Addr(), sb, created, generated, signInNotes(ctx, cfg, staff, log))
+	printBanner(stdout, cfg, ln.Addr(), sb, created, generated, append(signInNotes(ctx, cfg, staff, log), evidenceNote(evidenceKey)))
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -222,6 +227,28 @@ func signInNotes(ctx context.Context, cfg config, staff *auth.Service, log *slog
 		notes = append(notes, "Passkeys: staff add them on their Security page at "+origin+"/account/security.")
 	}
 	return notes
+}
+
+// loadEvidenceKey is the key that signs evidence packs: HIVECONSOLE_EVIDENCE_KEY, or one generated
+// into the data directory. With PostgreSQL (several replicas) only a configured key will do, since
+// each replica would otherwise sign with its own; without one, packs are off (nil).
+func loadEvidenceKey(cfg config) (*evidence.Key, error) {
+	if cfg.DatabaseURL != "" && strings.TrimSpace(cfg.EvidenceKey) == "" {
+		return nil, nil
+	}
+	k, err := evidence.LoadKey(cfg.DataDir, cfg.EvidenceKey)
+	if err != nil {
+		return nil, err
+	}
+	return &k, nil
+}
+
+// evidenceNote is the banner's line about evidence packs.
+func evidenceNote(k *evidence.Key) string {
+	if k == nil {
+		return "Evidence packs: off; set HIVECONSOLE_EVIDENCE_KEY (the same on every replica) to sign them."
+	}
+	return "Evidence packs are signed with " + evidence.FormatPublicKey(k.Public()) + " (fingerprint " + evidence.Fingerprint(k.Public()) + ")."
 }
 
 func hostOf(raw string) string {

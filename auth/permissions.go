@@ -19,30 +19,31 @@ type Permission string
 
 // The permissions. Each is a domain action; routes name the one they need.
 const (
-	ViewOverview    Permission = "overview.view"    // the overview page
-	ViewCustomers   Permission = "customers.view"   // customer list and detail (contact data masked without SeeRecordPII)
-	EditCustomers   Permission = "customers.edit"   // create and update customers
-	DeleteCustomers Permission = "customers.delete" // delete a customer (and, at Hive, its data)
-	ViewSessions    Permission = "sessions.view"    // SDK session list and detail
-	IssueSessions   Permission = "sessions.issue"   // create an SDK session for a customer
-	DeleteSessions  Permission = "sessions.delete"  // delete an SDK session
-	ViewChecks      Permission = "checks.view"      // check list and detail
-	CreateChecks    Permission = "checks.create"    // run a check on a completed session
-	DeleteChecks    Permission = "checks.delete"    // delete a check
-	ViewReports     Permission = "reports.view"     // the report viewer (identity data masked without SeeReportPII)
-	ViewFiles       Permission = "files.view"       // file metadata: names, kinds, sizes
-	DownloadFiles   Permission = "files.download"   // file bytes: document and selfie images, PII in its rawest form
-	SeeRecordPII    Permission = "pii.record"       // customer records' email, phone and date of birth shown in clear
-	SeeReportPII    Permission = "pii.report"       // reports' document and personal numbers, MRZ, birth date, IP, coordinates, device hash, raw JSON in clear
-	RevealPII       Permission = "pii.reveal"       // reveal one masked field, with a reason, audited
-	DecideReviews   Permission = "reviews.decide"   // record a review decision on a check; claim and release checks
-	AssignReviews   Permission = "reviews.assign"   // give checks to reviewers, take them back, release anyone's claim
-	WriteNotes      Permission = "notes.write"      // add notes to checks and customers (reading them comes with the page)
-	ExportCSV       Permission = "exports.csv"      // download lists as CSV (masked without SeeRecordPII)
-	ManageUsers     Permission = "users.manage"     // create staff, change roles, disable, reset passwords, revoke sessions
-	ViewAudit       Permission = "audit.view"       // read the audit trail
-	ViewInsights    Permission = "insights.view"    // the insights page: the workload's figures, and one's own decisions'
-	TeamInsights    Permission = "insights.team"    // insights into every reviewer's decisions, not only one's own
+	ViewOverview     Permission = "overview.view"     // the overview page
+	ViewCustomers    Permission = "customers.view"    // customer list and detail (contact data masked without SeeRecordPII)
+	EditCustomers    Permission = "customers.edit"    // create and update customers
+	DeleteCustomers  Permission = "customers.delete"  // delete a customer (and, at Hive, its data)
+	ViewSessions     Permission = "sessions.view"     // SDK session list and detail
+	IssueSessions    Permission = "sessions.issue"    // create an SDK session for a customer
+	DeleteSessions   Permission = "sessions.delete"   // delete an SDK session
+	ViewChecks       Permission = "checks.view"       // check list and detail
+	CreateChecks     Permission = "checks.create"     // run a check on a completed session
+	DeleteChecks     Permission = "checks.delete"     // delete a check
+	ViewReports      Permission = "reports.view"      // the report viewer (identity data masked without SeeReportPII)
+	ViewFiles        Permission = "files.view"        // file metadata: names, kinds, sizes
+	DownloadFiles    Permission = "files.download"    // file bytes: document and selfie images, PII in its rawest form
+	SeeRecordPII     Permission = "pii.record"        // customer records' email, phone and date of birth shown in clear
+	SeeReportPII     Permission = "pii.report"        // reports' document and personal numbers, MRZ, birth date, IP, coordinates, device hash, raw JSON in clear
+	RevealPII        Permission = "pii.reveal"        // reveal one masked field, with a reason, audited
+	DecideReviews    Permission = "reviews.decide"    // record a review decision on a check; claim and release checks
+	AssignReviews    Permission = "reviews.assign"    // give checks to reviewers, take them back, release anyone's claim
+	WriteNotes       Permission = "notes.write"       // add notes to checks and customers (reading them comes with the page)
+	ExportCSV        Permission = "exports.csv"       // download lists as CSV (masked without SeeRecordPII)
+	ManageUsers      Permission = "users.manage"      // create staff, change roles, disable, reset passwords, revoke sessions
+	ViewAudit        Permission = "audit.view"        // read the audit trail
+	ViewInsights     Permission = "insights.view"     // the insights page: the workload's figures, and one's own decisions'
+	TeamInsights     Permission = "insights.team"     // insights into every reviewer's decisions, not only one's own
+	DownloadEvidence Permission = "evidence.download" // a check's signed evidence pack: its report, images, customer record, decisions, notes and audit rows in clear
 )
 
 // roleSet is a set of roles as bits, so the table below reads as a matrix and cannot be mutated.
@@ -75,7 +76,7 @@ func grantees(p Permission) roleSet {
 		return admin | reviewer | support
 	case DeleteCustomers, DeleteChecks, ManageUsers, AssignReviews:
 		return admin
-	case CreateChecks, DecideReviews, RevealPII, DownloadFiles, SeeReportPII:
+	case CreateChecks, DecideReviews, RevealPII, DownloadFiles, SeeReportPII, DownloadEvidence: // a pack holds images and data in clear
 		return admin | reviewer
 	case SeeRecordPII:
 		return admin | support
@@ -148,6 +149,6 @@ func AllPermissions() []Permission {
 		ViewReports,
 		ViewFiles, DownloadFiles,
 		SeeRecordPII, SeeReportPII, RevealPII, DecideReviews, AssignReviews, WriteNotes, ExportCSV,
-		ManageUsers, ViewAudit, ViewInsights, TeamInsights,
+		ManageUsers, ViewAudit, ViewInsights, TeamInsights, DownloadEvidence,
 	}
 }

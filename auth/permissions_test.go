@@ -37,6 +37,7 @@ func TestPermissionMatrix(t *testing.T) {
 		{ViewAudit, y, n, n, y},
 		{ViewInsights, y, y, n, y},
 		{TeamInsights, y, n, n, y},
+		{DownloadEvidence, y, y, n, n},
 	}
 	var listed []Permission
 	for _, row := range matrix {
@@ -97,7 +98,7 @@ func TestRoleRules(t *testing.T) {
 // isRead reports whether p only reads.
 func isRead(p Permission) bool {
 	switch p {
-	case ViewOverview, ViewCustomers, ViewSessions, ViewChecks, ViewReports, ViewFiles, ViewAudit, ViewInsights, TeamInsights:
+	case ViewOverview, ViewCustomers, ViewSessions, ViewChecks, ViewReports, ViewFiles, ViewAudit, ViewInsights, TeamInsights, DownloadEvidence:
 		return true
 	}
 	return false

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/hiveconsole/hiveconsole/auth"
+	"github.com/hiveconsole/hiveconsole/evidence"
 	"github.com/hiveconsole/hiveconsole/hive"
 	"github.com/hiveconsole/hiveconsole/readmodel"
 	"github.com/hiveconsole/hiveconsole/review"
@@ -182,6 +183,11 @@ type Config struct {
 	// PasswordSignIn says who may still use a password (the zero value: everyone).
 	SingleSignOn   SingleSignOn
 	PasswordSignIn auth.PasswordSignIn
+
+	// EvidenceKey signs checks' evidence packs (nil: none are offered); Version is the console's
+	// version, which packs record.
+	EvidenceKey *evidence.Key
+	Version     string
 }
 
 // App holds the handlers' dependencies. Build it with New.

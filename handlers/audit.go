@@ -19,6 +19,8 @@ type Auditor interface {
 	Record(ctx context.Context, e audit.Event) error
 	Events(ctx context.Context, q audit.Query) ([]audit.Entry, int, error)
 	Each(ctx context.Context, q audit.Query, fn func(audit.Entry) error) error
+	RowsAbout(ctx context.Context, targets []audit.Target, fn func(audit.Row) error) error // rows an evidence pack carries, oldest first
+	Head(ctx context.Context) (audit.Row, bool, error)                                     // the chain's newest row
 }
 
 // The outcomes an audit row records.

@@ -113,7 +113,7 @@ func BenchmarkReport(b *testing.B) {
 }
 
 // completedCheckWithFiles finds a completed check that has images and a customer.
-func completedCheckWithFiles(b *testing.B, api *hive.Client) (*hive.Check, string) {
+func completedCheckWithFiles(b testing.TB, api *hive.Client) (*hive.Check, string) {
 	b.Helper()
 	ctx := context.Background()
 	files, err := api.ListFiles(ctx)

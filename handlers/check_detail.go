@@ -65,6 +65,9 @@ func (a *App) reportModel(c echo.Context, ch *hive.Check, read reportReader) (vi
 	if u, _ := userOf(c); u.Can(auth.DeleteChecks) {
 		m.CanDelete = true
 	}
+	if u, _ := userOf(c); u.Can(auth.DownloadEvidence) && a.EvidenceKey != nil {
+		m.CanEvidence = true
+	}
 	if ch.Status != hive.CheckComplete {
 		return m, nil
 	}
@@ -418,6 +421,20 @@ func deviceView(title string, d *hive.Device, pol piiPolicy) views.DeviceView {
 // checkImages lists a check's uploaded images, document first, as file-proxy URLs.
 // The console's copy answers; only a check newer than the copy costs a list from Hive.
 func (a *App) checkImages(ctx context.Context, ch *hive.Check) ([]views.ReportImage, error) {
+	files, err := a.checkFiles(ctx, ch)
+	if err != nil {
+		return nil, err
+	}
+	var out []views.ReportImage
+	for _, f := range files {
+		out = append(out, views.ReportImage{Label: fileLabel(f.Type), URL: "/files/" + f.ID + "/content", Kind: string(f.Type)})
+	}
+	return out, nil
+}
+
+// checkFiles are the check's files, the document's front, the portrait and the document's back
+// first, in that order.
+func (a *App) checkFiles(ctx context.Context, ch *hive.Check) ([]hive.File, error) {
 	checkID := ch.ID
 	page, err := a.Read.Files(ctx, readmodel.FileQuery{CheckID: checkID, Limit: 100})
 	if err != nil {
@@ -449,16 +466,15 @@ func (a *App) checkImages(ctx context.Context, ch *hive.Check) ([]views.ReportIm
 		}
 	}
 	rank := map[hive.FileType]int{hive.FileDocumentFront: 0, hive.FilePortrait: 1, hive.FileDocumentBack: 2}
-	var out []views.ReportImage
+	var out []hive.File
 	for _, f := range files {
-		if f.CheckID == nil || *f.CheckID != checkID {
-			continue
+		if f.CheckID != nil && *f.CheckID == checkID {
+			out = append(out, f)
 		}
-		out = append(out, views.ReportImage{Label: fileLabel(f.Type), URL: "/files/" + f.ID + "/content", Kind: string(f.Type)})
 	}
 	sort.SliceStable(out, func(i, j int) bool {
-		ri, iok := rank[hive.FileType(out[i].Kind)]
-		rj, jok := rank[hive.FileType(out[j].Kind)]
+		ri, iok := rank[out[i].Type]
+		rj, jok := rank[out[j].Type]
 		if !iok {
 			ri = 9
 		}

@@ -79,6 +79,7 @@ func (a *App) Routes() []Route {
 		{http.MethodGet, "/checks/stream", can(auth.ViewChecks), a.checksStream},
 		{http.MethodPost, "/checks", can(auth.CreateChecks), a.createCheck},
 		{http.MethodGet, "/checks/:id", can(auth.ViewReports), a.check},
+		{http.MethodGet, "/checks/:id/evidence", can(auth.DownloadEvidence), a.evidence},
 		{http.MethodPost, "/checks/:id/delete", can(auth.DeleteChecks), a.deleteCheck},
 		{http.MethodGet, "/checks/:id/stream", can(auth.ViewReports), a.checkStream},
 		{http.MethodGet, "/checks/:id/case", can(auth.ViewReports), a.caseStream},

@@ -24,6 +24,7 @@ type ReportModel struct {
 	Images                          []ReportImage // through the file proxy; empty without the permission
 	CanDownload                     bool
 	CanDelete                       bool
+	CanEvidence                     bool // the user may download the check's signed evidence pack
 	Review                          ReviewPanelModel
 	Notes                           NotesModel
 	Why                             []WhyItem   // what the report did not clear, for the decision panel
