@@ -22,6 +22,7 @@ import (
 	"github.com/hiveconsole/hiveconsole/hive"
 	"github.com/hiveconsole/hiveconsole/notes"
 	"github.com/hiveconsole/hiveconsole/readmodel"
+	"github.com/hiveconsole/hiveconsole/retention"
 	"github.com/hiveconsole/hiveconsole/review"
 	"github.com/hiveconsole/hiveconsole/static"
 )
@@ -153,7 +154,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	app, err := handlers.New(handlers.Config{
-		SingleSignOn: sso, PasswordSignIn: cfg.PasswordSignIn, EvidenceKey: evidenceKey, Version: version,
+		SingleSignOn: sso, PasswordSignIn: cfg.PasswordSignIn, EvidenceKey: evidenceKey, Version: version, Holds: retention.NewHolds(db, nil),
 		Simulator: simulator,
 		BaseURL:   cfg.BaseURL, Sandbox: cfg.sandboxMode(), HiveHost: hostOf(client.BaseURL()), TrustedProxies: cfg.Proxies,
 		Hive: client, HivePing: client.Ping, HiveUnreachable: client.Unreachable, Staff: staff, StaffAdmin: staff, Sessions: staff.Sessions(), SecondFactor: staff, Passkeys: staff, MFARequired: cfg.MFARequired, AccountSessions: staff, Assets: assets,

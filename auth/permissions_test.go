@@ -38,6 +38,7 @@ func TestPermissionMatrix(t *testing.T) {
 		{ViewInsights, y, y, n, y},
 		{TeamInsights, y, n, n, y},
 		{DownloadEvidence, y, y, n, n},
+		{HoldCustomers, y, n, n, n},
 	}
 	var listed []Permission
 	for _, row := range matrix {

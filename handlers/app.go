@@ -188,6 +188,8 @@ type Config struct {
 	// version, which packs record.
 	EvidenceKey *evidence.Key
 	Version     string
+	// Holds are legal holds on customers; nil offers none.
+	Holds Holds
 }
 
 // App holds the handlers' dependencies. Build it with New.

@@ -49,6 +49,11 @@ func (a *App) deleteCheck(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if customerID, _ := a.checkCustomer(ctx, ch.SessionID); customerID != "" {
+		if err := a.refuseWhileHeld(ctx, customerID); err != nil {
+			return err
+		}
+	}
 	if err := a.mutate(c, auditEntry{Action: "check.delete", TargetType: "check", TargetID: id,
 		Details: map[string]any{"session": ch.SessionID}}, func() error { return a.Hive.DeleteCheck(ctx, id) }); err != nil {
 		return err

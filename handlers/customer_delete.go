@@ -38,6 +38,9 @@ func (a *App) deleteCustomerForm(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := a.refuseWhileHeld(c.Request().Context(), cust.ID); err != nil {
+		return err
+	}
 	impact, err := a.deleteImpact(c, cust.ID)
 	if err != nil {
 		return err
@@ -49,6 +52,9 @@ func (a *App) deleteCustomerForm(c echo.Context) error {
 func (a *App) deleteCustomer(c echo.Context) error {
 	cust, err := a.customerParam(c)
 	if err != nil {
+		return err
+	}
+	if err := a.refuseWhileHeld(c.Request().Context(), cust.ID); err != nil {
 		return err
 	}
 	typed := strings.TrimSpace(c.FormValue("confirm_email"))

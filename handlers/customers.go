@@ -249,6 +249,11 @@ func (a *App) customer(c echo.Context) error {
 // customerPage renders the customer in the path with status; notes carries a refused note's text and
 // why it was refused.
 func (a *App) customerPage(c echo.Context, status int, notesForm views.NotesModel) error {
+	return a.customerPageWith(c, status, notesForm, views.HoldModel{})
+}
+
+// customerPageWith is customerPage with the legal hold form as typed and why it was refused.
+func (a *App) customerPageWith(c echo.Context, status int, notesForm views.NotesModel, holdForm views.HoldModel) error {
 	id := c.Param("id")
 	ctx := c.Request().Context()
 	cust, err := a.Hive.GetCustomer(ctx, id)
@@ -281,6 +286,9 @@ func (a *App) customerPage(c echo.Context, status int, notesForm views.NotesMode
 		return err
 	}
 	if d.Notes, err = a.notesModel(c, notes.OnCustomer, id, notesForm); err != nil {
+		return err
+	}
+	if d.Hold, err = a.holdModel(c, id, holdForm); err != nil {
 		return err
 	}
 	if d.Timeline, d.TimelineMore, err = a.customerTimeline(ctx, cust, links); err != nil {

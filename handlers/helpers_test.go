@@ -25,6 +25,7 @@ import (
 	"github.com/hiveconsole/hiveconsole/hive/sandbox"
 	"github.com/hiveconsole/hiveconsole/notes"
 	"github.com/hiveconsole/hiveconsole/readmodel"
+	"github.com/hiveconsole/hiveconsole/retention"
 	"github.com/hiveconsole/hiveconsole/review"
 	"github.com/hiveconsole/hiveconsole/static"
 )
@@ -139,6 +140,9 @@ func newTestConsoleWith(t *testing.T, customers int, opts ...option) *testConsol
 	hcfg.Staff, hcfg.StaffAdmin, hcfg.Sessions, hcfg.SecondFactor, hcfg.Passkeys, hcfg.AccountSessions = staff, staff, staff.Sessions(), staff, staff, staff
 	tc.notes = notes.New(db, tc.clock.Now)
 	hcfg.Notes = tc.notes
+	if hcfg.Holds == nil {
+		hcfg.Holds = retention.NewHolds(db, tc.clock.Now)
+	}
 	if w, ok := hcfg.Audit.(interface{ wrap(handlers.Auditor) }); ok {
 		w.wrap(tc.trail) // a test's auditor around the real trail
 	} else {

@@ -59,6 +59,8 @@ func (a *App) Routes() []Route {
 		{http.MethodPost, "/customers", can(auth.EditCustomers), a.createCustomer},
 		{http.MethodGet, "/customers/export.csv", can(auth.ExportCSV), a.exportCustomers},
 		{http.MethodGet, "/customers/:id", can(auth.ViewCustomers), a.customer},
+		{http.MethodPost, "/customers/:id/hold", can(auth.HoldCustomers), a.placeHold},
+		{http.MethodPost, "/customers/:id/release", can(auth.HoldCustomers), a.releaseHold},
 		{http.MethodGet, "/customers/:id/edit", can(auth.EditCustomers), a.editCustomerForm},
 		{http.MethodPost, "/customers/:id", can(auth.EditCustomers), a.updateCustomer},
 		{http.MethodGet, "/customers/:id/delete", can(auth.DeleteCustomers), a.deleteCustomerForm},

@@ -23,6 +23,19 @@ type CustomerDetail struct {
 	Timeline                            []TimelineEntry // newest first, at most maxTimeline
 	TimelineMore                        int             // older entries left out
 	Linked                              LinkedModel     // other customers sharing an identifier with this one's checks
+	Hold                                HoldModel       // the legal hold in force, and the admin's form
+}
+
+// HoldModel is a customer's legal hold on their page.
+type HoldModel struct {
+	Available, CanManage bool // the console keeps holds; this user may place and release them
+	Held                 bool
+	Reason, By           string
+	Since                time.Time
+	// The form as typed when it was refused: whether it placed or released a hold, the reason, and
+	// why it will not do.
+	Placing               bool
+	FormReason, FormError string
 }
 
 // KeyValue is one metadata entry.
