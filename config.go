@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/hiveconsole/hiveconsole/auth"
+	"github.com/hiveconsole/hiveconsole/retention"
 	"github.com/hiveconsole/hiveconsole/readmodel"
 
 	"github.com/hiveconsole/hiveconsole/review"
@@ -50,6 +51,8 @@ type config struct {
 	ServiceTimes readmodel.ServiceTimes
 	// FourEyes says which approvals need a second approver.
 	FourEyes review.FourEyes
+	// Retention is HIVECONSOLE_RETENTION: after how long customers are deleted; off by default.
+	Retention retention.Policy
 	// ClaimTTL is how long a reviewer's claim on a check holds without activity on it.
 	ClaimTTL time.Duration
 	// StreamsPerSession and Streams cap the live (SSE) views one signed-in browser, and the whole
@@ -164,6 +167,11 @@ func configVars() []configVar {
 		{"HIVECONSOLE_FOUR_EYES", "four-eyes", "result=consider,decision=declined", "approvals that need a second approver: none, all, or result=clear|caution|consider|unknown and decision=approved|review|declined entries", func(c *config, v string) error {
 			f, err := review.ParseFourEyes(v)
 			c.FourEyes = f
+			return err
+		}},
+		{"HIVECONSOLE_RETENTION", "retention", "off", "after how long customers are deleted: decided=AGE (every check settled that long ago), incomplete=AGE (no completed check, created that long ago); ages in days (90d) or years (5y)", func(c *config, v string) error {
+			p, err := retention.ParsePolicy(v)
+			c.Retention = p
 			return err
 		}},
 		{"HIVECONSOLE_CLAIM_TTL", "claim-ttl", "30m", "how long a reviewer's claim on a check holds without activity on it; an admin's assignment holds until released", dur(func(c *config) *time.Duration { return &c.ClaimTTL })},

@@ -44,6 +44,7 @@ commands:
   user          manage staff accounts: add, list, passwd, disable, enable, role, revoke (see hiveconsole user -h)
   audit         check the audit trail's hash chain (verify) or print its newest events (list)
   evidence      print the key that signs evidence packs (key), or check a pack offline (verify)
+  retention     print what the retention policy would delete now (plan), changing nothing
   healthcheck   exit 0 when the console at HIVECONSOLE_ADDR answers /healthz (for containers)
   version       print the version
 
@@ -67,6 +68,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runAudit(ctx, args[1:], getenv, stdout, stderr)
 	case "evidence":
 		return runEvidence(ctx, args[1:], getenv, stdout, stderr)
+	case "retention":
+		return runRetention(ctx, args[1:], getenv, stdout, stderr)
 	case "version":
 		_, err := fmt.Fprintln(stdout, "hiveconsole", version)
 		return err

@@ -45,6 +45,7 @@ const (
 	TeamInsights     Permission = "insights.team"     // insights into every reviewer's decisions, not only one's own
 	DownloadEvidence Permission = "evidence.download" // a check's signed evidence pack: its report, images, customer record, decisions, notes and audit rows in clear
 	HoldCustomers    Permission = "customers.hold"    // place and release legal holds, which stop every deletion of a customer's data
+	ViewRetention    Permission = "retention.view"    // the retention page: what the policy would delete now
 )
 
 // roleSet is a set of roles as bits, so the table below reads as a matrix and cannot be mutated.
@@ -75,7 +76,7 @@ func grantees(p Permission) roleSet {
 		return admin | support
 	case WriteNotes: // everyone who works cases; auditors only read
 		return admin | reviewer | support
-	case DeleteCustomers, DeleteChecks, ManageUsers, AssignReviews, HoldCustomers:
+	case DeleteCustomers, DeleteChecks, ManageUsers, AssignReviews, HoldCustomers, ViewRetention:
 		return admin
 	case CreateChecks, DecideReviews, RevealPII, DownloadFiles, SeeReportPII, DownloadEvidence: // a pack holds images and data in clear
 		return admin | reviewer
@@ -150,6 +151,6 @@ func AllPermissions() []Permission {
 		ViewReports,
 		ViewFiles, DownloadFiles,
 		SeeRecordPII, SeeReportPII, RevealPII, DecideReviews, AssignReviews, WriteNotes, ExportCSV,
-		ManageUsers, ViewAudit, ViewInsights, TeamInsights, DownloadEvidence, HoldCustomers,
+		ManageUsers, ViewAudit, ViewInsights, TeamInsights, DownloadEvidence, HoldCustomers, ViewRetention,
 	}
 }

@@ -39,6 +39,7 @@ func TestPermissionMatrix(t *testing.T) {
 		{TeamInsights, y, n, n, y},
 		{DownloadEvidence, y, y, n, n},
 		{HoldCustomers, y, n, n, n},
+		{ViewRetention, y, n, n, n},
 	}
 	var listed []Permission
 	for _, row := range matrix {
@@ -99,7 +100,7 @@ func TestRoleRules(t *testing.T) {
 // isRead reports whether p only reads.
 func isRead(p Permission) bool {
 	switch p {
-	case ViewOverview, ViewCustomers, ViewSessions, ViewChecks, ViewReports, ViewFiles, ViewAudit, ViewInsights, TeamInsights, DownloadEvidence:
+	case ViewOverview, ViewCustomers, ViewSessions, ViewChecks, ViewReports, ViewFiles, ViewAudit, ViewInsights, TeamInsights, DownloadEvidence, ViewRetention:
 		return true
 	}
 	return false

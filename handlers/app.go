@@ -17,6 +17,7 @@ import (
 	"github.com/hiveconsole/hiveconsole/evidence"
 	"github.com/hiveconsole/hiveconsole/hive"
 	"github.com/hiveconsole/hiveconsole/readmodel"
+	"github.com/hiveconsole/hiveconsole/retention"
 	"github.com/hiveconsole/hiveconsole/review"
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
@@ -188,8 +189,11 @@ type Config struct {
 	// version, which packs record.
 	EvidenceKey *evidence.Key
 	Version     string
-	// Holds are legal holds on customers; nil offers none.
-	Holds Holds
+	// Holds are legal holds on customers; nil offers none. Retention is the policy the retention
+	// page plans with Planner (nil: no page).
+	Holds     Holds
+	Retention retention.Policy
+	Planner   Planner
 }
 
 // App holds the handlers' dependencies. Build it with New.

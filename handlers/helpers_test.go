@@ -143,6 +143,7 @@ func newTestConsoleWith(t *testing.T, customers int, opts ...option) *testConsol
 	if hcfg.Holds == nil {
 		hcfg.Holds = retention.NewHolds(db, tc.clock.Now)
 	}
+	hcfg.Planner = retention.NewPlanner(db)
 	if w, ok := hcfg.Audit.(interface{ wrap(handlers.Auditor) }); ok {
 		w.wrap(tc.trail) // a test's auditor around the real trail
 	} else {

@@ -74,6 +74,7 @@ func (a *App) Routes() []Route {
 		{http.MethodPost, "/reveal", can(auth.RevealPII), a.reveal},
 		{http.MethodGet, "/audit", can(auth.ViewAudit), a.auditPage},
 		{http.MethodGet, "/audit/export.csv", can(auth.ViewAudit), a.auditExport},
+		{http.MethodGet, "/retention", can(auth.ViewRetention), a.retentionPlan},
 		{http.MethodGet, "/insights", can(auth.ViewInsights), a.insights},
 		{http.MethodGet, "/insights/export.csv", can(auth.ViewInsights), a.exportInsight},
 		{http.MethodGet, "/checks", can(auth.ViewChecks), a.checks},
