@@ -14,8 +14,8 @@ import (
 	"time"
 
 	"github.com/hiveconsole/hiveconsole/auth"
-	"github.com/hiveconsole/hiveconsole/retention"
 	"github.com/hiveconsole/hiveconsole/readmodel"
+	"github.com/hiveconsole/hiveconsole/retention"
 
 	"github.com/hiveconsole/hiveconsole/review"
 )

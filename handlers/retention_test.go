@@ -40,7 +40,7 @@ func TestRetentionPage(t *testing.T) {
 		t.Fatalf("hold: %d", r.StatusCode)
 	}
 	after := admin.get("/retention").doc(t)
-	if after.Find(`[data-testid="retention-rows"] a[href="` + first + `"]`).Length() != 0 {
+	if after.Find(`[data-testid="retention-rows"] a[href="`+first+`"]`).Length() != 0 {
 		t.Error("the held customer is still in the plan")
 	}
 	if !strings.Contains(after.Find(`[data-testid="stat-lock"]`).Text(), "1") {
