@@ -50,6 +50,12 @@ type Event struct {
 	RequestID  string
 	Outcome    string         // "success", "failure", "denied" or "attempted"
 	Details    map[string]any // JSON-encodable; never a secret, a revealed value or file bytes
+	// Personal is personal data of Subject (CustomerSubject) the row must hold, such as an update's
+	// before and after values: Record seals it under the subject's key, so that Shred can make it
+	// unreadable without touching the chain, and reads merge it back into Details while the key
+	// exists (see sealed.go). JSON-encodable, at most MaxDetails bytes of it.
+	Subject  string
+	Personal map[string]any
 }
 
 // Outcomes of an audited action.
@@ -135,6 +141,15 @@ func (t *Trail) Record(ctx context.Context, e Event) error {
 	if err != nil {
 		return err
 	}
+	if len(e.Personal) > 0 {
+		sealed, err := t.seal(ctx, e.Subject, e.Personal)
+		if err != nil {
+			return err
+		}
+		if rec.DetailsJSON, err = withSealed(rec.DetailsJSON, sealed); err != nil {
+			return err
+		}
+	}
 	return t.append(ctx, func(lastSeq int64, lastHash string) (StoredEntry, error) {
 		rec.Seq = lastSeq + 1
 		rec.PrevHash = lastHash
@@ -163,6 +178,12 @@ func normalizeAuditEvent(e Event) (StoredEntry, error) {
 	case e.Time.Year() < 1970 || e.Time.Year() > 2200: // Unix nanoseconds fit an int64 until 2262
 		return StoredEntry{}, invalid("time %v is out of range", e.Time)
 	}
+	if _, ok := e.Details[sealedKey]; ok {
+		return StoredEntry{}, invalid("details may not carry %q: only Personal is sealed", sealedKey)
+	}
+	if len(e.Personal) > 0 && e.Subject == "" {
+		return StoredEntry{}, invalid("personal data needs its subject")
+	}
 	details := ""
 	if len(e.Details) > 0 {
 		b, err := auditDetailsJSON(e.Details)
@@ -180,7 +201,7 @@ func normalizeAuditEvent(e Event) (StoredEntry, error) {
 	e.TargetID = auditText(e.TargetID)
 	e.ClientIP = auditText(e.ClientIP)
 	e.RequestID = auditText(e.RequestID)
-	e.Details = nil
+	e.Details, e.Subject, e.Personal = nil, "", nil
 	return StoredEntry{Entry: Entry{Event: e}, DetailsJSON: details, HashVersion: auditHashVersion}, nil
 }
 
@@ -259,6 +280,9 @@ func (t *Trail) Events(ctx context.Context, q Query) ([]Entry, int, error) {
 	for i, r := range stored {
 		rows[i] = r.record()
 	}
+	if err := t.open(ctx, rows); err != nil {
+		return nil, 0, err
+	}
 	return rows, total, nil
 }
 
@@ -278,8 +302,15 @@ func (t *Trail) Each(ctx context.Context, q Query, fn func(Entry) error) error {
 		if err != nil {
 			return err
 		}
-		for _, r := range batch {
-			if err := fn(r.record()); err != nil {
+		rows := make([]Entry, len(batch))
+		for i, r := range batch {
+			rows[i] = r.record()
+		}
+		if err := t.open(ctx, rows); err != nil {
+			return err
+		}
+		for _, r := range rows {
+			if err := fn(r); err != nil {
 				return err
 			}
 		}

@@ -34,6 +34,10 @@ const (
 type auditEntry struct {
 	Action, TargetType, TargetID, Outcome string
 	Details                               map[string]any
+	// Personal is personal data of Subject (audit.CustomerSubject) the row holds sealed, so that
+	// retention can make it unreadable: an update's before and after values.
+	Subject  string
+	Personal map[string]any
 }
 
 // errAuditUnavailable refuses an action whose audit row could not be written: the console fails
@@ -52,7 +56,7 @@ func (a *App) audit(c echo.Context, e auditEntry) error {
 func (a *App) recordAudit(c echo.Context, u auth.User, e auditEntry) error {
 	ev := audit.Event{ActorID: u.ID, ActorEmail: u.Email, Role: u.Role, Action: e.Action, TargetType: e.TargetType,
 		TargetID: e.TargetID, ClientIP: auth.ClientIP(c.Request(), a.TrustedProxies).String(), RequestID: requestIDOf(c),
-		Outcome: e.Outcome, Details: e.Details}
+		Outcome: e.Outcome, Details: e.Details, Subject: e.Subject, Personal: e.Personal}
 	if err := a.Audit.Record(c.Request().Context(), ev); err != nil {
 		a.log.LogAttrs(c.Request().Context(), slog.LevelError, "audit write failed", slog.String("action", e.Action),
 			slog.String("request_id", ev.RequestID), slog.Any("err", err))

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hiveconsole/hiveconsole/audit"
 	"github.com/hiveconsole/hiveconsole/hive"
 	"github.com/hiveconsole/hiveconsole/views"
 	"github.com/labstack/echo/v4"
@@ -131,7 +132,8 @@ func (a *App) updateCustomer(c echo.Context) error {
 	params, changed := f.updateParams(cust)
 	saved := cust
 	if changed {
-		err = a.mutate(c, auditEntry{Action: "customer.update", TargetType: "customer", TargetID: cust.ID, Details: customerDiff(cust, params)},
+		err = a.mutate(c, auditEntry{Action: "customer.update", TargetType: "customer", TargetID: cust.ID,
+			Subject: audit.CustomerSubject(cust.ID), Personal: customerDiff(cust, params)},
 			func() (err error) {
 				saved, err = a.Hive.UpdateCustomer(c.Request().Context(), cust.ID, params)
 				return err
