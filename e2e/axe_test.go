@@ -70,7 +70,7 @@ func TestAccessibility(t *testing.T) {
 		return d.querySelector('[data-testid="report-customer"]').getAttribute('href'); })()`)
 	session := evalAsync(t, admin, `(async () => { const r = await fetch('`+customer+`'); const d = new DOMParser().parseFromString(await r.text(), 'text/html');
 		return d.querySelector('a[href^="/sessions/"]').getAttribute('href'); })()`)
-	pages := []string{"/", "/customers", customer, "/checks", "/checks?queue=review", check, "/sessions", session, "/files", "/inbox", "/insights", "/account/password", "/account/security"}
+	pages := []string{"/", "/customers", customer, "/checks", "/checks?queue=review", check, "/sessions", session, "/files", "/inbox", "/insights", "/account/password", "/account/security", check + "/evidence", "/retention"}
 	adminPages := append([]string{"/users", "/users/new", "/audit", "/customers/new"}, pages...)
 	run := func(ctx context.Context, who string, pages []string) {
 		for _, scheme := range []string{"light", "dark"} {

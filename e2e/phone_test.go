@@ -20,7 +20,7 @@ func TestPhoneLayout(t *testing.T) {
 	check := evalString(t, ctx, `document.querySelector('[data-testid="overview-queue"] [data-testid="queue-row"] a').getAttribute('href')`)
 	do(t, ctx, chromedp.Navigate(c.URL+"/customers"), chromedp.WaitVisible(chromedp.CSS(`[data-testid="customer-row"]`)))
 	customer := evalString(t, ctx, `document.querySelector('[data-testid="customer-row"] a').getAttribute('href')`)
-	for _, page := range []string{"/", "/customers", "/checks", "/checks?queue=review", "/sessions", "/files", "/users", "/audit", "/inbox", "/insights", customer, check} {
+	for _, page := range []string{"/", "/customers", "/checks", "/checks?queue=review", "/sessions", "/files", "/users", "/audit", "/inbox", "/insights", "/retention", check + "/evidence", customer, check} {
 		do(t, ctx, chromedp.Navigate(c.URL+page), chromedp.WaitVisible(chromedp.CSS(`main`)), chromedp.Sleep(300*time.Millisecond))
 		if w := evalString(t, ctx, `String(document.documentElement.scrollWidth <= window.innerWidth)`); w != "true" {
 			t.Errorf("%s scrolls sideways at 390 px: %s", page, evalString(t, ctx, `document.documentElement.scrollWidth + ' > ' + window.innerWidth`))
@@ -55,6 +55,9 @@ func TestPhoneLayout(t *testing.T) {
 		}
 	}
 	do(t, ctx, chromedp.Navigate(c.URL+"/"), chromedp.WaitVisible(chromedp.CSS(`[data-testid="nav"]`)))
+	if v := evalString(t, ctx, `(() => { const n = document.querySelector('[data-testid="nav"]'); return n.scrollWidth <= n.clientWidth ? '' : n.scrollWidth + ' > ' + n.clientWidth; })()`); v != "" {
+		t.Errorf("an admin's navigation is cut off at 1440 px: %s", v)
+	}
 	if v := evalString(t, ctx, `getComputedStyle(document.querySelector('[data-testid="nav-toggle"]')).display`); v != "none" {
 		t.Errorf("the menu button shows (%s) on a wide screen", v)
 	}

@@ -90,6 +90,9 @@ func (a *App) auditPage(c echo.Context) error {
 	f, q, errs := parseAuditFilter(c.QueryParams())
 	m := views.AuditModel{Actor: f.Actor, Action: f.Action, Target: f.Target, Outcome: f.Outcome, Since: f.Since, Until: f.Until,
 		Errors: errs, Now: time.Now()}
+	if u, _ := userOf(c); u.Can(auth.ViewRetention) {
+		m.RetentionURL = "/retention"
+	}
 	if len(errs) == 0 {
 		rows, total, err := a.Audit.Events(c.Request().Context(), q)
 		if err != nil {

@@ -291,6 +291,9 @@ func (a *App) customerPageWith(c echo.Context, status int, notesForm views.Notes
 	if d.Hold, err = a.holdModel(c, id, holdForm); err != nil {
 		return err
 	}
+	if d.Hold.Held {
+		d.CanDelete = false // the banner says why; Delete would only be refused
+	}
 	if d.Timeline, d.TimelineMore, err = a.customerTimeline(ctx, cust, links); err != nil {
 		return err
 	}

@@ -27,7 +27,6 @@ func navigation() []navEntry {
 		{"Insights", "/insights", "activity", auth.ViewInsights},
 		{"Staff", "/users", "user", auth.ManageUsers},
 		{"Audit", "/audit", "history", auth.ViewAudit},
-		{"Retention", "/retention", "clock", auth.ViewRetention},
 		{"Inbox", "/inbox", "info", ""}, // every signed-in user's: notes that mention them
 	}
 }

@@ -10,6 +10,7 @@ type AuditModel struct {
 	Pager                                        Pager
 	Total                                        int
 	ExportURL                                    string
+	RetentionURL                                 string // the retention plan, for admins; "" for others
 	Now                                          time.Time
 }
 
