@@ -174,3 +174,34 @@ func countAudit(t *testing.T, tc *testConsole, action string) int {
 	}
 	return n
 }
+
+// BenchmarkEvidencePack is GET /checks/{id}/evidence for a completed check with its images: the
+// whole pack, streamed from the files host into the zip, read to the end by the client.
+func BenchmarkEvidencePack(b *testing.B) {
+	key, err := evidence.LoadKey(b.TempDir(), "")
+	if err != nil {
+		b.Fatal(err)
+	}
+	bc := newBenchConsole(b, 12, withEvidence(&key))
+	ch, _ := completedCheckWithFiles(b, bc.api)
+	emails := bc.addUsers(b, 1, auth.RoleReviewer)
+	c := bc.visitor()
+	if err := bc.signIn(c, emails[0]); err != nil {
+		b.Fatal(err)
+	}
+	page := bc.URL + "/checks/" + ch.ID + "/evidence?reason=" + url.QueryEscape("Benchmark of the pack")
+	body, err := fetch(c, page)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := evidence.Verify(strings.NewReader(body), int64(len(body)), key.Public()); err != nil {
+		b.Fatalf("the pack does not verify: %v", err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := fetch(c, page); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(len(body)), "pack-bytes")
+}

@@ -13,7 +13,7 @@ import (
 )
 
 // staff makes an admin account in db for the holds' foreign keys.
-func staff(t *testing.T, db *database.DB, email string) auth.User {
+func staff(t testing.TB, db *database.DB, email string) auth.User {
 	t.Helper()
 	id := "usr_" + email[:4]
 	if _, err := db.Exec(t.Context(), `INSERT INTO users (id, email, name, role, password_hash, created_at, password_changed_at)

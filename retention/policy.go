@@ -125,13 +125,14 @@ const notHeld = `NOT EXISTS (SELECT 1 FROM legal_holds h WHERE h.customer_id = c
 
 // decidedFrom is the customers of RuleDecided with their newest settling: every check not deleted
 // is complete and settled (a final approve or reject by a reviewer, whose time counts, or Hive's
-// approved or declined, whose check's last update counts), the newest before the cut-off (the one
-// argument).
+// approved or declined, whose check's last update counts), the newest before the cut-off (the
+// argument, twice). A customer created after the cut-off cannot qualify (their checks came after
+// them), so the customers' creation index narrows the work to the old ones first.
 const decidedFrom = ` FROM hive_customers c
 	JOIN hive_checks k ON k.customer_id = c.id AND k.deleted_at IS NULL
 	LEFT JOIN (SELECT check_id, MAX(created_at) AS at FROM reviews
 		WHERE stage = 'final' AND decision IN ('approve', 'reject') GROUP BY check_id) r ON r.check_id = k.id
-	WHERE c.deleted_at IS NULL AND ` + notHeld + `
+	WHERE c.deleted_at IS NULL AND c.created_at < ? AND ` + notHeld + `
 	GROUP BY c.id, c.full_name, c.email, c.created_at
 	HAVING SUM(CASE WHEN k.status = 'complete' AND (r.at IS NOT NULL OR k.decision IN ('approved', 'declined')) THEN 0 ELSE 1 END) = 0
 		AND MAX(COALESCE(r.at, k.updated_at)) < ?`
@@ -150,11 +151,11 @@ func (pl *Planner) Plan(ctx context.Context, p Policy, now time.Time, limit int)
 	}
 	if p.Decided > 0 {
 		cut := database.Unix(now.Add(-p.Decided))
-		if err := pl.db.QueryRow(ctx, `SELECT COUNT(*) FROM (SELECT c.id`+decidedFrom+`) d`, cut).Scan(&plan.Decided); err != nil {
+		if err := pl.db.QueryRow(ctx, `SELECT COUNT(*) FROM (SELECT c.id`+decidedFrom+`) d`, cut, cut).Scan(&plan.Decided); err != nil {
 			return Plan{}, fmt.Errorf("retention: count decided customers: %w", err)
 		}
 		first, err := pl.candidates(ctx, RuleDecided, `SELECT c.id, c.full_name, c.email, c.created_at, MAX(COALESCE(r.at, k.updated_at)) AS settled`+
-			decidedFrom+` ORDER BY settled, c.id LIMIT ?`, cut, limit)
+			decidedFrom+` ORDER BY settled, c.id LIMIT ?`, cut, cut, limit)
 		if err != nil {
 			return Plan{}, err
 		}
