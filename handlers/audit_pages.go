@@ -13,6 +13,7 @@ import (
 
 	"github.com/hiveconsole/hiveconsole/audit"
 	"github.com/hiveconsole/hiveconsole/auth"
+	"github.com/hiveconsole/hiveconsole/evidence"
 	"github.com/hiveconsole/hiveconsole/views"
 	"github.com/labstack/echo/v4"
 )
@@ -92,6 +93,9 @@ func (a *App) auditPage(c echo.Context) error {
 		Errors: errs, Now: time.Now()}
 	if u, _ := userOf(c); u.Can(auth.ViewRetention) {
 		m.RetentionURL = "/retention"
+	}
+	if a.EvidenceKey != nil {
+		m.EvidenceKey, m.EvidenceFingerprint = evidence.FormatPublicKey(a.EvidenceKey.Public()), evidence.Fingerprint(a.EvidenceKey.Public())
 	}
 	if len(errs) == 0 {
 		rows, total, err := a.Audit.Events(c.Request().Context(), q)

@@ -50,6 +50,11 @@ func TestEvidencePack(t *testing.T) {
 	if short.StatusCode != http.StatusUnprocessableEntity || short.doc(t).Find(`#evidence-reason`).AttrOr("value", "") != "ab" {
 		t.Errorf("a two-letter reason: %d, kept %q", short.StatusCode, short.doc(t).Find(`#evidence-reason`).AttrOr("value", ""))
 	}
+	auditor := tc.browser()
+	auditor.signInAs(auth.RoleAuditor)
+	if got := auditor.get("/audit").doc(t).Find(`[data-testid="evidence-public-key"]`).Text(); !strings.Contains(got, evidence.FormatPublicKey(key.Public())) {
+		t.Errorf("the audit page does not show the signing key: %q", got)
+	}
 	if n := countAudit(t, tc, "check.evidence"); n != 0 {
 		t.Errorf("%d check.evidence rows before any pack was made", n)
 	}
