@@ -14,7 +14,7 @@ type AuditModel struct {
 	// EvidenceKey is the public key that signs evidence packs and its fingerprint, for whoever
 	// verifies a pack; "" when packs are off.
 	EvidenceKey, EvidenceFingerprint string
-	Now                                          time.Time
+	Now                              time.Time
 }
 
 // AuditRow is one audit event as pages show it.
