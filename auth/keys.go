@@ -3,12 +3,11 @@ package auth
 import (
 	"crypto/rand"
 	"encoding/base64"
-	"errors"
 	"fmt"
-	"io/fs"
-	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/hiveconsole/hiveconsole/internal/secretfile"
 )
 
 // minSessionKeyLen is the shortest signing key accepted: securecookie's HMAC-SHA256 wants 32 bytes.
@@ -62,48 +61,13 @@ func parseSessionKeys(s, source string) ([][]byte, error) {
 	return keys, nil
 }
 
-// readSecretFile returns the contents of the key file at path, first creating it (and dataDir) with
-// generate's output when it does not exist. A file that others can read is refused. what names the
-// key in errors ("MFA key"), which never quote the file's contents. LoadSessionKeys and LoadMFAKey
-// keep their generated keys so.
+// readSecretFile returns the contents of the key file at path, creating it (and dataDir) with
+// generate's output when it does not exist (see secretfile.Read). what names the key in errors
+// ("MFA key"). LoadSessionKeys and LoadMFAKey keep their generated keys so.
 func readSecretFile(dataDir, path, what string, generate func() string) ([]byte, error) {
-	if err := createSecretFile(dataDir, path, generate); err != nil {
-		return nil, fmt.Errorf("auth: %s: %w", what, err)
-	}
-	info, err := os.Stat(path)
-	if err != nil {
-		return nil, fmt.Errorf("auth: %s: %w", what, err)
-	}
-	if info.Mode().Perm()&0o077 != 0 {
-		return nil, fmt.Errorf("auth: %s: %s is readable by others (mode %v); chmod 600 it", what, path, info.Mode().Perm())
-	}
-	b, err := os.ReadFile(path)
+	b, err := secretfile.Read(dataDir, path, generate)
 	if err != nil {
 		return nil, fmt.Errorf("auth: %s: %w", what, err)
 	}
 	return b, nil
-}
-
-// createSecretFile writes generate's output to path unless the file exists. O_EXCL makes two
-// processes starting at once agree on one file instead of overwriting each other's key.
-func createSecretFile(dataDir, path string, generate func() string) error {
-	if err := os.MkdirAll(dataDir, 0o700); err != nil {
-		return err
-	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if errors.Is(err, fs.ErrExist) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	_, werr := f.WriteString(generate())
-	if cerr := f.Close(); werr == nil {
-		werr = cerr
-	}
-	if werr != nil {
-		os.Remove(path)
-		return werr
-	}
-	return nil
 }

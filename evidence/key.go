@@ -8,10 +8,10 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io/fs"
-	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/hiveconsole/hiveconsole/internal/secretfile"
 )
 
 // keyEnv names the setting that carries a configured signing key, for error messages.
@@ -118,46 +118,12 @@ func parseSeed(s, source string) (Key, error) {
 	return Key{priv: ed25519.NewKeyFromSeed(seed)}, nil
 }
 
-// readKeyFile returns the key file's content, creating it first when it does not exist, and
-// refuses a file that group or others can read.
+// readKeyFile returns the key file's content, creating it with a new random seed when it does not
+// exist (see secretfile.Read).
 func readKeyFile(dataDir, path string) ([]byte, error) {
-	if err := createKeyFile(dataDir, path); err != nil {
-		return nil, fmt.Errorf("evidence: signing key: %w", err)
-	}
-	info, err := os.Stat(path)
-	if err != nil {
-		return nil, fmt.Errorf("evidence: signing key: %w", err)
-	}
-	if perm := info.Mode().Perm(); perm&0o077 != 0 {
-		return nil, fmt.Errorf("evidence: signing key: %s is readable by group or others (mode %v); chmod 600 it", path, perm)
-	}
-	b, err := os.ReadFile(path)
+	b, err := secretfile.Read(dataDir, path, func() string { return NewKeySeed() + "\n" })
 	if err != nil {
 		return nil, fmt.Errorf("evidence: signing key: %w", err)
 	}
 	return b, nil
-}
-
-// createKeyFile writes a new random seed to path unless the file exists. O_EXCL makes two
-// processes starting at once agree on one file instead of overwriting each other's key.
-func createKeyFile(dataDir, path string) error {
-	if err := os.MkdirAll(dataDir, 0o700); err != nil {
-		return err
-	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if errors.Is(err, fs.ErrExist) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	_, werr := f.WriteString(NewKeySeed() + "\n")
-	if cerr := f.Close(); werr == nil {
-		werr = cerr
-	}
-	if werr != nil {
-		os.Remove(path) // a half-written key must not be read as the key next time
-		return werr
-	}
-	return nil
 }
