@@ -41,7 +41,7 @@ func (a *App) notesModel(c echo.Context, targetType, targetID string, form views
 	}
 	m.Notes = make([]views.NoteView, 0, len(list))
 	for _, n := range list {
-		m.Notes = append(m.Notes, views.NoteView{Body: n.Body, Author: n.AuthorEmail, Role: string(n.AuthorRole), At: n.CreatedAt})
+		m.Notes = append(m.Notes, views.NoteView{Body: n.Body, Author: n.AuthorEmail, Role: string(n.AuthorRole), At: n.CreatedAt, Erased: !n.ErasedAt.IsZero()})
 	}
 	return m, nil
 }
@@ -151,7 +151,7 @@ func (a *App) inbox(c echo.Context) error {
 		}
 		for _, it := range list {
 			n := it.Note
-			item := views.InboxItem{NoteView: views.NoteView{Body: n.Body, Author: n.AuthorEmail, Role: string(n.AuthorRole), At: n.CreatedAt},
+			item := views.InboxItem{NoteView: views.NoteView{Body: n.Body, Author: n.AuthorEmail, Role: string(n.AuthorRole), At: n.CreatedAt, Erased: !n.ErasedAt.IsZero()},
 				Href: "/" + n.TargetType + "s/" + n.TargetID + "#notes", Target: n.TargetType + " " + views.ShortID(n.TargetID), Unread: !it.Read}
 			m.Mentions = append(m.Mentions, item)
 		}

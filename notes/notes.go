@@ -6,7 +6,9 @@ package notes
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"regexp"
@@ -38,6 +40,9 @@ type Note struct {
 	AuthorRole            auth.Role
 	CreatedAt             time.Time
 	Mentions              []string // the ids of the colleagues it mentions, given to Add
+	// ErasedAt is when retention erased the note with its customer: Body is then "sha256:" and the
+	// hex SHA-256 of the text it had. Zero for a note as written.
+	ErasedAt time.Time
 }
 
 // Mention is a note in a colleague's inbox.
@@ -131,16 +136,17 @@ func (b *Book) Add(ctx context.Context, n Note) (Note, error) {
 	return n, nil
 }
 
-const noteColumns = `n.id, n.target_type, n.target_id, n.body, n.author_id, n.author_email, n.author_role, n.created_at`
+const noteColumns = `n.id, n.target_type, n.target_id, n.body, n.author_id, n.author_email, n.author_role, n.created_at, n.erased_at`
 
 func scanNote(s database.Scanner, extra ...any) (Note, error) {
 	var n Note
 	var role string
 	var created int64
-	if err := s.Scan(append([]any{&n.ID, &n.TargetType, &n.TargetID, &n.Body, &n.AuthorID, &n.AuthorEmail, &role, &created}, extra...)...); err != nil {
+	var erased sql.NullInt64
+	if err := s.Scan(append([]any{&n.ID, &n.TargetType, &n.TargetID, &n.Body, &n.AuthorID, &n.AuthorEmail, &role, &created, &erased}, extra...)...); err != nil {
 		return Note{}, fmt.Errorf("notes: read note: %w", err)
 	}
-	n.AuthorRole, n.CreatedAt = auth.Role(role), database.FromUnix(created)
+	n.AuthorRole, n.CreatedAt, n.ErasedAt = auth.Role(role), database.FromUnix(created), database.FromNullUnix(erased)
 	return n, nil
 }
 
@@ -170,6 +176,61 @@ func (b *Book) OnAny(ctx context.Context, targetType string, targetIDs []string)
 		out = append(out, n)
 	}
 	return out, rows.Err()
+}
+
+// Erase replaces the text of every note on the customer and on their checks with its SHA-256
+// ("sha256:" and 64 hex digits), once, and returns how many it erased. The notes keep who wrote them,
+// when, and on what; the hash still shows, to whoever holds a copy of a text, that it was this one.
+// Erasing again changes nothing.
+func (b *Book) Erase(ctx context.Context, customerID string, checkIDs []string) (int, error) {
+	var (
+		where = `(target_type = 'customer' AND target_id = ?)`
+		args  = []any{customerID}
+	)
+	if len(checkIDs) > 0 {
+		where += ` OR (target_type = 'check' AND target_id IN (` + database.Placeholders(len(checkIDs)) + `))`
+		args = append(args, database.Anys(checkIDs)...)
+	}
+	now := database.Unix(b.now())
+	erased := 0
+	err := b.db.Tx(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, b.db.Q(`SELECT id, body FROM notes WHERE erased_at IS NULL AND (`+where+`)`), args...)
+		if err != nil {
+			return fmt.Errorf("notes: find notes to erase: %w", err)
+		}
+		type text struct {
+			id   int64
+			body string
+		}
+		var found []text
+		for rows.Next() {
+			var t text
+			if err := rows.Scan(&t.id, &t.body); err != nil {
+				rows.Close()
+				return fmt.Errorf("notes: find notes to erase: %w", err)
+			}
+			found = append(found, t)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("notes: find notes to erase: %w", err)
+		}
+		for _, t := range found {
+			if _, err := tx.ExecContext(ctx, b.db.Q(`UPDATE notes SET body = ?, erased_at = ? WHERE id = ? AND erased_at IS NULL`),
+				ErasedText(t.body), now, t.id); err != nil {
+				return fmt.Errorf("notes: erase a note: %w", err)
+			}
+		}
+		erased = len(found)
+		return nil
+	})
+	return erased, err
+}
+
+// ErasedText is what an erased text becomes: "sha256:" and the hex SHA-256 of its bytes.
+func ErasedText(text string) string {
+	sum := sha256.Sum256([]byte(text))
+	return "sha256:" + hex.EncodeToString(sum[:])
 }
 
 // Latest is the id of the newest note on one check or customer, 0 when there is none: what live

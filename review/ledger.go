@@ -104,6 +104,9 @@ type Review struct {
 	ReviewerEmail string // at the time
 	CreatedAt     time.Time
 	Stage         Stage // set by Record from the check's history and NeedsSecond
+	// ErasedAt is when retention erased the note with the customer: Note is then "sha256:" and the
+	// hex SHA-256 of the text it had. Zero for a decision as recorded.
+	ErasedAt time.Time
 	// NeedsSecond, given to Record, says the configured four-eyes rules apply to approving this
 	// check; it is not stored.
 	NeedsSecond bool

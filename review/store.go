@@ -3,13 +3,15 @@ package review
 import (
 	"cmp"
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"fmt"
 
 	"github.com/hiveconsole/hiveconsole/database"
 )
 
-const reviewColumns = `id, check_id, customer_id, decision, reason, note, session_id, reviewer_id, reviewer_email, created_at, stage`
+const reviewColumns = `id, check_id, customer_id, decision, reason, note, session_id, reviewer_id, reviewer_email, created_at, stage, erased_at`
 
 // newestFirst is the one definition of "newest": by time, then by id for reviews in the same second.
 const newestFirst = ` ORDER BY created_at DESC, id DESC`
@@ -20,8 +22,9 @@ func scanReview(s database.Scanner) (Review, error) {
 		decision, stage             string
 		customer, reason, sessionID sql.NullString
 		created                     int64
+		erased                      sql.NullInt64
 	)
-	err := s.Scan(&r.ID, &r.CheckID, &customer, &decision, &reason, &r.Note, &sessionID, &r.ReviewerID, &r.ReviewerEmail, &created, &stage)
+	err := s.Scan(&r.ID, &r.CheckID, &customer, &decision, &reason, &r.Note, &sessionID, &r.ReviewerID, &r.ReviewerEmail, &created, &stage, &erased)
 	if err == sql.ErrNoRows {
 		return Review{}, err
 	}
@@ -31,7 +34,7 @@ func scanReview(s database.Scanner) (Review, error) {
 	r.Stage = Stage(stage)
 	r.Decision = Decision(decision)
 	r.CustomerID, r.Reason, r.SessionID = customer.String, reason.String, sessionID.String
-	r.CreatedAt = database.FromUnix(created)
+	r.CreatedAt, r.ErasedAt = database.FromUnix(created), database.FromNullUnix(erased)
 	return r, nil
 }
 
@@ -84,4 +87,49 @@ func (l *Ledger) query(ctx context.Context, op, query string, args ...any) ([]Re
 		return nil, fmt.Errorf("review: %s: %w", op, err)
 	}
 	return reviews, nil
+}
+
+// EraseNotes replaces the note of every decision on the customer's checks with its SHA-256
+// ("sha256:" and 64 hex digits, as notes.ErasedText writes it), once, and returns how many it
+// erased. The decisions themselves, who made them and when, stay as they were.
+func (l *Ledger) EraseNotes(ctx context.Context, customerID string, checkIDs []string) (int, error) {
+	where, args := `customer_id = ?`, []any{customerID}
+	if len(checkIDs) > 0 {
+		where += ` OR check_id IN (` + database.Placeholders(len(checkIDs)) + `)`
+		args = append(args, database.Anys(checkIDs)...)
+	}
+	now := database.Unix(l.now())
+	erased := 0
+	err := l.db.Tx(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, l.db.Q(`SELECT id, note FROM reviews WHERE erased_at IS NULL AND (`+where+`)`), args...)
+		if err != nil {
+			return fmt.Errorf("review: find notes to erase: %w", err)
+		}
+		notes := map[int64]string{}
+		for rows.Next() {
+			var (
+				id   int64
+				note string
+			)
+			if err := rows.Scan(&id, &note); err != nil {
+				rows.Close()
+				return fmt.Errorf("review: find notes to erase: %w", err)
+			}
+			notes[id] = note
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("review: find notes to erase: %w", err)
+		}
+		for id, note := range notes {
+			sum := sha256.Sum256([]byte(note))
+			if _, err := tx.ExecContext(ctx, l.db.Q(`UPDATE reviews SET note = ?, erased_at = ? WHERE id = ? AND erased_at IS NULL`),
+				"sha256:"+hex.EncodeToString(sum[:]), now, id); err != nil {
+				return fmt.Errorf("review: erase a note: %w", err)
+			}
+		}
+		erased = len(notes)
+		return nil
+	})
+	return erased, err
 }

@@ -17,6 +17,7 @@ type NotesModel struct {
 type NoteView struct {
 	Body, Author, Role string
 	At                 time.Time
+	Erased             bool // retention erased the text with its customer; Body is its SHA-256
 }
 
 // InboxModel is the notes that mention the signed-in user, newest first.

@@ -1,0 +1,63 @@
+package readmodel
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+)
+
+// EraseCustomer forgets a customer deleted for good (by retention): it marks them deleted with
+// their sessions, checks and files, as DeleteCustomer does, then clears every personal value the
+// copy holds of them: the record's names, contact data, date of birth and metadata and the search
+// text built from them; their sessions' names and emails; their reports' document data, names,
+// dates, devices, addresses and the values behind uncleared sub-checks; their files' metadata and
+// addresses; and the identifiers their checks were linked by. Ids, times, statuses and results stay,
+// so counts, insights and the audit trail still add up. It returns the customer's check ids (for the
+// notes and decisions on them), and does the same again harmlessly.
+func (s *Store) EraseCustomer(ctx context.Context, id string) (checkIDs []string, err error) {
+	if err := s.DeleteCustomer(ctx, id); err != nil {
+		return nil, err
+	}
+	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, s.db.Q(`SELECT id FROM hive_checks WHERE customer_id = ?`), id)
+		if err != nil {
+			return fmt.Errorf("readmodel: erase customer: %w", err)
+		}
+		for rows.Next() {
+			var c string
+			if err := rows.Scan(&c); err != nil {
+				rows.Close()
+				return fmt.Errorf("readmodel: erase customer: %w", err)
+			}
+			checkIDs = append(checkIDs, c)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("readmodel: erase customer: %w", err)
+		}
+		steps := []struct{ what, query string }{
+			{"record", `UPDATE hive_customers SET email = '', phone = NULL, first_name = NULL, middle_name = NULL, last_name = NULL,
+				gender = NULL, dob = NULL, metadata = NULL, full_name = '', name_key = '', search_names = '', search_contact = ''
+				WHERE id = ?`},
+			{"sessions", `UPDATE hive_sessions SET full_name = '', email = '' WHERE customer_id = ?`},
+			{"reports", `UPDATE hive_reports SET doc_number = NULL, doc_expiry = NULL, personal_number = NULL, surname = NULL,
+				given_names = NULL, date_of_birth = NULL, nationality = NULL, mrz_hash = NULL, concerns = '[]',
+				device_hashes = '[]', ip_addresses = '[]'
+				WHERE check_id IN (SELECT id FROM hive_checks WHERE customer_id = ?)`},
+			{"files", `UPDATE hive_files SET metadata = NULL, url = ''
+				WHERE check_id IN (SELECT id FROM hive_checks WHERE customer_id = ?)`},
+			{"identifiers", `DELETE FROM hive_identifiers WHERE check_id IN (SELECT id FROM hive_checks WHERE customer_id = ?)`},
+		}
+		for _, st := range steps {
+			if _, err := tx.ExecContext(ctx, s.db.Q(st.query), id); err != nil {
+				return fmt.Errorf("readmodel: erase customer's %s: %w", st.what, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.counts.forget()
+	return checkIDs, nil
+}

@@ -1,0 +1,96 @@
+package readmodel
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/hiveconsole/hiveconsole/database"
+)
+
+// dump is every row of table as text, each value formatted, for searching.
+func dump(t *testing.T, db *database.DB, table string) []string {
+	t.Helper()
+	rows, err := db.Query(context.Background(), `SELECT * FROM `+table)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	cols, _ := rows.Columns()
+	var out []string
+	for rows.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			t.Fatal(err)
+		}
+		var b strings.Builder
+		for _, v := range vals {
+			if bs, ok := v.([]byte); ok {
+				v = string(bs)
+			}
+			fmt.Fprintf(&b, "%v\x1f", v)
+		}
+		out = append(out, b.String())
+	}
+	return out
+}
+
+// TestEraseCustomer: after EraseCustomer, no table of the copy holds the customer's email, document
+// number, MRZ hash or device hashes; the customer, their sessions and checks are marked deleted
+// and keep their ids; another customer is untouched; erasing again is harmless.
+func TestEraseCustomer(t *testing.T) {
+	each(t, func(t *testing.T, open func(testing.TB) *database.DB) {
+		w := newWorld(t, open, 12)
+		w.pass()
+		ctx := context.Background()
+		var id, email, doc, mrz, devices string
+		err := w.db.QueryRow(ctx, `SELECT c.id, c.email, r.doc_number, r.mrz_hash, r.device_hashes FROM hive_customers c
+			JOIN hive_checks k ON k.customer_id = c.id JOIN hive_reports r ON r.check_id = k.id
+			WHERE r.doc_number IS NOT NULL AND r.mrz_hash IS NOT NULL ORDER BY c.id LIMIT 1`).Scan(&id, &email, &doc, &mrz, &devices)
+		if err != nil {
+			t.Fatalf("no customer with a stored report: %v", err)
+		}
+		var other string
+		if err := w.db.QueryRow(ctx, `SELECT email FROM hive_customers WHERE id <> ? ORDER BY id LIMIT 1`, id).Scan(&other); err != nil {
+			t.Fatal(err)
+		}
+		secrets := []string{email, doc, mrz}
+		if d := strings.Trim(devices, `[]"`); d != "" {
+			secrets = append(secrets, strings.Split(d, `","`)[0])
+		}
+		checks, err := w.store.EraseCustomer(ctx, id)
+		if err != nil || len(checks) == 0 {
+			t.Fatalf("EraseCustomer: %v %v", checks, err)
+		}
+		for _, table := range []string{"hive_customers", "hive_sessions", "hive_checks", "hive_files", "hive_reports", "hive_identifiers", "hive_concerns"} {
+			for _, row := range dump(t, w.db, table) {
+				for _, s := range secrets {
+					if strings.Contains(row, s) {
+						t.Errorf("%s still holds %q: %s", table, s, row)
+					}
+				}
+			}
+		}
+		if !slices.Contains(w.ids(Customers, true), id) {
+			t.Error("the erased customer is not marked deleted")
+		}
+		for _, c := range checks {
+			if !slices.Contains(w.ids(Checks, true), c) {
+				t.Errorf("check %s is not marked deleted", c)
+			}
+		}
+		if got := w.strings(`SELECT email FROM hive_customers WHERE email = ?`, other); len(got) != 1 {
+			t.Error("another customer's email went too")
+		}
+		again, err := w.store.EraseCustomer(ctx, id)
+		if err != nil || !slices.Equal(again, checks) {
+			t.Errorf("erasing again: %v %v", again, err)
+		}
+	})
+}
