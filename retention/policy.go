@@ -143,7 +143,9 @@ const incompleteWhere = ` FROM hive_customers c
 	WHERE c.deleted_at IS NULL AND c.created_at < ? AND ` + notHeld + `
 	AND NOT EXISTS (SELECT 1 FROM hive_checks k WHERE k.customer_id = c.id AND k.deleted_at IS NULL AND k.status = 'complete')`
 
-// Plan counts what p would delete at now and lists the first limit candidates of each rule.
+// Plan counts what p would delete at now and lists the first limit candidates of each rule. Each
+// rule is one query: the count rides along the listed rows (a window over the whole result), so
+// the rule's work is done once; with a limit of 0, or no candidate, a count alone is asked.
 func (pl *Planner) Plan(ctx context.Context, p Policy, now time.Time, limit int) (Plan, error) {
 	plan := Plan{At: now, Policy: p}
 	if err := pl.db.QueryRow(ctx, `SELECT COUNT(*) FROM legal_holds WHERE released_at IS NULL`).Scan(&plan.Held); err != nil {
@@ -151,56 +153,67 @@ func (pl *Planner) Plan(ctx context.Context, p Policy, now time.Time, limit int)
 	}
 	if p.Decided > 0 {
 		cut := database.Unix(now.Add(-p.Decided))
-		if err := pl.db.QueryRow(ctx, `SELECT COUNT(*) FROM (SELECT c.id`+decidedFrom+`) d`, cut, cut).Scan(&plan.Decided); err != nil {
-			return Plan{}, fmt.Errorf("retention: count decided customers: %w", err)
-		}
-		first, err := pl.candidates(ctx, RuleDecided, `SELECT c.id, c.full_name, c.email, c.created_at, MAX(COALESCE(r.at, k.updated_at)) AS settled`+
-			decidedFrom+` ORDER BY settled, c.id LIMIT ?`, cut, cut, limit)
+		first, n, err := pl.rule(ctx, RuleDecided, limit,
+			`SELECT c.id, c.full_name, c.email, c.created_at, MAX(COALESCE(r.at, k.updated_at)) AS settled, COUNT(*) OVER () AS total`+
+				decidedFrom+` ORDER BY settled, c.id LIMIT ?`,
+			`SELECT COUNT(*) FROM (SELECT c.id`+decidedFrom+`) d`, cut, cut)
 		if err != nil {
 			return Plan{}, err
 		}
-		plan.First = append(plan.First, first...)
+		plan.Decided, plan.First = n, append(plan.First, first...)
 	}
 	if p.Incomplete > 0 {
 		cut := database.Unix(now.Add(-p.Incomplete))
-		if err := pl.db.QueryRow(ctx, `SELECT COUNT(*)`+incompleteWhere, cut).Scan(&plan.Incomplete); err != nil {
-			return Plan{}, fmt.Errorf("retention: count incomplete customers: %w", err)
-		}
-		first, err := pl.candidates(ctx, RuleIncomplete, `SELECT c.id, c.full_name, c.email, c.created_at, 0`+
-			incompleteWhere+` ORDER BY c.created_at, c.id LIMIT ?`, cut, limit)
+		first, n, err := pl.rule(ctx, RuleIncomplete, limit,
+			`SELECT c.id, c.full_name, c.email, c.created_at, 0, COUNT(*) OVER () AS total`+incompleteWhere+` ORDER BY c.created_at, c.id LIMIT ?`,
+			`SELECT COUNT(*)`+incompleteWhere, cut)
 		if err != nil {
 			return Plan{}, err
 		}
-		plan.First = append(plan.First, first...)
+		plan.Incomplete, plan.First = n, append(plan.First, first...)
 	}
 	return plan, nil
 }
 
-func (pl *Planner) candidates(ctx context.Context, rule, query string, args ...any) ([]Candidate, error) {
-	rows, err := pl.db.Query(ctx, query, args...)
-	if err != nil {
-		return nil, fmt.Errorf("retention: list %s customers: %w", rule, err)
-	}
-	defer rows.Close()
-	var out []Candidate
-	for rows.Next() {
+// rule runs one rule: list (its arguments, then the limit) for the first candidates and their
+// count, or count alone when no row could carry it.
+func (pl *Planner) rule(ctx context.Context, rule string, limit int, list, count string, args ...any) ([]Candidate, int, error) {
+	if limit > 0 {
+		rows, err := pl.db.Query(ctx, list, append(args, limit)...)
+		if err != nil {
+			return nil, 0, fmt.Errorf("retention: list %s customers: %w", rule, err)
+		}
+		defer rows.Close()
 		var (
-			c                Candidate
-			created, settled int64
+			out   []Candidate
+			total int
 		)
-		if err := rows.Scan(&c.CustomerID, &c.Name, &c.Email, &created, &settled); err != nil {
-			return nil, fmt.Errorf("retention: read a %s customer: %w", rule, err)
+		for rows.Next() {
+			var (
+				c                Candidate
+				created, settled int64
+			)
+			if err := rows.Scan(&c.CustomerID, &c.Name, &c.Email, &created, &settled, &total); err != nil {
+				return nil, 0, fmt.Errorf("retention: read a %s customer: %w", rule, err)
+			}
+			c.Rule, c.Created = rule, database.FromUnix(created)
+			if settled > 0 {
+				c.Settled = database.FromUnix(settled)
+			}
+			out = append(out, c)
 		}
-		c.Rule, c.Created = rule, database.FromUnix(created)
-		if settled > 0 {
-			c.Settled = database.FromUnix(settled)
+		if err := rows.Err(); err != nil {
+			return nil, 0, fmt.Errorf("retention: list %s customers: %w", rule, err)
 		}
-		out = append(out, c)
+		if len(out) > 0 {
+			return out, total, nil
+		}
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("retention: list %s customers: %w", rule, err)
+	var n int
+	if err := pl.db.QueryRow(ctx, count, args...).Scan(&n); err != nil {
+		return nil, 0, fmt.Errorf("retention: count %s customers: %w", rule, err)
 	}
-	return out, nil
+	return nil, n, nil
 }
 
 // MaskEmail hides an email for a plan: its first character and its domain.

@@ -156,6 +156,12 @@ func TestPlan(t *testing.T) {
 		if err != nil || plan.Decided != 2 || plan.Incomplete != 0 || len(plan.First) != 1 {
 			t.Errorf("decided only, limit 1: %+v %v", plan, err)
 		}
+		// No rows asked: the counts alone.
+		p2, _ := ParsePolicy("decided=5y,incomplete=90d")
+		counts, err := NewPlanner(db).Plan(ctx, p2, now, 0)
+		if err != nil || counts.Decided != 2 || counts.Incomplete != 2 || len(counts.First) != 0 {
+			t.Errorf("limit 0: %+v %v", counts, err)
+		}
 		// A plan changes nothing: the same plan again.
 		again, _ := NewPlanner(db).Plan(ctx, p, now, 1)
 		if again.Decided != plan.Decided {
