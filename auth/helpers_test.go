@@ -15,6 +15,13 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver, for creating test schemas
 )
 
+// cheapParams are argon2id parameters far below the floor, for tests that do not look at a hash's
+// cost: the race detector makes a production hash take about a second.
+var cheapParams = HashParams{MemoryKiB: 64, Iterations: 1, Parallelism: 1}
+
+// productionHashing is for the tests that look at a hash's parameters: the floor, as in production.
+func productionHashing(c *Config) { c.HashParams, c.cheapHashing = DefaultHashParams(), false }
+
 // testPassword passes the policy for every test email.
 const testPassword = "plinth-otter-marsh-43"
 
@@ -44,6 +51,10 @@ func testService(t *testing.T, db Store, clock *fakeClock, edit func(*Config)) *
 		BaseURL:     "http://127.0.0.1:8080",
 		SessionKeys: [][]byte{testKey('a')},
 		Now:         clock.Now,
+		// A hash's cost is not what most tests here look at; those that do set HashParams (and
+		// cheapHashing false) themselves.
+		HashParams:   cheapParams,
+		cheapHashing: true,
 	}
 	if edit != nil {
 		edit(&cfg)

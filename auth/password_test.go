@@ -12,7 +12,7 @@ import (
 )
 
 func TestStoredHashUsesConfiguredParams(t *testing.T) {
-	svc, db, _ := newTestEnv(t, nil)
+	svc, db, _ := newTestEnv(t, productionHashing)
 	u := mustCreateUser(t, svc, "alice@example.com", RoleReviewer)
 	su, err := db.UserByID(t.Context(), u.ID)
 	if err != nil {
@@ -45,7 +45,7 @@ func TestWeakHashParamsRefused(t *testing.T) {
 }
 
 func TestRehashOnLoginWhenParamsChange(t *testing.T) {
-	svc, db, clock := newTestEnv(t, nil)
+	svc, db, clock := newTestEnv(t, productionHashing)
 	// A user whose hash predates today's parameters: one iteration instead of two.
 	old, err := argon2id.CreateHash(testPassword, &argon2id.Params{Memory: 19456, Iterations: 1, Parallelism: 1, SaltLength: 16, KeyLength: 32})
 	if err != nil {
