@@ -10,6 +10,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/hiveconsole/hiveconsole/internal/masked"
 	"github.com/hiveconsole/hiveconsole/retention"
 )
 
@@ -99,7 +100,7 @@ func printPlan(w io.Writer, p retention.Plan) error {
 			settled = c.Settled.Format(time.DateOnly)
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", c.Rule, esc(c.CustomerID), orDash(esc(retention.Initials(c.Name))),
-			esc(retention.MaskEmail(c.Email)), c.Created.Format(time.DateOnly), settled)
+			esc(masked.Email(c.Email)), c.Created.Format(time.DateOnly), settled)
 	}
 	return tw.Flush()
 }

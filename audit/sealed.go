@@ -5,14 +5,11 @@ import (
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/rand"
-	"database/sql"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"maps"
 	"strings"
-	"time"
 
 	"github.com/hiveconsole/hiveconsole/database"
 )
@@ -124,19 +121,6 @@ func (t *Trail) Shred(ctx context.Context, subject string) error {
 		return fmt.Errorf("audit: shred a personal data key: %w", err)
 	}
 	return nil
-}
-
-// Shredded reports when the subject's key was shredded; zero when it was not.
-func (t *Trail) Shredded(ctx context.Context, subject string) (time.Time, error) {
-	var at sql.NullInt64
-	err := t.db.QueryRow(ctx, `SELECT shredded_at FROM audit_keys WHERE subject = ?`, subject).Scan(&at)
-	if errors.Is(err, sql.ErrNoRows) {
-		return time.Time{}, nil
-	}
-	if err != nil {
-		return time.Time{}, fmt.Errorf("audit: read a personal data key: %w", err)
-	}
-	return database.FromNullUnix(at), nil
 }
 
 // open merges the personal data sealed in rows back into their details where its key exists, and

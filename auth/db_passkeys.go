@@ -70,6 +70,15 @@ func (db *sqlStore) PasskeysOf(ctx context.Context, userID string) ([]passkeyRec
 	return out, nil
 }
 
+// HasPasskey reports whether the user has a passkey, reading none of them.
+func (db *sqlStore) HasPasskey(ctx context.Context, userID string) (bool, error) {
+	var has bool
+	if err := db.db.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM user_passkeys WHERE user_id = ?)`, userID).Scan(&has); err != nil {
+		return false, fmt.Errorf("auth: look for a passkey: %w", err)
+	}
+	return has, nil
+}
+
 // PasskeyUsed records a sign-in with the passkey: its credential as the sign-in left it (signature
 // counter, flags) and the time.
 func (db *sqlStore) PasskeyUsed(ctx context.Context, id string, credential []byte, at time.Time) error {

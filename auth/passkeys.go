@@ -191,10 +191,9 @@ func (s *Service) Passkeys(ctx context.Context, userID string) ([]Passkey, error
 	return out, nil
 }
 
-// HasPasskey reports whether the user has at least one passkey.
+// HasPasskey reports whether the user has at least one passkey; the password step asks it.
 func (s *Service) HasPasskey(ctx context.Context, userID string) (bool, error) {
-	recs, err := s.store.PasskeysOf(ctx, userID)
-	return len(recs) > 0, err
+	return s.store.HasPasskey(ctx, userID)
 }
 
 // BeginPasskeyRegistration starts adding a passkey for u, to be called name (see PasskeyName): the

@@ -89,6 +89,8 @@ type Store interface {
 	AddPasskey(ctx context.Context, p passkeyRecord) error
 	// PasskeysOf lists the user's passkeys, oldest first.
 	PasskeysOf(ctx context.Context, userID string) ([]passkeyRecord, error)
+	// HasPasskey reports whether the user has one.
+	HasPasskey(ctx context.Context, userID string) (bool, error)
 	// PasskeyUsed stores the credential a sign-in left (counter, flags) and the time of use.
 	PasskeyUsed(ctx context.Context, id string, credential []byte, at time.Time) error
 	// DeletePasskey removes one of the user's passkeys; ErrNoPasskey when there is no such one.

@@ -52,8 +52,7 @@ func (a *App) evidence(c echo.Context) error {
 	if !asked {
 		return render(c, http.StatusOK, views.EvidencePage(a.page(c, title), m))
 	}
-	if m.Error = reasonProblem(m.Reason); m.Error != "" {
-		m.Error = strings.Replace(m.Error, "to see it", "the pack", 1)
+	if m.Error = reasonProblem(m.Reason, "the pack"); m.Error != "" {
 		return render(c, http.StatusUnprocessableEntity, views.EvidencePage(a.page(c, title), m))
 	}
 	rep, err := a.Hive.GetReport(ctx, id)

@@ -5,6 +5,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/hiveconsole/hiveconsole/auth"
+	"github.com/hiveconsole/hiveconsole/internal/masked"
 	"github.com/labstack/echo/v4"
 )
 
@@ -74,15 +75,10 @@ func mask(kind piiKind, v string) string {
 	if v == "" {
 		return ""
 	}
-	const dots = "•••"
+	const dots = masked.Dots
 	switch kind {
 	case piiEmail:
-		at := strings.LastIndexByte(v, '@')
-		if at <= 0 {
-			return dots
-		}
-		r, _ := utf8.DecodeRuneInString(v)
-		return string(r) + dots + v[at:]
+		return masked.Email(v)
 	case piiPhone:
 		return dots + " " + lastN(digits(v), 2)
 	case piiDocumentNumber, piiPersonalNumber, piiDeviceHash:

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/hiveconsole/hiveconsole/internal/masked"
 	"github.com/hiveconsole/hiveconsole/retention"
 	"github.com/hiveconsole/hiveconsole/views"
 	"github.com/labstack/echo/v4"
@@ -30,7 +31,7 @@ func (a *App) retentionPlan(c echo.Context) error {
 		m.DecidedDays, m.IncompleteDays = int(a.Retention.Decided/(24*time.Hour)), int(a.Retention.Incomplete/(24*time.Hour))
 		for _, cand := range plan.First {
 			m.Rows = append(m.Rows, views.RetentionRow{Rule: cand.Rule, CustomerID: cand.CustomerID, Name: retention.Initials(cand.Name),
-				Email: retention.MaskEmail(cand.Email), Created: cand.Created, Settled: cand.Settled})
+				Email: masked.Email(cand.Email), Created: cand.Created, Settled: cand.Settled})
 		}
 	}
 	return render(c, http.StatusOK, views.RetentionPage(a.page(c, "Retention"), m))

@@ -25,7 +25,7 @@ func (a *App) reveal(c echo.Context) error {
 	f := views.RevealField{Target: target, TargetID: id, Field: field, Label: spec.label, Masked: true, CanReveal: true,
 		Mono: spec.kind == piiPhone, Reason: reason}
 	back := "/customers/" + id
-	if msg := reasonProblem(reason); msg != "" {
+	if msg := reasonProblem(reason, "to see it"); msg != "" {
 		cust, err := a.Hive.GetCustomer(c.Request().Context(), id)
 		if err != nil {
 			return err
@@ -65,11 +65,12 @@ func revealableIndex(target, field string) int {
 	return -1
 }
 
-// reasonProblem says what is wrong with a reveal's reason, or "" when it will do.
-func reasonProblem(reason string) string {
+// reasonProblem says what is wrong with the reason for seeing personal data, or "" when it will do;
+// what names what is to be seen ("it", "the pack").
+func reasonProblem(reason, what string) string {
 	switch n := utf8.RuneCountInString(reason); {
 	case n == 0:
-		return "Say why you need to see it: the reason goes into the audit trail."
+		return "Say why you need " + what + ": the reason goes into the audit trail."
 	case n < 3:
 		return "Give a reason of at least 3 characters."
 	case n > 200:

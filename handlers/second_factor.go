@@ -267,21 +267,17 @@ func (a *App) turnOffTOTP(c echo.Context) error {
 	if a.MFARequired.Requires(me.Role) {
 		return echo.NewHTTPError(http.StatusForbidden, "Your role must sign in with a second factor: it cannot be turned off.")
 	}
-	_, err := a.Staff.Authenticate(ctx, me.Email, c.FormValue("current_password"), auth.ClientIP(c.Request(), a.TrustedProxies))
-	var throttled *auth.ThrottledError
-	if errors.Is(err, auth.ErrInvalidCredentials) || errors.As(err, &throttled) {
-		m, merr := a.securityModel(c)
-		if merr != nil {
-			return merr
-		}
-		m.OffError = "That is not your current password."
-		if throttled != nil {
-			m.OffError = fmt.Sprintf("Too many attempts. Wait %s, then try again.", humanDuration(ceilSecond(throttled.RetryAfter)))
-		}
-		return render(c, http.StatusUnprocessableEntity, views.SecurityPage(a.page(c, "Security"), m))
-	}
+	msg, err := a.confirmPassword(c, me)
 	if err != nil {
 		return err
+	}
+	if msg != "" {
+		m, err := a.securityModel(c)
+		if err != nil {
+			return err
+		}
+		m.OffError = msg
+		return render(c, http.StatusUnprocessableEntity, views.SecurityPage(a.page(c, "Security"), m))
 	}
 	if err := a.mutate(c, auditEntry{Action: "auth.second_factor_off", TargetType: "user", TargetID: me.ID}, func() error {
 		return a.SecondFactor.ResetTOTP(ctx, me.ID)

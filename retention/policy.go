@@ -216,15 +216,6 @@ func (pl *Planner) rule(ctx context.Context, rule string, limit int, list, count
 	return nil, n, nil
 }
 
-// MaskEmail hides an email for a plan: its first character and its domain.
-func MaskEmail(email string) string {
-	at := strings.LastIndexByte(email, '@')
-	if at <= 0 {
-		return "•••"
-	}
-	return string([]rune(email)[:1]) + "•••" + email[at:]
-}
-
 // Initials shortens a name for a plan: each word's first letter and a full stop.
 func Initials(name string) string {
 	var out []string
