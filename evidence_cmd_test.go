@@ -120,3 +120,32 @@ func TestEvidenceCommands(t *testing.T) {
 		t.Errorf("verify without a pack: %v, want a usage error", err)
 	}
 }
+
+// TestLoadEvidenceKey: SQLite generates a key into the data directory and keeps it; with
+// PostgreSQL only a configured key signs, since each replica would otherwise make its own, and
+// without one packs are off; a bad configured key stops the console.
+func TestLoadEvidenceKey(t *testing.T) {
+	dir := t.TempDir()
+	k1, err := loadEvidenceKey(config{DataDir: dir})
+	if err != nil || k1 == nil {
+		t.Fatalf("SQLite: %v %v", k1, err)
+	}
+	k2, _ := loadEvidenceKey(config{DataDir: dir})
+	if !k1.Public().Equal(k2.Public()) {
+		t.Error("a second start made another key")
+	}
+	if k, err := loadEvidenceKey(config{DataDir: t.TempDir(), DatabaseURL: "postgres://x"}); err != nil || k != nil {
+		t.Errorf("PostgreSQL without a key: %v %v, want packs off", k, err)
+	}
+	seed := evidence.NewKeySeed()
+	k, err := loadEvidenceKey(config{DataDir: t.TempDir(), DatabaseURL: "postgres://x", EvidenceKey: seed})
+	if err != nil || k == nil {
+		t.Fatalf("PostgreSQL with a key: %v %v", k, err)
+	}
+	if !strings.Contains(evidenceNote(k), evidence.Fingerprint(k.Public())) || !strings.Contains(evidenceNote(nil), "off") {
+		t.Errorf("banner lines: %q / %q", evidenceNote(k), evidenceNote(nil))
+	}
+	if _, err := loadEvidenceKey(config{DataDir: t.TempDir(), EvidenceKey: "not base64"}); err == nil {
+		t.Error("a bad configured key was accepted")
+	}
+}

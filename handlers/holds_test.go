@@ -46,6 +46,9 @@ func TestLegalHold(t *testing.T) {
 	if doc.Find(`[data-testid="release-hold"]`).Length() != 0 {
 		t.Error("a reviewer is offered the release")
 	}
+	if admin.get(page).doc(t).Find(`[data-testid="delete-customer"]`).Length() != 0 {
+		t.Error("the admin is offered Delete on a held customer")
+	}
 	if st := rev.post(page+"/release", url.Values{"reason": {"Because"}}).StatusCode; st != http.StatusForbidden {
 		t.Errorf("a reviewer releasing: %d", st)
 	}
@@ -73,8 +76,8 @@ func TestLegalHold(t *testing.T) {
 	if r := admin.post(page+"/release", url.Values{"reason": {"Matter closed"}}); r.StatusCode != http.StatusSeeOther {
 		t.Fatalf("releasing: %d", r.StatusCode)
 	}
-	if admin.get(page).doc(t).Find(`[data-testid="legal-hold"]`).Length() != 0 {
-		t.Error("the page still shows the hold")
+	if released := admin.get(page).doc(t); released.Find(`[data-testid="legal-hold"]`).Length() != 0 || released.Find(`[data-testid="delete-customer"]`).Length() != 1 {
+		t.Error("after the release the page still shows the hold, or no Delete")
 	}
 	if r := admin.post(page+"/release", url.Values{"reason": {"Matter closed"}}); r.StatusCode != http.StatusConflict {
 		t.Errorf("a second release: %d, want 409", r.StatusCode)

@@ -221,6 +221,13 @@ func TestPasskeySecondFactor(t *testing.T) {
 	phone := tc.device(rev)
 	registerDirect(t, tc, rev, phone) // signing in to add one would need a second factor first
 
+	// By the console's IP address the second step says where the passkey works.
+	ip := tc.browser()
+	passwordStep(ip, rev.Email, testPassword, "/checks")
+	if link := ip.get("/login/code").doc(t).Find(`[data-testid="passkey-elsewhere"] a`).AttrOr("href", ""); !strings.HasPrefix(link, "http://localhost:") {
+		t.Errorf("the second step at 127.0.0.1 links to %q", link)
+	}
+
 	b := tc.localhost()
 	if r := passwordStep(b, rev.Email, testPassword, "/checks"); r.Header.Get("Location") != "/login/code" {
 		t.Fatalf("the password of a reviewer with a passkey leads to %q, want the second step", r.Header.Get("Location"))
