@@ -64,10 +64,7 @@ func runAudit(ctx context.Context, args []string, getenv func(string) string, st
 }
 
 func parseAuditFlags(cmd string, args []string, getenv func(string) string, stderr io.Writer) (auditOptions, error) {
-	opts := auditOptions{dataDir: getenv("HIVECONSOLE_DATA_DIR")}
-	if opts.dataDir == "" {
-		opts.dataDir = "data"
-	}
+	opts := auditOptions{dataDir: defaultDataDir(getenv)}
 	fs := flag.NewFlagSet("hiveconsole audit "+cmd, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&opts.dataDir, "data-dir", opts.dataDir, "data directory holding console.db (env HIVECONSOLE_DATA_DIR)")

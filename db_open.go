@@ -27,3 +27,12 @@ func openDatabase(ctx context.Context, dataDir, databaseURL string, mustExist bo
 	}
 	return database.Open(ctx, dataDir)
 }
+
+// defaultDataDir is the data directory a command uses before its --data-dir flag:
+// HIVECONSOLE_DATA_DIR, else ./data.
+func defaultDataDir(getenv func(string) string) string {
+	if d := getenv("HIVECONSOLE_DATA_DIR"); d != "" {
+		return d
+	}
+	return "data"
+}

@@ -44,10 +44,7 @@ func runEvidence(_ context.Context, args []string, getenv func(string) string, s
 	if cmd == "verify" && len(rest) > 0 && !strings.HasPrefix(rest[0], "-") {
 		pack, rest = rest[0], rest[1:] // the pack before the flags, as the usage shows it
 	}
-	dataDir := getenv("HIVECONSOLE_DATA_DIR")
-	if dataDir == "" {
-		dataDir = "data"
-	}
+	dataDir := defaultDataDir(getenv)
 	fs := flag.NewFlagSet("hiveconsole evidence "+cmd, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&dataDir, "data-dir", dataDir, "data directory holding a generated evidence key (env HIVECONSOLE_DATA_DIR)")

@@ -36,10 +36,7 @@ func runRetention(ctx context.Context, args []string, getenv func(string) string
 	default:
 		return usageError{fmt.Sprintf("unknown retention command %q\n\n%s", args[0], retentionUsage)}
 	}
-	dataDir := getenv("HIVECONSOLE_DATA_DIR")
-	if dataDir == "" {
-		dataDir = "data"
-	}
+	dataDir := defaultDataDir(getenv)
 	fs := flag.NewFlagSet("hiveconsole retention plan", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&dataDir, "data-dir", dataDir, "data directory holding console.db (env HIVECONSOLE_DATA_DIR)")

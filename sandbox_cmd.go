@@ -28,10 +28,7 @@ type sandboxConfig struct {
 }
 
 func parseSandboxFlags(args []string, getenv func(string) string, stderr io.Writer) (sandboxConfig, error) {
-	dataDir := getenv("HIVECONSOLE_DATA_DIR")
-	if dataDir == "" {
-		dataDir = "data"
-	}
+	dataDir := defaultDataDir(getenv)
 	var cfg sandboxConfig
 	fs := flag.NewFlagSet("hiveconsole sandbox", flag.ContinueOnError)
 	fs.SetOutput(stderr)

@@ -149,10 +149,7 @@ func findUserCommand(name string) (userCommand, bool) {
 
 // parseUserFlags parses a subcommand's flags and checks its number of positional arguments.
 func parseUserFlags(cmd userCommand, args []string, getenv func(string) string, stderr io.Writer) (userOptions, []string, error) {
-	opts := userOptions{dataDir: getenv("HIVECONSOLE_DATA_DIR")}
-	if opts.dataDir == "" {
-		opts.dataDir = "data"
-	}
+	opts := userOptions{dataDir: defaultDataDir(getenv)}
 	synopsis := fmt.Sprintf("usage: hiveconsole user %s %s", cmd.name, cmd.args)
 	fs := flag.NewFlagSet("hiveconsole user "+cmd.name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
