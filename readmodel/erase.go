@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+
+	"github.com/hiveconsole/hiveconsole/database"
 )
 
 // EraseCustomer forgets a customer deleted for good (by retention): it marks them deleted with
@@ -12,7 +14,8 @@ import (
 // text built from them; their sessions' names and emails; their reports' document data, names,
 // dates, devices, addresses and the values behind uncleared sub-checks; their files' metadata and
 // addresses; and the identifiers their checks were linked by. Ids, times, statuses and results stay,
-// so counts, insights and the audit trail still add up. It returns the customer's check ids (for the
+// so counts, insights and the audit trail still add up. The rows are marked erased, so that no sync
+// pass writes them again. It returns the customer's check ids (for the
 // notes and decisions on them), and does the same again harmlessly.
 func (s *Store) EraseCustomer(ctx context.Context, id string) (checkIDs []string, err error) {
 	if err := s.DeleteCustomer(ctx, id); err != nil {
@@ -35,21 +38,26 @@ func (s *Store) EraseCustomer(ctx context.Context, id string) (checkIDs []string
 		if err := rows.Err(); err != nil {
 			return fmt.Errorf("readmodel: erase customer: %w", err)
 		}
-		steps := []struct{ what, query string }{
+		now := database.Unix(s.now())
+		steps := []struct {
+			what, query string
+			args        []any
+		}{
 			{"record", `UPDATE hive_customers SET email = '', phone = NULL, first_name = NULL, middle_name = NULL, last_name = NULL,
-				gender = NULL, dob = NULL, metadata = NULL, full_name = '', name_key = '', search_names = '', search_contact = ''
-				WHERE id = ?`},
-			{"sessions", `UPDATE hive_sessions SET full_name = '', email = '' WHERE customer_id = ?`},
+				gender = NULL, dob = NULL, metadata = NULL, full_name = '', name_key = '', search_names = '', search_contact = '',
+				erased_at = COALESCE(erased_at, ?) WHERE id = ?`, []any{now, id}},
+			{"sessions", `UPDATE hive_sessions SET full_name = '', email = '', erased_at = COALESCE(erased_at, ?) WHERE customer_id = ?`, []any{now, id}},
+			{"checks", `UPDATE hive_checks SET erased_at = COALESCE(erased_at, ?) WHERE customer_id = ?`, []any{now, id}},
 			{"reports", `UPDATE hive_reports SET doc_number = NULL, doc_expiry = NULL, personal_number = NULL, surname = NULL,
 				given_names = NULL, date_of_birth = NULL, nationality = NULL, mrz_hash = NULL, concerns = '[]',
 				device_hashes = '[]', ip_addresses = '[]'
-				WHERE check_id IN (SELECT id FROM hive_checks WHERE customer_id = ?)`},
-			{"files", `UPDATE hive_files SET metadata = NULL, url = ''
-				WHERE check_id IN (SELECT id FROM hive_checks WHERE customer_id = ?)`},
-			{"identifiers", `DELETE FROM hive_identifiers WHERE check_id IN (SELECT id FROM hive_checks WHERE customer_id = ?)`},
+				WHERE check_id IN (SELECT id FROM hive_checks WHERE customer_id = ?)`, []any{id}},
+			{"files", `UPDATE hive_files SET metadata = NULL, url = '', erased_at = COALESCE(erased_at, ?)
+				WHERE check_id IN (SELECT id FROM hive_checks WHERE customer_id = ?)`, []any{now, id}},
+			{"identifiers", `DELETE FROM hive_identifiers WHERE check_id IN (SELECT id FROM hive_checks WHERE customer_id = ?)`, []any{id}},
 		}
 		for _, st := range steps {
-			if _, err := tx.ExecContext(ctx, s.db.Q(st.query), id); err != nil {
+			if _, err := tx.ExecContext(ctx, s.db.Q(st.query), st.args...); err != nil {
 				return fmt.Errorf("readmodel: erase customer's %s: %w", st.what, err)
 			}
 		}

@@ -92,5 +92,45 @@ func TestEraseCustomer(t *testing.T) {
 		if err != nil || !slices.Equal(again, checks) {
 			t.Errorf("erasing again: %v %v", again, err)
 		}
+
+		// A pass that read the customer from Hive before the deletion writes nothing back: the
+		// sandbox still has them, as Hive has for a pass that began a moment earlier. Neither does a
+		// write through, nor a report fetched late.
+		w.pass()
+		cust, err := w.api.GetCustomer(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := w.store.PutCustomer(ctx, cust); err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range checks {
+			ch, err := w.api.GetCheck(ctx, c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := w.store.PutCheck(ctx, ch); err != nil {
+				t.Fatal(err)
+			}
+			if ch.ReportID == nil {
+				continue
+			}
+			r, err := w.api.GetReport(ctx, c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := w.store.PutReport(ctx, ch, r); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, table := range []string{"hive_customers", "hive_sessions", "hive_checks", "hive_files", "hive_reports", "hive_identifiers"} {
+			for _, row := range dump(t, w.db, table) {
+				for _, s := range secrets {
+					if strings.Contains(row, s) {
+						t.Errorf("after a stale pass, %s holds %q again: %s", table, s, row)
+					}
+				}
+			}
+		}
 	})
 }

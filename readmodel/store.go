@@ -360,7 +360,9 @@ func customerArgs(c *hive.Customer, pass, ord any) []any {
 
 // customerUpsert keeps the newer of two versions of a customer (the one the console wrote through
 // may be newer than the one a pass read a moment before), and keeps a deletion the console wrote
-// after the pass began.
+// after the pass began. A row erased by retention is never written again (nor are its customer's
+// sessions, checks and files): a pass that read it from Hive before the deletion would otherwise
+// put back the personal data just erased.
 func (s *Store) customerUpsert(sync bool) string {
 	return ` ON CONFLICT (id) DO UPDATE SET email = excluded.email, phone = excluded.phone,
 		first_name = excluded.first_name, middle_name = excluded.middle_name, last_name = excluded.last_name,
@@ -369,7 +371,8 @@ func (s *Store) customerUpsert(sync bool) string {
 		search_names = excluded.search_names, search_contact = excluded.search_contact, pass = excluded.pass,
 		deleted_at = CASE WHEN ` + keepDeleted("hive_customers", sync) + ` THEN hive_customers.deleted_at ELSE NULL END,
 		digest = excluded.digest
-		WHERE excluded.updated_at >= hive_customers.updated_at AND (excluded.digest <> hive_customers.digest OR hive_customers.deleted_at IS NOT NULL)`
+		WHERE excluded.updated_at >= hive_customers.updated_at AND (excluded.digest <> hive_customers.digest OR hive_customers.deleted_at IS NOT NULL)
+		AND hive_customers.erased_at IS NULL`
 }
 
 func (s *Store) putCustomers(ctx context.Context, p pass, first int64, list []hive.Customer) error {
@@ -398,7 +401,8 @@ func sessionUpsert(sync bool) string {
 		updated_at = excluded.updated_at, check_id = excluded.check_id, pass = excluded.pass,
 		deleted_at = CASE WHEN ` + keepDeleted("hive_sessions", sync) + ` THEN hive_sessions.deleted_at ELSE NULL END,
 		digest = excluded.digest
-		WHERE excluded.updated_at >= hive_sessions.updated_at AND (excluded.digest <> hive_sessions.digest OR hive_sessions.deleted_at IS NOT NULL)`
+		WHERE excluded.updated_at >= hive_sessions.updated_at AND (excluded.digest <> hive_sessions.digest OR hive_sessions.deleted_at IS NOT NULL)
+		AND hive_sessions.erased_at IS NULL`
 }
 
 func (s *Store) putSessions(ctx context.Context, p pass, first int64, list []hive.Session) error {
@@ -431,7 +435,8 @@ func (s *Store) checkUpsert(sync bool) string {
 		customer_id = CASE WHEN hive_checks.session_id` + d + `excluded.session_id THEN NULL ELSE hive_checks.customer_id END,
 		deleted_at = CASE WHEN ` + keepDeleted("hive_checks", sync) + ` THEN hive_checks.deleted_at ELSE NULL END,
 		digest = excluded.digest
-		WHERE excluded.updated_at >= hive_checks.updated_at AND (excluded.digest <> hive_checks.digest OR hive_checks.deleted_at IS NOT NULL)`
+		WHERE excluded.updated_at >= hive_checks.updated_at AND (excluded.digest <> hive_checks.digest OR hive_checks.deleted_at IS NOT NULL)
+		AND hive_checks.erased_at IS NULL`
 }
 
 func (s *Store) putChecks(ctx context.Context, p pass, first int64, list []hive.Check) error {
@@ -455,7 +460,8 @@ func fileUpsert(sync bool) string {
 	return ` ON CONFLICT (id) DO UPDATE SET type = excluded.type, metadata = excluded.metadata, url = excluded.url,
 		check_id = excluded.check_id, created_at = excluded.created_at, pass = excluded.pass,
 		deleted_at = CASE WHEN ` + keepDeleted("hive_files", sync) + ` THEN hive_files.deleted_at ELSE NULL END,
-		digest = excluded.digest WHERE excluded.digest <> hive_files.digest OR hive_files.deleted_at IS NOT NULL`
+		digest = excluded.digest WHERE (excluded.digest <> hive_files.digest OR hive_files.deleted_at IS NOT NULL)
+		AND hive_files.erased_at IS NULL`
 }
 
 func (s *Store) putFiles(ctx context.Context, p pass, first int64, list []hive.File) error {
