@@ -74,6 +74,9 @@ func (a *App) changeHold(c echo.Context, place bool) error {
 	case errors.Is(changeErr, retention.ErrHeld):
 		form.FormError = "The customer is under a legal hold already: someone placed one meanwhile."
 		return a.customerPageWith(c, http.StatusConflict, views.NotesModel{}, form)
+	case errors.Is(changeErr, retention.ErrDeleting):
+		form.FormError = "The retention policy is deleting this customer right now, so a hold can no longer stop it."
+		return a.customerPageWith(c, http.StatusConflict, views.NotesModel{}, form)
 	case errors.Is(changeErr, retention.ErrNotHeld):
 		form.FormError = "The customer is not under a legal hold: someone released it meanwhile."
 		return a.customerPageWith(c, http.StatusConflict, views.NotesModel{}, form)

@@ -24,6 +24,8 @@ var (
 	ErrNotHeld = errors.New("retention: the customer is not under a legal hold")
 	// ErrReason is a reason that is missing, too short or too long (see ReasonProblem).
 	ErrReason = errors.New("retention: a hold needs a reason")
+	// ErrDeleting refuses a hold on a customer whose deletion by retention is under way.
+	ErrDeleting = errors.New("retention: the customer's deletion under the retention policy is under way")
 )
 
 // Hold is one legal hold on a customer, in force while Released is zero.
@@ -82,8 +84,26 @@ func (h *Holds) Place(ctx context.Context, customerID string, admin auth.User, r
 	}
 	now := h.now().UTC().Truncate(time.Second)
 	var id int64
-	err := h.db.QueryRow(ctx, `INSERT INTO legal_holds (customer_id, reason, held_by_id, held_by_email, held_at)
-		VALUES (?, ?, ?, ?, ?) RETURNING id`, customerID, reason, admin.ID, admin.Email, database.Unix(now)).Scan(&id)
+	// Under the holds' lock, which retention takes too before it begins deleting a customer: a hold
+	// either comes first and stops the deletion, or finds it under way and is refused.
+	err := h.db.Tx(ctx, func(tx *sql.Tx) error {
+		if err := h.db.LockTable(ctx, tx, "legal_holds"); err != nil {
+			return err
+		}
+		var deleting int
+		if err := tx.QueryRowContext(ctx, h.db.Q(`SELECT COUNT(*) FROM retention_items WHERE customer_id = ? AND state = 'attempted'`),
+			customerID).Scan(&deleting); err != nil {
+			return err
+		}
+		if deleting > 0 {
+			return ErrDeleting
+		}
+		return tx.QueryRowContext(ctx, h.db.Q(`INSERT INTO legal_holds (customer_id, reason, held_by_id, held_by_email, held_at)
+			VALUES (?, ?, ?, ?, ?) RETURNING id`), customerID, reason, admin.ID, admin.Email, database.Unix(now)).Scan(&id)
+	})
+	if errors.Is(err, ErrDeleting) {
+		return Hold{}, err
+	}
 	if h.db.UniqueViolation(err) {
 		return Hold{}, ErrHeld
 	}

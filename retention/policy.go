@@ -126,22 +126,27 @@ const notHeld = `NOT EXISTS (SELECT 1 FROM legal_holds h WHERE h.customer_id = c
 // decidedFrom is the customers of RuleDecided with their newest settling: every check not deleted
 // is complete and settled (a final approve or reject by a reviewer, whose time counts, or Hive's
 // approved or declined, whose check's last update counts), the newest before the cut-off (the
-// argument, twice). A customer created after the cut-off cannot qualify (their checks came after
-// them), so the customers' creation index narrows the work to the old ones first.
-const decidedFrom = ` FROM hive_customers c
+// argument, twice, around cond's). A customer created after the cut-off cannot qualify (their
+// checks came after them), so the customers' creation index narrows the work to the old ones
+// first. cond narrows it further ("" or " AND c.id = ?").
+func decidedFrom(cond string) string {
+	return ` FROM hive_customers c
 	JOIN hive_checks k ON k.customer_id = c.id AND k.deleted_at IS NULL
 	LEFT JOIN (SELECT check_id, MAX(created_at) AS at FROM reviews
 		WHERE stage = 'final' AND decision IN ('approve', 'reject') GROUP BY check_id) r ON r.check_id = k.id
-	WHERE c.deleted_at IS NULL AND c.created_at < ? AND ` + notHeld + `
+	WHERE c.deleted_at IS NULL AND c.created_at < ? AND ` + notHeld + cond + `
 	GROUP BY c.id, c.full_name, c.email, c.created_at
 	HAVING SUM(CASE WHEN k.status = 'complete' AND (r.at IS NOT NULL OR k.decision IN ('approved', 'declined')) THEN 0 ELSE 1 END) = 0
 		AND MAX(COALESCE(r.at, k.updated_at)) < ?`
+}
 
 // incompleteWhere is the customers of RuleIncomplete: no completed check not deleted, created
-// before the cut-off (the one argument).
-const incompleteWhere = ` FROM hive_customers c
-	WHERE c.deleted_at IS NULL AND c.created_at < ? AND ` + notHeld + `
+// before the cut-off (the first argument); cond narrows it further ("" or " AND c.id = ?").
+func incompleteWhere(cond string) string {
+	return ` FROM hive_customers c
+	WHERE c.deleted_at IS NULL AND c.created_at < ? AND ` + notHeld + cond + `
 	AND NOT EXISTS (SELECT 1 FROM hive_checks k WHERE k.customer_id = c.id AND k.deleted_at IS NULL AND k.status = 'complete')`
+}
 
 // Plan counts what p would delete at now and lists the first limit candidates of each rule. Each
 // rule is one query: the count rides along the listed rows (a window over the whole result), so
@@ -155,8 +160,8 @@ func (pl *Planner) Plan(ctx context.Context, p Policy, now time.Time, limit int)
 		cut := database.Unix(now.Add(-p.Decided))
 		first, n, err := pl.rule(ctx, RuleDecided, limit,
 			`SELECT c.id, c.full_name, c.email, c.created_at, MAX(COALESCE(r.at, k.updated_at)) AS settled, COUNT(*) OVER () AS total`+
-				decidedFrom+` ORDER BY settled, c.id LIMIT ?`,
-			`SELECT COUNT(*) FROM (SELECT c.id`+decidedFrom+`) d`, cut, cut)
+				decidedFrom("")+` ORDER BY settled, c.id LIMIT ?`,
+			`SELECT COUNT(*) FROM (SELECT c.id`+decidedFrom("")+`) d`, cut, cut)
 		if err != nil {
 			return Plan{}, err
 		}
@@ -165,8 +170,8 @@ func (pl *Planner) Plan(ctx context.Context, p Policy, now time.Time, limit int)
 	if p.Incomplete > 0 {
 		cut := database.Unix(now.Add(-p.Incomplete))
 		first, n, err := pl.rule(ctx, RuleIncomplete, limit,
-			`SELECT c.id, c.full_name, c.email, c.created_at, 0, COUNT(*) OVER () AS total`+incompleteWhere+` ORDER BY c.created_at, c.id LIMIT ?`,
-			`SELECT COUNT(*)`+incompleteWhere, cut)
+			`SELECT c.id, c.full_name, c.email, c.created_at, 0, COUNT(*) OVER () AS total`+incompleteWhere("")+` ORDER BY c.created_at, c.id LIMIT ?`,
+			`SELECT COUNT(*)`+incompleteWhere(""), cut)
 		if err != nil {
 			return Plan{}, err
 		}
