@@ -53,6 +53,8 @@ type config struct {
 	FourEyes review.FourEyes
 	// Retention is HIVECONSOLE_RETENTION: after how long customers are deleted; off by default.
 	Retention retention.Policy
+	// RetentionEvery is how often serve applies Retention; 0 never (the command does).
+	RetentionEvery time.Duration
 	// ClaimTTL is how long a reviewer's claim on a check holds without activity on it.
 	ClaimTTL time.Duration
 	// StreamsPerSession and Streams cap the live (SSE) views one signed-in browser, and the whole
@@ -174,6 +176,18 @@ func configVars() []configVar {
 			c.Retention = p
 			return err
 		}},
+		{"HIVECONSOLE_RETENTION_EVERY", "retention-every", "0", "apply the retention policy this often from serve (e.g. 24h), as hiveconsole retention apply --yes does; 0 leaves it to that command", func(c *config, v string) error {
+			if v == "0" || v == "off" {
+				c.RetentionEvery = 0
+				return nil
+			}
+			d, err := time.ParseDuration(v)
+			if err != nil || d <= 0 {
+				return fmt.Errorf("want a duration such as 24h, or 0, got %q", v)
+			}
+			c.RetentionEvery = d
+			return nil
+		}},
 		{"HIVECONSOLE_CLAIM_TTL", "claim-ttl", "30m", "how long a reviewer's claim on a check holds without activity on it; an admin's assignment holds until released", dur(func(c *config) *time.Duration { return &c.ClaimTTL })},
 		{"HIVECONSOLE_LINKED_CROWD", "linked-crowd", "20", "linked identities: an identifier (an address, a device, a document) shared by more other customers than this is shown as a count, not a list", count(func(c *config) *int { return &c.LinkedCrowd })},
 		{"HIVECONSOLE_STREAMS_PER_SESSION", "streams-per-session", "8", "live views (SSE streams) one signed-in browser may hold open; more are refused with 429", count(func(c *config) *int { return &c.StreamsPerSession })},
@@ -282,6 +296,12 @@ func (c *config) finish() error {
 			host = "localhost"
 		}
 		c.BaseURL = &url.URL{Scheme: "http", Host: net.JoinHostPort(host, port)}
+	}
+	if c.RetentionEvery != 0 && c.RetentionEvery < time.Hour {
+		return usageError{"HIVECONSOLE_RETENTION_EVERY must be at least 1h, or 0 to leave retention to hiveconsole retention apply"}
+	}
+	if c.RetentionEvery != 0 && c.Retention.Off() {
+		return usageError{"HIVECONSOLE_RETENTION_EVERY needs a policy: set HIVECONSOLE_RETENTION, e.g. decided=5y,incomplete=90d"}
 	}
 	if c.SyncInterval < time.Second {
 		return usageError{"HIVECONSOLE_SYNC_INTERVAL must be at least 1s"}

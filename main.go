@@ -44,7 +44,7 @@ commands:
   user          manage staff accounts: add, list, passwd, disable, enable, role, revoke (see hiveconsole user -h)
   audit         check the audit trail's hash chain (verify) or print its newest events (list)
   evidence      print the key that signs evidence packs (key), or check a pack offline (verify)
-  retention     print what the retention policy would delete now (plan), changing nothing
+  retention     print what the retention policy would delete now (plan), or delete it (apply --yes)
   healthcheck   exit 0 when the console at HIVECONSOLE_ADDR answers /healthz (for containers)
   version       print the version
 

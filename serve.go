@@ -17,6 +17,7 @@ import (
 
 	"github.com/hiveconsole/hiveconsole/audit"
 	"github.com/hiveconsole/hiveconsole/auth"
+	"github.com/hiveconsole/hiveconsole/database"
 	"github.com/hiveconsole/hiveconsole/evidence"
 	"github.com/hiveconsole/hiveconsole/handlers"
 	"github.com/hiveconsole/hiveconsole/hive"
@@ -154,7 +155,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	app, err := handlers.New(handlers.Config{
-		SingleSignOn: sso, PasswordSignIn: cfg.PasswordSignIn, EvidenceKey: evidenceKey, Version: version, Holds: retention.NewHolds(db, nil), Retention: cfg.Retention, Planner: retention.NewPlanner(db),
+		SingleSignOn: sso, PasswordSignIn: cfg.PasswordSignIn, EvidenceKey: evidenceKey, Version: version, Holds: retention.NewHolds(db, nil), Retention: cfg.Retention, RetentionEvery: cfg.RetentionEvery, Planner: retention.NewPlanner(db),
 		Simulator: simulator,
 		BaseURL:   cfg.BaseURL, Sandbox: cfg.sandboxMode(), HiveHost: hostOf(client.BaseURL()), TrustedProxies: cfg.Proxies,
 		Hive: client, HivePing: client.Ping, HiveUnreachable: client.Unreachable, Staff: staff, StaffAdmin: staff, Sessions: staff.Sessions(), SecondFactor: staff, Passkeys: staff, MFARequired: cfg.MFARequired, AccountSessions: staff, Assets: assets,
@@ -165,6 +166,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 
+	stopRetention := startRetention(ctx, cfg, db, client, copyOfHive, host, log.With(slog.String("component", "retention")))
+	defer stopRetention() // before the database closes
+
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return err
@@ -172,7 +176,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	srv := &http.Server{Handler: app, ReadHeaderTimeout: readHeaderTimeout, ReadTimeout: readTimeout,
 		WriteTimeout: writeTimeout, IdleTimeout: idleTimeout, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 	srv.RegisterOnShutdown(app.Shutdown)
-	printBanner(stdout, cfg, ln.Addr(), sb, created, generated, append(signInNotes(ctx, cfg, staff, log), evidenceNote(evidenceKey)))
+	printBanner(stdout, cfg, ln.Addr(), sb, created, generated, append(signInNotes(ctx, cfg, staff, log), evidenceNote(evidenceKey), retentionNote(cfg)))
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -250,6 +254,40 @@ func evidenceNote(k *evidence.Key) string {
 		return "Evidence packs: off; set HIVECONSOLE_EVIDENCE_KEY (the same on every replica) to sign them."
 	}
 	return "Evidence packs are signed with " + evidence.FormatPublicKey(k.Public()) + " (fingerprint " + evidence.Fingerprint(k.Public()) + ")."
+}
+
+// retentionCheck is how often serve's schedule asks whether a retention run is due.
+const retentionCheck = 5 * time.Minute
+
+// startRetention runs the retention schedule when HIVECONSOLE_RETENTION_EVERY is set, until the
+// returned stop is called. A run is planned only from a copy of Hive synced within three sync
+// intervals (15 minutes at least), so a check made just now still saves its customer.
+func startRetention(ctx context.Context, cfg config, db *database.DB, client *hive.Client, copyOfHive *readmodel.Store,
+	host string, log *slog.Logger) (stop func()) {
+	if cfg.RetentionEvery == 0 || cfg.Retention.Off() {
+		return func() {}
+	}
+	a := &retention.Applier{DB: db, Hive: client, Copy: copyOfHive, Notes: notes.New(db, nil), Reviews: review.New(db, nil, 0),
+		Trail: audit.New(db, nil), Holder: host + " " + cfg.Addr + " " + rand.Text()[:8], MaxLag: max(15*time.Minute, 3*cfg.SyncInterval), Log: log}
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		a.Schedule(ctx, cfg.Retention, cfg.RetentionEvery, retentionCheck)
+	}()
+	return func() { cancel(); <-done }
+}
+
+// retentionNote is the banner's line about retention.
+func retentionNote(cfg config) string {
+	switch {
+	case cfg.Retention.Off():
+		return "Retention: no policy (HIVECONSOLE_RETENTION); nothing is deleted on a schedule."
+	case cfg.RetentionEvery == 0:
+		return "Retention: policy " + cfg.Retention.String() + ", applied only by hiveconsole retention apply --yes."
+	default:
+		return "Retention: policy " + cfg.Retention.String() + ", applied every " + cfg.RetentionEvery.String() + " (see /retention)."
+	}
 }
 
 func hostOf(raw string) string {
