@@ -194,6 +194,8 @@ type Config struct {
 	Holds     Holds
 	Retention retention.Policy
 	Planner   Planner
+	// RetentionEvery is how often serve applies Retention (0: only the command does), for the page.
+	RetentionEvery time.Duration
 }
 
 // App holds the handlers' dependencies. Build it with New.

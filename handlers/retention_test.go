@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/PuerkitoBio/goquery"
 	"github.com/hiveconsole/hiveconsole/auth"
 	"github.com/hiveconsole/hiveconsole/handlers"
 	"github.com/hiveconsole/hiveconsole/retention"
@@ -46,6 +47,37 @@ func TestRetentionPage(t *testing.T) {
 	if !strings.Contains(after.Find(`[data-testid="stat-lock"]`).Text(), "1") {
 		t.Errorf("held count: %q", after.Find(`[data-testid="stat-lock"]`).Text())
 	}
+
+	// Applied, the run shows under Runs: its plan, its deletions, finished; and a hold on a
+	// customer whose deletion is under way is refused, saying so, keeping the reason typed.
+	if !strings.Contains(after.Find(`[data-testid="retention-schedule"]`).Text(), "hiveconsole retention apply --yes") {
+		t.Errorf("the schedule line: %q", after.Find(`[data-testid="retention-schedule"]`).Text())
+	}
+	planned := rows.Length() - 1
+	a := &retention.Applier{DB: tc.db, Hive: tc.api, Copy: tc.read, Notes: tc.notes, Reviews: tc.ledger, Trail: tc.trail, Holder: "test"}
+	run, err := a.Apply(t.Context(), policy, retention.Actor{ID: tc.users[auth.RoleAdmin].ID, Email: "admin@example.com", Role: auth.RoleAdmin})
+	if err != nil || run.Deleted != planned {
+		t.Fatalf("apply: %+v %v; want %d deleted", run, err, planned)
+	}
+	runs := admin.get("/retention").doc(t).Find(`[data-testid="retention-runs"] tbody tr`)
+	if got := strings.Join(runs.Find("td").Map(func(_ int, td *goquery.Selection) string { return strings.TrimSpace(td.Text()) }), " "); runs.Length() != 1 || !strings.Contains(got, "admin@example.com incomplete=1d") ||
+		!strings.Contains(got, "Finished") {
+		t.Errorf("runs: %q", got)
+	}
+	var other string
+	if err := tc.db.QueryRow(t.Context(), `SELECT id FROM hive_customers WHERE deleted_at IS NULL ORDER BY id LIMIT 1`).Scan(&other); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tc.db.Exec(t.Context(), `INSERT INTO retention_items (run_id, customer_id, rule, state) VALUES (?, ?, 'incomplete', 'attempted')`,
+		run.ID, other); err != nil {
+		t.Fatal(err)
+	}
+	r := admin.post("/customers/"+other+"/hold", map[string][]string{"reason": {"Subpoena 2026-115"}})
+	if form := r.doc(t).Find(`form[action$="/hold"]`); r.StatusCode != http.StatusConflict || !strings.Contains(form.Text(), "deleting this customer right now") ||
+		form.Find(`[name="reason"]`).Text()+form.Find(`[name="reason"]`).AttrOr("value", "") != "Subpoena 2026-115" {
+		t.Errorf("a hold during the deletion: %d %q", r.StatusCode, strings.Join(strings.Fields(form.Text()), " "))
+	}
+
 	rev := tc.browser()
 	rev.signInAs(auth.RoleReviewer)
 	if st := rev.get("/retention").StatusCode; st != http.StatusForbidden {
