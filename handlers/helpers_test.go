@@ -114,7 +114,8 @@ func newTestConsoleWith(t *testing.T, customers int, opts ...option) *testConsol
 	srv := httptest.NewUnstartedServer(nil)
 	base, _ := url.Parse("http://" + srv.Listener.Addr().String())
 	acfg := auth.Config{BaseURL: base.String(), SessionKeys: [][]byte{[]byte(strings.Repeat("k", 32))}, MFAKey: []byte(strings.Repeat("m", 32)), Now: tc.clock.Now,
-		IdleTimeout: 30 * time.Minute, AbsoluteTimeout: 12 * time.Hour, HashParams: auth.DefaultHashParams()}
+		IdleTimeout: 30 * time.Minute, AbsoluteTimeout: 12 * time.Hour}
+	auth.UseTestHashing(&acfg)
 	assets, err := static.Embedded()
 	if err != nil {
 		t.Fatal(err)
@@ -166,12 +167,10 @@ func newTestConsoleWith(t *testing.T, customers int, opts ...option) *testConsol
 	return tc
 }
 
-// staffHash is testPassword's argon2id hash at the production cost, made once for the whole test
-// binary: each console's four accounts share it, so a console costs no hashing of its own (signing
-// in still verifies the password at full cost). Hashing four passwords per console was a third of
-// this package's time under the race detector.
+// staffHash is testPassword's argon2id hash at auth.TestHashParams, the cost the consoles here hash
+// and verify at, made once for the whole test binary: each console's four accounts share it.
 var staffHash = sync.OnceValue(func() string {
-	p := auth.DefaultHashParams()
+	p := auth.TestHashParams
 	h, err := argon2id.CreateHash(testPassword, &argon2id.Params{Memory: p.MemoryKiB, Iterations: p.Iterations,
 		Parallelism: p.Parallelism, SaltLength: 16, KeyLength: 32})
 	if err != nil {
