@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http/httptest"
 	"slices"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -17,6 +18,7 @@ import (
 	"github.com/hiveconsole/hiveconsole/notes"
 	"github.com/hiveconsole/hiveconsole/readmodel"
 	"github.com/hiveconsole/hiveconsole/review"
+	"github.com/hiveconsole/hiveconsole/webhooks"
 )
 
 // failing is Hive that answers the first n deletions and then is unreachable, or refuses one
@@ -39,7 +41,7 @@ func (f *failing) DeleteCustomer(ctx context.Context, id string) (*hive.Customer
 
 // world is a sandbox Hive, the console's copy of it, and everything retention erases.
 type world struct {
-	t      *testing.T
+	t      testing.TB
 	db     *database.DB
 	api    *hive.Client
 	copy   *readmodel.Store
@@ -49,7 +51,7 @@ type world struct {
 	now    time.Time
 }
 
-func newWorld(t *testing.T, db *database.DB, customers int) *world {
+func newWorld(t testing.TB, db *database.DB, customers int) *world {
 	t.Helper()
 	ctx := t.Context()
 	sb, err := sandbox.New(ctx, sandbox.Options{DataDir: t.TempDir()})
@@ -241,7 +243,13 @@ func TestApply(t *testing.T) {
 		flaky = &failing{Hive: w.api, refused: refused}
 		flaky.left.Store(1000)
 		other, _ := ParsePolicy("decided=3650d")
-		done, err := w.applier(flaky, "replica-b").Apply(ctx, other, actor)
+		b := w.applier(flaky, "replica-b")
+		events, err := webhooks.New(db, []byte(strings.Repeat("k", 32)), func() time.Time { return w.now })
+		if err != nil {
+			t.Fatal(err)
+		}
+		b.Deleted = events.CustomerDeleted
+		done, err := b.Apply(ctx, other, actor)
 		if err != nil || !done.Resumed || done.ID != run.ID || done.Finished.IsZero() {
 			t.Fatalf("resumed run: %+v %v", done, err)
 		}
@@ -282,6 +290,13 @@ func TestApply(t *testing.T) {
 		}
 		if v, err := w.trail.Verify(ctx); err != nil || v.BrokenSeq != 0 {
 			t.Errorf("audit verify after retention: %+v %v", v, err)
+		}
+
+		// Each deletion of the resumed run is an event for the business's systems.
+		var deletions int
+		if err := db.QueryRow(ctx, `SELECT COUNT(*) FROM webhook_events WHERE type = 'customer.deleted'`).Scan(&deletions); err != nil ||
+			deletions != done.Deleted-3 {
+			t.Errorf("%d customer.deleted events, want %d (the run's deletions after the three before it stopped)", deletions, done.Deleted-3)
 		}
 
 		// One attempt and one outcome per customer (the interrupted one's attempt once), one

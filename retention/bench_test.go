@@ -75,3 +75,33 @@ func BenchmarkPlan(b *testing.B) {
 	b.ReportMetric(float64(plan.Decided), "decided")
 	b.ReportMetric(float64(plan.Incomplete), "incomplete")
 }
+
+// BenchmarkApply applies decided=30d,incomplete=30d to a sandbox Hive of RETENTION_BENCH_APPLY
+// customers (default 300) and its synced copy, on SQLite: each customer's deletion in Hive over
+// loopback, the copy's erasure, notes, decision notes, the audit key and two audit rows. It
+// reports the time per deleted customer.
+//
+//	RETENTION_BENCH_APPLY=1000 go test -run '^$' -bench Apply -benchtime 1x ./retention/
+func BenchmarkApply(b *testing.B) {
+	n := 300
+	if v, err := strconv.Atoi(os.Getenv("RETENTION_BENCH_APPLY")); err == nil && v > 0 {
+		n = v
+	}
+	p, _ := ParsePolicy("decided=30d,incomplete=30d")
+	var deleted int
+	var spent time.Duration
+	for range b.N {
+		b.StopTimer()
+		w := newWorld(b, dbtest.SQLite(b), n)
+		b.StartTimer()
+		start := time.Now()
+		run, err := w.applier(w.api, "bench").Apply(context.Background(), p, ScheduleActor)
+		if err != nil {
+			b.Fatal(err)
+		}
+		spent += time.Since(start)
+		deleted += run.Deleted
+	}
+	b.ReportMetric(float64(deleted)/float64(b.N), "deleted/run")
+	b.ReportMetric(float64(spent.Milliseconds())/float64(max(deleted, 1)), "ms/customer")
+}
