@@ -38,7 +38,17 @@ type Ledger struct {
 	db       *database.DB
 	now      func() time.Time
 	claimTTL time.Duration
+	recorded Recorded
 }
+
+// Recorded hears each decision inside the transaction that records it, with the check's decision
+// before it (zero when none): what it writes is committed with the decision or not at all. An error
+// refuses the decision.
+type Recorded func(ctx context.Context, tx *sql.Tx, r, prev Review) error
+
+// OnRecord makes f hear every decision recorded from now on (the webhooks' outbox); set it before
+// the ledger is used.
+func (l *Ledger) OnRecord(f Recorded) { l.recorded = f }
 
 // New returns the ledger kept in db; now is the clock (time.Now when nil), claimTTL how long a claim
 // holds without activity (DefaultClaimTTL when zero).
@@ -277,6 +287,9 @@ func (l *Ledger) Record(ctx context.Context, r Review, reasons []RejectReason) (
 		}
 		if _, err := tx.ExecContext(ctx, l.db.Q(`DELETE FROM check_claims WHERE check_id = ?`), r.CheckID); err != nil {
 			return fmt.Errorf("review: end the claim: %w", err)
+		}
+		if l.recorded != nil {
+			return l.recorded(ctx, tx, r, last)
 		}
 		return nil
 	})
