@@ -18,6 +18,7 @@ import (
 	"github.com/hiveconsole/hiveconsole/retention"
 
 	"github.com/hiveconsole/hiveconsole/review"
+	"github.com/hiveconsole/hiveconsole/webhooks"
 )
 
 // config is the console's configuration: the environment (DESIGN §3), each variable also a flag of
@@ -30,6 +31,10 @@ type config struct {
 	SessionKeys []string
 	MFAKey      string
 	EvidenceKey string // HIVECONSOLE_EVIDENCE_KEY: the Ed25519 seed that signs evidence packs
+	// WebhookURL and WebhookSecret name one webhook endpoint in configuration; WebhookAllow is where
+	// webhooks may be sent at all.
+	WebhookURL, WebhookSecret string
+	WebhookAllow              webhooks.Allow
 	// MFARequired says which roles must sign in with a second factor; mfaRequired is the setting as
 	// given, empty for the default (all against the real Hive, none in sandbox mode).
 	MFARequired   auth.MFAPolicy
@@ -125,6 +130,13 @@ func configVars() []configVar {
 		}},
 		{"HIVECONSOLE_SESSION_KEYS", "session-keys", "", "comma-separated session signing keys, newest first (default: generated into the data dir)", list(func(c *config) *[]string { return &c.SessionKeys })},
 		{"HIVECONSOLE_EVIDENCE_KEY", "evidence-key", "", "base64 of the 32-byte Ed25519 seed that signs evidence packs (default: generated into the data dir; with PostgreSQL, required for packs)", str(func(c *config) *string { return &c.EvidenceKey })},
+		{"HIVECONSOLE_WEBHOOK_URL", "webhook-url", "", "a webhook endpoint every event is sent to, besides those admins add at /webhooks (its host must be in HIVECONSOLE_WEBHOOK_ALLOW)", str(func(c *config) *string { return &c.WebhookURL })},
+		{"HIVECONSOLE_WEBHOOK_SECRET", "webhook-secret", "", "the secret HIVECONSOLE_WEBHOOK_URL's events are signed with (at least 24 characters)", str(func(c *config) *string { return &c.WebhookSecret })},
+		{"HIVECONSOLE_WEBHOOK_ALLOW", "webhook-allow", "", "where webhooks may be sent: host names, addresses and networks (CIDR), comma-separated; a listed network's private addresses are allowed, a name's only when public", func(c *config, v string) error {
+			a, err := webhooks.ParseAllow(v)
+			c.WebhookAllow = a
+			return err
+		}},
 		{"HIVECONSOLE_MFA_KEY", "mfa-key", "", "base64 of 32 random bytes that encrypt staff's authenticator secrets at rest (default: generated into the data dir)", str(func(c *config) *string { return &c.MFAKey })},
 		{"HIVECONSOLE_MFA_REQUIRED", "mfa-required", "", "roles that must sign in with a second factor: all, none, or roles like admin,reviewer (default: all against the real Hive API, none in sandbox mode)", str(func(c *config) *string { return &c.mfaRequired })},
 		{"HIVECONSOLE_ADMIN_EMAIL", "admin-email", "admin@localhost", "first admin's email, used only while no user exists", str(func(c *config) *string { return &c.AdminEmail })},
@@ -296,6 +308,14 @@ func (c *config) finish() error {
 			host = "localhost"
 		}
 		c.BaseURL = &url.URL{Scheme: "http", Host: net.JoinHostPort(host, port)}
+	}
+	if c.WebhookURL != "" {
+		if len(c.WebhookSecret) < 24 {
+			return usageError{"HIVECONSOLE_WEBHOOK_SECRET: give the secret HIVECONSOLE_WEBHOOK_URL's events are signed with, at least 24 characters"}
+		}
+		if err := c.WebhookAllow.CheckURL(c.WebhookURL); err != nil {
+			return usageError{"HIVECONSOLE_WEBHOOK_URL: " + err.Error()}
+		}
 	}
 	if c.RetentionEvery != 0 && c.RetentionEvery < time.Hour {
 		return usageError{"HIVECONSOLE_RETENTION_EVERY must be at least 1h, or 0 to leave retention to hiveconsole retention apply"}

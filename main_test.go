@@ -246,6 +246,12 @@ func TestConfig(t *testing.T) {
 	if cfg.FourEyes.String() != "result=consider,decision=declined" {
 		t.Errorf("four-eyes by default: %s", cfg.FourEyes)
 	}
+	hooks := map[string]string{"HIVECONSOLE_WEBHOOK_URL": "http://10.1.2.3:8080/hive", "HIVECONSOLE_WEBHOOK_ALLOW": "hooks.example.com,10.1.0.0/16",
+		"HIVECONSOLE_WEBHOOK_SECRET": strings.Repeat("s", 24), "HIVECONSOLE_RETENTION": "decided=5y", "HIVECONSOLE_RETENTION_EVERY": "24h"}
+	if c, err := parseConfig("serve", nil, func(k string) string { return hooks[k] }, io.Discard); err != nil ||
+		c.WebhookURL != hooks["HIVECONSOLE_WEBHOOK_URL"] || c.RetentionEvery != 24*time.Hour {
+		t.Errorf("a webhook in a listed network and a daily retention: %+v %v", c.RetentionEvery, err)
+	}
 	env["HIVECONSOLE_QUEUE_RESULTS"], env["HIVECONSOLE_QUEUE_SAMPLE_CLEAR"] = "consider", "5%"
 	if cfg, err = parseConfig("serve", nil, func(k string) string { return env[k] }, io.Discard); err != nil ||
 		!slices.Equal(cfg.Queue.Results, []string{"consider"}) || cfg.Queue.SampleClear != 5 {
@@ -262,6 +268,11 @@ func TestConfig(t *testing.T) {
 		{"HIVECONSOLE_FOUR_EYES": "result=maybe"},
 		{"HIVECONSOLE_SLA": "consider=soon"},
 		{"HIVECONSOLE_SLA": "declined=4h"},
+		{"HIVECONSOLE_RETENTION_EVERY": "24h"}, // without a policy
+		{"HIVECONSOLE_RETENTION": "decided=5y", "HIVECONSOLE_RETENTION_EVERY": "10m"},
+		{"HIVECONSOLE_WEBHOOK_URL": "https://hooks.example.com/hive", "HIVECONSOLE_WEBHOOK_SECRET": strings.Repeat("s", 24)}, // not allowed
+		{"HIVECONSOLE_WEBHOOK_URL": "https://hooks.example.com/hive", "HIVECONSOLE_WEBHOOK_ALLOW": "hooks.example.com", "HIVECONSOLE_WEBHOOK_SECRET": "short"},
+		{"HIVECONSOLE_WEBHOOK_ALLOW": "10.0.0.0/99"},
 	} {
 		if _, err := parseConfig("serve", nil, func(k string) string { return bad[k] }, io.Discard); err == nil {
 			t.Errorf("%v: want an error", bad)

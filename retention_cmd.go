@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/hiveconsole/hiveconsole/audit"
+	"github.com/hiveconsole/hiveconsole/auth"
 	"github.com/hiveconsole/hiveconsole/database"
 	"github.com/hiveconsole/hiveconsole/hive"
 	"github.com/hiveconsole/hiveconsole/internal/masked"
@@ -21,6 +22,7 @@ import (
 	"github.com/hiveconsole/hiveconsole/readmodel"
 	"github.com/hiveconsole/hiveconsole/retention"
 	"github.com/hiveconsole/hiveconsole/review"
+	"github.com/hiveconsole/hiveconsole/webhooks"
 )
 
 const retentionUsage = `usage: hiveconsole retention plan [--policy P] [--limit N] [--data-dir D]
@@ -107,7 +109,7 @@ const applyLag = 15 * time.Minute
 func applyRetention(ctx context.Context, db *database.DB, dataDir string, policy retention.Policy, limit int, yes bool,
 	getenv func(string) string, stdout, stderr io.Writer) error {
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	client, closeHive, err := hiveForCommand(ctx, dataDir, getenv, stderr, log)
+	cfg, client, closeHive, err := hiveForCommand(ctx, dataDir, getenv, stderr, log)
 	if err != nil {
 		return err
 	}
@@ -150,8 +152,16 @@ func applyRetention(ctx context.Context, db *database.DB, dataDir string, policy
 			return nil
 		}
 	}
+	mfaKey, err := auth.LoadMFAKey(dataDir, cfg.MFAKey)
+	if err != nil {
+		return err
+	}
+	hooks, err := webhooks.New(db, mfaKey, nil) // each deletion's event, for serve to send
+	if err != nil {
+		return err
+	}
 	host, _ := os.Hostname()
-	a := &retention.Applier{DB: db, Hive: client, Copy: copyOfHive, Notes: notes.New(db, nil), Reviews: review.New(db, nil, 0),
+	a := &retention.Applier{Deleted: hooks.CustomerDeleted, DB: db, Hive: client, Copy: copyOfHive, Notes: notes.New(db, nil), Reviews: review.New(db, nil, 0),
 		Trail: audit.New(db, nil), Holder: "cli " + host + " " + rand.Text()[:8], MaxLag: applyLag, Log: log,
 		Progress: func(done, planned int) {
 			if done%100 == 0 || done == planned {
@@ -173,10 +183,10 @@ func applyRetention(ctx context.Context, db *database.DB, dataDir string, policy
 	return nil
 }
 
-// hiveForCommand is the Hive a command talks to, as serve would: the configured API, or in sandbox
-// mode (no HIVE_API_KEY) the sandbox whose state is in the data directory, started on loopback for
-// the command's length. Close it when done.
-func hiveForCommand(ctx context.Context, dataDir string, getenv func(string) string, stderr io.Writer, log *slog.Logger) (*hive.Client, func(), error) {
+// hiveForCommand is the configuration a command reads from the environment, as serve does, and the
+// Hive it talks to: the configured API, or in sandbox mode (no HIVE_API_KEY) the sandbox whose state
+// is in the data directory, started on loopback for the command's length. Close it when done.
+func hiveForCommand(ctx context.Context, dataDir string, getenv func(string) string, stderr io.Writer, log *slog.Logger) (config, *hive.Client, func(), error) {
 	cfg, err := parseConfig("hiveconsole", nil, func(k string) string {
 		if k == "HIVECONSOLE_DATA_DIR" {
 			return dataDir
@@ -184,7 +194,7 @@ func hiveForCommand(ctx context.Context, dataDir string, getenv func(string) str
 		return getenv(k)
 	}, stderr)
 	if err != nil {
-		return nil, nil, err
+		return config{}, nil, nil, err
 	}
 	hc := hive.Config{BaseURL: cfg.HiveAPIURL, APIKey: cfg.HiveAPIKey, APISecret: hive.Secret(cfg.HiveAPISecret),
 		ApplicationKey: cfg.HiveAppKey, FilesHosts: cfg.FilesHosts, Logger: log}
@@ -192,7 +202,7 @@ func hiveForCommand(ctx context.Context, dataDir string, getenv func(string) str
 	if cfg.sandboxMode() {
 		sb, err := startEmbeddedSandbox(ctx, dataDir, log)
 		if err != nil {
-			return nil, nil, err
+			return config{}, nil, nil, err
 		}
 		closer = func() {
 			closeCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -204,9 +214,9 @@ func hiveForCommand(ctx context.Context, dataDir string, getenv func(string) str
 	client, err := hive.New(hc)
 	if err != nil {
 		closer()
-		return nil, nil, err
+		return config{}, nil, nil, err
 	}
-	return client, closer, nil
+	return cfg, client, closer, nil
 }
 
 // printPlan writes a plan for a terminal: the counts, then a table of the first candidates with

@@ -26,6 +26,7 @@ import (
 	"github.com/hiveconsole/hiveconsole/retention"
 	"github.com/hiveconsole/hiveconsole/review"
 	"github.com/hiveconsole/hiveconsole/static"
+	"github.com/hiveconsole/hiveconsole/webhooks"
 )
 
 // Server timeouts. SSE handlers lift the write deadline for their own responses.
@@ -150,6 +151,18 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		defer cancel()
 		_ = copyOfHive.Release(releaseCtx, syncer.Holder())
 	}()
+	hooks, err := webhooks.New(db, mfaKey, nil)
+	if err != nil {
+		return err
+	}
+	if err := hooks.Configure(ctx, cfg.WebhookURL, cfg.WebhookSecret); err != nil {
+		return err
+	}
+	ledger := review.New(db, nil, cfg.ClaimTTL)
+	ledger.OnRecord(hooks.Recorded) // each decision's event is written with it
+	stopDelivering := startDelivering(ctx, hooks, cfg, host, log.With(slog.String("component", "webhooks")))
+	defer stopDelivering() // before the database closes
+
 	sso, err := startSingleSignOn(ctx, cfg.OIDC, log)
 	if err != nil {
 		return err
@@ -159,14 +172,14 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		Simulator: simulator,
 		BaseURL:   cfg.BaseURL, Sandbox: cfg.sandboxMode(), HiveHost: hostOf(client.BaseURL()), TrustedProxies: cfg.Proxies,
 		Hive: client, HivePing: client.Ping, HiveUnreachable: client.Unreachable, Staff: staff, StaffAdmin: staff, Sessions: staff.Sessions(), SecondFactor: staff, Passkeys: staff, MFARequired: cfg.MFARequired, AccountSessions: staff, Assets: assets,
-		Reviews: review.New(db, nil, cfg.ClaimTTL), Notes: notes.New(db, nil), RejectReasons: cfg.RejectReasons, Queue: cfg.Queue, FourEyes: cfg.FourEyes, ServiceTimes: cfg.ServiceTimes, LinkedCrowd: cfg.LinkedCrowd, Audit: audit.New(db, nil), Read: copyOfHive,
+		Reviews: ledger, Notes: notes.New(db, nil), RejectReasons: cfg.RejectReasons, Queue: cfg.Queue, FourEyes: cfg.FourEyes, ServiceTimes: cfg.ServiceTimes, LinkedCrowd: cfg.LinkedCrowd, Audit: audit.New(db, nil), Read: copyOfHive,
 		Metrics: metrics, Logger: log, MaxStreamsPerSession: cfg.StreamsPerSession, MaxStreams: cfg.Streams,
 	})
 	if err != nil {
 		return err
 	}
 
-	stopRetention := startRetention(ctx, cfg, db, client, copyOfHive, host, log.With(slog.String("component", "retention")))
+	stopRetention := startRetention(ctx, cfg, db, client, copyOfHive, hooks, host, log.With(slog.String("component", "retention")))
 	defer stopRetention() // before the database closes
 
 	ln, err := net.Listen("tcp", cfg.Addr)
@@ -263,17 +276,34 @@ const retentionCheck = 5 * time.Minute
 // returned stop is called. A run is planned only from a copy of Hive synced within three sync
 // intervals (15 minutes at least), so a check made just now still saves its customer.
 func startRetention(ctx context.Context, cfg config, db *database.DB, client *hive.Client, copyOfHive *readmodel.Store,
-	host string, log *slog.Logger) (stop func()) {
+	hooks *webhooks.Store, host string, log *slog.Logger) (stop func()) {
 	if cfg.RetentionEvery == 0 || cfg.Retention.Off() {
 		return func() {}
 	}
 	a := &retention.Applier{DB: db, Hive: client, Copy: copyOfHive, Notes: notes.New(db, nil), Reviews: review.New(db, nil, 0),
-		Trail: audit.New(db, nil), Holder: host + " " + cfg.Addr + " " + rand.Text()[:8], MaxLag: max(15*time.Minute, 3*cfg.SyncInterval), Log: log}
+		Trail: audit.New(db, nil), Holder: host + " " + cfg.Addr + " " + rand.Text()[:8], MaxLag: max(15*time.Minute, 3*cfg.SyncInterval), Log: log,
+		Deleted: hooks.CustomerDeleted}
 	ctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
 		a.Schedule(ctx, cfg.Retention, cfg.RetentionEvery, retentionCheck)
+	}()
+	return func() { cancel(); <-done }
+}
+
+// deliverEvery is how often a replica looks for webhook deliveries due.
+const deliverEvery = time.Second
+
+// startDelivering sends the webhooks' outbox in the background until the returned stop is called.
+// Every replica sends; each delivery is claimed by one.
+func startDelivering(ctx context.Context, hooks *webhooks.Store, cfg config, host string, log *slog.Logger) (stop func()) {
+	d := &webhooks.Dispatcher{Store: hooks, Allow: cfg.WebhookAllow, Holder: host + " " + cfg.Addr + " " + rand.Text()[:8], Log: log}
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		d.Run(ctx, deliverEvery)
 	}()
 	return func() { cancel(); <-done }
 }

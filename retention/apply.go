@@ -51,6 +51,9 @@ type Applier struct {
 	MaxLag time.Duration
 	// Progress, when set, hears how far a run has got after each customer.
 	Progress func(done, planned int)
+	// Deleted, when set, hears each customer deleted, inside the transaction that marks them so (the
+	// webhooks' outbox): the event exists exactly when the deletion is recorded.
+	Deleted func(ctx context.Context, tx *sql.Tx, customerID, rule string, run int64) error
 	Now      func() time.Time
 	Log      *slog.Logger
 }
@@ -382,7 +385,20 @@ func (a *Applier) one(ctx context.Context, run *Run, p Policy, actor Actor, it i
 	}
 	a.record(ctx, actor, audit.OutcomeSuccess, "retention.delete", it.customerID,
 		with(with(with(details, "checks", len(checks)), "notes_erased", notesErased), "decision_notes_erased", decisionsErased))
-	return a.mark(ctx, run.ID, it.customerID, stateDeleted, "")
+	err = a.DB.Tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, a.DB.Q(`UPDATE retention_items SET state = ?, error = NULL, done_at = ? WHERE run_id = ? AND customer_id = ?`),
+			stateDeleted, database.Unix(a.now()), run.ID, it.customerID); err != nil {
+			return err
+		}
+		if a.Deleted != nil {
+			return a.Deleted(ctx, tx, it.customerID, it.rule, run.ID)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("retention: mark customer %s deleted: %w", it.customerID, err)
+	}
+	return nil
 }
 
 // begin decides, under the legal holds' lock, whether the customer's deletion goes ahead: held
