@@ -46,6 +46,7 @@ const (
 	DownloadEvidence Permission = "evidence.download" // a check's signed evidence pack: its report, images, customer record, decisions, notes and audit rows in clear
 	HoldCustomers    Permission = "customers.hold"    // place and release legal holds, which stop every deletion of a customer's data
 	ViewRetention    Permission = "retention.view"    // the retention page: what the policy would delete now
+	ManageWebhooks   Permission = "webhooks.manage"   // add, disable and rotate webhook endpoints, read their delivery logs, send again
 )
 
 // roleSet is a set of roles as bits, so the table below reads as a matrix and cannot be mutated.
@@ -76,7 +77,7 @@ func grantees(p Permission) roleSet {
 		return admin | support
 	case WriteNotes: // everyone who works cases; auditors only read
 		return admin | reviewer | support
-	case DeleteCustomers, DeleteChecks, ManageUsers, AssignReviews, HoldCustomers, ViewRetention:
+	case DeleteCustomers, DeleteChecks, ManageUsers, AssignReviews, HoldCustomers, ViewRetention, ManageWebhooks:
 		return admin
 	case CreateChecks, DecideReviews, RevealPII, DownloadFiles, SeeReportPII, DownloadEvidence: // a pack holds images and data in clear
 		return admin | reviewer
@@ -151,6 +152,6 @@ func AllPermissions() []Permission {
 		ViewReports,
 		ViewFiles, DownloadFiles,
 		SeeRecordPII, SeeReportPII, RevealPII, DecideReviews, AssignReviews, WriteNotes, ExportCSV,
-		ManageUsers, ViewAudit, ViewInsights, TeamInsights, DownloadEvidence, HoldCustomers, ViewRetention,
+		ManageUsers, ViewAudit, ViewInsights, TeamInsights, DownloadEvidence, HoldCustomers, ViewRetention, ManageWebhooks,
 	}
 }

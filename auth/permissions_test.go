@@ -40,6 +40,7 @@ func TestPermissionMatrix(t *testing.T) {
 		{DownloadEvidence, y, y, n, n},
 		{HoldCustomers, y, n, n, n},
 		{ViewRetention, y, n, n, n},
+		{ManageWebhooks, y, n, n, n},
 	}
 	var listed []Permission
 	for _, row := range matrix {

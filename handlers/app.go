@@ -19,6 +19,7 @@ import (
 	"github.com/hiveconsole/hiveconsole/readmodel"
 	"github.com/hiveconsole/hiveconsole/retention"
 	"github.com/hiveconsole/hiveconsole/review"
+	"github.com/hiveconsole/hiveconsole/webhooks"
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 )
@@ -196,6 +197,10 @@ type Config struct {
 	Planner   Planner
 	// RetentionEvery is how often serve applies Retention (0: only the command does), for the page.
 	RetentionEvery time.Duration
+	// Webhooks are the endpoints decisions are sent to (nil: no webhooks pages); WebhookAllow is
+	// where they may point (HIVECONSOLE_WEBHOOK_ALLOW).
+	Webhooks     Webhooks
+	WebhookAllow webhooks.Allow
 }
 
 // App holds the handlers' dependencies. Build it with New.

@@ -94,6 +94,9 @@ func (a *App) auditPage(c echo.Context) error {
 	if u, _ := userOf(c); u.Can(auth.ViewRetention) {
 		m.RetentionURL = "/retention"
 	}
+	if u, _ := userOf(c); u.Can(auth.ManageWebhooks) && a.Webhooks != nil {
+		m.WebhooksURL = "/webhooks"
+	}
 	if a.EvidenceKey != nil {
 		m.EvidenceKey, m.EvidenceFingerprint = evidence.FormatPublicKey(a.EvidenceKey.Public()), evidence.Fingerprint(a.EvidenceKey.Public())
 	}

@@ -28,6 +28,7 @@ import (
 	"github.com/hiveconsole/hiveconsole/retention"
 	"github.com/hiveconsole/hiveconsole/review"
 	"github.com/hiveconsole/hiveconsole/static"
+	"github.com/hiveconsole/hiveconsole/webhooks"
 )
 
 const testPassword = "a long and unguessable passphrase"
@@ -48,10 +49,11 @@ type testConsole struct {
 	URL    string
 	app    *handlers.App
 	staff  *auth.Service
-	trail  *audit.Trail   // the audit trail the app records to
-	ledger *review.Ledger // the review decisions the app keeps
-	notes  *notes.Book    // the notes and inboxes the app keeps
-	db     *database.DB   // the console database under them, for tests that write to it directly
+	trail  *audit.Trail    // the audit trail the app records to
+	ledger *review.Ledger  // the review decisions the app keeps
+	notes  *notes.Book     // the notes and inboxes the app keeps
+	hooks  *webhooks.Store // the webhooks' endpoints and outbox
+	db     *database.DB    // the console database under them, for tests that write to it directly
 	clock  *clock
 	users  map[auth.Role]auth.User
 	hive   handlers.Hive
@@ -145,6 +147,14 @@ func newTestConsoleWith(t *testing.T, customers int, opts ...option) *testConsol
 		hcfg.Holds = retention.NewHolds(db, tc.clock.Now)
 	}
 	hcfg.Planner = retention.NewPlanner(db)
+	if tc.hooks, err = webhooks.New(db, []byte(strings.Repeat("w", 32)), tc.clock.Now); err != nil {
+		t.Fatal(err)
+	}
+	hcfg.Webhooks = tc.hooks
+	if hcfg.WebhookAllow.Empty() {
+		hcfg.WebhookAllow, _ = webhooks.ParseAllow("127.0.0.1")
+	}
+	tc.ledger.OnRecord(tc.hooks.Recorded)
 	if w, ok := hcfg.Audit.(interface{ wrap(handlers.Auditor) }); ok {
 		w.wrap(tc.trail) // a test's auditor around the real trail
 	} else {

@@ -11,6 +11,7 @@ type AuditModel struct {
 	Total                                        int
 	ExportURL                                    string
 	RetentionURL                                 string // the retention plan, for admins; "" for others
+	WebhooksURL                                  string // the webhooks page, for admins; "" for others
 	// EvidenceKey is the public key that signs evidence packs and its fingerprint, for whoever
 	// verifies a pack; "" when packs are off.
 	EvidenceKey, EvidenceFingerprint string
