@@ -51,8 +51,12 @@ func (a *App) webhooksPage(c echo.Context) error {
 	if a.Webhooks == nil {
 		return errNoWebhooks
 	}
-	return a.webhooksWith(c, http.StatusOK, views.WebhooksModel{FormEvents: map[string]bool{webhooks.Approved: true, webhooks.Rejected: true,
-		webhooks.Resubmission: true}})
+	return a.webhooksWith(c, http.StatusOK, views.WebhooksModel{FormEvents: defaultWebhookEvents()})
+}
+
+// defaultWebhookEvents are the events the form offers checked: the final decisions.
+func defaultWebhookEvents() map[string]bool {
+	return map[string]bool{webhooks.Approved: true, webhooks.Rejected: true, webhooks.Resubmission: true}
 }
 
 func (a *App) webhooksWith(c echo.Context, status int, m views.WebhooksModel) error {
@@ -82,33 +86,38 @@ func (a *App) addWebhook(c echo.Context) error {
 	for _, e := range events {
 		m.FormEvents[e] = true
 	}
+	eps, err := a.Webhooks.Endpoints(ctx)
+	if err != nil {
+		return err
+	}
 	if err := a.WebhookAllow.CheckURL(url); err != nil {
 		m.FormError = err.Error() + "."
 	} else if err := webhooks.CheckEvents(events); err != nil {
 		m.FormError = "Events: " + err.Error() + "."
 	}
+	for _, e := range eps {
+		if e.URL == url && m.FormError == "" {
+			m.FormError = "There is an endpoint with this URL already."
+		}
+	}
 	if m.FormError != "" {
 		return a.webhooksWith(c, http.StatusUnprocessableEntity, m)
 	}
-	var secret string
-	err := a.change(c, auditEntry{Action: "webhook.create", TargetType: "webhook", Details: map[string]any{"url": url, "events": strings.Join(events, ",")}},
+	var (
+		added  webhooks.Endpoint
+		secret string
+	)
+	err = a.change(c, auditEntry{Action: "webhook.create", TargetType: "webhook", Details: map[string]any{"url": url, "events": strings.Join(events, ",")}},
 		func() (string, error) {
-			e, s, err := a.Webhooks.Create(ctx, url, events, me.Email)
-			secret = s
-			return e.ID, err
+			added, secret, err = a.Webhooks.Create(ctx, url, events, me.Email)
+			return added.ID, err
 		})
 	if err != nil {
 		return err
 	}
-	eps, _ := a.Webhooks.Endpoints(ctx)
-	created := views.WebhookSecret{URL: url, Secret: secret}
-	for _, e := range eps {
-		if e.URL == url {
-			created.EndpointID = e.ID
-		}
-	}
+	created := views.WebhookSecret{EndpointID: added.ID, URL: url, Secret: secret}
 	c.Response().Header().Set("Cache-Control", "no-store") // the secret is on this page alone
-	return a.webhooksWith(c, http.StatusCreated, views.WebhooksModel{Created: &created, FormEvents: map[string]bool{}})
+	return a.webhooksWith(c, http.StatusCreated, views.WebhooksModel{Created: &created, FormEvents: defaultWebhookEvents()})
 }
 
 // endpoint reads the :id endpoint, 404 when there is none.

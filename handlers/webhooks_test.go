@@ -58,6 +58,10 @@ func TestWebhooksPages(t *testing.T) {
 	if r.StatusCode != http.StatusCreated || !strings.HasPrefix(secret, "whsec_") || r.Header.Get("Cache-Control") != "no-store" {
 		t.Fatalf("add: %d, secret %q", r.StatusCode, secret)
 	}
+	if r := admin.post("/webhooks", url.Values{"url": {rcv.URL + "/hooks"}, "events": {webhooks.Approved}}); r.StatusCode != http.StatusUnprocessableEntity ||
+		!strings.Contains(r.doc(t).Text(), "There is an endpoint with this URL already") {
+		t.Errorf("the same URL twice: %d", r.StatusCode)
+	}
 	list := admin.get("/webhooks").doc(t)
 	link := list.Find(`[data-testid="webhook-endpoints"] a`).AttrOr("href", "")
 	if !strings.HasPrefix(link, "/webhooks/whe_") || strings.Contains(list.Text(), secret) {
