@@ -103,7 +103,9 @@ func (s *Store) open(endpointID string, sealed []byte) ([]byte, error) {
 
 // NewSecret returns a fresh signing secret as shown to an admin once: "whsec_" and 32 random bytes
 // in base32.
-func NewSecret() string { return "whsec_" + strings.ToLower(rand.Text()) + strings.ToLower(rand.Text()) }
+func NewSecret() string {
+	return "whsec_" + strings.ToLower(rand.Text()) + strings.ToLower(rand.Text())
+}
 
 // CheckEvents says why a list of event types will not do, or nil.
 func CheckEvents(events []string) error {
