@@ -168,7 +168,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	app, err := handlers.New(handlers.Config{
-		SingleSignOn: sso, PasswordSignIn: cfg.PasswordSignIn, EvidenceKey: evidenceKey, Version: version, Holds: retention.NewHolds(db, nil), Retention: cfg.Retention, RetentionEvery: cfg.RetentionEvery, Planner: retention.NewPlanner(db), Webhooks: hooks, WebhookAllow: cfg.WebhookAllow,
+		SingleSignOn: sso, PasswordSignIn: cfg.PasswordSignIn, EvidenceKey: evidenceKey, Version: version, Holds: retention.NewHolds(db, nil), Retention: cfg.Retention, RetentionEvery: cfg.RetentionEvery, Planner: retention.NewPlanner(db), Webhooks: hooks, WebhookAllow: cfg.WebhookAllow, APITokens: hooks,
 		Simulator: simulator,
 		BaseURL:   cfg.BaseURL, Sandbox: cfg.sandboxMode(), HiveHost: hostOf(client.BaseURL()), TrustedProxies: cfg.Proxies,
 		Hive: client, HivePing: client.Ping, HiveUnreachable: client.Unreachable, Staff: staff, StaffAdmin: staff, Sessions: staff.Sessions(), SecondFactor: staff, Passkeys: staff, MFARequired: cfg.MFARequired, AccountSessions: staff, Assets: assets,

@@ -47,6 +47,7 @@ const (
 	HoldCustomers    Permission = "customers.hold"    // place and release legal holds, which stop every deletion of a customer's data
 	ViewRetention    Permission = "retention.view"    // the retention page: what the policy would delete now
 	ManageWebhooks   Permission = "webhooks.manage"   // add, disable and rotate webhook endpoints, read their delivery logs, send again
+	ManageAPITokens  Permission = "api_tokens.manage" // create and revoke the tokens other systems read decisions with
 )
 
 // roleSet is a set of roles as bits, so the table below reads as a matrix and cannot be mutated.
@@ -77,7 +78,7 @@ func grantees(p Permission) roleSet {
 		return admin | support
 	case WriteNotes: // everyone who works cases; auditors only read
 		return admin | reviewer | support
-	case DeleteCustomers, DeleteChecks, ManageUsers, AssignReviews, HoldCustomers, ViewRetention, ManageWebhooks:
+	case DeleteCustomers, DeleteChecks, ManageUsers, AssignReviews, HoldCustomers, ViewRetention, ManageWebhooks, ManageAPITokens:
 		return admin
 	case CreateChecks, DecideReviews, RevealPII, DownloadFiles, SeeReportPII, DownloadEvidence: // a pack holds images and data in clear
 		return admin | reviewer
@@ -152,6 +153,6 @@ func AllPermissions() []Permission {
 		ViewReports,
 		ViewFiles, DownloadFiles,
 		SeeRecordPII, SeeReportPII, RevealPII, DecideReviews, AssignReviews, WriteNotes, ExportCSV,
-		ManageUsers, ViewAudit, ViewInsights, TeamInsights, DownloadEvidence, HoldCustomers, ViewRetention, ManageWebhooks,
+		ManageUsers, ViewAudit, ViewInsights, TeamInsights, DownloadEvidence, HoldCustomers, ViewRetention, ManageWebhooks, ManageAPITokens,
 	}
 }

@@ -41,6 +41,7 @@ func TestPermissionMatrix(t *testing.T) {
 		{HoldCustomers, y, n, n, n},
 		{ViewRetention, y, n, n, n},
 		{ManageWebhooks, y, n, n, n},
+		{ManageAPITokens, y, n, n, n},
 	}
 	var listed []Permission
 	for _, row := range matrix {

@@ -57,7 +57,7 @@ func colourScheme(scheme string) chromedp.Action[chromedp.Void] {
 // TestAccessibility runs axe-core on every page for every role, in the light and the dark scheme:
 // no serious or critical violation.
 func TestAccessibility(t *testing.T) {
-	c := startConsole(t)
+	c := startConsole(t, "HIVECONSOLE_WEBHOOK_ALLOW=127.0.0.1") // so the webhooks page shows its form
 	src := axeSource(t)
 	admin := browserWithin(t, 300*time.Second)
 	do(t, admin, signIn(c.URL, "admin@localhost", adminPassword), chromedp.WaitVisible(chromedp.CSS(`[data-testid="overview-queue"]`)))
@@ -71,7 +71,7 @@ func TestAccessibility(t *testing.T) {
 	session := evalAsync(t, admin, `(async () => { const r = await fetch('`+customer+`'); const d = new DOMParser().parseFromString(await r.text(), 'text/html');
 		return d.querySelector('a[href^="/sessions/"]').getAttribute('href'); })()`)
 	pages := []string{"/", "/customers", customer, "/checks", "/checks?queue=review", check, "/sessions", session, "/files", "/inbox", "/insights", "/account/password", "/account/security", check + "/evidence", "/retention"}
-	adminPages := append([]string{"/users", "/users/new", "/audit", "/customers/new"}, pages...)
+	adminPages := append([]string{"/users", "/users/new", "/audit", "/customers/new", "/webhooks"}, pages...)
 	run := func(ctx context.Context, who string, pages []string) {
 		for _, scheme := range []string{"light", "dark"} {
 			do(t, ctx, colourScheme(scheme))

@@ -201,6 +201,8 @@ type Config struct {
 	// where they may point (HIVECONSOLE_WEBHOOK_ALLOW).
 	Webhooks     Webhooks
 	WebhookAllow webhooks.Allow
+	// APITokens are the read API's tokens and what it reads (nil: no read API and no tokens page).
+	APITokens APITokens
 }
 
 // App holds the handlers' dependencies. Build it with New.
@@ -216,6 +218,8 @@ type App struct {
 	access   map[string]Access // "METHOD /path" → the route's rule, for streams that check it again
 	streams  *streamGate
 	live     *liveReads // Hive reads shared by every stream watching the same thing
+	// apiLimits rate-limits the read API per token.
+	apiLimits apiLimiters
 }
 
 // New builds the Echo application with every route, middleware and the error handler.

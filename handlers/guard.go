@@ -24,6 +24,9 @@ func (a *App) guard(acc Access, next echo.HandlerFunc) echo.HandlerFunc {
 	if acc.Public {
 		return next
 	}
+	if acc.Scope != "" {
+		return a.apiGuard(acc.Scope, next)
+	}
 	return func(c echo.Context) error {
 		r := c.Request()
 		u, ws, err := a.Staff.SignedInUser(r)

@@ -150,7 +150,7 @@ func newTestConsoleWith(t *testing.T, customers int, opts ...option) *testConsol
 	if tc.hooks, err = webhooks.New(db, []byte(strings.Repeat("w", 32)), tc.clock.Now); err != nil {
 		t.Fatal(err)
 	}
-	hcfg.Webhooks = tc.hooks
+	hcfg.Webhooks, hcfg.APITokens = tc.hooks, tc.hooks
 	if hcfg.WebhookAllow.Empty() {
 		hcfg.WebhookAllow, _ = webhooks.ParseAllow("127.0.0.1")
 	}

@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/hiveconsole/hiveconsole/auth"
+	"github.com/hiveconsole/hiveconsole/webhooks"
 	"github.com/labstack/echo/v4"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
@@ -13,6 +14,9 @@ import (
 type Access struct {
 	Public     bool
 	Permission auth.Permission // empty and not Public: any signed-in user
+	// Scope, when set, makes the route part of the read API: an API token with this scope is the
+	// only credential it takes (a staff session does not count), and it has no CSRF.
+	Scope string
 }
 
 var (
@@ -21,6 +25,8 @@ var (
 )
 
 func can(p auth.Permission) Access { return Access{Permission: p} }
+
+func api(scope string) Access { return Access{Scope: scope} }
 
 // Route is one registered route and who may reach it.
 type Route struct {
@@ -75,6 +81,11 @@ func (a *App) Routes() []Route {
 		{http.MethodGet, "/audit", can(auth.ViewAudit), a.auditPage},
 		{http.MethodGet, "/audit/export.csv", can(auth.ViewAudit), a.auditExport},
 		{http.MethodGet, "/retention", can(auth.ViewRetention), a.retentionPlan},
+		{http.MethodGet, "/api/v1/decisions", api(webhooks.ScopeDecisions), a.apiDecisions},
+		{http.MethodGet, "/api/v1/checks/:id/decision", api(webhooks.ScopeDecisions), a.apiCheckDecision},
+		{http.MethodGet, "/api-tokens", can(auth.ManageAPITokens), a.apiTokensPage},
+		{http.MethodPost, "/api-tokens", can(auth.ManageAPITokens), a.createAPIToken},
+		{http.MethodPost, "/api-tokens/:id/revoke", can(auth.ManageAPITokens), a.revokeAPIToken},
 		{http.MethodGet, "/webhooks", can(auth.ManageWebhooks), a.webhooksPage},
 		{http.MethodPost, "/webhooks", can(auth.ManageWebhooks), a.addWebhook},
 		{http.MethodGet, "/webhooks/:id", can(auth.ManageWebhooks), a.webhookPage},

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hiveconsole/hiveconsole/auth"
 	"github.com/hiveconsole/hiveconsole/views"
 	"github.com/hiveconsole/hiveconsole/webhooks"
 	"github.com/labstack/echo/v4"
@@ -68,6 +69,9 @@ func (a *App) webhooksWith(c echo.Context, status int, m views.WebhooksModel) er
 		m.Endpoints = append(m.Endpoints, endpointView(e))
 	}
 	m.Allow, m.Types = a.WebhookAllow.String(), webhookTypes
+	if u, _ := userOf(c); u.Can(auth.ManageAPITokens) && a.APITokens != nil {
+		m.TokensURL = "/api-tokens"
+	}
 	return render(c, status, views.WebhooksPage(a.page(c, "Webhooks"), m))
 }
 

@@ -13,6 +13,8 @@ type WebhooksModel struct {
 	FormError  string
 	// Created is the endpoint just added, with its secret, shown this once.
 	Created *WebhookSecret
+	// TokensURL is the API tokens page, for those who may manage them; "" for others.
+	TokensURL string
 }
 
 // WebhookType is an event type with what it means.

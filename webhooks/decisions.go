@@ -24,18 +24,7 @@ type Decision struct {
 
 // decisionType is the event a decision makes.
 func decisionType(r review.Review) string {
-	switch {
-	case r.Stage == review.First:
-		return FirstStep
-	case r.Stage == review.Disputed:
-		return Disputed
-	case r.Decision == review.Approve:
-		return Approved
-	case r.Decision == review.Reject:
-		return Rejected
-	default:
-		return Resubmission
-	}
+	return recordType(Decision{Stage: string(r.Stage), Decision: string(r.Decision)})
 }
 
 // Recorded is the ledger's hook (review.Ledger.OnRecord): each decision's event goes to the outbox
