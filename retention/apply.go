@@ -54,8 +54,8 @@ type Applier struct {
 	// Deleted, when set, hears each customer deleted, inside the transaction that marks them so (the
 	// webhooks' outbox): the event exists exactly when the deletion is recorded.
 	Deleted func(ctx context.Context, tx *sql.Tx, customerID, rule string, run int64) error
-	Now      func() time.Time
-	Log      *slog.Logger
+	Now     func() time.Time
+	Log     *slog.Logger
 }
 
 // Run is one application of a policy: what it planned and what became of each customer.
