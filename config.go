@@ -35,6 +35,8 @@ type config struct {
 	// webhooks may be sent at all.
 	WebhookURL, WebhookSecret string
 	WebhookAllow              webhooks.Allow
+	// Writeback writes each final decision to the Hive customer's metadata (HIVECONSOLE_WRITEBACK=metadata).
+	Writeback bool
 	// MFARequired says which roles must sign in with a second factor; mfaRequired is the setting as
 	// given, empty for the default (all against the real Hive, none in sandbox mode).
 	MFARequired   auth.MFAPolicy
@@ -136,6 +138,17 @@ func configVars() []configVar {
 			a, err := webhooks.ParseAllow(v)
 			c.WebhookAllow = a
 			return err
+		}},
+		{"HIVECONSOLE_WRITEBACK", "writeback", "off", "metadata: write each final decision to the Hive customer's metadata (review_status, review_reason, reviewed_at), retried like a webhook; off: do not", func(c *config, v string) error {
+			switch v {
+			case "off", "":
+				c.Writeback = false
+			case "metadata":
+				c.Writeback = true
+			default:
+				return fmt.Errorf("want metadata or off, got %q", v)
+			}
+			return nil
 		}},
 		{"HIVECONSOLE_MFA_KEY", "mfa-key", "", "base64 of 32 random bytes that encrypt staff's authenticator secrets at rest (default: generated into the data dir)", str(func(c *config) *string { return &c.MFAKey })},
 		{"HIVECONSOLE_MFA_REQUIRED", "mfa-required", "", "roles that must sign in with a second factor: all, none, or roles like admin,reviewer (default: all against the real Hive API, none in sandbox mode)", str(func(c *config) *string { return &c.mfaRequired })},

@@ -247,9 +247,10 @@ func TestConfig(t *testing.T) {
 		t.Errorf("four-eyes by default: %s", cfg.FourEyes)
 	}
 	hooks := map[string]string{"HIVECONSOLE_WEBHOOK_URL": "http://10.1.2.3:8080/hive", "HIVECONSOLE_WEBHOOK_ALLOW": "hooks.example.com,10.1.0.0/16",
-		"HIVECONSOLE_WEBHOOK_SECRET": strings.Repeat("s", 24), "HIVECONSOLE_RETENTION": "decided=5y", "HIVECONSOLE_RETENTION_EVERY": "24h"}
+		"HIVECONSOLE_WEBHOOK_SECRET": strings.Repeat("s", 24), "HIVECONSOLE_RETENTION": "decided=5y", "HIVECONSOLE_RETENTION_EVERY": "24h",
+		"HIVECONSOLE_WRITEBACK": "metadata"}
 	if c, err := parseConfig("serve", nil, func(k string) string { return hooks[k] }, io.Discard); err != nil ||
-		c.WebhookURL != hooks["HIVECONSOLE_WEBHOOK_URL"] || c.RetentionEvery != 24*time.Hour {
+		c.WebhookURL != hooks["HIVECONSOLE_WEBHOOK_URL"] || c.RetentionEvery != 24*time.Hour || !c.Writeback {
 		t.Errorf("a webhook in a listed network and a daily retention: %+v %v", c.RetentionEvery, err)
 	}
 	env["HIVECONSOLE_QUEUE_RESULTS"], env["HIVECONSOLE_QUEUE_SAMPLE_CLEAR"] = "consider", "5%"
@@ -273,6 +274,7 @@ func TestConfig(t *testing.T) {
 		{"HIVECONSOLE_WEBHOOK_URL": "https://hooks.example.com/hive", "HIVECONSOLE_WEBHOOK_SECRET": strings.Repeat("s", 24)}, // not allowed
 		{"HIVECONSOLE_WEBHOOK_URL": "https://hooks.example.com/hive", "HIVECONSOLE_WEBHOOK_ALLOW": "hooks.example.com", "HIVECONSOLE_WEBHOOK_SECRET": "short"},
 		{"HIVECONSOLE_WEBHOOK_ALLOW": "10.0.0.0/99"},
+		{"HIVECONSOLE_WRITEBACK": "everything"},
 	} {
 		if _, err := parseConfig("serve", nil, func(k string) string { return bad[k] }, io.Discard); err == nil {
 			t.Errorf("%v: want an error", bad)

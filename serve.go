@@ -158,9 +158,12 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err := hooks.Configure(ctx, cfg.WebhookURL, cfg.WebhookSecret); err != nil {
 		return err
 	}
+	if err := hooks.ConfigureWriteback(ctx, cfg.Writeback); err != nil {
+		return err
+	}
 	ledger := review.New(db, nil, cfg.ClaimTTL)
 	ledger.OnRecord(hooks.Recorded) // each decision's event is written with it
-	stopDelivering := startDelivering(ctx, hooks, cfg, host, log.With(slog.String("component", "webhooks")))
+	stopDelivering := startDelivering(ctx, hooks, client, cfg, host, log.With(slog.String("component", "webhooks")))
 	defer stopDelivering() // before the database closes
 
 	sso, err := startSingleSignOn(ctx, cfg.OIDC, log)
@@ -295,10 +298,12 @@ func startRetention(ctx context.Context, cfg config, db *database.DB, client *hi
 // deliverEvery is how often a replica looks for webhook deliveries due.
 const deliverEvery = time.Second
 
-// startDelivering sends the webhooks' outbox in the background until the returned stop is called.
-// Every replica sends; each delivery is claimed by one.
-func startDelivering(ctx context.Context, hooks *webhooks.Store, cfg config, host string, log *slog.Logger) (stop func()) {
-	d := &webhooks.Dispatcher{Store: hooks, Allow: cfg.WebhookAllow, Holder: host + " " + cfg.Addr + " " + rand.Text()[:8], Log: log}
+// startDelivering sends the webhooks' outbox in the background until the returned stop is called,
+// and writes decisions back to Hive when that is on. Every replica sends; each delivery is claimed
+// by one.
+func startDelivering(ctx context.Context, hooks *webhooks.Store, client *hive.Client, cfg config, host string, log *slog.Logger) (stop func()) {
+	d := &webhooks.Dispatcher{Store: hooks, Allow: cfg.WebhookAllow, Holder: host + " " + cfg.Addr + " " + rand.Text()[:8], Log: log,
+		WriteBack: webhooks.WriteBack(client)}
 	ctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() {

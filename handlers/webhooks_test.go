@@ -1,6 +1,7 @@
 package handlers_test
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -8,9 +9,11 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/hiveconsole/hiveconsole/audit"
 	"github.com/hiveconsole/hiveconsole/auth"
+	"github.com/hiveconsole/hiveconsole/hive"
 	"github.com/hiveconsole/hiveconsole/review"
 	"github.com/hiveconsole/hiveconsole/webhooks"
 )
@@ -170,4 +173,89 @@ func toString(v any) string {
 		return s
 	}
 	return ""
+}
+
+// flakyHive fails its first n customer updates as Hive unreachable.
+type flakyHive struct {
+	webhooks.CustomerUpdater
+	fail int
+}
+
+func (f *flakyHive) UpdateCustomer(ctx context.Context, id string, p hive.CustomerParams) (*hive.Customer, error) {
+	if f.fail > 0 {
+		f.fail--
+		return nil, &hive.Error{Code: hive.CodeUnavailable, StatusCode: http.StatusServiceUnavailable}
+	}
+	return f.CustomerUpdater.UpdateCustomer(ctx, id, p)
+}
+
+// TestWriteBack: with the write-back on, a final decision reaches the Hive customer's metadata, seen
+// through the sandbox's API; a write Hive refuses is retried and both attempts show in the
+// endpoint's delivery log; an approval afterwards removes the rejection's reason.
+func TestWriteBack(t *testing.T) {
+	tc := newTestConsole(t)
+	ctx := t.Context()
+	if err := tc.hooks.ConfigureWriteback(ctx, true); err != nil {
+		t.Fatal(err)
+	}
+	var checkID, customerID string
+	if err := tc.db.QueryRow(ctx, `SELECT id, customer_id FROM hive_checks WHERE customer_id IS NOT NULL ORDER BY id LIMIT 1`).Scan(&checkID, &customerID); err != nil {
+		t.Fatal(err)
+	}
+	reviewer := tc.users[auth.RoleReviewer]
+	reason := review.DefaultRejectReasons[0].Code
+	if _, err := tc.ledger.Record(ctx, review.Review{CheckID: checkID, CustomerID: customerID, Decision: review.Reject, Reason: reason,
+		Note: "The document is a photocopy", ReviewerID: reviewer.ID, ReviewerEmail: reviewer.Email}, nil); err != nil {
+		t.Fatal(err)
+	}
+	flaky := &flakyHive{CustomerUpdater: tc.api, fail: 1}
+	d := &webhooks.Dispatcher{Store: tc.hooks, Holder: "test", WriteBack: webhooks.WriteBack(flaky),
+		Backoff: func(int) time.Duration { return time.Minute }}
+	if n, err := d.DeliverDue(ctx); n != 1 || err != nil {
+		t.Fatalf("first attempt: %d %v", n, err)
+	}
+	if c, _ := tc.api.GetCustomer(ctx, customerID); c.Metadata[webhooks.MetaStatus] != "" {
+		t.Fatal("written although Hive refused")
+	}
+	tc.clock.Advance(2 * time.Minute)
+	if n, err := d.DeliverDue(ctx); n != 1 || err != nil {
+		t.Fatalf("second attempt: %d %v", n, err)
+	}
+	c, err := tc.api.GetCustomer(ctx, customerID)
+	if err != nil || c.Metadata[webhooks.MetaStatus] != "rejected" || c.Metadata[webhooks.MetaReason] != reason || c.Metadata[webhooks.MetaReviewed] == "" {
+		t.Fatalf("the customer's metadata in Hive: %v %v", c.Metadata, err)
+	}
+	admin := tc.browser()
+	admin.signInAs(auth.RoleAdmin)
+	log := admin.get("/webhooks/" + webhooks.WritebackEndpoint).doc(t)
+	row := strings.Join(strings.Fields(log.Find(`[data-testid="webhook-deliveries"] tbody tr`).Text()), " ")
+	if !strings.Contains(row, "review.rejected") || !strings.Contains(row, "Delivered") || !strings.Contains(row, "HTTP 200") {
+		t.Errorf("the write-back's log: %q", row)
+	}
+	if n := countRows(t, tc, `SELECT COUNT(*) FROM webhook_attempts a JOIN webhook_deliveries d ON d.id = a.delivery_id
+		WHERE d.endpoint_id = ? AND a.status = 503`, webhooks.WritebackEndpoint); n != 1 {
+		t.Errorf("%d refused attempts logged", n)
+	}
+	if r := admin.post("/webhooks/"+webhooks.WritebackEndpoint+"/rotate", nil); r.StatusCode != http.StatusConflict {
+		t.Errorf("rotating the write-back: %d", r.StatusCode)
+	}
+
+	// Resubmission asked, then approved on a new check: the reason goes.
+	if _, err := tc.ledger.Record(ctx, review.Review{CheckID: checkID + "-2", CustomerID: customerID, Decision: review.Approve,
+		Note: "The new document is fine", ReviewerID: reviewer.ID, ReviewerEmail: reviewer.Email}, nil); err != nil {
+		t.Fatal(err)
+	}
+	d.DeliverDue(ctx)
+	if c, _ := tc.api.GetCustomer(ctx, customerID); c.Metadata[webhooks.MetaStatus] != "approved" || c.Metadata[webhooks.MetaReason] != "" {
+		t.Errorf("after the approval: %v", c.Metadata)
+	}
+}
+
+func countRows(t *testing.T, tc *testConsole, query string, args ...any) int {
+	t.Helper()
+	var n int
+	if err := tc.db.QueryRow(t.Context(), query, args...).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
 }

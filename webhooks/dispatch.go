@@ -32,7 +32,10 @@ type Dispatcher struct {
 	GiveUp time.Duration
 	// Backoff is the wait after the nth failed attempt (default 30 s doubling to at most 6 h, ±20%).
 	Backoff func(n int) time.Duration
-	Log     *slog.Logger
+	// WriteBack delivers to WritebackEndpoint, Hive itself (see WriteBack); without it, this
+	// dispatcher leaves those deliveries to one that has it.
+	WriteBack func(ctx context.Context, eventType string, body []byte) (status int, answer string, err error)
+	Log       *slog.Logger
 
 	client *http.Client
 }
@@ -117,12 +120,17 @@ func (d *Dispatcher) DeliverDue(ctx context.Context) (int, error) {
 	s := d.Store
 	now := s.now()
 	lease := now.Add(2*d.timeout() + time.Minute).UnixMilli()
+	skip := "" // the endpoint this dispatcher cannot deliver to
+	if d.WriteBack == nil {
+		skip = WritebackEndpoint
+	}
 	rows, err := s.db.Query(ctx, `UPDATE webhook_deliveries SET holder = ?, lease_until = ?
 		WHERE id IN (SELECT d.id FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id
 			WHERE d.state = 'pending' AND d.next_at <= ? AND (d.lease_until IS NULL OR d.lease_until < ?) AND e.enabled = 1
+				AND e.id <> ?
 			ORDER BY d.next_at LIMIT ?)
 		AND state = 'pending' AND (lease_until IS NULL OR lease_until < ?)
-		RETURNING id`, d.Holder, lease, now.UnixMilli(), now.UnixMilli(), Batch, now.UnixMilli())
+		RETURNING id`, d.Holder, lease, now.UnixMilli(), now.UnixMilli(), skip, Batch, now.UnixMilli())
 	if err != nil {
 		return 0, fmt.Errorf("webhooks: claim deliveries: %w", err)
 	}
@@ -165,7 +173,20 @@ func (d *Dispatcher) send(ctx context.Context, id int64) error {
 		return err
 	}
 	start := s.now()
-	status, answer, sendErr := d.post(ctx, url, eventID, eventType, []byte(body), secrets)
+	var (
+		status  int
+		answer  any
+		sendErr error
+	)
+	if endpointID == WritebackEndpoint {
+		attemptCtx, cancel := context.WithTimeout(ctx, d.timeout())
+		var text string
+		status, text, sendErr = d.WriteBack(attemptCtx, eventType, []byte(body))
+		cancel()
+		answer = truncate(text, responseHead)
+	} else {
+		status, answer, sendErr = d.post(ctx, url, eventID, eventType, []byte(body), secrets)
+	}
 	spent := s.now().Sub(start)
 	if ctx.Err() != nil {
 		return ctx.Err() // stopped mid-attempt: the lease lapses and the attempt is made again
@@ -232,6 +253,17 @@ func (d *Dispatcher) post(ctx context.Context, url, eventID, eventType string, b
 		text = ""
 	}
 	return resp.StatusCode, text, nil
+}
+
+// truncate cuts s to at most n bytes, on a character's boundary.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }
 
 // SendTest queues a test event to one endpoint, whatever it subscribes to.
