@@ -236,6 +236,10 @@ func TestDecisionsAreDelivered(t *testing.T) {
 			if err := Verify(r.header.Get(SignatureHeader), r.body, []byte(secret), s.clock.Now()); err != nil {
 				t.Errorf("signature: %v", err)
 			}
+			tampered := []byte(strings.Replace(string(r.body), `"decision":"`, `"decision":"x`, 1))
+			if err := Verify(r.header.Get(SignatureHeader), tampered, []byte(secret), s.clock.Now()); !errors.Is(err, ErrMismatch) {
+				t.Errorf("a tampered body: %v", err)
+			}
 			var p struct {
 				ID, Type string
 				Data     Decision
