@@ -142,6 +142,11 @@ func (c *Client) fileHostAllowed(scheme, host, port string) bool {
 	return false
 }
 
+// PublicIP reports whether ip is a globally routable unicast address: not private, loopback,
+// link-local (cloud metadata), shared, reserved or NAT64. Whatever else the console dials on
+// someone's word (webhooks) uses the same rule.
+func PublicIP(ip net.IP) bool { return publicIP(ip) }
+
 // publicIP reports whether ip is a globally routable unicast address.
 func publicIP(ip net.IP) bool {
 	return ip.IsGlobalUnicast() && !ip.IsPrivate() && !ip.IsLinkLocalUnicast() && !isSharedOrReserved(ip)

@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"strings"
 	"syscall"
+
+	"github.com/hiveconsole/hiveconsole/hive"
 )
 
 // Allow is where the console may send webhooks (HIVECONSOLE_WEBHOOK_ALLOW): host names, and IP
@@ -109,31 +111,8 @@ func (a Allow) control(network, address string, _ syscall.RawConn) error {
 	if err != nil {
 		return fmt.Errorf("dial %s: not an IP address", address)
 	}
-	if a.listed(ip) || public(ip) {
+	if a.listed(ip) || hive.PublicIP(net.IP(ip.Unmap().AsSlice())) {
 		return nil
 	}
 	return fmt.Errorf("dial %s: a non-public address not in HIVECONSOLE_WEBHOOK_ALLOW", address)
-}
-
-// public reports whether ip is a globally routable unicast address.
-func public(ip netip.Addr) bool {
-	ip = ip.Unmap()
-	if !ip.IsGlobalUnicast() || ip.IsPrivate() || ip.IsLinkLocalUnicast() {
-		return false
-	}
-	for _, p := range reserved {
-		if p.Contains(ip) {
-			return false
-		}
-	}
-	return true
-}
-
-var reserved = []netip.Prefix{
-	netip.MustParsePrefix("0.0.0.0/8"),
-	netip.MustParsePrefix("100.64.0.0/10"),
-	netip.MustParsePrefix("192.0.0.0/24"),
-	netip.MustParsePrefix("198.18.0.0/15"),
-	netip.MustParsePrefix("240.0.0.0/4"),
-	netip.MustParsePrefix("64:ff9b::/96"),
 }
