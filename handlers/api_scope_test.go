@@ -24,7 +24,10 @@ type recorded struct {
 	rows []audit.Event
 }
 
-func (r *recorded) Record(_ context.Context, e audit.Event) error { r.rows = append(r.rows, e); return nil }
+func (r *recorded) Record(_ context.Context, e audit.Event) error {
+	r.rows = append(r.rows, e)
+	return nil
+}
 
 // TestAPIScope: a valid token whose scope does not cover the route gets 403 and reaches nothing;
 // with the scope, the request is audited under the token and goes through.
