@@ -92,11 +92,19 @@ func (d *Dispatcher) httpClient() *http.Client {
 	return d.client
 }
 
-// Run delivers what is due every interval until ctx ends.
+// Run delivers what is due every interval until ctx ends, and prunes the outbox of what it has
+// kept longer than Keep once an hour.
 func (d *Dispatcher) Run(ctx context.Context, interval time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
+	var pruned time.Time
 	for {
+		if time.Since(pruned) >= time.Hour {
+			if _, err := d.Store.Prune(ctx, Keep); err != nil && ctx.Err() == nil {
+				d.log().Warn("webhooks: prune", slog.Any("err", err))
+			}
+			pruned = time.Now()
+		}
 		for {
 			n, err := d.DeliverDue(ctx)
 			if err != nil && ctx.Err() == nil {
@@ -339,4 +347,59 @@ func (s *Store) Deliveries(ctx context.Context, endpointID string, limit int) ([
 		out = append(out, dl)
 	}
 	return out, rows.Err()
+}
+
+// Keep is how long the outbox keeps an event whose every delivery has ended (delivered or given
+// up), with its deliveries and their attempts: long enough to look into what a receiver says it
+// never got, not forever.
+const Keep = 90 * 24 * time.Hour
+
+// Prune deletes the events older than keep whose deliveries have all ended, with those deliveries
+// and their attempts, a thousand events at a time; it returns how many events went.
+func (s *Store) Prune(ctx context.Context, keep time.Duration) (int, error) {
+	cut := database.Unix(s.now().Add(-keep))
+	total := 0
+	for {
+		var n int
+		err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+			rows, err := tx.QueryContext(ctx, s.db.Q(`SELECT v.id FROM webhook_events v WHERE v.created_at < ?
+				AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_id = v.id AND d.state = 'pending')
+				ORDER BY v.created_at LIMIT 1000`), cut)
+			if err != nil {
+				return err
+			}
+			var ids []any
+			for rows.Next() {
+				var id string
+				if err := rows.Scan(&id); err != nil {
+					rows.Close()
+					return err
+				}
+				ids = append(ids, id)
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil || len(ids) == 0 {
+				return err
+			}
+			in := database.Placeholders(len(ids))
+			for _, q := range []string{
+				`DELETE FROM webhook_attempts WHERE delivery_id IN (SELECT id FROM webhook_deliveries WHERE event_id IN (` + in + `))`,
+				`DELETE FROM webhook_deliveries WHERE event_id IN (` + in + `)`,
+				`DELETE FROM webhook_events WHERE id IN (` + in + `)`,
+			} {
+				if _, err := tx.ExecContext(ctx, s.db.Q(q), ids...); err != nil {
+					return err
+				}
+			}
+			n = len(ids)
+			return nil
+		})
+		if err != nil {
+			return total, fmt.Errorf("webhooks: prune the outbox: %w", err)
+		}
+		total += n
+		if n < 1000 {
+			return total, nil
+		}
+	}
 }

@@ -459,3 +459,33 @@ func TestExactlyOnceAcrossReplicas(t *testing.T) {
 		}
 	})
 }
+
+// TestPrune: events older than the keep whose deliveries all ended go, with their deliveries and
+// attempts; a newer event, and an old one still being retried, stay.
+func TestPrune(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, open func(testing.TB) *database.DB) {
+		s := newSetup(t, open(t))
+		ctx := t.Context()
+		ok, down := newReceiver(t), newReceiver(t, 503, 503, 503, 503)
+		s.store.Create(ctx, ok.URL, Types, "usr_ada")
+		s.store.Create(ctx, down.URL, []string{Rejected}, "usr_ada")
+		s.decide(t, "chk_1", review.Approve, "usr_ada", false) // delivered
+		s.decide(t, "chk_2", review.Reject, "usr_ada", false)  // delivered to one, retried at the other
+		d := s.dispatcher("a")
+		d.GiveUp = 365 * 24 * time.Hour
+		d.DeliverDue(ctx)
+		s.clock.Advance(100 * 24 * time.Hour)
+		s.decide(t, "chk_3", review.Approve, "usr_ada", false) // new
+		n, err := s.store.Prune(ctx, Keep)
+		if err != nil || n != 1 {
+			t.Fatalf("Prune: %d %v", n, err)
+		}
+		if e := s.count(t, `SELECT COUNT(*) FROM webhook_events`); e != 2 {
+			t.Errorf("%d events left, want 2 (the retried and the new)", e)
+		}
+		if a := s.count(t, `SELECT COUNT(*) FROM webhook_attempts a JOIN webhook_deliveries d ON d.id = a.delivery_id
+			JOIN webhook_events v ON v.id = d.event_id`); a != s.count(t, `SELECT COUNT(*) FROM webhook_attempts`) {
+			t.Error("attempts of pruned deliveries are left")
+		}
+	})
+}
