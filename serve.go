@@ -79,6 +79,17 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return fmt.Errorf("first admin: %w", err)
 	}
+	// The webhooks' endpoints that configuration names, before anything runs in the background.
+	hooks, err := webhooks.New(db, mfaKey, nil)
+	if err != nil {
+		return err
+	}
+	if err := hooks.Configure(ctx, cfg.WebhookURL, cfg.WebhookSecret); err != nil {
+		return err
+	}
+	if err := hooks.ConfigureWriteback(ctx, cfg.Writeback); err != nil {
+		return err
+	}
 	stopPurging := startPurging(ctx, staff, purgeInterval, log.With(slog.String("component", "auth")))
 	defer stopPurging() // before the database closes
 
@@ -151,16 +162,6 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		defer cancel()
 		_ = copyOfHive.Release(releaseCtx, syncer.Holder())
 	}()
-	hooks, err := webhooks.New(db, mfaKey, nil)
-	if err != nil {
-		return err
-	}
-	if err := hooks.Configure(ctx, cfg.WebhookURL, cfg.WebhookSecret); err != nil {
-		return err
-	}
-	if err := hooks.ConfigureWriteback(ctx, cfg.Writeback); err != nil {
-		return err
-	}
 	ledger := review.New(db, nil, cfg.ClaimTTL)
 	ledger.OnRecord(hooks.Recorded) // each decision's event is written with it
 	stopDelivering := startDelivering(ctx, hooks, client, cfg, host, log.With(slog.String("component", "webhooks")))
