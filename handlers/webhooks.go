@@ -256,6 +256,9 @@ func (a *App) redeliverWebhook(c echo.Context) error {
 	if errors.Is(err, webhooks.ErrNotFound) {
 		return echo.NewHTTPError(http.StatusNotFound, "There is no such delivery.")
 	}
+	if errors.Is(err, webhooks.ErrSending) {
+		return echo.NewHTTPError(http.StatusConflict, "The delivery is being sent right now: its outcome shows in a moment.")
+	}
 	if err != nil {
 		return err
 	}

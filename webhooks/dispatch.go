@@ -127,7 +127,9 @@ func (d *Dispatcher) Run(ctx context.Context, interval time.Duration) {
 func (d *Dispatcher) DeliverDue(ctx context.Context) (int, error) {
 	s := d.Store
 	now := s.now()
-	lease := now.Add(2*d.timeout() + time.Minute).UnixMilli()
+	// Each is claimed again, for its own attempt, just before it is sent; one whose turn comes after
+	// this claim lapsed and another replica took it is left to that replica.
+	lease := now.Add(d.leaseFor()).UnixMilli()
 	skip := "" // the endpoint this dispatcher cannot deliver to
 	if d.WriteBack == nil {
 		skip = WritebackEndpoint
@@ -155,12 +157,29 @@ func (d *Dispatcher) DeliverDue(ctx context.Context) (int, error) {
 	if err := rows.Err(); err != nil {
 		return 0, err
 	}
-	for _, id := range ids {
+	for i, id := range ids {
 		if err := d.send(ctx, id); err != nil {
+			d.release(ids[i:]) // another round, here or on another replica, takes them at once
 			return len(ids), err
 		}
 	}
 	return len(ids), nil
+}
+
+// leaseFor is how long a claim on one delivery lasts: its attempt's time and a margin.
+func (d *Dispatcher) leaseFor() time.Duration { return 2*d.timeout() + 30*time.Second }
+
+// release gives back deliveries this dispatcher claimed but will not send now.
+func (d *Dispatcher) release(ids []int64) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	for _, id := range ids {
+		if _, err := d.Store.db.Exec(ctx, `UPDATE webhook_deliveries SET holder = NULL, lease_until = NULL WHERE id = ? AND holder = ?`,
+			id, d.Holder); err != nil {
+			d.log().Warn("webhooks: give back a delivery", slog.Int64("delivery", id), slog.Any("err", err))
+			return
+		}
+	}
 }
 
 // send makes one attempt of a claimed delivery and records it.
@@ -171,14 +190,20 @@ func (d *Dispatcher) send(ctx context.Context, id int64) error {
 		attempts                                  int
 		created                                   int64
 	)
+	// Still ours, and pending (send again may have reset it, another replica may have taken it
+	// after a lapse): renew the claim for this attempt alone, or leave it.
+	res, err := s.db.Exec(ctx, `UPDATE webhook_deliveries SET lease_until = ? WHERE id = ? AND holder = ? AND state = 'pending'`,
+		s.now().Add(d.leaseFor()).UnixMilli(), id, d.Holder)
+	if err != nil {
+		return fmt.Errorf("webhooks: renew a claim: %w", err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n != 1 {
+		return nil
+	}
 	if err := s.db.QueryRow(ctx, `SELECT e.id, e.url, v.id, v.type, v.body, d.attempts, v.created_at
 		FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id JOIN webhook_events v ON v.id = d.event_id
 		WHERE d.id = ?`, id).Scan(&endpointID, &url, &eventID, &eventType, &body, &attempts, &created); err != nil {
 		return fmt.Errorf("webhooks: read a delivery: %w", err)
-	}
-	secrets, err := s.secrets(ctx, endpointID)
-	if err != nil {
-		return err
 	}
 	start := s.now()
 	var (
@@ -192,6 +217,8 @@ func (d *Dispatcher) send(ctx context.Context, id int64) error {
 		status, text, sendErr = d.WriteBack(attemptCtx, eventType, []byte(body))
 		cancel()
 		answer = truncate(text, responseHead)
+	} else if secrets, err := s.secrets(ctx, endpointID); err != nil {
+		sendErr = err // a secret that does not open fails this endpoint's attempts, not every delivery
 	} else {
 		status, answer, sendErr = d.post(ctx, url, eventID, eventType, []byte(body), secrets)
 	}
@@ -228,8 +255,15 @@ func (d *Dispatcher) send(ctx context.Context, id int64) error {
 			q, args = `UPDATE webhook_deliveries SET attempts = ?, next_at = ?, holder = NULL, lease_until = NULL
 				WHERE id = ? AND holder = ?`, []any{attempts, now.Add(d.backoff(attempts)).UnixMilli(), id, d.Holder}
 		}
-		_, err := tx.ExecContext(ctx, s.db.Q(q), args...)
-		return err
+		res, err := tx.ExecContext(ctx, s.db.Q(q), args...)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err == nil && n == 0 {
+			// Sent, but the claim had lapsed and another replica took it: its outcome stands.
+			d.log().Warn("webhooks: a delivery's claim lapsed during its attempt", slog.Int64("delivery", id))
+		}
+		return nil
 	})
 }
 
@@ -288,12 +322,23 @@ func (s *Store) SendTest(ctx context.Context, endpointID string) (Event, error) 
 	return e, err
 }
 
+// ErrSending refuses to send again a delivery being sent right now.
+var ErrSending = errors.New("webhooks: the delivery is being sent right now")
+
 // Redeliver makes a delivery due again now, whatever became of it (the same event id: a receiver
-// that already has it can tell).
+// that already has it can tell); ErrSending while an attempt is under way.
 func (s *Store) Redeliver(ctx context.Context, endpointID string, deliveryID int64) error {
+	now := s.now().UnixMilli()
 	res, err := s.db.Exec(ctx, `UPDATE webhook_deliveries SET state = 'pending', next_at = ?, holder = NULL, lease_until = NULL
-		WHERE id = ? AND endpoint_id = ?`, s.now().UnixMilli(), deliveryID, endpointID)
-	return one(res, err)
+		WHERE id = ? AND endpoint_id = ? AND (lease_until IS NULL OR lease_until < ?)`, now, deliveryID, endpointID, now)
+	if err := one(res, err); err != nil {
+		var exists int
+		if s.db.QueryRow(ctx, `SELECT COUNT(*) FROM webhook_deliveries WHERE id = ? AND endpoint_id = ?`, deliveryID, endpointID).Scan(&exists); exists == 1 {
+			return ErrSending
+		}
+		return err
+	}
+	return nil
 }
 
 // Delivery is one event's delivery to an endpoint, with its newest attempt.

@@ -489,3 +489,31 @@ func TestPrune(t *testing.T) {
 		}
 	})
 }
+
+// TestLapsedClaim: a delivery whose claim lapsed and went to another dispatcher is not sent by the
+// first when its turn comes; send again is refused while an attempt is under way.
+func TestLapsedClaim(t *testing.T) {
+	s := newSetup(t, dbtest.SQLite(t))
+	ctx := t.Context()
+	rcv := newReceiver(t)
+	ep, _, _ := s.store.Create(ctx, rcv.URL, Types, "usr_ada")
+	s.decide(t, "chk_1", review.Approve, "usr_ada", false)
+	var id int64
+	if err := s.db.QueryRow(ctx, `SELECT id FROM webhook_deliveries`).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	// B holds it now, under a live claim.
+	if _, err := s.db.Exec(ctx, `UPDATE webhook_deliveries SET holder = 'b', lease_until = ? WHERE id = ?`, s.clock.Now().Add(time.Minute).UnixMilli(), id); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.dispatcher("a").send(ctx, id); err != nil || len(rcv.requests()) != 0 {
+		t.Errorf("A sent B's delivery: %v, %d requests", err, len(rcv.requests()))
+	}
+	if err := s.store.Redeliver(ctx, ep.ID, id); !errors.Is(err, ErrSending) {
+		t.Errorf("send again during an attempt: %v", err)
+	}
+	s.clock.Advance(2 * time.Minute)
+	if err := s.store.Redeliver(ctx, ep.ID, id); err != nil {
+		t.Errorf("send again once the claim lapsed: %v", err)
+	}
+}
