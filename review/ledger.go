@@ -267,6 +267,11 @@ func (l *Ledger) Record(ctx context.Context, r Review, reasons []RejectReason) (
 	r.ID = 0
 	r.CreatedAt = l.now().UTC().Truncate(time.Second)
 	err := l.db.Tx(ctx, func(tx *sql.Tx) error {
+		// Decisions are recorded one at a time, so their ids grow in the order they commit: a reader
+		// that has seen id n (the read API's feed) never finds a smaller id committed later.
+		if err := l.db.LockAppends(ctx, tx, "reviews"); err != nil {
+			return err
+		}
 		// Taking the claim first locks it: nobody takes the check between this look and the insert,
 		// and two decisions on one check are recorded one after the other, each seeing the last.
 		if _, err := l.claimIn(ctx, tx, r.CheckID, auth.User{ID: r.ReviewerID, Email: r.ReviewerEmail}); err != nil {
