@@ -69,3 +69,39 @@ func (s *Store) EraseCustomer(ctx context.Context, id string) (checkIDs []string
 	s.counts.forget()
 	return checkIDs, nil
 }
+
+// EraseStragglers erases again every customer retention erased of whom the copy holds something
+// not erased: a session, check or file a sync pass first saw after the erasure (it read them from
+// Hive just before the deletion), or a report stored for one of their checks meanwhile. It returns
+// how many customers it erased again.
+func (s *Store) EraseStragglers(ctx context.Context) (int, error) {
+	rows, err := s.db.Query(ctx, `SELECT c.id FROM hive_customers c WHERE c.erased_at IS NOT NULL AND (
+		EXISTS (SELECT 1 FROM hive_sessions x WHERE x.customer_id = c.id AND x.erased_at IS NULL)
+		OR EXISTS (SELECT 1 FROM hive_checks k WHERE k.customer_id = c.id AND k.erased_at IS NULL)
+		OR EXISTS (SELECT 1 FROM hive_checks k JOIN hive_files f ON f.check_id = k.id WHERE k.customer_id = c.id AND f.erased_at IS NULL)
+		OR EXISTS (SELECT 1 FROM hive_checks k JOIN hive_reports r ON r.check_id = k.id WHERE k.customer_id = c.id
+			AND (r.doc_number IS NOT NULL OR r.personal_number IS NOT NULL OR r.surname IS NOT NULL OR r.mrz_hash IS NOT NULL
+				OR r.device_hashes <> '[]' OR r.ip_addresses <> '[]')))`)
+	if err != nil {
+		return 0, fmt.Errorf("readmodel: find erased customers' stragglers: %w", err)
+	}
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	for _, id := range ids {
+		if _, err := s.EraseCustomer(ctx, id); err != nil {
+			return 0, err
+		}
+	}
+	return len(ids), nil
+}

@@ -6,8 +6,10 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hiveconsole/hiveconsole/database"
+	"github.com/hiveconsole/hiveconsole/hive"
 )
 
 // dump is every row of table as text, each value formatted, for searching.
@@ -131,6 +133,48 @@ func TestEraseCustomer(t *testing.T) {
 					}
 				}
 			}
+		}
+
+		// A session and a check the copy had not seen, written after the erasure (a pass read them
+		// from Hive just before the deletion), with a report: the next pass's end erases them too.
+		now := time.Now().UTC()
+		if err := w.store.PutSession(ctx, &hive.Session{ID: "ses_late", CustomerID: id, FullName: "Late Name", Email: "late@example.org",
+			ApplicationID: "app", WorkspaceID: "ws", Status: "completed", CreatedAt: now, UpdatedAt: now, ExpiresAt: now}); err != nil {
+			t.Fatal(err)
+		}
+		late, err := w.api.GetCheck(ctx, checks[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		report, err := w.api.GetReport(ctx, late.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		late.ID, late.SessionID = "chk_late", "ses_late"
+		if err := w.store.PutCheck(ctx, late); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.store.PutReport(ctx, late, report); err != nil {
+			t.Fatal(err)
+		}
+		if got := w.strings(`SELECT email FROM hive_sessions WHERE id = 'ses_late'`); len(got) != 1 || got[0] != "late@example.org" {
+			t.Fatalf("the late session: %v", got)
+		}
+		if n, err := w.store.EraseStragglers(ctx); err != nil || n != 1 {
+			t.Fatalf("EraseStragglers: %d %v", n, err)
+		}
+		secrets = append(secrets, "late@example.org", "Late Name")
+		for _, table := range []string{"hive_sessions", "hive_reports", "hive_identifiers"} {
+			for _, row := range dump(t, w.db, table) {
+				for _, s := range secrets {
+					if strings.Contains(row, s) {
+						t.Errorf("after the stragglers' erasure, %s holds %q: %s", table, s, row)
+					}
+				}
+			}
+		}
+		if n, _ := w.store.EraseStragglers(ctx); n != 0 {
+			t.Errorf("stragglers again: %d", n)
 		}
 	})
 }

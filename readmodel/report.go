@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -122,15 +123,16 @@ func (s *Store) putSummary(ctx context.Context, sum Summary, markLinks bool) err
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		// A check erased by retention keeps no report: one fetched just before its deletion in Hive
 		// would otherwise bring back the document data and identifiers just erased.
-		var erased int
-		if err := tx.QueryRowContext(ctx, s.db.Q(`SELECT COUNT(*) FROM hive_checks WHERE id = ? AND erased_at IS NOT NULL`),
-			sum.CheckID).Scan(&erased); err != nil {
+		// The check's row is locked until this commits, so an erasure comes wholly before or after.
+		var erased sql.NullInt64
+		err := tx.QueryRowContext(ctx, s.db.Q(`SELECT erased_at FROM hive_checks WHERE id = ?`+s.db.ForUpdate()), sum.CheckID).Scan(&erased)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("readmodel: store report summary: %w", err)
 		}
-		if erased > 0 {
+		if erased.Valid {
 			return nil
 		}
-		_, err := tx.ExecContext(ctx, s.db.Q(`INSERT INTO hive_reports (check_id, report_id, result, decision,
+		_, err = tx.ExecContext(ctx, s.db.Q(`INSERT INTO hive_reports (check_id, report_id, result, decision,
 			document_status, facial_status, customer_status, breakdowns, concerns, doc_type, doc_country, doc_number,
 			doc_expiry, personal_number, surname, given_names, date_of_birth, nationality, mrz_hash, face_similarity,
 			face_live, liveness, device_hashes, ip_addresses, fetched_at)

@@ -205,6 +205,13 @@ func (s *Syncer) Pass(ctx context.Context) error {
 		}
 		errs = append(errs, err)
 	}
+	// What the pass wrote of customers retention erased while it ran.
+	if _, err := s.store.EraseStragglers(ctx); err != nil {
+		if ctx.Err() != nil {
+			return err
+		}
+		errs = append(errs, err)
+	}
 	// The new reports' links, and those of the checks they share something with.
 	if _, err := s.store.RelinkStale(ctx, relinkPerPass); err != nil {
 		if ctx.Err() != nil {
