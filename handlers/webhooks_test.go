@@ -245,9 +245,23 @@ func TestWriteBack(t *testing.T) {
 		Note: "The new document is fine", ReviewerID: reviewer.ID, ReviewerEmail: reviewer.Email}, nil); err != nil {
 		t.Fatal(err)
 	}
+	tc.clock.Advance(time.Second)
 	d.DeliverDue(ctx)
 	if c, _ := tc.api.GetCustomer(ctx, customerID); c.Metadata[webhooks.MetaStatus] != "approved" || c.Metadata[webhooks.MetaReason] != "" {
 		t.Errorf("after the approval: %v", c.Metadata)
+	}
+	// The rejection sent again does not undo the newer approval.
+	var rejection int64
+	if err := tc.db.QueryRow(ctx, `SELECT d.id FROM webhook_deliveries d JOIN webhook_events v ON v.id = d.event_id
+		WHERE d.endpoint_id = ? AND v.type = ?`, webhooks.WritebackEndpoint, webhooks.Rejected).Scan(&rejection); err != nil {
+		t.Fatal(err)
+	}
+	if err := tc.hooks.Redeliver(ctx, webhooks.WritebackEndpoint, rejection); err != nil {
+		t.Fatal(err)
+	}
+	d.DeliverDue(ctx)
+	if c, _ := tc.api.GetCustomer(ctx, customerID); c.Metadata[webhooks.MetaStatus] != "approved" {
+		t.Errorf("an older decision sent again overwrote the newer: %v", c.Metadata)
 	}
 }
 

@@ -42,8 +42,9 @@ func (s *Store) ConfigureWriteback(ctx context.Context, on bool) error {
 	return nil
 }
 
-// CustomerUpdater is the Hive call the write-back makes.
+// CustomerUpdater is the Hive calls the write-back makes.
 type CustomerUpdater interface {
+	GetCustomer(ctx context.Context, id string) (*hive.Customer, error)
 	UpdateCustomer(ctx context.Context, id string, p hive.CustomerParams) (*hive.Customer, error)
 }
 
@@ -55,7 +56,8 @@ const (
 )
 
 // WriteBack is the dispatcher's delivery to Hive: it sets the decision's three metadata keys on
-// the customer (Hive merges them into what the customer has). It answers like an HTTP receiver: a
+// the customer (Hive merges them into what the customer has), unless the customer's metadata holds
+// a newer decision already. It answers like an HTTP receiver: a
 // status, what came back, or an error for no answer. A decision without a customer, or a customer
 // Hive no longer has, has nothing to write to, and ends there.
 func WriteBack(h CustomerUpdater) func(ctx context.Context, eventType string, body []byte) (int, string, error) {
@@ -68,8 +70,17 @@ func WriteBack(h CustomerUpdater) func(ctx context.Context, eventType string, bo
 		if status == "" || p.Data.CustomerID == "" {
 			return 204, "nothing to write: no final decision on a known customer", nil
 		}
-		meta := map[string]string{MetaStatus: status, MetaReason: p.Data.ReasonCode, MetaReviewed: p.Data.DecidedAt.UTC().Format(time.RFC3339)}
-		_, err := h.UpdateCustomer(ctx, p.Data.CustomerID, hive.CustomerParams{Metadata: meta})
+		// A write retried, or sent again, after a newer decision was written must not undo it.
+		c, err := h.GetCustomer(ctx, p.Data.CustomerID)
+		if err == nil && c != nil {
+			if prev, perr := time.Parse(time.RFC3339, c.Metadata[MetaReviewed]); perr == nil && prev.After(p.Data.DecidedAt) {
+				return 204, "a newer decision (" + c.Metadata[MetaReviewed] + ") is written already: nothing to write", nil
+			}
+		}
+		if err == nil {
+			meta := map[string]string{MetaStatus: status, MetaReason: p.Data.ReasonCode, MetaReviewed: p.Data.DecidedAt.UTC().Format(time.RFC3339)}
+			_, err = h.UpdateCustomer(ctx, p.Data.CustomerID, hive.CustomerParams{Metadata: meta})
+		}
 		var he *hive.Error
 		switch {
 		case err == nil:
