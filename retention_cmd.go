@@ -119,6 +119,16 @@ func applyRetention(ctx context.Context, db *database.DB, dataDir string, policy
 	if err != nil {
 		return err
 	}
+	// The plan, or a resumed run's last look at each customer, is only as good as the copy it
+	// reads: an old copy is synced first.
+	if st, err := copyOfHive.Status(ctx); err != nil {
+		return err
+	} else if time.Since(st.SyncedAt) > applyLag {
+		fmt.Fprintln(stderr, "The console's copy of Hive is more than 15 minutes old: syncing it first.")
+		if err := readmodel.NewSyncer(copyOfHive, client, readmodel.SyncConfig{}).Pass(ctx); err != nil {
+			return fmt.Errorf("sync the console's copy of Hive: %w", err)
+		}
+	}
 	if len(runs) == 1 && runs[0].Finished.IsZero() {
 		r := runs[0]
 		fmt.Fprintf(stdout, "Run %d (policy %s, planned %s by %s) stopped before its end: %d customers, %d worked through.\n",
@@ -128,15 +138,6 @@ func applyRetention(ctx context.Context, db *database.DB, dataDir string, policy
 			return nil
 		}
 	} else {
-		// The plan is only as good as the copy it reads: an old copy is synced first.
-		if st, err := copyOfHive.Status(ctx); err != nil {
-			return err
-		} else if time.Since(st.SyncedAt) > applyLag {
-			fmt.Fprintln(stderr, "The console's copy of Hive is more than 15 minutes old: syncing it first.")
-			if err := readmodel.NewSyncer(copyOfHive, client, readmodel.SyncConfig{}).Pass(ctx); err != nil {
-				return fmt.Errorf("sync the console's copy of Hive: %w", err)
-			}
-		}
 		plan, err := retention.NewPlanner(db).Plan(ctx, policy, time.Now().UTC(), limit)
 		if err != nil {
 			return err

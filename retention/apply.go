@@ -123,12 +123,17 @@ func (a *Applier) Apply(ctx context.Context, p Policy, actor Actor) (Run, error)
 	if err != nil {
 		return Run{}, err
 	}
+	// Whether planning or resuming, the copy must be fresh: a customer's new check, not yet
+	// copied, must still save them.
+	if err := a.fresh(ctx); err != nil {
+		if run.ID != 0 {
+			a.letGo(run.ID)
+		}
+		return Run{}, err
+	}
 	if run.ID == 0 {
 		if p.Off() {
 			return Run{}, errors.New("retention: no policy to apply")
-		}
-		if err := a.fresh(ctx); err != nil {
-			return Run{}, err
 		}
 		if run, err = a.start(ctx, p, actor); err != nil {
 			return Run{}, err
@@ -368,6 +373,12 @@ func (a *Applier) one(ctx context.Context, run *Run, p Policy, actor Actor, it i
 		}
 		return fmt.Errorf("delete customer %s in Hive: %w", it.customerID, err)
 	}
+	// Hive may have taken a while: the run must still be ours before the console's part.
+	if ok, err := a.renew(ctx, run.ID); err != nil {
+		return err
+	} else if !ok {
+		return errors.New("another process took the run over")
+	}
 	checks, err := a.Copy.EraseCustomer(ctx, it.customerID)
 	if err != nil {
 		return err
@@ -386,14 +397,16 @@ func (a *Applier) one(ctx context.Context, run *Run, p Policy, actor Actor, it i
 	a.record(ctx, actor, audit.OutcomeSuccess, "retention.delete", it.customerID,
 		with(with(with(details, "checks", len(checks)), "notes_erased", notesErased), "decision_notes_erased", decisionsErased))
 	err = a.DB.Tx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, a.DB.Q(`UPDATE retention_items SET state = ?, error = NULL, done_at = ? WHERE run_id = ? AND customer_id = ?`),
-			stateDeleted, database.Unix(a.now()), run.ID, it.customerID); err != nil {
+		res, err := tx.ExecContext(ctx, a.DB.Q(`UPDATE retention_items SET state = ?, error = NULL, done_at = ?
+			WHERE run_id = ? AND customer_id = ? AND state = 'attempted'`), stateDeleted, database.Unix(a.now()), run.ID, it.customerID)
+		if err != nil {
 			return err
 		}
-		if a.Deleted != nil {
+		// One event per deletion, even were the customer's deletion finished twice.
+		if n, err := res.RowsAffected(); err == nil && n == 1 && a.Deleted != nil {
 			return a.Deleted(ctx, tx, it.customerID, it.rule, run.ID)
 		}
-		return nil
+		return err
 	})
 	if err != nil {
 		return fmt.Errorf("retention: mark customer %s deleted: %w", it.customerID, err)

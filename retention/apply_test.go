@@ -238,8 +238,14 @@ func TestApply(t *testing.T) {
 		}
 		a.letGo(run.ID)
 
-		// Applying again resumes the run, whatever policy it is given, on another replica.
+		// Applying again resumes the run, whatever policy it is given, on another replica; but not
+		// from a copy of Hive older than its MaxLag (an hour old here).
 		w.now = w.now.Add(time.Hour)
+		stale := w.applier(w.api, "replica-c")
+		stale.MaxLag = time.Minute
+		if _, err := stale.Apply(ctx, p, actor); !errors.Is(err, ErrStale) {
+			t.Errorf("resuming from an old copy: %v", err)
+		}
 		flaky = &failing{Hive: w.api, refused: refused}
 		flaky.left.Store(1000)
 		other, _ := ParsePolicy("decided=3650d")
