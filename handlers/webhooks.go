@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -111,7 +112,7 @@ func (a *App) addWebhook(c echo.Context) error {
 		added  webhooks.Endpoint
 		secret string
 	)
-	err = a.change(c, auditEntry{Action: "webhook.create", TargetType: "webhook", Details: map[string]any{"url": url, "events": strings.Join(events, ",")}},
+	err = a.change(c, auditEntry{Action: "webhook.create", TargetType: "webhook", Details: map[string]any{"url": auditURL(url), "events": strings.Join(events, ",")}},
 		func() (string, error) {
 			added, secret, err = a.Webhooks.Create(ctx, url, events, me.Email)
 			return added.ID, err
@@ -189,7 +190,7 @@ func (a *App) toggleWebhook(c echo.Context, on bool) error {
 	if on {
 		action = "webhook.enable"
 	}
-	if err := a.mutate(c, auditEntry{Action: action, TargetType: "webhook", TargetID: e.ID, Details: map[string]any{"url": e.URL}}, func() error {
+	if err := a.mutate(c, auditEntry{Action: action, TargetType: "webhook", TargetID: e.ID, Details: map[string]any{"url": auditURL(e.URL)}}, func() error {
 		return a.Webhooks.SetEnabled(c.Request().Context(), e.ID, on)
 	}); err != nil {
 		return err
@@ -212,7 +213,7 @@ func (a *App) rotateWebhook(c echo.Context) error {
 		return err
 	}
 	var secret string
-	if err := a.mutate(c, auditEntry{Action: "webhook.rotate", TargetType: "webhook", TargetID: e.ID, Details: map[string]any{"url": e.URL}}, func() error {
+	if err := a.mutate(c, auditEntry{Action: "webhook.rotate", TargetType: "webhook", TargetID: e.ID, Details: map[string]any{"url": auditURL(e.URL)}}, func() error {
 		secret, err = a.Webhooks.Rotate(c.Request().Context(), e.ID, rotationGrace)
 		return err
 	}); err != nil {
@@ -230,7 +231,7 @@ func (a *App) testWebhook(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := a.mutate(c, auditEntry{Action: "webhook.test", TargetType: "webhook", TargetID: e.ID, Details: map[string]any{"url": e.URL}}, func() error {
+	if err := a.mutate(c, auditEntry{Action: "webhook.test", TargetType: "webhook", TargetID: e.ID, Details: map[string]any{"url": auditURL(e.URL)}}, func() error {
 		_, err := a.Webhooks.SendTest(c.Request().Context(), e.ID)
 		return err
 	}); err != nil {
@@ -264,4 +265,18 @@ func (a *App) redeliverWebhook(c echo.Context) error {
 	}
 	a.flash(c, "success", "The delivery is sent again now.")
 	return redirect(c, "/webhooks/"+e.ID)
+}
+
+// auditURL is an endpoint's URL as the trail keeps it: without its query and fragment, where a
+// receiver may carry a token that must not stay in an append-only record.
+func auditURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return ""
+	}
+	u.User, u.Fragment = nil, ""
+	if u.RawQuery != "" {
+		u.RawQuery = "…"
+	}
+	return u.String()
 }
