@@ -134,6 +134,17 @@ func (d *Dispatcher) DeliverDue(ctx context.Context) (int, error) {
 	if d.WriteBack == nil {
 		skip = WritebackEndpoint
 	}
+	// A read first: most seconds nothing is due, and a claim is a write that would queue behind the
+	// sync's long transactions on SQLite for nothing.
+	var due int
+	if err := s.db.QueryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM webhook_deliveries
+		WHERE state = 'pending' AND next_at <= ? AND (lease_until IS NULL OR lease_until < ?) LIMIT 1) x`,
+		now.UnixMilli(), now.UnixMilli()).Scan(&due); err != nil {
+		return 0, fmt.Errorf("webhooks: look for due deliveries: %w", err)
+	}
+	if due == 0 {
+		return 0, nil
+	}
 	rows, err := s.db.Query(ctx, `UPDATE webhook_deliveries SET holder = ?, lease_until = ?
 		WHERE id IN (SELECT d.id FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id
 			WHERE d.state = 'pending' AND d.next_at <= ? AND (d.lease_until IS NULL OR d.lease_until < ?) AND e.enabled = 1
@@ -405,45 +416,65 @@ func (s *Store) Prune(ctx context.Context, keep time.Duration) (int, error) {
 	cut := database.Unix(s.now().Add(-keep))
 	total := 0
 	for {
+		// Found outside a transaction, which on SQLite would take the write lock for nothing most
+		// hours; checked again inside, since send again may have made one pending meanwhile.
+		var ids []any
+		rows, err := s.db.Query(ctx, `SELECT v.id FROM webhook_events v WHERE v.created_at < ?
+			AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_id = v.id AND d.state = 'pending')
+			ORDER BY v.created_at LIMIT 1000`, cut)
+		if err != nil {
+			return total, fmt.Errorf("webhooks: prune the outbox: %w", err)
+		}
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return total, err
+			}
+			ids = append(ids, id)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil || len(ids) == 0 {
+			return total, err
+		}
 		var n int
-		err := s.db.Tx(ctx, func(tx *sql.Tx) error {
-			rows, err := tx.QueryContext(ctx, s.db.Q(`SELECT v.id FROM webhook_events v WHERE v.created_at < ?
-				AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_id = v.id AND d.state = 'pending')
-				ORDER BY v.created_at LIMIT 1000`), cut)
+		err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+			found, err := tx.QueryContext(ctx, s.db.Q(`SELECT v.id FROM webhook_events v WHERE v.id IN (`+database.Placeholders(len(ids))+`)
+				AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_id = v.id AND d.state = 'pending')`), ids...)
 			if err != nil {
 				return err
 			}
-			var ids []any
-			for rows.Next() {
+			var ended []any
+			for found.Next() {
 				var id string
-				if err := rows.Scan(&id); err != nil {
-					rows.Close()
+				if err := found.Scan(&id); err != nil {
+					found.Close()
 					return err
 				}
-				ids = append(ids, id)
+				ended = append(ended, id)
 			}
-			rows.Close()
-			if err := rows.Err(); err != nil || len(ids) == 0 {
+			found.Close()
+			if err := found.Err(); err != nil || len(ended) == 0 {
 				return err
 			}
-			in := database.Placeholders(len(ids))
+			in := database.Placeholders(len(ended))
 			for _, q := range []string{
 				`DELETE FROM webhook_attempts WHERE delivery_id IN (SELECT id FROM webhook_deliveries WHERE event_id IN (` + in + `))`,
 				`DELETE FROM webhook_deliveries WHERE event_id IN (` + in + `)`,
 				`DELETE FROM webhook_events WHERE id IN (` + in + `)`,
 			} {
-				if _, err := tx.ExecContext(ctx, s.db.Q(q), ids...); err != nil {
+				if _, err := tx.ExecContext(ctx, s.db.Q(q), ended...); err != nil {
 					return err
 				}
 			}
-			n = len(ids)
+			n = len(ended)
 			return nil
 		})
 		if err != nil {
 			return total, fmt.Errorf("webhooks: prune the outbox: %w", err)
 		}
 		total += n
-		if n < 1000 {
+		if len(ids) < 1000 {
 			return total, nil
 		}
 	}
