@@ -45,6 +45,7 @@ type dialect struct {
 	numbered        bool             // placeholders are $1, $2 … instead of ?
 	forUpdate       string           // suffix locking rows a transaction will write back
 	uniqueViolation func(error) bool // reports a UNIQUE or PRIMARY KEY conflict
+	busy            func(error) bool // reports a write that waited for a lock longer than allowed
 	// lockAppends, when set, is a statement format (with %s for the table) that makes a transaction
 	// the only writer of an append-only table until it ends, so that it reads the newest row and
 	// appends the next. SQLite needs none: its transactions begin IMMEDIATE, holding the database's
@@ -71,6 +72,10 @@ func sqliteDialect() dialect {
 			var se *sqlite.Error
 			return errors.As(err, &se) &&
 				(se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY)
+		},
+		busy: func(err error) bool {
+			var se *sqlite.Error
+			return errors.As(err, &se) && (se.Code()&0xff == sqlite3.SQLITE_BUSY || se.Code()&0xff == sqlite3.SQLITE_LOCKED)
 		},
 	}
 }
@@ -175,6 +180,11 @@ func (db *DB) ForUpdate() string { return db.dialect.forUpdate }
 
 // UniqueViolation reports whether err is a UNIQUE or PRIMARY KEY conflict.
 func (db *DB) UniqueViolation(err error) bool { return db.dialect.uniqueViolation(err) }
+
+// Busy reports whether err is a write that gave up waiting for another writer (SQLite's busy
+// timeout, or a lock timeout, deadlock or serialization failure on PostgreSQL): trying again later
+// may succeed.
+func (db *DB) Busy(err error) bool { return err != nil && db.dialect.busy(err) }
 
 // Q rewrites ? placeholders for dialects that number them, for queries run inside a transaction.
 // Queries never put a ? inside a literal, which is what makes the plain replacement safe.

@@ -28,6 +28,11 @@ func postgresDialect() dialect {
 			var pe *pgconn.PgError
 			return errors.As(err, &pe) && pe.Code == pgUniqueViolation
 		},
+		busy: func(err error) bool {
+			var pe *pgconn.PgError
+			// lock_not_available, deadlock_detected, serialization_failure
+			return errors.As(err, &pe) && (pe.Code == "55P03" || pe.Code == "40P01" || pe.Code == "40001")
+		},
 		// EXCLUSIVE mode lets readers go on but queues every other writer, on whichever replica, until
 		// this transaction ends; so each reads the head the previous writer committed. A table lock
 		// rather than an advisory one: it also holds back a writer that does not know the convention.

@@ -299,12 +299,24 @@ func (a *Applier) work(ctx context.Context, run *Run, p Policy, actor Actor) err
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			if ok, err := a.renew(ctx, run.ID); err != nil {
+			var ok bool
+			if err := a.patiently(ctx, func() (err error) { ok, err = a.renew(ctx, run.ID); return err }); err != nil {
 				return err
 			} else if !ok {
 				return errors.New("another process took the run over")
 			}
-			if err := a.one(ctx, run, p, actor, it); err != nil {
+			err := a.patiently(ctx, func() error {
+				// Where a try that found the database busy left the customer.
+				if err := a.DB.QueryRow(ctx, `SELECT state FROM retention_items WHERE run_id = ? AND customer_id = ?`,
+					run.ID, it.customerID).Scan(&it.state); err != nil {
+					return err
+				}
+				if it.state != statePlanned && it.state != stateAttempted {
+					return nil
+				}
+				return a.one(ctx, run, p, actor, it)
+			})
+			if err != nil {
 				return err
 			}
 			after = it.customerID
@@ -323,6 +335,29 @@ func (a *Applier) done(ctx context.Context, runID int64) int {
 		return 0
 	}
 	return n
+}
+
+// busyTries and busyWait bound how long a run waits out a database busy with other writers (on
+// SQLite, a sync pass of a large copy holds the write lock for seconds at a time) before it stops.
+const (
+	busyTries = 6
+	busyWait  = 3 * time.Second
+)
+
+// patiently runs fn, and again after a pause while it finds the database busy.
+func (a *Applier) patiently(ctx context.Context, fn func() error) error {
+	for try := 1; ; try++ {
+		err := fn()
+		if !a.DB.Busy(err) || try == busyTries {
+			return err
+		}
+		a.log().Info("retention: the database is busy; trying again", slog.Int("try", try))
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(busyWait):
+		}
+	}
 }
 
 // next reads the run's next customers still to work, after the given id.
