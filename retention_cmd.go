@@ -41,6 +41,9 @@ check was settled more than 5 years ago, and customers without a completed check
 90 days ago. The database is the console's (HIVECONSOLE_DATABASE_URL, or console.db in the data dir);
 apply talks to Hive as serve does (HIVE_API_KEY and HIVE_API_SECRET, or the sandbox in the data dir).`
 
+// errNoPolicy refuses a plan, or a new run, without a policy.
+var errNoPolicy = usageError{"no retention policy: set HIVECONSOLE_RETENTION or --policy, e.g. decided=5y,incomplete=90d"}
+
 // runRetention is hiveconsole retention plan|apply.
 func runRetention(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
@@ -78,8 +81,8 @@ func runRetention(ctx context.Context, args []string, getenv func(string) string
 	if err != nil {
 		return usageError{"--policy: " + err.Error()}
 	}
-	if policy.Off() {
-		return usageError{"no retention policy: set HIVECONSOLE_RETENTION or --policy, e.g. decided=5y,incomplete=90d"}
+	if policy.Off() && !apply { // apply may resume a run, which keeps its own policy
+		return errNoPolicy
 	}
 	if *limit < 0 || *limit > 1000 {
 		return usageError{"--limit: from 0 to 1000"}
@@ -108,6 +111,14 @@ const applyLag = 15 * time.Minute
 // with yes, the run.
 func applyRetention(ctx context.Context, db *database.DB, dataDir string, policy retention.Policy, limit int, yes bool,
 	getenv func(string) string, stdout, stderr io.Writer) error {
+	runs, err := retention.Runs(ctx, db, 1)
+	if err != nil {
+		return err
+	}
+	resuming := len(runs) == 1 && runs[0].Finished.IsZero()
+	if !resuming && policy.Off() {
+		return errNoPolicy
+	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	cfg, client, closeHive, err := hiveForCommand(ctx, dataDir, getenv, stderr, log)
 	if err != nil {
@@ -115,10 +126,6 @@ func applyRetention(ctx context.Context, db *database.DB, dataDir string, policy
 	}
 	defer closeHive()
 	copyOfHive := readmodel.New(db, nil)
-	runs, err := retention.Runs(ctx, db, 1)
-	if err != nil {
-		return err
-	}
 	// The plan, or a resumed run's last look at each customer, is only as good as the copy it
 	// reads: an old copy is synced first.
 	if st, err := copyOfHive.Status(ctx); err != nil {
@@ -129,7 +136,7 @@ func applyRetention(ctx context.Context, db *database.DB, dataDir string, policy
 			return fmt.Errorf("sync the console's copy of Hive: %w", err)
 		}
 	}
-	if len(runs) == 1 && runs[0].Finished.IsZero() {
+	if resuming {
 		r := runs[0]
 		fmt.Fprintf(stdout, "Run %d (policy %s, planned %s by %s) stopped before its end: %d customers, %d worked through.\n",
 			r.ID, r.Policy, r.Started.Format("2006-01-02 15:04 MST"), r.StartedBy, r.Planned, r.Deleted+r.Held+r.Changed+r.Failed)

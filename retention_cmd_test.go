@@ -150,4 +150,22 @@ func TestRetentionApplyCommand(t *testing.T) {
 	if out, err := cli("apply", "--yes"); err != nil || !strings.Contains(out, "Would delete 0 customers") {
 		t.Errorf("apply again: %v\n%s", err, out)
 	}
+
+	// An unfinished run resumes without a policy set: it keeps its own. Without one and with no run
+	// to resume, apply is a usage error.
+	delete(env, "HIVECONSOLE_RETENTION")
+	var u usageError
+	if _, err := cli("apply", "--yes"); !errors.As(err, &u) {
+		t.Errorf("apply without a policy or a run: %v", err)
+	}
+	if _, err := db.Exec(ctx, `INSERT INTO retention_runs (policy, started_by, started_at, planned, open, holder, expires_at)
+		VALUES ('incomplete=1d', 'cli:someone@elsewhere', ?, 0, 1, 'gone', 0)`, database.Unix(time.Now())); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := cli("apply"); err != nil || !strings.Contains(out, "stopped before its end") || !strings.Contains(out, "Run again with --yes to resume it") {
+		t.Errorf("apply with an unfinished run: %v\n%s", err, out)
+	}
+	if out, err := cli("apply", "--yes"); err != nil || !strings.Contains(out, "deleted 0 of 0") {
+		t.Errorf("resuming without a policy: %v\n%s", err, out)
+	}
 }
