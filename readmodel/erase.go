@@ -71,23 +71,19 @@ func (s *Store) EraseCustomer(ctx context.Context, id string) (checkIDs []string
 	return checkIDs, nil
 }
 
-// stragglersWithin is how long after a customer's erasure a sync pass may still write something of
-// theirs: a pass that read them from Hive just before the deletion ends within it (Hive lists
-// nothing of a deleted customer afterwards).
-const stragglersWithin = 24 * time.Hour
-
-// EraseStragglers erases again every customer retention erased in the last stragglersWithin of whom
-// the copy holds something not erased: a session, check or file a sync pass first saw after the
-// erasure (it read them from Hive just before the deletion), or a report stored for one of their
-// checks meanwhile. It returns how many customers it erased again.
-func (s *Store) EraseStragglers(ctx context.Context) (int, error) {
-	rows, err := s.db.Query(ctx, `SELECT c.id FROM hive_customers c WHERE c.erased_at > ? AND (
+// EraseStragglers erases again every customer retention erased since a moment of whom the copy
+// holds something not erased: a session, check or file a sync pass first saw after the erasure (it
+// read them from Hive just before the deletion), or a report stored for one of their checks
+// meanwhile. A pass calls it at its end with the moment it began: only a customer erased while it
+// ran can have been read by it before their deletion. It returns how many customers it erased again.
+func (s *Store) EraseStragglers(ctx context.Context, since time.Time) (int, error) {
+	rows, err := s.db.Query(ctx, `SELECT c.id FROM hive_customers c WHERE c.erased_at >= ? AND (
 		EXISTS (SELECT 1 FROM hive_sessions x WHERE x.customer_id = c.id AND x.erased_at IS NULL)
 		OR EXISTS (SELECT 1 FROM hive_checks k WHERE k.customer_id = c.id AND k.erased_at IS NULL)
 		OR EXISTS (SELECT 1 FROM hive_checks k JOIN hive_files f ON f.check_id = k.id WHERE k.customer_id = c.id AND f.erased_at IS NULL)
 		OR EXISTS (SELECT 1 FROM hive_checks k JOIN hive_reports r ON r.check_id = k.id WHERE k.customer_id = c.id
 			AND (r.doc_number IS NOT NULL OR r.personal_number IS NOT NULL OR r.surname IS NOT NULL OR r.mrz_hash IS NOT NULL
-				OR r.device_hashes <> '[]' OR r.ip_addresses <> '[]')))`, database.Unix(s.now().Add(-stragglersWithin)))
+				OR r.device_hashes <> '[]' OR r.ip_addresses <> '[]')))`, database.Unix(since))
 	if err != nil {
 		return 0, fmt.Errorf("readmodel: find erased customers' stragglers: %w", err)
 	}

@@ -160,7 +160,7 @@ func TestEraseCustomer(t *testing.T) {
 		if got := w.strings(`SELECT email FROM hive_sessions WHERE id = 'ses_late'`); len(got) != 1 || got[0] != "late@example.org" {
 			t.Fatalf("the late session: %v", got)
 		}
-		if n, err := w.store.EraseStragglers(ctx); err != nil || n != 1 {
+		if n, err := w.store.EraseStragglers(ctx, time.Now().Add(-time.Hour)); err != nil || n != 1 {
 			t.Fatalf("EraseStragglers: %d %v", n, err)
 		}
 		secrets = append(secrets, "late@example.org", "Late Name")
@@ -173,7 +173,7 @@ func TestEraseCustomer(t *testing.T) {
 				}
 			}
 		}
-		if n, _ := w.store.EraseStragglers(ctx); n != 0 {
+		if n, _ := w.store.EraseStragglers(ctx, time.Now().Add(-time.Hour)); n != 0 {
 			t.Errorf("stragglers again: %d", n)
 		}
 	})

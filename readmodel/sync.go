@@ -190,6 +190,7 @@ func (s *Syncer) leadPass(ctx context.Context) error {
 // completed checks not summarised yet. Each kind is read and recorded on its own, so a failure of
 // one keeps the others' progress.
 func (s *Syncer) Pass(ctx context.Context) error {
+	began := s.store.now().Add(-time.Second) // erasures are stamped in whole seconds
 	var errs []error
 	for _, kind := range Lists {
 		if err := s.passOf(ctx, kind); err != nil {
@@ -206,7 +207,7 @@ func (s *Syncer) Pass(ctx context.Context) error {
 		errs = append(errs, err)
 	}
 	// What the pass wrote of customers retention erased while it ran.
-	if _, err := s.store.EraseStragglers(ctx); err != nil {
+	if _, err := s.store.EraseStragglers(ctx, began); err != nil {
 		if ctx.Err() != nil {
 			return err
 		}
