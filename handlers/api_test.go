@@ -50,7 +50,8 @@ func TestReadAPI(t *testing.T) {
 	r := admin.post("/api-tokens", url.Values{"name": {"Onboarding service"}})
 	doc := r.doc(t)
 	token := doc.Find(`[data-testid="api-token-value"]`).Text()
-	if r.StatusCode != http.StatusCreated || !strings.HasPrefix(token, webhooks.TokenPrefix) || r.Header.Get("Cache-Control") != "no-store" {
+	if r.StatusCode != http.StatusCreated || !strings.HasPrefix(token, webhooks.TokenPrefix) || r.Header.Get("Cache-Control") != "no-store" ||
+		doc.Find(`[data-testid="copy-api-token"]`).AttrOr("data-copy", "") != token {
 		t.Fatalf("create: %d %q", r.StatusCode, token)
 	}
 	list := admin.get("/api-tokens").doc(t)

@@ -58,7 +58,8 @@ func TestWebhooksPages(t *testing.T) {
 	r = admin.post("/webhooks", url.Values{"url": {rcv.URL + "/hooks?key=querysecret42"}, "events": {webhooks.Approved, webhooks.Rejected}})
 	doc = r.doc(t)
 	secret := doc.Find(`[data-testid="webhook-secret-value"]`).Text()
-	if r.StatusCode != http.StatusCreated || !strings.HasPrefix(secret, "whsec_") || r.Header.Get("Cache-Control") != "no-store" {
+	if r.StatusCode != http.StatusCreated || !strings.HasPrefix(secret, "whsec_") || r.Header.Get("Cache-Control") != "no-store" ||
+		doc.Find(`[data-testid="copy-webhook-secret"]`).AttrOr("data-copy", "") != secret {
 		t.Fatalf("add: %d, secret %q", r.StatusCode, secret)
 	}
 	if r := admin.post("/webhooks", url.Values{"url": {rcv.URL + "/hooks?key=querysecret42"}, "events": {webhooks.Approved}}); r.StatusCode != http.StatusUnprocessableEntity ||
