@@ -517,3 +517,24 @@ func TestLapsedClaim(t *testing.T) {
 		t.Errorf("send again once the claim lapsed: %v", err)
 	}
 }
+
+// TestWritebackEndpoint: write-back off makes no endpoint; on, one; off again disables it, and its
+// waiting deliveries wait.
+func TestWritebackEndpoint(t *testing.T) {
+	s := newSetup(t, dbtest.SQLite(t))
+	ctx := t.Context()
+	if err := s.store.ConfigureWriteback(ctx, false); err != nil {
+		t.Fatal(err)
+	}
+	if eps, _ := s.store.Endpoints(ctx); len(eps) != 0 {
+		t.Errorf("write-back off made %d endpoints", len(eps))
+	}
+	for _, on := range []bool{true, false} {
+		if err := s.store.ConfigureWriteback(ctx, on); err != nil {
+			t.Fatal(err)
+		}
+		if e, err := s.store.Endpoint(ctx, WritebackEndpoint); err != nil || e.Enabled != on {
+			t.Errorf("write-back %v: %+v %v", on, e, err)
+		}
+	}
+}

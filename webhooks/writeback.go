@@ -27,15 +27,15 @@ var writebackEvents = []string{Approved, Rejected, Resubmission}
 // ConfigureWriteback turns the write-back to Hive on or off; off, what waits stays until it is on.
 func (s *Store) ConfigureWriteback(ctx context.Context, on bool) error {
 	now := database.Unix(s.now())
-	enabled := 0
-	if on {
-		enabled = 1
+	if !on { // off: an endpoint left from when it was on waits; none is made
+		_, err := s.db.Exec(ctx, `UPDATE webhook_endpoints SET enabled = 0, updated_at = ? WHERE id = ? AND enabled = 1`, now, WritebackEndpoint)
+		return err
 	}
 	_, err := s.db.Exec(ctx, `INSERT INTO webhook_endpoints (id, url, events, enabled, secret, source, created_by, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, 'config', 'configuration', ?, ?)
+		VALUES (?, ?, ?, 1, ?, 'config', 'configuration', ?, ?)
 		ON CONFLICT (id) DO UPDATE SET enabled = excluded.enabled, events = excluded.events, updated_at = excluded.updated_at
 		WHERE webhook_endpoints.enabled <> excluded.enabled OR webhook_endpoints.events <> excluded.events`,
-		WritebackEndpoint, writebackURL, strings.Join(writebackEvents, ","), enabled, s.seal(WritebackEndpoint, []byte(rand.Text())), now, now)
+		WritebackEndpoint, writebackURL, strings.Join(writebackEvents, ","), s.seal(WritebackEndpoint, []byte(rand.Text())), now, now)
 	if err != nil {
 		return fmt.Errorf("webhooks: configure the write-back: %w", err)
 	}
